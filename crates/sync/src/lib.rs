@@ -1,0 +1,7 @@
+//! mailbell-sync: the engine behind Mailbell. It owns the IMAP session, the incremental
+//! fetch, the SQLite store and the keyring secrets. It knows nothing about Tauri: the desktop
+//! app and the CLI are two thin front ends over the same API.
+
+pub mod mutf7;
+pub mod secrets;
+pub mod summary;

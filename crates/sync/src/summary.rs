@@ -1,0 +1,1 @@
+//! Best-effort summary of a message from its bounded bytes.
