@@ -1,0 +1,143 @@
+//! Account rows. Never the password: that lives in the keyring under the account's id.
+
+use rand::Rng;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{now_rfc3339, SqlContext, Store, StoreError};
+use crate::model::{Account, NewAccount, Security};
+
+const COLUMNS: &str =
+    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at";
+
+fn new_account_id() -> String {
+    // 48 random bits: unique across data directories that share one keyring.
+    let n: u64 = rand::rng().random::<u64>() & 0xffff_ffff_ffff;
+    format!("{n:012x}")
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
+    let security: String = r.get(5)?;
+    let ca_file: String = r.get(7)?;
+    let folders: String = r.get(8)?;
+    Ok(Account {
+        id: r.get(0)?,
+        display_name: r.get(1)?,
+        email: r.get(2)?,
+        host: r.get(3)?,
+        port: r.get(4)?,
+        // The CHECK constraint keeps this column to the three known values.
+        security: security.parse().unwrap_or(Security::Tls),
+        username: r.get(6)?,
+        ca_file: (!ca_file.is_empty()).then_some(ca_file),
+        folders: decode_folders(&folders),
+        interval_secs: r.get(9)?,
+        enabled: r.get(10)?,
+        created_at: r.get(11)?,
+    })
+}
+
+/// Folder lists are stored as a JSON array so that names may hold commas.
+fn encode_folders(folders: &Option<Vec<String>>) -> String {
+    match folders {
+        Some(list) => serde_json::to_string(list).unwrap_or_default(),
+        None => String::new(),
+    }
+}
+
+fn decode_folders(s: &str) -> Option<Vec<String>> {
+    if s.is_empty() {
+        None
+    } else {
+        serde_json::from_str(s).ok()
+    }
+}
+
+impl Store {
+    pub fn add_account(&self, new: &NewAccount) -> Result<Account, StoreError> {
+        let conn = self.lock()?;
+        let id = new_account_id();
+        conn.execute(
+            &format!("INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11)"),
+            params![
+                id,
+                new.display_name,
+                new.email,
+                new.host,
+                new.port,
+                new.security.as_str(),
+                new.username,
+                new.ca_file.clone().unwrap_or_default(),
+                encode_folders(&new.folders),
+                new.interval_secs,
+                now_rfc3339(),
+            ],
+        )
+        .ctx("adding an account")?;
+        drop(conn);
+        self.account(&id)?.ok_or(StoreError::NoSuchAccount(id))
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare(&format!("SELECT {COLUMNS} FROM accounts ORDER BY created_at, id"))
+            .ctx("listing accounts")?;
+        let rows = stmt.query_map([], from_row).ctx("listing accounts")?;
+        rows.collect::<Result<Vec<_>, _>>().ctx("reading accounts")
+    }
+
+    pub fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        let conn = self.lock()?;
+        conn.query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row)
+            .optional()
+            .ctx("reading an account")
+    }
+
+    /// Removes the account with its folders and messages. Returns false when it did not exist.
+    pub fn remove_account(&self, id: &str) -> Result<bool, StoreError> {
+        let conn = self.lock()?;
+        let n = conn.execute("DELETE FROM accounts WHERE id = ?1", [id]).ctx("removing an account")?;
+        Ok(n > 0)
+    }
+
+    pub fn set_account_interval(&self, id: &str, interval_secs: u32) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        let n = conn
+            .execute("UPDATE accounts SET interval_secs = ?2 WHERE id = ?1", params![id, interval_secs])
+            .ctx("updating an account")?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(id.to_string()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{account, temp_store};
+
+    #[test]
+    fn add_list_get_remove() {
+        let (_dir, store) = temp_store();
+        let mut new = account("alice@example.org");
+        new.folders = Some(vec!["INBOX".into(), "Lists, misc".into()]);
+        let a = store.add_account(&new).expect("add");
+        let b = store.add_account(&account("bob@example.org")).expect("add");
+        assert_ne!(a.id, b.id);
+        assert_eq!(a.folders.as_deref(), Some(&["INBOX".to_string(), "Lists, misc".to_string()][..]));
+        assert!(a.enabled);
+        let all = store.accounts().expect("list");
+        assert_eq!(all.len(), 2);
+        assert_eq!(store.account(&b.id).expect("get").map(|x| x.email), Some("bob@example.org".into()));
+        assert!(store.remove_account(&a.id).expect("remove"));
+        assert!(!store.remove_account(&a.id).expect("remove twice"));
+        assert_eq!(store.accounts().expect("list").len(), 1);
+    }
+
+    #[test]
+    fn interval_update_of_unknown_account_is_an_error() {
+        let (_dir, store) = temp_store();
+        let err = store.set_account_interval("nope", 60).unwrap_err();
+        assert!(err.to_string().contains("account list"));
+    }
+}

@@ -1,0 +1,318 @@
+//! Message rows and the two transactions that move a watermark: a fetched batch, and a
+//! UIDVALIDITY reset with the mail recovered around it.
+
+use rusqlite::{params, Row, Transaction};
+use serde::Serialize;
+
+use super::{now_rfc3339, SqlContext, Store, StoreError};
+
+/// A message summary ready to insert: bounded text only, never the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub uid: u32,
+    pub message_id: Option<String>,
+    pub from_name: Option<String>,
+    pub from_addr: Option<String>,
+    pub subject: String,
+    /// RFC 3339.
+    pub date: String,
+    /// RFC 3339; empty when the server gave none.
+    pub internal_date: String,
+    pub size: u32,
+    pub preview: String,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredMessage {
+    pub id: i64,
+    pub account_id: String,
+    pub folder: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+    pub message_id: Option<String>,
+    pub from_name: Option<String>,
+    pub from_addr: Option<String>,
+    pub subject: String,
+    pub date: String,
+    pub internal_date: String,
+    pub size: u32,
+    pub preview: String,
+    pub flags: Vec<String>,
+    pub fetched_at: String,
+}
+
+impl StoredMessage {
+    /// "Name <addr>", or whichever half exists.
+    pub fn from_display(&self) -> String {
+        match (&self.from_name, &self.from_addr) {
+            (Some(n), Some(a)) => format!("{n} <{a}>"),
+            (Some(n), None) => n.clone(),
+            (None, Some(a)) => a.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, subject, \
+     date, internal_date, size, preview, flags, fetched_at";
+
+fn opt(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let flags: String = r.get(13)?;
+    Ok(StoredMessage {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        folder: r.get(2)?,
+        uidvalidity: r.get(3)?,
+        uid: r.get(4)?,
+        message_id: opt(r.get(5)?),
+        from_name: opt(r.get(6)?),
+        from_addr: opt(r.get(7)?),
+        subject: r.get(8)?,
+        date: r.get(9)?,
+        internal_date: r.get(10)?,
+        size: r.get(11)?,
+        preview: r.get(12)?,
+        flags: flags.split(' ').filter(|f| !f.is_empty()).map(str::to_string).collect(),
+        fetched_at: r.get(14)?,
+    })
+}
+
+/// Why a batch was not committed although the database is fine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchRejected {
+    /// The folder's row is gone (deleted on the server meanwhile) or its UIDVALIDITY moved on:
+    /// the batch's UIDs mean nothing any more.
+    StaleFolder,
+}
+
+/// Inserts rows idempotently; returns those really inserted, in input order.
+fn insert_all(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    folder: &str,
+    uidvalidity: u32,
+    messages: &[NewMessage],
+) -> Result<Vec<StoredMessage>, StoreError> {
+    let fetched_at = now_rfc3339();
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO messages (account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, \
+             subject, date, internal_date, size, preview, flags, fetched_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )
+        .ctx("preparing a message insert")?;
+    let mut inserted = Vec::new();
+    for m in messages {
+        let n = stmt
+            .execute(params![
+                account_id,
+                folder,
+                uidvalidity,
+                m.uid,
+                m.message_id.clone().unwrap_or_default(),
+                m.from_name.clone().unwrap_or_default(),
+                m.from_addr.clone().unwrap_or_default(),
+                m.subject,
+                m.date,
+                m.internal_date,
+                m.size,
+                m.preview,
+                m.flags.join(" "),
+                fetched_at,
+            ])
+            .ctx("inserting a message")?;
+        if n == 1 {
+            inserted.push(StoredMessage {
+                id: tx.last_insert_rowid(),
+                account_id: account_id.to_string(),
+                folder: folder.to_string(),
+                uidvalidity,
+                uid: m.uid,
+                message_id: m.message_id.clone(),
+                from_name: m.from_name.clone(),
+                from_addr: m.from_addr.clone(),
+                subject: m.subject.clone(),
+                date: m.date.clone(),
+                internal_date: m.internal_date.clone(),
+                size: m.size,
+                preview: m.preview.clone(),
+                flags: m.flags.clone(),
+                fetched_at: fetched_at.clone(),
+            });
+        }
+    }
+    Ok(inserted)
+}
+
+impl Store {
+    /// Inserts one fetched batch and advances the folder's watermark to `advance_to` (never
+    /// backwards) in a single transaction. Only rows that were not there yet are returned, so
+    /// a batch replayed after a crash emits no second event.
+    pub fn commit_batch(
+        &self,
+        account_id: &str,
+        folder: &str,
+        uidvalidity: u32,
+        messages: &[NewMessage],
+        advance_to: u32,
+    ) -> Result<Result<Vec<StoredMessage>, BatchRejected>, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting a batch")?;
+        let n = tx
+            .execute(
+                "UPDATE folders SET last_uid = MAX(last_uid, ?4) WHERE account_id = ?1 AND name = ?2 AND uidvalidity = ?3",
+                params![account_id, folder, uidvalidity, advance_to],
+            )
+            .ctx("advancing a watermark")?;
+        if n == 0 {
+            return Ok(Err(BatchRejected::StaleFolder));
+        }
+        let inserted = insert_all(&tx, account_id, folder, uidvalidity, messages)?;
+        tx.commit().ctx("committing a batch")?;
+        Ok(Ok(inserted))
+    }
+
+    /// The folder's UIDVALIDITY changed: every stored UID of it is void. In one transaction,
+    /// store the messages recovered from around the reset under the new UIDVALIDITY, move the
+    /// watermark to the new baseline and leave a notice for the user.
+    pub fn commit_validity_reset(
+        &self,
+        account_id: &str,
+        folder: &str,
+        new_uidvalidity: u32,
+        uidnext: u32,
+        recovered: &[NewMessage],
+        notice: &str,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting a UIDVALIDITY reset")?;
+        let inserted = insert_all(&tx, account_id, folder, new_uidvalidity, recovered)?;
+        tx.execute(
+            "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, notice = ?6 WHERE account_id = ?1 AND name = ?2",
+            params![account_id, folder, new_uidvalidity, uidnext.saturating_sub(1), uidnext, notice],
+        )
+        .ctx("re-baselining a folder")?;
+        tx.commit().ctx("committing a UIDVALIDITY reset")?;
+        Ok(inserted)
+    }
+
+    /// Is a message with this Message-ID already stored for the folder (under any UIDVALIDITY)?
+    pub fn has_message_id(&self, account_id: &str, folder: &str, message_id: &str) -> Result<bool, StoreError> {
+        if message_id.is_empty() {
+            return Ok(false);
+        }
+        let conn = self.lock()?;
+        conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM messages WHERE account_id = ?1 AND folder = ?2 AND message_id = ?3)",
+            params![account_id, folder, message_id],
+            |r| r.get(0),
+        )
+        .ctx("looking up a Message-ID")
+    }
+
+    /// Messages newest first (in the order Mailbell stored them, which a forged Date header
+    /// cannot game).
+    pub fn messages(&self, account_id: Option<&str>, limit: usize) -> Result<Vec<StoredMessage>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM messages WHERE ?1 IS NULL OR account_id = ?1 ORDER BY id DESC LIMIT ?2"
+            ))
+            .ctx("listing messages")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![account_id, limit], from_row).ctx("listing messages")?;
+        rows.collect::<Result<Vec<_>, _>>().ctx("reading messages")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{account, temp_store};
+    use super::super::ListedFolder;
+    use super::*;
+
+    fn msg(uid: u32) -> NewMessage {
+        NewMessage {
+            uid,
+            message_id: Some(format!("m{uid}@example.org")),
+            from_name: Some("Bob".into()),
+            from_addr: Some("bob@example.org".into()),
+            subject: format!("hello {uid}"),
+            date: "2026-11-28T10:00:00+00:00".into(),
+            internal_date: "2026-11-28T10:00:01+00:00".into(),
+            size: 1234,
+            preview: "hi".into(),
+            flags: vec![],
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Store, String) {
+        let (dir, store) = temp_store();
+        let acc = store.add_account(&account("a@example.org")).expect("add");
+        store
+            .apply_listing(&acc, &[ListedFolder { name: "INBOX".into(), raw_name: "INBOX".into(), delimiter: None, special_use: None }])
+            .expect("listing");
+        store.set_baseline(&acc.id, "INBOX", 5, 10).expect("baseline");
+        (dir, store, acc.id)
+    }
+
+    #[test]
+    fn batch_inserts_once_and_advances_watermark() {
+        let (_dir, store, id) = setup();
+        let first = store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11)], 11).expect("db").expect("fresh");
+        assert_eq!(first.iter().map(|m| m.uid).collect::<Vec<_>>(), vec![10, 11]);
+        // A replay (crash after commit, before the events went out) inserts and reports nothing.
+        let again = store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11)], 11).expect("db").expect("fresh");
+        assert!(again.is_empty());
+        assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").last_uid, 11);
+        // The watermark never moves backwards.
+        store.commit_batch(&id, "INBOX", 5, &[], 3).expect("db").expect("fresh");
+        assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").last_uid, 11);
+        let listed = store.messages(None, 10).expect("messages");
+        assert_eq!(listed.iter().map(|m| m.uid).collect::<Vec<_>>(), vec![11, 10]);
+        assert_eq!(listed[0].from_display(), "Bob <bob@example.org>");
+    }
+
+    #[test]
+    fn batch_for_a_stale_uidvalidity_is_rejected() {
+        let (_dir, store, id) = setup();
+        let r = store.commit_batch(&id, "INBOX", 4, &[msg(10)], 10).expect("db");
+        assert_eq!(r, Err(BatchRejected::StaleFolder));
+        assert!(store.messages(None, 10).expect("messages").is_empty());
+    }
+
+    #[test]
+    fn validity_reset_recovers_and_rebaselines() {
+        let (_dir, store, id) = setup();
+        store.commit_batch(&id, "INBOX", 5, &[msg(10)], 10).expect("db").expect("fresh");
+        assert!(store.has_message_id(&id, "INBOX", "m10@example.org").expect("lookup"));
+        let got = store.commit_validity_reset(&id, "INBOX", 99, 40, &[msg(37)], "reset").expect("reset");
+        assert_eq!(got.len(), 1);
+        let f = store.folder(&id, "INBOX").expect("get").expect("row");
+        assert_eq!((f.uidvalidity, f.last_uid, f.notice.as_deref()), (99, 39, Some("reset")));
+        // Old-validity rows stay as history.
+        assert_eq!(store.messages(None, 10).expect("messages").len(), 2);
+    }
+
+    #[test]
+    fn batch_is_atomic_on_disk() {
+        // A transaction that is never committed (a crash) leaves neither rows nor watermark.
+        let (dir, store, id) = setup();
+        {
+            let mut conn = store.lock().expect("lock");
+            let tx = conn.transaction().expect("tx");
+            tx.execute("UPDATE folders SET last_uid = 50 WHERE account_id = ?1", [&id]).expect("update");
+            insert_all(&tx, &id, "INBOX", 5, &[msg(50)]).expect("insert");
+            drop(tx); // rolled back, as a killed process would be
+        }
+        drop(store);
+        let reopened = Store::open_dir(dir.path()).expect("reopen");
+        assert_eq!(reopened.folder(&id, "INBOX").expect("get").expect("row").last_uid, 9);
+        assert!(reopened.messages(None, 10).expect("messages").is_empty());
+    }
+}
