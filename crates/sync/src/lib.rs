@@ -5,3 +5,8 @@
 pub mod mutf7;
 pub mod secrets;
 pub mod summary;
+pub mod model;
+pub mod store;
+pub mod imap;
+pub mod events;
+// pub mod sync; (re-enabled once summary lands)

@@ -41,6 +41,8 @@ pub struct FolderRow {
     pub last_error: Option<String>,
     /// Something the user should know that is not an error, e.g. a UIDVALIDITY reset.
     pub notice: Option<String>,
+    /// When the current watermark was first set (our clock): mail older than this is history.
+    pub baseline_at: Option<String>,
 }
 
 impl FolderRow {
@@ -63,7 +65,7 @@ pub struct FolderStatusUpdate {
 }
 
 const COLUMNS: &str = "account_id, name, raw_name, delimiter, special_use, watched, uidvalidity, last_uid, \
-     uidnext, highestmodseq, messages, unseen, state, last_attempt_at, last_sync_at, last_error, notice";
+     uidnext, highestmodseq, messages, unseen, state, last_attempt_at, last_sync_at, last_error, notice, baseline_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<FolderRow> {
     let delimiter: String = r.get(3)?;
@@ -87,6 +89,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FolderRow> {
         last_sync_at: r.get(14)?,
         last_error: r.get(15)?,
         notice: r.get(16)?,
+        baseline_at: r.get(17)?,
     })
 }
 
@@ -177,8 +180,8 @@ impl Store {
     pub fn set_baseline(&self, account_id: &str, name: &str, uidvalidity: u32, uidnext: u32) -> Result<(), StoreError> {
         let conn = self.lock()?;
         conn.execute(
-            "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5 WHERE account_id = ?1 AND name = ?2",
-            params![account_id, name, uidvalidity, uidnext.saturating_sub(1), uidnext],
+            "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, baseline_at = ?6 WHERE account_id = ?1 AND name = ?2",
+            params![account_id, name, uidvalidity, uidnext.saturating_sub(1), uidnext, now_rfc3339()],
         )
         .ctx("recording a folder baseline")?;
         Ok(())

@@ -193,8 +193,8 @@ impl Store {
         let tx = conn.transaction().ctx("starting a UIDVALIDITY reset")?;
         let inserted = insert_all(&tx, account_id, folder, new_uidvalidity, recovered)?;
         tx.execute(
-            "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, notice = ?6 WHERE account_id = ?1 AND name = ?2",
-            params![account_id, folder, new_uidvalidity, uidnext.saturating_sub(1), uidnext, notice],
+            "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, notice = ?6, baseline_at = ?7 WHERE account_id = ?1 AND name = ?2",
+            params![account_id, folder, new_uidvalidity, uidnext.saturating_sub(1), uidnext, notice, now_rfc3339()],
         )
         .ctx("re-baselining a folder")?;
         tx.commit().ctx("committing a UIDVALIDITY reset")?;

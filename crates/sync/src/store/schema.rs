@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
         last_sync_at    TEXT,
         last_error      TEXT,
         notice          TEXT,
+        baseline_at     TEXT,
         PRIMARY KEY (account_id, name)
     ) STRICT;
 

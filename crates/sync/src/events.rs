@@ -1,0 +1,151 @@
+//! The engine's event stream, serialised exactly as DESIGN.md §5 prints them: one JSON object
+//! per event with an `event` tag. Fields named there are a contract with tests outside this
+//! repository; others may be added, none removed.
+
+use serde::Serialize;
+
+use crate::model::FolderState;
+use crate::store::{FolderRow, StoredMessage};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewMessageEvent {
+    pub account: String,
+    pub folder: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+    /// "Name <address>".
+    pub from: String,
+    pub subject: String,
+    /// RFC 3339.
+    pub date: String,
+    pub preview: String,
+    pub from_name: Option<String>,
+    pub from_addr: Option<String>,
+    pub message_id: Option<String>,
+}
+
+impl From<&StoredMessage> for NewMessageEvent {
+    fn from(m: &StoredMessage) -> Self {
+        NewMessageEvent {
+            account: m.account_id.clone(),
+            folder: m.folder.clone(),
+            uidvalidity: m.uidvalidity,
+            uid: m.uid,
+            from: m.from_display(),
+            subject: m.subject.clone(),
+            date: m.date.clone(),
+            preview: m.preview.clone(),
+            from_name: m.from_name.clone(),
+            from_addr: m.from_addr.clone(),
+            message_id: m.message_id.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderStatusEvent {
+    pub account: String,
+    pub folder: String,
+    pub state: FolderState,
+    pub uidvalidity: u32,
+    pub last_uid: u32,
+    pub error: Option<String>,
+    pub last_sync_at: Option<String>,
+    pub messages: u32,
+    pub unseen: u32,
+    pub notice: Option<String>,
+}
+
+impl From<&FolderRow> for FolderStatusEvent {
+    fn from(f: &FolderRow) -> Self {
+        FolderStatusEvent {
+            account: f.account_id.clone(),
+            folder: f.name.clone(),
+            state: f.state,
+            uidvalidity: f.uidvalidity,
+            last_uid: f.last_uid,
+            error: f.last_error.clone(),
+            last_sync_at: f.last_sync_at.clone(),
+            messages: f.messages,
+            unseen: f.unseen,
+            notice: f.notice.clone(),
+        }
+    }
+}
+
+/// Where an account stands as a whole (its connection, its login).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    Connecting,
+    Syncing,
+    Ok,
+    Error,
+    AuthFailed,
+    Offline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountStatusEvent {
+    pub account: String,
+    pub state: AccountState,
+    pub error: Option<String>,
+    /// New messages stored by the pass that just ended (0 while it runs).
+    pub new_messages: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    NewMessage(NewMessageEvent),
+    FolderStatus(FolderStatusEvent),
+    AccountStatus(AccountStatusEvent),
+}
+
+/// Receives the engine's events. The CLI prints them; the app forwards them to its window.
+pub trait EventSink: Send + Sync {
+    fn emit(&self, event: Event);
+}
+
+impl<F: Fn(Event) + Send + Sync> EventSink for F {
+    fn emit(&self, event: Event) {
+        self(event)
+    }
+}
+
+impl EventSink for tokio::sync::broadcast::Sender<Event> {
+    fn emit(&self, event: Event) {
+        // No subscriber is not an error: events are a view, the store is the truth.
+        let _ = self.send(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialise_with_the_contract_fields() {
+        let e = Event::FolderStatus(FolderStatusEvent {
+            account: "a1".into(),
+            folder: "INBOX".into(),
+            state: FolderState::Ok,
+            uidvalidity: 7,
+            last_uid: 42,
+            error: None,
+            last_sync_at: None,
+            messages: 0,
+            unseen: 0,
+            notice: None,
+        });
+        let v: serde_json::Value = serde_json::to_value(&e).expect("json");
+        assert_eq!(v["event"], "folder_status");
+        assert_eq!(v["state"], "ok");
+        assert_eq!(v["last_uid"], 42);
+        assert!(v["error"].is_null());
+        let a = Event::AccountStatus(AccountStatusEvent { account: "a1".into(), state: AccountState::AuthFailed, error: Some("x".into()), new_messages: 0 });
+        let v: serde_json::Value = serde_json::to_value(&a).expect("json");
+        assert_eq!(v["event"], "account_status");
+        assert_eq!(v["state"], "auth_failed");
+    }
+}

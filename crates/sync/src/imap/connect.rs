@@ -1,0 +1,289 @@
+//! Opening a connection: TCP, TLS or STARTTLS, the greeting, capabilities and login.
+//!
+//! The dialogue before login (greeting, CAPABILITY, STARTTLS) is spoken here by hand rather
+//! than through async-imap, for two reasons: async-imap's unauthenticated client cannot issue a
+//! tagged CAPABILITY, and after STARTTLS every byte the server sent before the handshake must
+//! be thrown away (RFC 3207's response-injection attack), which is easiest when the reader is
+//! ours and we simply drop its buffer.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use super::error::ImapError;
+use super::session::ImapSession;
+use super::stream::ImapStream;
+use crate::model::Security;
+
+/// Where and how to connect. The password is passed to [`login`] separately and never stored.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub ca_file: Option<String>,
+    pub timeouts: Timeouts,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// The longest silence tolerated while waiting for any server response.
+    pub response: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(15), response: Duration::from_secs(60) }
+    }
+}
+
+/// Longest line accepted before login: a hostile server must not make us buffer without end.
+const MAX_PREAUTH_LINE: u64 = 64 * 1024;
+
+pub type Capabilities = BTreeSet<String>;
+
+/// Connects, secures the connection as configured and logs in.
+pub async fn login(cfg: &ServerConfig, username: &str, password: &str) -> Result<ImapSession, ImapError> {
+    let (stream, caps) = open(cfg).await?;
+    if caps.contains("LOGINDISABLED") {
+        return Err(ImapError::LoginDisabled { host: cfg.host.clone() });
+    }
+    let client = async_imap::Client::new(stream);
+    let login = tokio::time::timeout(cfg.timeouts.response, client.login(username, password));
+    let session = match login.await {
+        Err(_) => return Err(timeout(cfg, "logging in")),
+        Ok(Ok(s)) => s,
+        Ok(Err((e, _client))) => {
+            return Err(match e {
+                async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => {
+                    ImapError::AuthFailed { user: username.to_string(), host: cfg.host.clone(), text }
+                }
+                other => ImapError::from(other),
+            })
+        }
+    };
+    let mut session = ImapSession::new(session, cfg.host.clone(), cfg.port, cfg.timeouts.response);
+    // Capabilities change after login (Dovecot lists far more); read them again.
+    session.refresh_capabilities().await?;
+    Ok(session)
+}
+
+/// Everything up to, not including, authentication: returns the secured stream and the
+/// capabilities the server announced on it.
+pub async fn open(cfg: &ServerConfig) -> Result<(ImapStream, Capabilities), ImapError> {
+    let tcp = tokio::time::timeout(cfg.timeouts.connect, TcpStream::connect((cfg.host.as_str(), cfg.port)))
+        .await
+        .map_err(|_| timeout_with(cfg, "connecting", cfg.timeouts.connect))?
+        .map_err(|source| ImapError::Connect { host: cfg.host.clone(), port: cfg.port, source })?;
+    let _ = tcp.set_nodelay(true);
+    match cfg.security {
+        Security::Tls => {
+            let mut tls = BufReader::new(tls_handshake(cfg, tcp).await?);
+            greeting(cfg, &mut tls).await?;
+            let caps = capability(cfg, &mut tls).await?;
+            Ok((ImapStream::Tls(Box::new(into_inner_checked(tls)?)), caps))
+        }
+        Security::Starttls => {
+            let mut plain = BufReader::new(tcp);
+            greeting(cfg, &mut plain).await?;
+            let caps = capability(cfg, &mut plain).await?;
+            if !caps.contains("STARTTLS") {
+                return Err(ImapError::StartTlsNotOffered { host: cfg.host.clone(), port: cfg.port });
+            }
+            write_line(cfg, &mut plain, "M1 STARTTLS").await?;
+            let (ok, text) = read_tagged(cfg, &mut plain, "M1", |_| {}).await?;
+            if !ok {
+                return Err(ImapError::StartTlsRefused { host: cfg.host.clone(), text });
+            }
+            // Dropping the reader's buffer discards anything the server sent after its OK and
+            // before the handshake: such bytes are unauthenticated and may be an attacker's.
+            let tcp = plain.into_inner();
+            let mut tls = BufReader::new(tls_handshake(cfg, tcp).await?);
+            let caps = capability(cfg, &mut tls).await?;
+            Ok((ImapStream::Tls(Box::new(into_inner_checked(tls)?)), caps))
+        }
+        Security::Plain => {
+            let mut plain = BufReader::new(tcp);
+            greeting(cfg, &mut plain).await?;
+            let caps = capability(cfg, &mut plain).await?;
+            Ok((ImapStream::Plain(into_inner_checked(plain)?), caps))
+        }
+    }
+}
+
+fn timeout(cfg: &ServerConfig, what: &'static str) -> ImapError {
+    timeout_with(cfg, what, cfg.timeouts.response)
+}
+
+fn timeout_with(cfg: &ServerConfig, what: &'static str, t: Duration) -> ImapError {
+    ImapError::Timeout { host: cfg.host.clone(), port: cfg.port, what, timeout: t }
+}
+
+/// The server must not have said anything we did not ask for before login: bytes left in the
+/// buffer would otherwise be lost between our reader and async-imap's.
+fn into_inner_checked<S: AsyncRead>(r: BufReader<S>) -> Result<S, ImapError> {
+    if !r.buffer().is_empty() {
+        return Err(ImapError::Protocol("the server sent data before it was asked".into()));
+    }
+    Ok(r.into_inner())
+}
+
+fn tls_connector(cfg: &ServerConfig) -> Result<tokio_native_tls::TlsConnector, ImapError> {
+    let mut builder = native_tls::TlsConnector::builder();
+    builder.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
+    if let Some(path) = &cfg.ca_file {
+        builder.add_root_certificate(load_ca(Path::new(path))?);
+    }
+    let connector = builder
+        .build()
+        .map_err(|e| ImapError::Tls { host: cfg.host.clone(), detail: e.to_string() })?;
+    Ok(connector.into())
+}
+
+/// Reads and parses a PEM CA certificate, so that a wrong file is reported at `account add`.
+pub fn load_ca(path: &Path) -> Result<native_tls::Certificate, ImapError> {
+    let ca_err = |detail: String| ImapError::CaFile { path: path.display().to_string(), detail };
+    let pem = std::fs::read(path).map_err(|e| ca_err(e.to_string()))?;
+    native_tls::Certificate::from_pem(&pem).map_err(|e| ca_err(format!("not a PEM certificate ({e})")))
+}
+
+async fn tls_handshake(
+    cfg: &ServerConfig,
+    tcp: TcpStream,
+) -> Result<tokio_native_tls::TlsStream<TcpStream>, ImapError> {
+    let connector = tls_connector(cfg)?;
+    match tokio::time::timeout(cfg.timeouts.connect, connector.connect(&cfg.host, tcp)).await {
+        Err(_) => Err(timeout_with(cfg, "negotiating TLS", cfg.timeouts.connect)),
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(e)) => {
+            let detail = e.to_string();
+            // OpenSSL words every chain and host name failure as "certificate verify failed".
+            if detail.contains("certificate verify failed") || detail.contains("certificate") {
+                Err(ImapError::UntrustedCertificate { host: cfg.host.clone(), detail: tls_reason(&detail) })
+            } else {
+                Err(ImapError::Tls { host: cfg.host.clone(), detail })
+            }
+        }
+    }
+}
+
+/// OpenSSL's message ends with the useful part in parentheses, e.g. "(self-signed certificate
+/// in certificate chain)" or "(Hostname mismatch)".
+fn tls_reason(detail: &str) -> String {
+    match (detail.rfind('('), detail.rfind(')')) {
+        (Some(a), Some(b)) if a < b => detail[a + 1..b].to_string(),
+        _ => detail.to_string(),
+    }
+}
+
+async fn read_line<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) -> Result<String, ImapError> {
+    let mut buf = Vec::new();
+    let mut limited = (&mut *r).take(MAX_PREAUTH_LINE);
+    let read = tokio::time::timeout(cfg.timeouts.response, limited.read_until(b'\n', &mut buf));
+    let n = read.await.map_err(|_| timeout(cfg, "waiting for the server"))??;
+    if n == 0 {
+        return Err(ImapError::ConnectionLost);
+    }
+    if !buf.ends_with(b"\n") {
+        return Err(ImapError::Protocol("over-long line before login".into()));
+    }
+    Ok(String::from_utf8_lossy(&buf).trim_end().to_string())
+}
+
+async fn write_line<W: AsyncWrite + Unpin>(cfg: &ServerConfig, w: &mut W, line: &str) -> Result<(), ImapError> {
+    let write = async {
+        w.write_all(line.as_bytes()).await?;
+        w.write_all(b"\r\n").await?;
+        w.flush().await
+    };
+    tokio::time::timeout(cfg.timeouts.response, write).await.map_err(|_| timeout(cfg, "sending a command"))??;
+    Ok(())
+}
+
+async fn greeting<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) -> Result<(), ImapError> {
+    let line = read_line(cfg, r).await?;
+    let upper = line.to_ascii_uppercase();
+    if upper.starts_with("* OK") {
+        Ok(())
+    } else if upper.starts_with("* BYE") {
+        Err(ImapError::Bye(line[5..].trim().to_string()))
+    } else if upper.starts_with("* PREAUTH") {
+        // A pre-authenticated connection skips our security checks; refuse rather than guess.
+        Err(ImapError::Protocol("the server greets with PREAUTH, which Mailbell does not support".into()))
+    } else {
+        Err(ImapError::Protocol(format!("not an IMAP server greeting: {}", truncate(&line, 120))))
+    }
+}
+
+async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
+    cfg: &ServerConfig,
+    s: &mut BufReader<S>,
+) -> Result<Capabilities, ImapError> {
+    write_line(cfg, s, "M0 CAPABILITY").await?;
+    let mut caps = Capabilities::new();
+    let (ok, text) = read_tagged(cfg, s, "M0", |line| {
+        if let Some(rest) = strip_prefix_ci(line, "* CAPABILITY ") {
+            caps.extend(rest.split_ascii_whitespace().map(str::to_ascii_uppercase));
+        }
+    })
+    .await?;
+    if !ok {
+        return Err(ImapError::Command { command: "CAPABILITY".into(), text });
+    }
+    Ok(caps)
+}
+
+/// Reads lines until the tagged completion of `tag`; returns (was OK, its text).
+async fn read_tagged<R: AsyncBufReadExt + Unpin>(
+    cfg: &ServerConfig,
+    r: &mut R,
+    tag: &str,
+    mut untagged: impl FnMut(&str),
+) -> Result<(bool, String), ImapError> {
+    loop {
+        let line = read_line(cfg, r).await?;
+        if let Some(rest) = line.strip_prefix(tag).and_then(|x| x.strip_prefix(' ')) {
+            let ok = rest.len() >= 2 && rest[..2].eq_ignore_ascii_case("OK");
+            return Ok((ok, rest.to_string()));
+        }
+        if strip_prefix_ci(&line, "* BYE").is_some() {
+            return Err(ImapError::Bye(line[5..].trim().to_string()));
+        }
+        untagged(&line);
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    (s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .then(|| &s[prefix.len()..])
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_reason_takes_the_parenthesised_tail() {
+        let d = "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: (self-signed certificate in certificate chain)";
+        assert_eq!(tls_reason(d), "self-signed certificate in certificate chain");
+        assert_eq!(tls_reason("plain"), "plain");
+    }
+
+    #[test]
+    fn prefix_match_ignores_case_and_survives_short_input() {
+        assert_eq!(strip_prefix_ci("* capability IMAP4rev1", "* CAPABILITY "), Some("IMAP4rev1"));
+        assert_eq!(strip_prefix_ci("*", "* BYE"), None);
+        assert_eq!(strip_prefix_ci("* Bü", "* BYE"), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! What can go wrong talking to an IMAP server, worded so the user knows what to fix.
+
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("cannot connect to {host}:{port}: {source}")]
+    Connect { host: String, port: u16, source: std::io::Error },
+    #[error("{host}:{port} did not answer within {}s while {what}", timeout.as_secs())]
+    Timeout { host: String, port: u16, what: &'static str, timeout: Duration },
+    #[error("certificate for {host} is not trusted ({detail}): pass --ca-file with the CA that signed it, or check the host name")]
+    UntrustedCertificate { host: String, detail: String },
+    #[error("TLS handshake with {host} failed: {detail}")]
+    Tls { host: String, detail: String },
+    #[error("cannot use the CA file {path}: {detail}")]
+    CaFile { path: String, detail: String },
+    #[error("{host}:{port} does not offer STARTTLS: refusing to send the password unencrypted (use --security tls on port 993, or plain only if you really mean it)")]
+    StartTlsNotOffered { host: String, port: u16 },
+    #[error("STARTTLS was refused by {host}: {text}")]
+    StartTlsRefused { host: String, text: String },
+    #[error("{host} refuses to log in on an unencrypted connection (LOGINDISABLED): use --security tls or starttls")]
+    LoginDisabled { host: String },
+    #[error("authentication failed for {user} on {host}: check the password (server said: {text})")]
+    AuthFailed { user: String, host: String, text: String },
+    #[error("the server closed the connection: {0}")]
+    Bye(String),
+    #[error("the connection to the server was lost")]
+    ConnectionLost,
+    #[error("{command} failed: {text}")]
+    Command { command: String, text: String },
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+    #[error("network error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ImapError {
+    /// A failure of one command in one folder: the connection is still good and the other
+    /// folders can go on.
+    pub fn is_folder_local(&self) -> bool {
+        matches!(self, ImapError::Command { .. })
+    }
+
+    /// Retrying will not help until the user changes something (password, settings, CA).
+    pub fn needs_user(&self) -> bool {
+        matches!(
+            self,
+            ImapError::AuthFailed { .. }
+                | ImapError::UntrustedCertificate { .. }
+                | ImapError::CaFile { .. }
+                | ImapError::StartTlsNotOffered { .. }
+                | ImapError::LoginDisabled { .. }
+        )
+    }
+}
+
+impl From<async_imap::error::Error> for ImapError {
+    fn from(e: async_imap::error::Error) -> Self {
+        use async_imap::error::Error as E;
+        match e {
+            E::Io(io) => ImapError::Io(io),
+            E::ConnectionLost => ImapError::ConnectionLost,
+            E::Bad(text) | E::No(text) => ImapError::Command { command: "command".into(), text },
+            E::Parse(p) => ImapError::Protocol(p.to_string()),
+            other => ImapError::Protocol(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The IMAP side of the engine: connecting securely, listing folders, detecting change and
+//! streaming new messages. Every command goes through the raw loop in `session`.
+
+mod connect;
+mod error;
+mod fetch;
+mod list;
+mod quote;
+mod session;
+mod stream;
+
+pub use connect::{load_ca, login, open, Capabilities, ServerConfig, Timeouts};
+pub use error::ImapError;
+pub use fetch::{Examined, FetchStream, FetchedMessage, HEADER_BYTES, TEXT_BYTES};
+pub use list::{MailboxStatus, ServerFolder};
+pub use session::ImapSession;

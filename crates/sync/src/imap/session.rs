@@ -1,0 +1,232 @@
+//! A logged-in IMAP session and the raw command loop every engine command goes through.
+//!
+//! async-imap's typed helpers hide two things the engine must see: a tagged NO/BAD to a FETCH
+//! ends its stream like a clean finish, and untagged responses it does not expect go to a
+//! bounded channel that silently drops past 100 entries (a LIST-STATUS over 1,000 folders).
+//! So every command here is sent with `run_command` and its responses are read one by one
+//! until its own tagged completion, with a bound on how long the server may stay silent.
+
+use std::time::Duration;
+
+use async_imap::imap_proto::{RequestId, Response, Status};
+
+use super::connect::Capabilities;
+use super::error::ImapError;
+use super::stream::ImapStream;
+
+pub struct ImapSession {
+    inner: async_imap::Session<ImapStream>,
+    caps: Capabilities,
+    host: String,
+    port: u16,
+    response_timeout: Duration,
+    /// Set when a command was abandoned half-way: responses may still be in flight, so the
+    /// connection must not be reused.
+    broken: bool,
+    /// A mailbox is selected or examined; it must be closed before LIST-STATUS on reuse
+    /// (Dovecot answers a still-selected mailbox's STATUS from stale data).
+    selected: bool,
+}
+
+impl std::fmt::Debug for ImapSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapSession").field("host", &self.host).field("port", &self.port).finish()
+    }
+}
+
+/// How a command ended, when it ended with NO or BAD rather than OK.
+fn command_error(what: &str, status: &Status, text: Option<&str>) -> ImapError {
+    let status = match status {
+        Status::No => "NO",
+        Status::Bad => "BAD",
+        _ => "failed",
+    };
+    ImapError::Command { command: what.to_string(), text: format!("{status} {}", text.unwrap_or("")).trim().to_string() }
+}
+
+impl ImapSession {
+    pub(crate) fn new(inner: async_imap::Session<ImapStream>, host: String, port: u16, response_timeout: Duration) -> Self {
+        ImapSession { inner, caps: Capabilities::new(), host, port, response_timeout, broken: false, selected: false }
+    }
+
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    pub fn has_capability(&self, cap: &str) -> bool {
+        self.caps.contains(cap)
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Sends one tagged command and returns its tag; responses are read with [`Self::next`].
+    pub(crate) async fn send(&mut self, command: &str) -> Result<RequestId, ImapError> {
+        let sent = tokio::time::timeout(self.response_timeout, self.inner.run_command(command)).await;
+        match sent {
+            Ok(Ok(tag)) => Ok(tag),
+            Ok(Err(e)) => {
+                self.broken = true;
+                Err(e.into())
+            }
+            Err(_) => {
+                self.broken = true;
+                Err(self.timeout("sending a command"))
+            }
+        }
+    }
+
+    /// Reads the next response and hands it to `f`, failing on silence longer than the
+    /// response timeout and on an untagged BYE. The response's buffer is dropped on return,
+    /// so callers copy out what they need: memory stays flat however long the stream.
+    pub(crate) async fn next_with<T>(&mut self, f: impl FnOnce(&Response<'_>) -> T) -> Result<T, ImapError> {
+        let read = tokio::time::timeout(self.response_timeout, self.inner.read_response()).await;
+        let resp = match read {
+            Err(_) => {
+                self.broken = true;
+                return Err(self.timeout("waiting for a response"));
+            }
+            Ok(Err(e)) => {
+                self.broken = true;
+                return Err(ImapError::Io(e));
+            }
+            Ok(Ok(None)) => {
+                self.broken = true;
+                return Err(ImapError::ConnectionLost);
+            }
+            Ok(Ok(Some(r))) => r,
+        };
+        if let Response::Data { status: Status::Bye, outcome } = resp.parsed() {
+            self.broken = true;
+            return Err(ImapError::Bye(outcome.information.as_deref().unwrap_or("").to_string()));
+        }
+        Ok(f(resp.parsed()))
+    }
+
+    /// If `resp` completes `tag`, returns its outcome: Ok for OK, a command error otherwise.
+    pub(crate) fn completion(resp: &Response<'_>, tag: &RequestId, what: &str) -> Option<Result<(), ImapError>> {
+        match resp {
+            Response::Done { tag: t, status, outcome } if t == tag => Some(match status {
+                Status::Ok => Ok(()),
+                other => Err(command_error(what, other, outcome.information.as_deref())),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Runs one command to completion, handing every other response to `on_data`.
+    pub(crate) async fn run(
+        &mut self,
+        command: &str,
+        what: &str,
+        mut on_data: impl FnMut(&Response<'_>),
+    ) -> Result<(), ImapError> {
+        let tag = self.send(command).await?;
+        loop {
+            let done = self.next_with(|r| Self::completion(r, &tag, what).or_else(|| {
+                on_data(r);
+                None
+            }));
+            if let Some(done) = done.await? {
+                return done;
+            }
+        }
+    }
+
+    /// Sends several commands before reading any answer (one round trip instead of many),
+    /// and returns each command's outcome in order. Commands go in groups so that neither
+    /// side's socket buffers can fill up and deadlock the exchange.
+    pub(crate) async fn run_pipelined(
+        &mut self,
+        commands: &[String],
+        what: &str,
+        mut on_data: impl FnMut(&Response<'_>),
+    ) -> Result<Vec<Result<(), ImapError>>, ImapError> {
+        const GROUP: usize = 64;
+        let mut outcomes = Vec::with_capacity(commands.len());
+        for group in commands.chunks(GROUP) {
+            let mut tags = Vec::with_capacity(group.len());
+            for c in group {
+                tags.push(self.send(c).await?);
+            }
+            let mut results: Vec<Option<Result<(), ImapError>>> = (0..group.len()).map(|_| None).collect();
+            let mut pending = group.len();
+            while pending > 0 {
+                let done = self
+                    .next_with(|r| {
+                        let done = tags.iter().enumerate().find_map(|(i, tag)| Self::completion(r, tag, what).map(|x| (i, x)));
+                        if done.is_none() {
+                            on_data(r);
+                        }
+                        done
+                    })
+                    .await?;
+                if let Some((i, r)) = done {
+                    if results[i].replace(r).is_none() {
+                        pending -= 1;
+                    }
+                }
+            }
+            outcomes.extend(results.into_iter().map(|r| r.unwrap_or(Err(ImapError::ConnectionLost))));
+        }
+        Ok(outcomes)
+    }
+
+    pub(crate) async fn refresh_capabilities(&mut self) -> Result<(), ImapError> {
+        let mut caps = Capabilities::new();
+        self.run("CAPABILITY", "CAPABILITY", |r| {
+            if let Response::Capabilities(list) = r {
+                caps.extend(list.iter().map(cap_name));
+            }
+        })
+        .await?;
+        self.caps = caps;
+        Ok(())
+    }
+
+    pub(crate) fn set_selected(&mut self, selected: bool) {
+        self.selected = selected;
+    }
+
+    /// Leaves the selected mailbox, if any. UNSELECT where offered; CLOSE otherwise, which on
+    /// a mailbox opened with EXAMINE expunges nothing.
+    pub async fn unselect(&mut self) -> Result<(), ImapError> {
+        if !self.selected {
+            return Ok(());
+        }
+        let cmd = if self.has_capability("UNSELECT") { "UNSELECT" } else { "CLOSE" };
+        self.run(cmd, cmd, |_| {}).await?;
+        self.selected = false;
+        Ok(())
+    }
+
+    /// A cheap liveness check for a session kept between passes.
+    pub async fn noop(&mut self) -> Result<(), ImapError> {
+        self.run("NOOP", "NOOP", |_| {}).await
+    }
+
+    /// Says goodbye; errors are irrelevant at this point.
+    pub async fn logout(mut self) {
+        if !self.broken {
+            let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.logout()).await;
+        }
+    }
+
+    fn timeout(&self, what: &'static str) -> ImapError {
+        ImapError::Timeout { host: self.host.clone(), port: self.port, what, timeout: self.response_timeout }
+    }
+}
+
+pub(crate) fn cap_name(c: &async_imap::imap_proto::Capability<'_>) -> String {
+    use async_imap::imap_proto::Capability;
+    match c {
+        Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+        Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
+        Capability::Atom(a) => a.to_ascii_uppercase(),
+    }
+}

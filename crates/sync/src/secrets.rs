@@ -1,1 +1,0 @@
-//! Passwords in the OS keyring.
