@@ -1,1 +1,57 @@
-fn main() {}
+//! mailbell-cli: the headless front end of the Mailbell engine (DESIGN.md §5).
+
+mod args;
+mod commands;
+mod datadir;
+mod failure;
+mod output;
+
+use clap::Parser;
+use mailbell_sync::store::Store;
+
+use args::{AccountCommand, Cli, Command};
+use failure::{CliResult, Failure};
+
+fn main() {
+    init_logging();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap exits 2 for usage errors and 0 for --help/--version.
+            e.exit();
+        }
+    };
+    let code = match run(cli) {
+        Ok(()) => 0,
+        Err(f) => {
+            eprintln!("mailbell-cli: {f}");
+            f.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Logs go to stderr (stdout is for results and JSON events); RUST_LOG tunes them.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn run(cli: Cli) -> CliResult {
+    let dir = datadir::resolve(cli.data_dir).map_err(Failure::Usage)?;
+    let store = Store::open_dir(&dir)?;
+    match cli.command {
+        Command::Account(AccountCommand::Add(a)) => commands::account::add(&store, &a),
+        Command::Account(AccountCommand::List(a)) => commands::account::list(&store, &a),
+        Command::Account(AccountCommand::Remove { id }) => commands::account::remove(&store, &id),
+        Command::Status(a) => commands::status::run(&store, &a),
+        Command::Messages(a) => commands::messages::run(&store, &a),
+        Command::Sync(a) => runtime()?.block_on(commands::sync::run(store, &a)),
+        Command::Watch(a) => runtime()?.block_on(commands::watch::run(store, &a)),
+    }
+}
+
+fn runtime() -> CliResult<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+}

@@ -9,4 +9,4 @@ pub mod model;
 pub mod store;
 pub mod imap;
 pub mod events;
-// pub mod sync; (re-enabled once summary lands)
+pub mod sync;

@@ -16,7 +16,7 @@ pub struct NewMessage {
     pub subject: String,
     /// RFC 3339.
     pub date: String,
-    /// RFC 3339; empty when the server gave none.
+    /// RFC 3339 in UTC ("...Z"); empty when the server gave none.
     pub internal_date: String,
     pub size: u32,
     pub preview: String,
@@ -215,13 +215,13 @@ impl Store {
         .ctx("looking up a Message-ID")
     }
 
-    /// Messages newest first (in the order Mailbell stored them, which a forged Date header
-    /// cannot game).
+    /// Messages newest first by arrival on the server (INTERNALDATE, stored in UTC so that
+    /// text order is time order), which a forged Date header cannot game.
     pub fn messages(&self, account_id: Option<&str>, limit: usize) -> Result<Vec<StoredMessage>, StoreError> {
         let conn = self.lock()?;
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT {COLUMNS} FROM messages WHERE ?1 IS NULL OR account_id = ?1 ORDER BY id DESC LIMIT ?2"
+                "SELECT {COLUMNS} FROM messages WHERE ?1 IS NULL OR account_id = ?1 ORDER BY internal_date DESC, id DESC LIMIT ?2"
             ))
             .ctx("listing messages")?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

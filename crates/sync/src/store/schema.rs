@@ -70,6 +70,7 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
 
     CREATE INDEX messages_by_message_id ON messages(account_id, folder, message_id);
+    CREATE INDEX messages_newest ON messages(internal_date DESC, id DESC);
     "#,
 ];
 

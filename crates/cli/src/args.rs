@@ -1,0 +1,129 @@
+//! The command line, exactly as DESIGN.md §5 fixes it: tests outside this repository drive
+//! these names and flags.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailbell-cli",
+    version,
+    about = "Mailbell's headless mail notifier: watches IMAP folders and reports new mail, never marking anything read",
+    after_help = "Data lives in --data-dir, else $MAILBELL_DATA_DIR, else the platform data directory.\n\
+                  Passwords live only in the OS keyring (Secret Service).\n\
+                  Exit codes: 0 success, 1 a sync error (all folders were still attempted), 2 bad usage."
+)]
+pub struct Cli {
+    /// Where the database lives (overrides MAILBELL_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR", env = "MAILBELL_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list or remove accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Check every watched folder once and report new mail.
+    Sync(SyncArgs),
+    /// Keep syncing (timer) until SIGINT or SIGTERM, reporting new mail as it arrives.
+    Watch(WatchArgs),
+    /// Show every folder's sync status.
+    Status(JsonArg),
+    /// Show the newest messages Mailbell has seen.
+    Messages(MessagesArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an IMAP account; prints its id. The password is read from stdin into the keyring.
+    Add(AddArgs),
+    /// List accounts.
+    List(JsonArg),
+    /// Remove an account, its data and its keyring entry.
+    Remove {
+        /// The account's id, as shown by `account list`.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The account's email address.
+    #[arg(long)]
+    pub email: String,
+    /// IMAP server host name.
+    #[arg(long)]
+    pub host: String,
+    /// IMAP port (default: 993 for tls, 143 for starttls and plain).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// tls (implicit TLS, the default), starttls, or plain (unencrypted: only if you mean it).
+    #[arg(long, default_value = "tls")]
+    pub security: String,
+    /// Login name (default: the email address).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Read the password from standard input (the only way to give it: never on the command line).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Extra CA certificate (PEM) to trust for this server, e.g. for a self-hosted one.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Watch exactly these folders (comma-separated) instead of INBOX plus ordinary folders.
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub folders: Option<Vec<String>>,
+    /// Seconds between checks (default 300).
+    #[arg(long, value_name = "SECS")]
+    pub interval: Option<u32>,
+    /// A display name for the account.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Check once and exit (the only mode of `sync`; use `watch` to keep going).
+    #[arg(long)]
+    pub once: bool,
+    /// Only this account.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Only this folder (with --account).
+    #[arg(long, value_name = "NAME", requires = "account")]
+    pub folder: Option<String>,
+    /// Print one JSON object per event.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only this account.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Print one JSON object per event.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MessagesArgs {
+    /// How many messages to show, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

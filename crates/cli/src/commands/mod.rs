@@ -1,0 +1,7 @@
+//! One module per subcommand; each is a thin call into the engine.
+
+pub mod account;
+pub mod messages;
+pub mod status;
+pub mod sync;
+pub mod watch;

@@ -1,1 +1,0 @@
-//! Best-effort summary of a message from its bounded bytes.

@@ -1,0 +1,471 @@
+//! One sync pass over one account, top to bottom (DESIGN.md §2):
+//!
+//! 1. leave any selected mailbox (Dovecot answers a selected mailbox's STATUS from stale data);
+//! 2. LIST every folder, with LIST-STATUS where offered, and bring the folder rows in line;
+//! 3. for the watched folders without a status yet, pipelined STATUS;
+//! 4. per watched folder: no watermark → baseline at UIDNEXT-1 (history is not news);
+//!    UIDVALIDITY changed → re-baseline and recover what arrived around the reset;
+//!    UIDNEXT-1 <= last UID → nothing to do; otherwise EXAMINE and stream
+//!    `UID FETCH <last+1>:*`, committing rows and watermark together batch by batch;
+//! 5. record each folder's status. One folder's failure never stops the others; a lost
+//!    connection ends the pass (its folders are retried next time, from their watermarks).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, Utc};
+
+use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, NewMessageEvent};
+use crate::imap::{self, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus, ServerConfig, Timeouts};
+use crate::model::{Account, FolderState};
+use crate::secrets::SecretsError;
+use crate::store::{FolderRow, FolderStatusUpdate, ListedFolder, NewMessage, StoredMessage, Store, StoreError};
+use crate::summary;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Imap(#[from] ImapError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl SyncError {
+    /// Retrying will not help until the user acts (wrong password, untrusted certificate...).
+    pub fn needs_user(&self) -> bool {
+        match self {
+            SyncError::Imap(e) => e.needs_user(),
+            SyncError::Secrets(_) => true,
+            _ => false,
+        }
+    }
+
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(self, SyncError::Imap(ImapError::AuthFailed { .. }))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Messages per transaction: big enough to amortise the commit, small enough that a crash
+    /// re-fetches little and events flow while a large burst is still downloading.
+    pub batch_size: usize,
+    /// Test hook for crash tests: abort the process right after this many batch commits,
+    /// before their events are emitted, as a kill at the worst moment would.
+    pub abort_after_batches: Option<u32>,
+    /// At most this many messages are examined when recovering mail around a UIDVALIDITY
+    /// reset; more than that in the window is a migration, not news.
+    pub recovery_limit: usize,
+    /// Only this folder (decoded name), e.g. for "Sync now" on one folder or an IDLE wake-up.
+    pub only_folder: Option<String>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { batch_size: 200, abort_after_batches: None, recovery_limit: 500, only_folder: None }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub new_messages: u32,
+    pub folders_checked: u32,
+    pub folders_fetched: u32,
+    /// (folder, error text) for folders that failed while the connection stayed good.
+    pub folder_errors: Vec<(String, String)>,
+}
+
+/// The server settings of an account, as the IMAP layer needs them.
+pub fn server_config(account: &Account) -> ServerConfig {
+    ServerConfig {
+        host: account.host.clone(),
+        port: account.port,
+        security: account.security,
+        ca_file: account.ca_file.clone(),
+        timeouts: Timeouts::default(),
+    }
+}
+
+/// Connects and logs in to the account's server.
+pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, ImapError> {
+    imap::login(&server_config(account), &account.username, password).await
+}
+
+/// Runs a blocking store call off the async reactor.
+async fn blocking<T: Send + 'static>(
+    store: &Store,
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, SyncError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| SyncError::Internal(format!("store task failed: {e}")))?
+        .map_err(SyncError::from)
+}
+
+/// The pass's context: who we are syncing and where events go.
+struct Pass<'a> {
+    store: &'a Store,
+    account: &'a Account,
+    opts: &'a SyncOptions,
+    sink: &'a dyn EventSink,
+    report: PassReport,
+    batches: u32,
+}
+
+/// Runs one pass over the account on an open session. Returns an error only when the pass
+/// as a whole could not go on (connection lost, store failure); folder-level failures are in
+/// the report and in each folder's status.
+pub async fn run_pass(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &Account,
+    opts: &SyncOptions,
+    sink: &dyn EventSink,
+) -> Result<PassReport, SyncError> {
+    let mut pass = Pass { store, account, opts, sink, report: PassReport::default(), batches: 0 };
+    pass.run(session).await?;
+    Ok(pass.report)
+}
+
+impl Pass<'_> {
+    async fn run(&mut self, session: &mut ImapSession) -> Result<(), SyncError> {
+        session.unselect().await?;
+        let (listed, with_status) = session.list_folders().await?;
+        let mut statuses: BTreeMap<String, Result<MailboxStatus, ImapError>> = BTreeMap::new();
+        let selectable: Vec<ListedFolder> = listed
+            .iter()
+            .filter(|f| f.selectable)
+            .map(|f| {
+                if let Some(s) = f.status {
+                    statuses.insert(f.listed.raw_name.clone(), Ok(s));
+                }
+                f.listed.clone()
+            })
+            .collect();
+        let account = self.account.clone();
+        blocking(self.store, move |s| s.apply_listing(&account, &selectable)).await?;
+        let id = self.account.id.clone();
+        let rows: Vec<FolderRow> = blocking(self.store, move |s| s.folders(Some(&id)))
+            .await?
+            .into_iter()
+            .filter(|f| f.watched)
+            .filter(|f| self.opts.only_folder.as_deref().is_none_or(|only| only == f.name))
+            .collect();
+
+        // Folders that LIST-STATUS did not cover (or all of them without it): one pipelined
+        // round trip of STATUS.
+        let missing: Vec<String> =
+            rows.iter().filter(|f| !statuses.contains_key(&f.raw_name)).map(|f| f.raw_name.clone()).collect();
+        if !missing.is_empty() {
+            statuses.extend(session.status_many(&missing).await?);
+        }
+        let _ = with_status;
+
+        for row in rows {
+            self.report.folders_checked += 1;
+            let status = statuses.remove(&row.raw_name).unwrap_or_else(|| {
+                Err(ImapError::Protocol(format!("the server gave no status for {:?}", row.name)))
+            });
+            let outcome = match status {
+                Ok(status) => self.folder(session, &row, status).await,
+                Err(e) => Err(SyncError::Imap(e)),
+            };
+            match outcome {
+                Ok(()) => {}
+                Err(SyncError::Imap(e)) if e.is_folder_local() || !session.is_broken() => {
+                    self.report.folder_errors.push((row.name.clone(), e.to_string()));
+                    self.folder_failed(&row, &e.to_string()).await?;
+                }
+                Err(e) => {
+                    // The connection is gone: say so on this folder; the rest keep their
+                    // last state and are retried from their watermarks next pass.
+                    self.folder_failed(&row, &e.to_string()).await?;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn folder(&mut self, session: &mut ImapSession, row: &FolderRow, status: MailboxStatus) -> Result<(), SyncError> {
+        let (Some(uidvalidity), Some(uidnext)) = (status.uidvalidity, status.uidnext) else {
+            return Err(ImapError::Protocol(format!("STATUS of {:?} lacks UIDVALIDITY or UIDNEXT", row.name)).into());
+        };
+        if !row.has_watermark() {
+            let (id, name) = (row.account_id.clone(), row.name.clone());
+            blocking(self.store, move |s| s.set_baseline(&id, &name, uidvalidity, uidnext)).await?;
+            return self.folder_ok(row, status.messages, status.unseen, Some(uidnext)).await;
+        }
+        if uidvalidity != row.uidvalidity {
+            return self.validity_reset(session, row).await;
+        }
+        if uidnext.saturating_sub(1) <= row.last_uid {
+            // Unchanged (or only expunges): no further command for this folder.
+            return self.folder_ok(row, status.messages, status.unseen, Some(uidnext)).await;
+        }
+        self.fetch_new(session, row, status).await
+    }
+
+    /// EXAMINE, then stream `UID FETCH <last+1>:*` and commit batch by batch.
+    async fn fetch_new(&mut self, session: &mut ImapSession, row: &FolderRow, status: MailboxStatus) -> Result<(), SyncError> {
+        self.emit_folder_state(row, FolderState::Syncing).await?;
+        self.report.folders_fetched += 1;
+        let ex = session.examine(&row.raw_name).await?;
+        if ex.uidvalidity.is_some_and(|v| v != row.uidvalidity) {
+            // Changed between STATUS and EXAMINE.
+            return self.validity_reset(session, row).await;
+        }
+        let mut stream = session.fetch_after(row.last_uid).await?;
+        let mut batch: Vec<NewMessage> = Vec::with_capacity(self.opts.batch_size);
+        while let Some(m) = session.next_message(&mut stream).await? {
+            batch.push(to_new_message(&m));
+            if batch.len() >= self.opts.batch_size {
+                let advance_to = batch.iter().map(|m| m.uid).max().unwrap_or(0);
+                if !self.commit(row, std::mem::take(&mut batch), advance_to).await? {
+                    return drain(session, &mut stream).await;
+                }
+            }
+        }
+        // The fetch covered every UID below EXAMINE's UIDNEXT, so the watermark may move up to
+        // it even when the newest messages were expunged before we saw them.
+        let top = batch.iter().map(|m| m.uid).max().unwrap_or(0);
+        let advance_to = top.max(ex.uidnext.unwrap_or(0).saturating_sub(1));
+        self.commit(row, batch, advance_to).await?;
+        self.folder_ok(row, Some(ex.exists), status.unseen, ex.uidnext).await
+    }
+
+    /// Commits one batch and emits its events; false when the folder went stale meanwhile.
+    async fn commit(&mut self, row: &FolderRow, batch: Vec<NewMessage>, advance_to: u32) -> Result<bool, SyncError> {
+        let (id, name, validity) = (row.account_id.clone(), row.name.clone(), row.uidvalidity);
+        let committed = blocking(self.store, move |s| s.commit_batch(&id, &name, validity, &batch, advance_to)).await?;
+        let Ok(inserted) = committed else {
+            return Ok(false);
+        };
+        self.batches += 1;
+        if self.opts.abort_after_batches.is_some_and(|n| self.batches >= n) {
+            // Crash-test hook: the batch is durable, its events were never printed.
+            std::process::abort();
+        }
+        self.emit_new(&inserted);
+        Ok(true)
+    }
+
+    fn emit_new(&mut self, inserted: &[StoredMessage]) {
+        for m in inserted {
+            self.report.new_messages += 1;
+            self.sink.emit(Event::NewMessage(NewMessageEvent::from(m)));
+        }
+    }
+
+    /// UIDVALIDITY changed: every stored UID of the folder is void. Re-baseline at the new
+    /// UIDNEXT without a flood, but keep mail that arrived since our last successful pass:
+    /// messages whose INTERNALDATE is after it and whose Message-ID we do not hold yet.
+    async fn validity_reset(&mut self, session: &mut ImapSession, row: &FolderRow) -> Result<(), SyncError> {
+        self.emit_folder_state(row, FolderState::Syncing).await?;
+        let ex = session.examine(&row.raw_name).await?;
+        let (Some(new_validity), Some(uidnext)) = (ex.uidvalidity, ex.uidnext) else {
+            return Err(ImapError::Protocol(format!("EXAMINE of {:?} lacks UIDVALIDITY or UIDNEXT", row.name)).into());
+        };
+        // Mail that arrived after our last successful pass is news; mail from before the
+        // baseline is history. Our clock and the server's may differ, so the window opens a
+        // little early and is cut to whole seconds (INTERNALDATE has no more): a duplicate is
+        // caught by its Message-ID below, a loss would be silent.
+        let parse = |t: &Option<String>| t.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+        let since: Option<DateTime<FixedOffset>> = match (parse(&row.last_sync_at), parse(&row.baseline_at)) {
+            (Some(sync), Some(base)) => Some((sync - ChronoDuration::minutes(2)).max(base)),
+            (Some(sync), None) => Some(sync - ChronoDuration::minutes(2)),
+            _ => None,
+        }
+        .map(|t| t - ChronoDuration::nanoseconds(i64::from(t.timestamp_subsec_nanos())));
+        let mut recovered = Vec::new();
+        if let Some(since) = since {
+            // SEARCH SINCE is by day in the server's time zone: ask from the day before.
+            let day = (since - ChronoDuration::days(1)).date_naive();
+            let mut uids = session.uid_search_since(day).await?;
+            let keep_from = uids.len().saturating_sub(self.opts.recovery_limit);
+            uids.drain(..keep_from);
+            if !uids.is_empty() {
+                let mut stream = session.fetch_uids(&uids).await?;
+                while let Some(m) = session.next_message(&mut stream).await? {
+                    let arrived = m.internal_date.as_deref().and_then(summary::parse_internal_date);
+                    if arrived.is_some_and(|a| a >= since) {
+                        recovered.push(to_new_message(&m));
+                    }
+                }
+            }
+        }
+        // Drop what we already hold under the old UIDVALIDITY (same Message-ID).
+        let (id, name) = (row.account_id.clone(), row.name.clone());
+        let candidates = recovered;
+        let fresh = blocking(self.store, move |s| {
+            let mut fresh = Vec::new();
+            for m in candidates {
+                if !s.has_message_id(&id, &name, m.message_id.as_deref().unwrap_or(""))? {
+                    fresh.push(m);
+                }
+            }
+            Ok(fresh)
+        })
+        .await?;
+        let notice = format!(
+            "UIDVALIDITY changed from {} to {} at {}: re-baselined, {} message(s) recovered from around the reset",
+            row.uidvalidity,
+            new_validity,
+            Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            fresh.len()
+        );
+        let (id, name) = (row.account_id.clone(), row.name.clone());
+        let inserted =
+            blocking(self.store, move |s| s.commit_validity_reset(&id, &name, new_validity, uidnext, &fresh, &notice)).await?;
+        self.emit_new(&inserted);
+        self.folder_ok(row, Some(ex.exists), None, Some(uidnext)).await
+    }
+
+    async fn folder_ok(&mut self, row: &FolderRow, messages: Option<u32>, unseen: Option<u32>, uidnext: Option<u32>) -> Result<(), SyncError> {
+        let update = FolderStatusUpdate {
+            state: Some(FolderState::Ok),
+            error: Some(None),
+            attempted: true,
+            succeeded: true,
+            messages,
+            unseen,
+            uidnext,
+        };
+        self.record(row, update).await
+    }
+
+    async fn folder_failed(&mut self, row: &FolderRow, error: &str) -> Result<(), SyncError> {
+        let update = FolderStatusUpdate {
+            state: Some(FolderState::Error),
+            error: Some(Some(error.to_string())),
+            attempted: true,
+            ..Default::default()
+        };
+        self.record(row, update).await
+    }
+
+    async fn emit_folder_state(&mut self, row: &FolderRow, state: FolderState) -> Result<(), SyncError> {
+        self.record(row, FolderStatusUpdate { state: Some(state), ..Default::default() }).await
+    }
+
+    /// Writes a folder's status and emits it as the store now holds it.
+    async fn record(&mut self, row: &FolderRow, update: FolderStatusUpdate) -> Result<(), SyncError> {
+        let (id, name) = (row.account_id.clone(), row.name.clone());
+        let fresh = blocking(self.store, move |s| {
+            s.update_folder_status(&id, &name, &update)?;
+            s.folder(&id, &name)
+        })
+        .await?;
+        if let Some(f) = fresh {
+            self.sink.emit(Event::FolderStatus(FolderStatusEvent::from(&f)));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a fetch to its end after the folder went stale, so the session stays usable.
+async fn drain(session: &mut ImapSession, stream: &mut FetchStream) -> Result<(), SyncError> {
+    while session.next_message(stream).await?.is_some() {}
+    Ok(())
+}
+
+/// Turns the bounded raw bytes of a message into the row Mailbell stores.
+fn to_new_message(m: &FetchedMessage) -> NewMessage {
+    let internal = m.internal_date.as_deref().and_then(summary::parse_internal_date);
+    let s = summary::summarize(&m.header, &m.text, internal);
+    let rfc3339 = |d: DateTime<FixedOffset>| d.to_rfc3339_opts(SecondsFormat::Secs, true);
+    NewMessage {
+        uid: m.uid,
+        message_id: s.message_id,
+        from_name: s.from_name,
+        from_addr: s.from_addr,
+        subject: s.subject,
+        date: s.date.or(internal).map(rfc3339).unwrap_or_else(|| Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)),
+        internal_date: internal.map(|d| d.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Secs, true)).unwrap_or_default(),
+        size: m.size,
+        preview: s.preview,
+        flags: m.flags.clone(),
+    }
+}
+
+/// Emits an account-level status event.
+pub fn emit_account(sink: &dyn EventSink, account: &str, state: AccountState, error: Option<String>, new_messages: u32) {
+    sink.emit(Event::AccountStatus(AccountStatusEvent { account: account.to_string(), state, error, new_messages }));
+}
+
+/// A sink shared between tasks.
+pub type SharedSink = Arc<dyn EventSink>;
+
+/// A whole one-shot sync of one account: password from the keyring, connect, one pass, log
+/// out. A failure before or between folders is recorded on the account's watched folders so
+/// that `status` and the UI show it, and reported as an account event.
+pub async fn sync_account(
+    store: &Store,
+    secrets: &Arc<crate::secrets::Secrets>,
+    account: &Account,
+    opts: &SyncOptions,
+    sink: &dyn EventSink,
+) -> Result<PassReport, SyncError> {
+    emit_account(sink, &account.id, AccountState::Connecting, None, 0);
+    let result = async {
+        let secrets = Arc::clone(secrets);
+        let id = account.id.clone();
+        let password = tokio::task::spawn_blocking(move || secrets.get(&id))
+            .await
+            .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))??;
+        let mut session = connect(account, &password).await?;
+        drop(password);
+        emit_account(sink, &account.id, AccountState::Syncing, None, 0);
+        let report = run_pass(&mut session, store, account, opts, sink).await;
+        session.logout().await;
+        report
+    }
+    .await;
+    match &result {
+        Ok(report) => {
+            let state = if report.folder_errors.is_empty() { AccountState::Ok } else { AccountState::Error };
+            let error = report.folder_errors.first().map(|(f, e)| format!("{f}: {e}"));
+            emit_account(sink, &account.id, state, error, report.new_messages);
+        }
+        Err(e) => {
+            let state = if e.is_auth_failure() {
+                AccountState::AuthFailed
+            } else if matches!(e, SyncError::Imap(ImapError::Connect { .. } | ImapError::Timeout { .. })) {
+                AccountState::Offline
+            } else {
+                AccountState::Error
+            };
+            mark_unreachable(store, account, &e.to_string(), sink).await?;
+            emit_account(sink, &account.id, state, Some(e.to_string()), 0);
+        }
+    }
+    result
+}
+
+/// Records an account-wide failure on each watched folder that the pass did not reach.
+async fn mark_unreachable(store: &Store, account: &Account, error: &str, sink: &dyn EventSink) -> Result<(), SyncError> {
+    let (id, error) = (account.id.clone(), error.to_string());
+    let rows = blocking(store, move |s| {
+        let update = FolderStatusUpdate {
+            state: Some(FolderState::Error),
+            error: Some(Some(error)),
+            attempted: true,
+            ..Default::default()
+        };
+        for f in s.folders(Some(&id))?.iter().filter(|f| f.watched && f.state != FolderState::Error) {
+            s.update_folder_status(&id, &f.name, &update)?;
+        }
+        s.folders(Some(&id))
+    })
+    .await?;
+    for f in rows.iter().filter(|f| f.watched) {
+        sink.emit(Event::FolderStatus(FolderStatusEvent::from(f)));
+    }
+    Ok(())
+}
