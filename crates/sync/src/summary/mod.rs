@@ -126,7 +126,17 @@ fn summarize_inner(
         .unwrap_or_default();
 
     let message = parse_guarded(&raw);
-    let Some(message) = message else {
+    // If the full parse gave up (or hit one of mail-parser's debug assertions, which only
+    // fire in debug builds), the header fields alone are still worth having.
+    let header_only;
+    let fields = match &message {
+        Some(m) => Some(m),
+        None => {
+            header_only = parse_headers_guarded(&raw);
+            header_only.as_ref()
+        }
+    };
+    let Some(fields) = fields else {
         return Summary {
             subject,
             date: internal_date,
@@ -136,19 +146,22 @@ fn summarize_inner(
 
     // With repeated fields, the first one counts for every field (mail-parser's accessors
     // take the last): the first is also the one a cut header keeps.
-    let (from_name, from_addr) = from(&message, &prepared.text);
-    let message_id = message
+    let (from_name, from_addr) = from(fields, &prepared.text);
+    let message_id = fields
         .header_values(HeaderName::MessageId)
         .next()
         .and_then(|v| v.as_text())
         .and_then(clean_message_id);
-    let date = message
+    let date = fields
         .header_values(HeaderName::Date)
         .next()
         .and_then(|v| v.as_datetime())
         .and_then(convert_date)
         .or(internal_date);
-    let preview = body::preview(&message, PREVIEW_CHARS);
+    let preview = message
+        .as_ref()
+        .map(|m| body::preview(m, PREVIEW_CHARS))
+        .unwrap_or_default();
 
     Summary {
         message_id,
@@ -160,11 +173,20 @@ fn summarize_inner(
     }
 }
 
-/// mail-parser behind a panic guard (it has `debug_assert!`s on impossible states).
+/// mail-parser behind a panic guard: it has `debug_assert!`s that malformed MIME can reach
+/// (seen: "Invalid part ID, could not find multipart."), which panic in debug builds.
 fn parse_guarded(raw: &[u8]) -> Option<Message<'_>> {
     catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw)))
         .ok()
         .flatten()
+}
+
+fn parse_headers_guarded(raw: &[u8]) -> Option<Message<'_>> {
+    catch_unwind(AssertUnwindSafe(|| {
+        MessageParser::default().parse_headers(raw)
+    }))
+    .ok()
+    .flatten()
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -440,6 +462,21 @@ mod tests {
         assert_eq!(s.from_display(), "First <first@x>");
         assert_eq!(s.date, Some(dt("2025-04-02T08:00:00Z")));
         assert_eq!(s.message_id.as_deref(), Some("1@x"));
+    }
+
+    #[test]
+    fn parser_debug_assertion_keeps_header_fields() {
+        // Minimised from fuzzing: reaches mail-parser 0.11's
+        // `debug_assert!(false, "Invalid part ID, could not find multipart.")`, a panic in
+        // debug builds. The header fields survive it.
+        let h = b"From: A <a@example.com>\r\nDate: Wed, 2 Apr 2025 08:00:00 +0000\r\n\
+                  Subject: s\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n";
+        let t =
+            b"--outerContent-Type:message/rfc822\n\nr\nContent-Type:message/rfc822\n\n\n--outer--";
+        let s = summarize(h, t, None);
+        assert_eq!(s.subject, "s");
+        assert_eq!(s.from_display(), "A <a@example.com>");
+        assert_eq!(s.date, Some(dt("2025-04-02T08:00:00Z")));
     }
 
     #[test]
