@@ -1,1 +1,68 @@
+//! Mailbell's end-to-end test harness.
+//!
+//! Everything a test needs outside the code under test, one module per job:
+//! - [`dovecot`]: a private Dovecot per test (TLS, STARTTLS, plain), plus mail helpers built on
+//!   `doveadm` and direct Maildir writes for bulk data.
+//! - [`mailgen`]: RFC 822 messages (simple, multipart, huge, odd headers).
+//! - [`keyring`]: checks against the real Secret Service the tests run inside.
+//! - [`proxy`]: a loopback TCP proxy that delays, stalls, cuts and resets connections.
+//! - [`imap_raw`]: a tiny line-based IMAP client for probing servers and proxies.
+//!
+//! The harness is Linux-only, like the servers it drives.
 
+pub mod dovecot;
+pub mod imap_raw;
+pub mod keyring;
+pub mod mailgen;
+mod process;
+pub mod proxy;
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+pub use dovecot::{Dovecot, DovecotOptions, FolderStatus, User};
+pub use imap_raw::{RawImap, Response};
+pub use keyring::{
+    keyring_clear, keyring_has, keyring_lookup, keyring_store, require_secret_service,
+};
+pub use mailgen::{simple, MessageBuilder};
+pub use proxy::{Proxy, ProxyMode};
+
+/// Path of the built `mailbell-cli` binary.
+///
+/// `CARGO_BIN_EXE_*` only exists for binaries of the package under test, and the CLI lives in
+/// another package, so we find it next to the test executable: tests run from
+/// `$CARGO_TARGET_DIR/<profile>/deps/`, binaries sit in `$CARGO_TARGET_DIR/<profile>/`.
+/// `MAILBELL_CLI` overrides the lookup (e.g. to test an installed or release build).
+pub fn cli_bin() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("MAILBELL_CLI") {
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            bail!(
+                "MAILBELL_CLI points to {}, which is not a file",
+                path.display()
+            );
+        }
+        return Ok(path);
+    }
+    let exe = std::env::current_exe().context("cannot find the running test executable")?;
+    let deps_dir = exe
+        .parent()
+        .context("test executable has no parent directory")?;
+    // Unit tests and benches also live in deps/; a bin or example may sit one level higher.
+    let profile_dir = if deps_dir.file_name().is_some_and(|n| n == "deps") {
+        deps_dir.parent().context("deps directory has no parent")?
+    } else {
+        deps_dir
+    };
+    let cli = profile_dir.join("mailbell-cli");
+    if !cli.is_file() {
+        bail!(
+            "mailbell-cli not found at {}: build it first: cargo build -p mailbell-cli \
+             (with the same CARGO_TARGET_DIR and profile as the tests)",
+            cli.display()
+        );
+    }
+    Ok(cli)
+}

@@ -1,0 +1,82 @@
+//! What a test can ask of its server: users, capabilities, TLS, auth delays.
+
+#[cfg(doc)]
+use super::Dovecot;
+
+/// A mail account on the test server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+}
+
+impl User {
+    pub fn new(name: impl Into<String>, password: impl Into<String>) -> User {
+        User {
+            name: name.into(),
+            password: password.into(),
+        }
+    }
+}
+
+/// How to set up a test server. `DovecotOptions::default()` is a well-behaved modern server with
+/// one user, `alice` / `alice-secret-pw`.
+#[derive(Debug, Clone)]
+pub struct DovecotOptions {
+    pub users: Vec<User>,
+    /// Announce LIST-STATUS (RFC 5819). `false` makes clients take the STATUS-per-folder path.
+    pub list_status: bool,
+    /// Enable TLS: an implicit-TLS port plus STARTTLS on the plain port. `false` gives an
+    /// instance without any TLS (see [`Dovecot::tls_port`]): Dovecot cannot drop STARTTLS from
+    /// one port only.
+    pub starttls: bool,
+    /// Further capabilities to hide from CAPABILITY, e.g. `"IDLE"`, `"CONDSTORE"`. STARTTLS and
+    /// AUTH= cannot be hidden this way.
+    pub hide_capabilities: Vec<String>,
+    /// Keep Dovecot's production delays after a failed login (up to 2 s failure delay, growing
+    /// per-IP penalty). Off by default so wrong-password tests stay fast.
+    pub realistic_auth_delays: bool,
+    /// Dovecot's `mail_max_userip_connections` (its default, 10, is also typical of providers).
+    pub max_connections_per_user: u32,
+}
+
+impl Default for DovecotOptions {
+    fn default() -> Self {
+        DovecotOptions {
+            users: vec![User::new("alice", "alice-secret-pw")],
+            list_status: true,
+            starttls: true,
+            hide_capabilities: Vec::new(),
+            realistic_auth_delays: false,
+            max_connections_per_user: 10,
+        }
+    }
+}
+
+impl DovecotOptions {
+    /// Adds a user (the default `alice` stays).
+    pub fn user(mut self, name: impl Into<String>, password: impl Into<String>) -> Self {
+        self.users.push(User::new(name, password));
+        self
+    }
+    pub fn list_status(mut self, on: bool) -> Self {
+        self.list_status = on;
+        self
+    }
+    pub fn starttls(mut self, on: bool) -> Self {
+        self.starttls = on;
+        self
+    }
+    pub fn hide_capability(mut self, cap: impl Into<String>) -> Self {
+        self.hide_capabilities.push(cap.into());
+        self
+    }
+    pub fn realistic_auth_delays(mut self, on: bool) -> Self {
+        self.realistic_auth_delays = on;
+        self
+    }
+    pub fn max_connections_per_user(mut self, n: u32) -> Self {
+        self.max_connections_per_user = n;
+        self
+    }
+}
