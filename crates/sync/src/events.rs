@@ -92,6 +92,12 @@ pub struct AccountStatusEvent {
     pub error: Option<String>,
     /// New messages stored by the pass that just ended (0 while it runs).
     pub new_messages: u32,
+    /// When the next timed pass is due (RFC 3339), for a running engine.
+    pub next_pass_at: Option<String>,
+    /// Failed attempts in a row (network errors back off between them).
+    pub retries: u32,
+    /// Whether IDLE push is active for the account's INBOX.
+    pub push: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -143,7 +149,7 @@ mod tests {
         assert_eq!(v["state"], "ok");
         assert_eq!(v["last_uid"], 42);
         assert!(v["error"].is_null());
-        let a = Event::AccountStatus(AccountStatusEvent { account: "a1".into(), state: AccountState::AuthFailed, error: Some("x".into()), new_messages: 0 });
+        let a = Event::AccountStatus(AccountStatusEvent { account: "a1".into(), state: AccountState::AuthFailed, error: Some("x".into()), new_messages: 0, next_pass_at: None, retries: 0, push: false });
         let v: serde_json::Value = serde_json::to_value(&a).expect("json");
         assert_eq!(v["event"], "account_status");
         assert_eq!(v["state"], "auth_failed");

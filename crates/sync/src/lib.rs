@@ -10,3 +10,4 @@ pub mod store;
 pub mod imap;
 pub mod events;
 pub mod sync;
+pub mod engine;

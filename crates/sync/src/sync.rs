@@ -10,7 +10,7 @@
 //! 5. record each folder's status. One folder's failure never stops the others; a lost
 //!    connection ends the pass (its folders are retried next time, from their watermarks).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, Utc};
@@ -47,6 +47,17 @@ impl SyncError {
     pub fn is_auth_failure(&self) -> bool {
         matches!(self, SyncError::Imap(ImapError::AuthFailed { .. }))
     }
+
+    /// How the account looks to the user after this error.
+    pub fn account_state(&self) -> AccountState {
+        match self {
+            e if e.is_auth_failure() => AccountState::AuthFailed,
+            SyncError::Imap(ImapError::Connect { .. } | ImapError::Timeout { .. } | ImapError::ConnectionLost | ImapError::Io(_)) => {
+                AccountState::Offline
+            }
+            _ => AccountState::Error,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -60,13 +71,14 @@ pub struct SyncOptions {
     /// At most this many messages are examined when recovering mail around a UIDVALIDITY
     /// reset; more than that in the window is a migration, not news.
     pub recovery_limit: usize,
-    /// Only this folder (decoded name), e.g. for "Sync now" on one folder or an IDLE wake-up.
-    pub only_folder: Option<String>,
+    /// Only these folders (decoded names), e.g. for "Sync now" on one folder or an IDLE
+    /// wake-up on INBOX. `None` means every watched folder.
+    pub only_folders: Option<BTreeSet<String>>,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { batch_size: 200, abort_after_batches: None, recovery_limit: 500, only_folder: None }
+        SyncOptions { batch_size: 200, abort_after_batches: None, recovery_limit: 500, only_folders: None }
     }
 }
 
@@ -81,19 +93,29 @@ pub struct PassReport {
 }
 
 /// The server settings of an account, as the IMAP layer needs them.
-pub fn server_config(account: &Account) -> ServerConfig {
+pub fn server_config(account: &Account, timeouts: Timeouts) -> ServerConfig {
     ServerConfig {
         host: account.host.clone(),
         port: account.port,
         security: account.security,
         ca_file: account.ca_file.clone(),
-        timeouts: Timeouts::default(),
+        timeouts,
     }
 }
 
 /// Connects and logs in to the account's server.
-pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, ImapError> {
-    imap::login(&server_config(account), &account.username, password).await
+pub async fn connect(account: &Account, password: &str, timeouts: Timeouts) -> Result<ImapSession, ImapError> {
+    imap::login(&server_config(account, timeouts), &account.username, password).await
+}
+
+/// Reads the account's password from the keyring, off the async reactor.
+pub async fn password_of(secrets: &Arc<crate::secrets::Secrets>, account_id: &str) -> Result<String, SyncError> {
+    let secrets = Arc::clone(secrets);
+    let id = account_id.to_string();
+    tokio::task::spawn_blocking(move || secrets.get(&id))
+        .await
+        .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))?
+        .map_err(SyncError::from)
 }
 
 /// Runs a blocking store call off the async reactor.
@@ -155,7 +177,7 @@ impl Pass<'_> {
             .await?
             .into_iter()
             .filter(|f| f.watched)
-            .filter(|f| self.opts.only_folder.as_deref().is_none_or(|only| only == f.name))
+            .filter(|f| self.opts.only_folders.as_ref().is_none_or(|only| only.contains(&f.name)))
             .collect();
 
         // Folders that LIST-STATUS did not cover (or all of them without it): one pipelined
@@ -394,9 +416,17 @@ fn to_new_message(m: &FetchedMessage) -> NewMessage {
     }
 }
 
-/// Emits an account-level status event.
+/// Emits an account-level status event of a one-shot sync.
 pub fn emit_account(sink: &dyn EventSink, account: &str, state: AccountState, error: Option<String>, new_messages: u32) {
-    sink.emit(Event::AccountStatus(AccountStatusEvent { account: account.to_string(), state, error, new_messages }));
+    sink.emit(Event::AccountStatus(AccountStatusEvent {
+        account: account.to_string(),
+        state,
+        error,
+        new_messages,
+        next_pass_at: None,
+        retries: 0,
+        push: false,
+    }));
 }
 
 /// A sink shared between tasks.
@@ -414,12 +444,8 @@ pub async fn sync_account(
 ) -> Result<PassReport, SyncError> {
     emit_account(sink, &account.id, AccountState::Connecting, None, 0);
     let result = async {
-        let secrets = Arc::clone(secrets);
-        let id = account.id.clone();
-        let password = tokio::task::spawn_blocking(move || secrets.get(&id))
-            .await
-            .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))??;
-        let mut session = connect(account, &password).await?;
+        let password = password_of(secrets, &account.id).await?;
+        let mut session = connect(account, &password, Timeouts::default()).await?;
         drop(password);
         emit_account(sink, &account.id, AccountState::Syncing, None, 0);
         let report = run_pass(&mut session, store, account, opts, sink).await;
@@ -434,22 +460,15 @@ pub async fn sync_account(
             emit_account(sink, &account.id, state, error, report.new_messages);
         }
         Err(e) => {
-            let state = if e.is_auth_failure() {
-                AccountState::AuthFailed
-            } else if matches!(e, SyncError::Imap(ImapError::Connect { .. } | ImapError::Timeout { .. })) {
-                AccountState::Offline
-            } else {
-                AccountState::Error
-            };
             mark_unreachable(store, account, &e.to_string(), sink).await?;
-            emit_account(sink, &account.id, state, Some(e.to_string()), 0);
+            emit_account(sink, &account.id, e.account_state(), Some(e.to_string()), 0);
         }
     }
     result
 }
 
 /// Records an account-wide failure on each watched folder that the pass did not reach.
-async fn mark_unreachable(store: &Store, account: &Account, error: &str, sink: &dyn EventSink) -> Result<(), SyncError> {
+pub(crate) async fn mark_unreachable(store: &Store, account: &Account, error: &str, sink: &dyn EventSink) -> Result<(), SyncError> {
     let (id, error) = (account.id.clone(), error.to_string());
     let rows = blocking(store, move |s| {
         let update = FolderStatusUpdate {

@@ -4,6 +4,7 @@
 mod connect;
 mod error;
 mod fetch;
+mod idle;
 mod list;
 mod quote;
 mod session;
@@ -11,6 +12,7 @@ mod stream;
 
 pub use connect::{load_ca, login, open, Capabilities, ServerConfig, Timeouts};
 pub use error::ImapError;
+pub use idle::IdleOutcome;
 pub use fetch::{Examined, FetchStream, FetchedMessage, HEADER_BYTES, TEXT_BYTES};
 pub use list::{MailboxStatus, ServerFolder};
 pub use session::ImapSession;

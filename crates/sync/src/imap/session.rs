@@ -28,6 +28,16 @@ pub struct ImapSession {
     selected: bool,
 }
 
+/// Everything of a session but the connection, kept while IDLE owns the connection.
+pub(crate) struct SessionParts {
+    caps: Capabilities,
+    host: String,
+    port: u16,
+    response_timeout: Duration,
+    broken: bool,
+    selected: bool,
+}
+
 impl std::fmt::Debug for ImapSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ImapSession").field("host", &self.host).field("port", &self.port).finish()
@@ -63,6 +73,28 @@ impl ImapSession {
 
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    pub(crate) fn response_timeout(&self) -> Duration {
+        self.response_timeout
+    }
+
+    /// Takes the async-imap session out (IDLE consumes it); `from_parts` puts it back.
+    pub(crate) fn into_parts(self) -> (async_imap::Session<ImapStream>, SessionParts) {
+        let ImapSession { inner, caps, host, port, response_timeout, broken, selected } = self;
+        (inner, SessionParts { caps, host, port, response_timeout, broken, selected })
+    }
+
+    pub(crate) fn from_parts(inner: async_imap::Session<ImapStream>, p: SessionParts) -> ImapSession {
+        ImapSession {
+            inner,
+            caps: p.caps,
+            host: p.host,
+            port: p.port,
+            response_timeout: p.response_timeout,
+            broken: p.broken,
+            selected: p.selected,
+        }
     }
 
     /// Sends one tagged command and returns its tag; responses are read with [`Self::next`].

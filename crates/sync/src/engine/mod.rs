@@ -1,0 +1,240 @@
+//! The long-running engine that the desktop app and `mailbell-cli watch` drive: one worker per
+//! account (timer, kept session, backoff, IDLE push), run-time account changes, "Sync now",
+//! an event stream, and a graceful shutdown.
+
+mod backoff;
+mod clock;
+mod worker;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+pub use backoff::{jittered, Backoff};
+pub use clock::ClockWatch;
+pub use worker::Reason;
+use worker::{Command, Worker};
+
+use crate::events::{Event, EventSink};
+use crate::imap::Timeouts;
+use crate::model::{Account, NewAccount};
+use crate::secrets::Secrets;
+use crate::store::{Store, StoreError};
+use crate::sync::{SyncError, SyncOptions};
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub timeouts: Timeouts,
+    /// Use IDLE on INBOX where the server offers it.
+    pub push: bool,
+    /// Longest single IDLE before it is ended and re-issued (also the liveness check of a
+    /// quiet push connection). Well under RFC 2177's 29 minutes.
+    pub idle_round: Duration,
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+    /// How long a pass in progress may go on after shutdown was asked for.
+    pub shutdown_grace: Duration,
+    /// How often the wall clock is compared with the monotonic one (sleep detection).
+    pub clock_check: Duration,
+    pub clock_tolerance: Duration,
+    pub sync: SyncOptions,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            timeouts: Timeouts::default(),
+            push: true,
+            idle_round: Duration::from_secs(5 * 60),
+            backoff_min: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(5 * 60),
+            shutdown_grace: Duration::from_secs(10),
+            clock_check: Duration::from_secs(30),
+            clock_tolerance: Duration::from_secs(60),
+            sync: SyncOptions::default(),
+        }
+    }
+}
+
+/// What every worker shares.
+pub(crate) struct Shared {
+    pub(crate) store: Store,
+    pub(crate) secrets: Arc<Secrets>,
+    pub(crate) sink: Arc<dyn EventSink>,
+    pub(crate) opts: EngineOptions,
+}
+
+/// Sends each event to the front end's own sink (if any) and to the broadcast bus.
+struct Fanout {
+    direct: Option<Arc<dyn EventSink>>,
+    bus: broadcast::Sender<Event>,
+}
+
+impl EventSink for Fanout {
+    fn emit(&self, event: Event) {
+        if let Some(d) = &self.direct {
+            d.emit(event.clone());
+        }
+        let _ = self.bus.send(event);
+    }
+}
+
+struct WorkerHandle {
+    tx: mpsc::UnboundedSender<Command>,
+    stop: watch::Sender<bool>,
+    join: JoinHandle<()>,
+}
+
+/// The engine handle. Cheap to share behind an `Arc`; needs a tokio runtime.
+pub struct Engine {
+    shared: Arc<Shared>,
+    bus: broadcast::Sender<Event>,
+    workers: Mutex<BTreeMap<String, WorkerHandle>>,
+}
+
+impl Engine {
+    /// A new engine with no worker running yet. `sink` receives every event synchronously
+    /// (the CLI prints from it, so none is lost); `subscribe` offers a lossy broadcast too.
+    pub fn new(store: Store, secrets: Arc<Secrets>, opts: EngineOptions, sink: Option<Arc<dyn EventSink>>) -> Engine {
+        let (bus, _) = broadcast::channel(4096);
+        let fanout = Fanout { direct: sink, bus: bus.clone() };
+        let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts });
+        Engine { shared, bus, workers: Mutex::new(BTreeMap::new()) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// Events from now on. A subscriber that falls behind by thousands loses the oldest:
+    /// the store remains the source of truth.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.bus.subscribe()
+    }
+
+    /// Starts a worker for every enabled account (or only `only`). Returns how many run.
+    pub fn start(&self, only: Option<&str>) -> Result<usize, SyncError> {
+        let accounts = self.shared.store.accounts()?;
+        let mut n = 0;
+        for a in accounts.into_iter().filter(|a| a.enabled && only.is_none_or(|id| id == a.id)) {
+            self.spawn(a);
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn spawn(&self, account: Account) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let id = account.id.clone();
+        let worker = Worker::new(account, Arc::clone(&self.shared), rx, tx.clone(), stop_rx);
+        let join = tokio::spawn(worker.run());
+        let old = self.lock_workers().insert(id, WorkerHandle { tx, stop: stop_tx, join });
+        if let Some(old) = old {
+            let _ = old.stop.send(true);
+        }
+    }
+
+    fn lock_workers(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, WorkerHandle>> {
+        // A panic while holding this lock leaves the map itself intact: keep using it.
+        self.workers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Ids of the accounts with a running worker.
+    pub fn running(&self) -> Vec<String> {
+        self.lock_workers().iter().filter(|(_, w)| !w.join.is_finished()).map(|(id, _)| id.clone()).collect()
+    }
+
+    /// Asks for a pass now: of one folder or of the whole account. Coalesces with a pass in
+    /// progress; lifts a stop caused by an authentication failure (the user asked).
+    pub fn sync_now(&self, account_id: &str, folder: Option<&str>) -> Result<(), SyncError> {
+        let workers = self.lock_workers();
+        let w = workers.get(account_id).ok_or_else(|| StoreError::NoSuchAccount(account_id.to_string()))?;
+        let folders = folder.map(|f| std::iter::once(f.to_string()).collect::<BTreeSet<_>>());
+        w.tx
+            .send(Command::SyncNow { folders, reason: Reason::User })
+            .map_err(|_| SyncError::Internal(format!("the worker of {account_id} has stopped")))
+    }
+
+    /// Adds an account (password to the keyring, row to the store) and starts its worker.
+    pub async fn add_account(&self, new: NewAccount, password: String) -> Result<Account, SyncError> {
+        let shared = Arc::clone(&self.shared);
+        let account = tokio::task::spawn_blocking(move || -> Result<Account, SyncError> {
+            let account = shared.store.add_account(&new)?;
+            if let Err(e) = shared.secrets.set(&account.id, &password) {
+                let _ = shared.store.remove_account(&account.id);
+                return Err(e.into());
+            }
+            Ok(account)
+        })
+        .await
+        .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
+        self.spawn(account.clone());
+        Ok(account)
+    }
+
+    /// Stops the account's worker and removes its keyring entry and its data.
+    pub async fn remove_account(&self, account_id: &str) -> Result<bool, SyncError> {
+        self.stop_worker(account_id).await;
+        let shared = Arc::clone(&self.shared);
+        let id = account_id.to_string();
+        tokio::task::spawn_blocking(move || -> Result<bool, SyncError> {
+            shared.secrets.delete(&id)?;
+            Ok(shared.store.remove_account(&id)?)
+        })
+        .await
+        .map_err(|e| SyncError::Internal(format!("remove account task failed: {e}")))?
+    }
+
+    /// Stores a new password and restarts the account's worker with it.
+    pub async fn set_password(&self, account_id: &str, password: String) -> Result<(), SyncError> {
+        let shared = Arc::clone(&self.shared);
+        let id = account_id.to_string();
+        tokio::task::spawn_blocking(move || shared.secrets.set(&id, &password))
+            .await
+            .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))??;
+        self.reload(account_id)
+    }
+
+    /// Changes the account's pass interval at run time.
+    pub fn set_interval(&self, account_id: &str, interval_secs: u32) -> Result<(), SyncError> {
+        self.shared.store.set_account_interval(account_id, interval_secs)?;
+        self.reload(account_id)
+    }
+
+    fn reload(&self, account_id: &str) -> Result<(), SyncError> {
+        let account = self
+            .shared
+            .store
+            .account(account_id)?
+            .ok_or_else(|| StoreError::NoSuchAccount(account_id.to_string()))?;
+        let sent = self.lock_workers().get(account_id).map(|w| w.tx.send(Command::Reload(account.clone())).is_ok());
+        if sent != Some(true) && account.enabled {
+            self.spawn(account);
+        }
+        Ok(())
+    }
+
+    async fn stop_worker(&self, account_id: &str) {
+        let handle = self.lock_workers().remove(account_id);
+        if let Some(h) = handle {
+            let _ = h.stop.send(true);
+            let _ = h.join.await;
+        }
+    }
+
+    /// Stops every worker: passes in progress get the grace period to finish, sessions log
+    /// out. Committed batches are durable whatever happens; the next start resumes from them.
+    pub async fn shutdown(&self) {
+        let handles: Vec<WorkerHandle> = std::mem::take(&mut *self.lock_workers()).into_values().collect();
+        for h in &handles {
+            let _ = h.stop.send(true);
+        }
+        for h in handles {
+            let _ = h.join.await;
+        }
+    }
+}
