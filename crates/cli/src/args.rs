@@ -116,6 +116,12 @@ pub struct WatchArgs {
     /// Print one JSON object per event.
     #[arg(long)]
     pub json: bool,
+    /// Run this command for each new message (via /bin/sh -c). The message is passed only in
+    /// environment variables, never spliced into the command: MAILBELL_ACCOUNT,
+    /// MAILBELL_FOLDER, MAILBELL_UID, MAILBELL_UIDVALIDITY, MAILBELL_FROM, MAILBELL_FROM_NAME,
+    /// MAILBELL_FROM_ADDR, MAILBELL_SUBJECT, MAILBELL_DATE, MAILBELL_PREVIEW, MAILBELL_MESSAGE_ID.
+    #[arg(long, value_name = "CMD")]
+    pub on_new_mail: Option<String>,
 }
 
 #[derive(Debug, Args)]

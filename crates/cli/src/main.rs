@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod datadir;
 mod failure;
+mod hook;
 mod output;
 
 use clap::Parser;

@@ -19,7 +19,7 @@ const ABORT_ENV: &str = "MAILBELL_TEST_ABORT_AFTER_BATCHES";
 pub fn options(folder: Option<String>) -> SyncOptions {
     SyncOptions {
         abort_after_batches: std::env::var(ABORT_ENV).ok().and_then(|v| v.parse().ok()),
-        only_folder: folder,
+        only_folders: folder.map(|f| std::iter::once(f).collect()),
         ..SyncOptions::default()
     }
 }

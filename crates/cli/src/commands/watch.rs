@@ -1,20 +1,19 @@
-//! `watch`: sync every account on its own timer until SIGINT or SIGTERM.
-//!
-//! A signal never interrupts a batch half-way: it is only looked at between passes, and a pass
-//! in progress is dropped at an await point, where every committed batch is already durable
-//! and the next start resumes from the watermarks.
+//! `watch`: the engine runs every account (timer, IDLE push, backoff) until SIGINT or SIGTERM,
+//! printing events as they happen. On a signal, passes in progress get a grace period and
+//! sessions log out; committed batches are durable either way.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use mailbell_sync::events::Event;
-use mailbell_sync::model::Account;
+use mailbell_sync::engine::{Engine, EngineOptions};
+use mailbell_sync::events::{Event, EventSink};
 use mailbell_sync::store::Store;
-use mailbell_sync::sync::sync_account;
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::args::WatchArgs;
 use crate::commands::sync::{open_secrets, options, select_accounts};
 use crate::failure::CliResult;
+use crate::hook::Hook;
 use crate::output;
 
 pub async fn run(store: Store, args: &WatchArgs) -> CliResult {
@@ -26,27 +25,26 @@ pub async fn run(store: Store, args: &WatchArgs) -> CliResult {
     let secrets = open_secrets().await?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+
+    let hook = args.on_new_mail.clone().map(Hook::spawn);
+    let hook_tx = hook.as_ref().map(Hook::sender);
     let json = args.json;
-    let workers = accounts.into_iter().map(|account| {
-        let (store, secrets) = (store.clone(), secrets.clone());
-        async move { worker(store, secrets, account, json).await }
+    let sink: Arc<dyn EventSink> = Arc::new(move |e: Event| {
+        output::print_event(&e, json);
+        if let (Some(tx), Event::NewMessage(m)) = (&hook_tx, &e) {
+            let _ = tx.send(m.clone());
+        }
     });
+    let opts = EngineOptions { sync: options(None), ..EngineOptions::default() };
+    let engine = Engine::new(store, secrets, opts, Some(sink));
+    engine.start(args.account.as_deref())?;
     tokio::select! {
-        _ = futures::future::join_all(workers) => {}
         _ = sigterm.recv() => {}
         _ = sigint.recv() => {}
     }
-    Ok(())
-}
-
-async fn worker(store: Store, secrets: std::sync::Arc<mailbell_sync::secrets::Secrets>, account: Account, json: bool) {
-    let sink = move |e: Event| output::print_event(&e, json);
-    let opts = options(None);
-    let interval = Duration::from_secs(u64::from(account.interval_secs));
-    loop {
-        if let Err(e) = sync_account(&store, &secrets, &account, &opts, &sink).await {
-            eprintln!("{} ({}): {e}", account.email, account.id);
-        }
-        tokio::time::sleep(interval).await;
+    engine.shutdown().await;
+    if let Some(h) = hook {
+        h.finish(Duration::from_secs(10)).await;
     }
+    Ok(())
 }

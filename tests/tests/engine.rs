@@ -1,0 +1,160 @@
+//! The engine handle in-process, with test-sized timeouts: sync-now coalescing, a stalled
+//! server, and accounts changed at run time.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{Env, ALICE, ALICE_PW};
+use mailbell_e2e::{Proxy, ProxyMode};
+use mailbell_sync::engine::{Engine, EngineOptions};
+use mailbell_sync::events::{AccountState, Event};
+use mailbell_sync::imap::Timeouts;
+use mailbell_sync::model::{NewAccount, Security};
+use mailbell_sync::secrets::Secrets;
+use mailbell_sync::store::Store;
+use tokio::sync::broadcast;
+
+fn account_via(env: &Env, port: u16) -> NewAccount {
+    NewAccount {
+        display_name: String::new(),
+        email: "alice@localhost".into(),
+        host: "127.0.0.1".into(),
+        port,
+        security: Security::Tls,
+        username: ALICE.into(),
+        ca_file: Some(env.ca().display().to_string()),
+        folders: None,
+        interval_secs: 3600,
+    }
+}
+
+fn quick_options() -> EngineOptions {
+    EngineOptions {
+        timeouts: Timeouts { connect: Duration::from_secs(3), response: Duration::from_secs(2) },
+        push: false,
+        backoff_min: Duration::from_millis(300),
+        backoff_max: Duration::from_secs(2),
+        ..EngineOptions::default()
+    }
+}
+
+async fn next_account_event(rx: &mut broadcast::Receiver<Event>, timeout: Duration, pred: impl Fn(&AccountState) -> bool) -> Event {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, rx.recv()).await {
+            Ok(Ok(e @ Event::AccountStatus(_))) => {
+                if let Event::AccountStatus(a) = &e {
+                    if pred(&a.state) {
+                        return e;
+                    }
+                }
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => panic!("event stream: {e}"),
+            Err(_) => panic!("timed out waiting for an account event"),
+        }
+    }
+}
+
+fn engine_for(env: &Env, opts: EngineOptions) -> Engine {
+    let store = Store::open_dir(env.data_dir()).expect("store");
+    let secrets = Arc::new(Secrets::open().expect("keyring"));
+    Engine::new(store, secrets, opts, None)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_now_starts_at_once_and_coalesces_with_a_running_pass() {
+    let env = Env::start();
+    for i in 0..40 {
+        env.dovecot.create_folder(ALICE, &format!("f{i}")).expect("create");
+    }
+    // 20 ms each way makes a pass long enough to ask for more while it runs.
+    let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Delay(Duration::from_millis(20))).expect("proxy");
+    let engine = engine_for(&env, quick_options());
+    let mut rx = engine.subscribe();
+    let account = engine.add_account(account_via(&env, proxy.port()), ALICE_PW.into()).await.expect("add");
+    next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
+
+    // Idle worker: a request starts a pass at once.
+    let t = Instant::now();
+    engine.sync_now(&account.id, None).expect("sync now");
+    next_account_event(&mut rx, Duration::from_secs(5), |s| *s == AccountState::Syncing).await;
+    eprintln!("sync-now to pass start: {:?}", t.elapsed());
+    // Five more requests while it runs: one follow-up pass, not five.
+    for _ in 0..5 {
+        engine.sync_now(&account.id, Some("INBOX")).expect("sync now");
+    }
+    let mut passes = 1;
+    let mut oks = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while oks < 2 && Instant::now() < deadline {
+        if let Ok(Ok(Event::AccountStatus(a))) = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+            match a.state {
+                AccountState::Syncing => passes += 1,
+                AccountState::Ok => oks += 1,
+                _ => {}
+            }
+        }
+    }
+    // Anything else would arrive promptly after the follow-up.
+    while let Ok(Ok(Event::AccountStatus(a))) = tokio::time::timeout(Duration::from_secs(2), rx.recv()).await {
+        if a.state == AccountState::Syncing {
+            passes += 1;
+        }
+    }
+    assert_eq!(passes, 2, "five requests during a pass coalesce into one more pass");
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_server_is_detected_and_the_engine_reconnects() {
+    let env = Env::start();
+    let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Passthrough).expect("proxy");
+    let engine = engine_for(&env, quick_options());
+    let mut rx = engine.subscribe();
+    let account = engine.add_account(account_via(&env, proxy.port()), ALICE_PW.into()).await.expect("add");
+    next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
+    let connections_before = proxy.connections();
+
+    proxy.set_mode(ProxyMode::Stall);
+    env.append("INBOX", "sent into the void");
+    engine.sync_now(&account.id, None).expect("sync now");
+    let failed = next_account_event(&mut rx, Duration::from_secs(15), |s| *s == AccountState::Offline || *s == AccountState::Error).await;
+    eprintln!("stall reported as {failed:?}");
+    proxy.set_mode(ProxyMode::Passthrough);
+    // The backoff retries by itself and a fresh connection gets the mail.
+    let mut got = false;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !got && Instant::now() < deadline {
+        if let Ok(Ok(Event::NewMessage(m))) = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+            got = m.subject == "sent into the void";
+        }
+    }
+    assert!(got, "the message arrived after the stall");
+    assert!(proxy.connections() > connections_before, "a new connection was made");
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_change_at_run_time() {
+    let env = Env::start();
+    let engine = engine_for(&env, quick_options());
+    let mut rx = engine.subscribe();
+    let new = account_via(&env, env.dovecot.tls_port());
+    let account = engine.add_account(new, "wrong".into()).await.expect("add");
+    next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::AuthFailed).await;
+    // The user fixes the password: the worker starts afresh and works.
+    engine.set_password(&account.id, ALICE_PW.into()).await.expect("set password");
+    next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
+    assert_eq!(engine.running(), vec![account.id.clone()]);
+    engine.set_interval(&account.id, 120).expect("interval");
+    assert_eq!(engine.store().account(&account.id).expect("get").expect("exists").interval_secs, 120);
+    // Removed at run time: worker gone, keyring entry gone.
+    assert!(engine.remove_account(&account.id).await.expect("remove"));
+    assert!(engine.running().is_empty());
+    assert!(!mailbell_e2e::keyring_has("mailbell", &account.id).expect("lookup"));
+    engine.shutdown().await;
+}

@@ -1,0 +1,231 @@
+//! `mailbell-cli watch` against a real Dovecot: IDLE push, the timer, outages, wrong passwords,
+//! shutdown during a burst, and the --on-new-mail hook.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{Env, ALICE};
+use serde_json::Value;
+
+/// A running `watch --json` whose events are read on a thread.
+struct Watch {
+    child: Child,
+    rx: mpsc::Receiver<Value>,
+    seen: Vec<Value>,
+}
+
+impl Watch {
+    fn start(env: &Env, extra: &[&str]) -> Watch {
+        let mut child = Command::new(mailbell_e2e::cli_bin().expect("cli"))
+            .arg("--data-dir")
+            .arg(env.data_dir())
+            .args(["watch", "--json"])
+            .args(extra)
+            .env_remove("MAILBELL_DATA_DIR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn watch");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch { child, rx, seen: Vec::new() }
+    }
+
+    /// Waits for the first event (not seen before) matching `pred`.
+    fn wait_for(&mut self, what: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(v) => {
+                    self.seen.push(v.clone());
+                    if pred(&v) {
+                        return v;
+                    }
+                }
+                Err(_) => panic!("timed out after {timeout:?} waiting for {what}; events so far:\n{:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Collects events until none arrives for `quiet`.
+    fn drain(&mut self, quiet: Duration) {
+        while let Ok(v) = self.rx.recv_timeout(quiet) {
+            self.seen.push(v);
+        }
+    }
+
+    fn new_subjects(&self) -> Vec<String> {
+        self.seen
+            .iter()
+            .filter(|e| e["event"] == "new_message")
+            .map(|e| e["subject"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
+    fn terminate(mut self) -> (Option<i32>, Vec<Value>) {
+        // SAFETY: kill(2) on our own child's pid has no memory-safety preconditions.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let status = self.child.wait().expect("wait");
+        self.drain(Duration::from_millis(200));
+        (status.code(), std::mem::take(&mut self.seen))
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn push_up(v: &Value) -> bool {
+    v["event"] == "account_status" && v["push"] == true
+}
+
+#[test]
+fn idle_push_delivers_inbox_mail_without_waiting_for_the_timer() {
+    let env = Env::start();
+    env.add_user(ALICE, common::ALICE_PW, &["--interval", "3600"]);
+    let mut w = Watch::start(&env, &[]);
+    w.wait_for("IDLE to be up", Duration::from_secs(20), push_up);
+    w.drain(Duration::from_millis(300));
+    let mut latencies = Vec::new();
+    for i in 0..3 {
+        let t = Instant::now();
+        env.append("INBOX", &format!("pushed {i}"));
+        let subject = format!("pushed {i}");
+        w.wait_for("the pushed message", Duration::from_secs(15), |e| e["event"] == "new_message" && e["subject"] == subject.as_str());
+        latencies.push(t.elapsed());
+    }
+    // Figures, not assertions: the timer (1 h) cannot have delivered these.
+    eprintln!("IDLE append-to-event latencies: {latencies:?}");
+    let (code, seen) = w.terminate();
+    assert_eq!(code, Some(0), "SIGTERM is a clean exit");
+    let n = seen.iter().filter(|e| e["event"] == "new_message").count();
+    assert_eq!(n, 3, "each message once");
+}
+
+#[test]
+fn the_timer_covers_folders_without_push() {
+    let env = Env::start();
+    env.dovecot.create_folder(ALICE, "Work").expect("create");
+    env.add_user(ALICE, common::ALICE_PW, &["--interval", "10"]);
+    let mut w = Watch::start(&env, &[]);
+    w.wait_for("the first pass", Duration::from_secs(20), |e| e["event"] == "account_status" && e["state"] == "ok");
+    env.append("Work", "timer mail");
+    w.wait_for("timer mail", Duration::from_secs(30), |e| e["event"] == "new_message" && e["subject"] == "timer mail");
+    assert!(w.seen.iter().any(|e| e["event"] == "account_status" && e["next_pass_at"].is_string()));
+}
+
+#[test]
+fn a_server_restart_is_survived_and_mail_from_the_outage_arrives_once() {
+    let mut env = Env::start();
+    env.add_user(ALICE, common::ALICE_PW, &["--interval", "10"]);
+    let mut w = Watch::start(&env, &[]);
+    w.wait_for("IDLE to be up", Duration::from_secs(20), push_up);
+
+    let inbox_new = env.dovecot.folder_path(ALICE, "INBOX").expect("folder path").join("new");
+    env.dovecot.stop().expect("stop dovecot");
+    w.wait_for("the account to go offline", Duration::from_secs(40), |e| e["event"] == "account_status" && e["state"] == "offline");
+    // Delivered while the IMAP server is down, as an MDA would: a file in Maildir's new/.
+    deliver_offline(&inbox_new, "during the outage");
+    env.dovecot.start_again().expect("restart dovecot");
+    w.wait_for("the outage mail", Duration::from_secs(60), |e| e["event"] == "new_message" && e["subject"] == "during the outage");
+    w.wait_for("push to come back", Duration::from_secs(60), push_up);
+    env.append("INBOX", "after recovery");
+    w.wait_for("mail after recovery", Duration::from_secs(20), |e| e["event"] == "new_message" && e["subject"] == "after recovery");
+    w.drain(Duration::from_secs(2));
+    let subjects = w.new_subjects();
+    assert_eq!(subjects.iter().filter(|s| *s == "during the outage").count(), 1, "{subjects:?}");
+    assert_eq!(env.messages().len(), 2);
+    assert!(w.seen.iter().any(|e| e["event"] == "account_status" && e["retries"].as_u64().unwrap_or(0) >= 1), "backoff counted retries");
+}
+
+fn deliver_offline(dir: &std::path::Path, subject: &str) {
+    let path = dir.join(format!("{}.M1P{}.mailbell-test", chrono::Utc::now().timestamp(), std::process::id()));
+    let raw = mailbell_e2e::simple("Bob Sender <bob@example.org>", "alice@localhost", subject, "offline delivery");
+    std::fs::write(&path, raw).expect("write maildir file");
+    // Dovecot runs mail as nobody (65534) when the tests run as root.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).expect("chown");
+    }
+}
+
+#[test]
+fn a_wrong_password_stops_retrying_until_the_user_acts() {
+    let env = Env::start();
+    env.add_user(ALICE, "wrong-password-123", &["--interval", "10"]);
+    let mut w = Watch::start(&env, &[]);
+    let e = w.wait_for("auth failure", Duration::from_secs(20), |e| e["event"] == "account_status" && e["state"] == "auth_failed");
+    assert!(e["next_pass_at"].is_null(), "no timed retry: {e}");
+    // Longer than the interval and several backoff steps: still one login attempt.
+    std::thread::sleep(Duration::from_secs(12));
+    assert_eq!(env.dovecot.auth_failure_count(ALICE), 1, "one attempt per user action, not a retry storm");
+}
+
+#[test]
+fn shutdown_during_a_burst_then_restart_loses_and_duplicates_nothing() {
+    let env = Env::start();
+    env.add_user(ALICE, common::ALICE_PW, &["--interval", "3600"]);
+    env.sync().assert_ok();
+    env.dovecot
+        .fill_folder(ALICE, "INBOX", 3000, |i| mailbell_e2e::simple("b@example.org", "alice@localhost", &format!("burst {i:04}"), "x"))
+        .expect("fill");
+    let mut w = Watch::start(&env, &[]);
+    w.wait_for("the burst to start", Duration::from_secs(20), |e| e["event"] == "new_message");
+    let (code, first) = w.terminate();
+    assert_eq!(code, Some(0));
+    let mut w2 = Watch::start(&env, &[]);
+    w2.wait_for("the second run's first pass", Duration::from_secs(30), |e| e["event"] == "account_status" && e["state"] == "ok");
+    let (_, second) = w2.terminate();
+    let mut all: Vec<String> = first
+        .iter()
+        .chain(second.iter())
+        .filter(|e| e["event"] == "new_message")
+        .map(|e| e["subject"].as_str().unwrap_or("").to_string())
+        .collect();
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n, "no event twice across the restart");
+    assert_eq!(n, 3000, "every message reported once");
+    assert_eq!(env.messages().len(), 3000);
+}
+
+#[test]
+fn the_new_mail_hook_gets_the_message_in_its_environment_only() {
+    let env = Env::start();
+    env.add_user(ALICE, common::ALICE_PW, &["--interval", "3600"]);
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let log = out_dir.path().join("hook.log");
+    let canary = out_dir.path().join("pwned");
+    let cmd = format!("printf '%s|%s|%s\\n' \"$MAILBELL_SUBJECT\" \"$MAILBELL_FROM_ADDR\" \"$MAILBELL_FOLDER\" >> '{}'", log.display());
+    let mut w = Watch::start(&env, &["--on-new-mail", &cmd]);
+    w.wait_for("IDLE to be up", Duration::from_secs(20), push_up);
+    let evil = format!("$(touch {}) `touch {}` \"; touch {}", canary.display(), canary.display(), canary.display());
+    env.append("INBOX", &evil);
+    w.wait_for("the evil message", Duration::from_secs(15), |e| e["event"] == "new_message");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !log.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let text = std::fs::read_to_string(&log).expect("hook ran");
+    assert_eq!(text, format!("{evil}|bob@example.org|INBOX\n"));
+    assert!(!canary.exists(), "mail text must never be executed");
+}
