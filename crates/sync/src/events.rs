@@ -8,6 +8,7 @@ use crate::model::FolderState;
 use crate::store::{FolderRow, StoredMessage};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NewMessageEvent {
     pub account: String,
     pub folder: String,
@@ -43,6 +44,7 @@ impl From<&StoredMessage> for NewMessageEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FolderStatusEvent {
     pub account: String,
     pub folder: String,
@@ -76,6 +78,7 @@ impl From<&FolderRow> for FolderStatusEvent {
 /// Where an account stands as a whole (its connection, its login).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum AccountState {
     Connecting,
     Syncing,
@@ -86,6 +89,7 @@ pub enum AccountState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AccountStatusEvent {
     pub account: String,
     pub state: AccountState,
@@ -102,6 +106,7 @@ pub struct AccountStatusEvent {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Event {
     NewMessage(NewMessageEvent),
     FolderStatus(FolderStatusEvent),

@@ -11,3 +11,4 @@ pub mod imap;
 pub mod events;
 pub mod sync;
 pub mod engine;
+pub mod paths;

@@ -14,6 +14,7 @@ pub const MIN_INTERVAL_SECS: u32 = 10;
 /// How the connection to the IMAP server is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Security {
     /// Implicit TLS from the first byte (port 993).
     Tls,
@@ -65,6 +66,7 @@ impl FromStr for Security {
 
 /// What a user gives to create an account. The password is not here: it goes to the keyring.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NewAccount {
     pub display_name: String,
     pub email: String,
@@ -82,6 +84,7 @@ pub struct NewAccount {
 /// A stored account. Ids are random strings so that two data directories sharing one keyring
 /// never collide on the keyring entry (service `mailbell`, user = id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Account {
     pub id: String,
     pub display_name: String,
@@ -100,6 +103,7 @@ pub struct Account {
 /// Where a folder stands, as shown in `status` and the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum FolderState {
     /// Known but never synced.
     Idle,

@@ -21,6 +21,7 @@ pub struct ListedFolder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FolderRow {
     pub account_id: String,
     pub name: String,
@@ -32,6 +33,7 @@ pub struct FolderRow {
     pub uidvalidity: u32,
     pub last_uid: u32,
     pub uidnext: u32,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub highestmodseq: u64,
     pub messages: u32,
     pub unseen: u32,

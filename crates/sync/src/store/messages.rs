@@ -24,7 +24,9 @@ pub struct NewMessage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StoredMessage {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub account_id: String,
     pub folder: String,
@@ -40,6 +42,9 @@ pub struct StoredMessage {
     pub preview: String,
     pub flags: Vec<String>,
     pub fetched_at: String,
+    /// The user has seen it in Mailbell's list (Mailbell's own mark; the server's \Seen is
+    /// never touched).
+    pub viewed: bool,
 }
 
 impl StoredMessage {
@@ -55,7 +60,7 @@ impl StoredMessage {
 }
 
 const COLUMNS: &str = "id, account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, subject, \
-     date, internal_date, size, preview, flags, fetched_at";
+     date, internal_date, size, preview, flags, fetched_at, viewed";
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -79,6 +84,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         preview: r.get(12)?,
         flags: flags.split(' ').filter(|f| !f.is_empty()).map(str::to_string).collect(),
         fetched_at: r.get(14)?,
+        viewed: r.get(15)?,
     })
 }
 
@@ -143,6 +149,7 @@ fn insert_all(
                 preview: m.preview.clone(),
                 flags: m.flags.clone(),
                 fetched_at: fetched_at.clone(),
+                viewed: false,
             });
         }
     }
@@ -215,6 +222,33 @@ impl Store {
         .ctx("looking up a Message-ID")
     }
 
+    /// Marks messages as seen in Mailbell (all of them when `ids` is `None`). Returns how many
+    /// changed.
+    pub fn mark_viewed(&self, ids: Option<&[i64]>) -> Result<usize, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting to mark messages viewed")?;
+        let n = match ids {
+            None => tx.execute("UPDATE messages SET viewed = 1 WHERE viewed = 0", []).ctx("marking messages viewed")?,
+            Some(ids) => {
+                let mut n = 0;
+                for id in ids {
+                    n += tx.execute("UPDATE messages SET viewed = 1 WHERE id = ?1 AND viewed = 0", [id]).ctx("marking a message viewed")?;
+                }
+                n
+            }
+        };
+        tx.commit().ctx("committing viewed marks")?;
+        Ok(n)
+    }
+
+    /// How many stored messages the user has not looked at in Mailbell yet.
+    pub fn unviewed_count(&self) -> Result<u64, StoreError> {
+        let conn = self.lock()?;
+        conn.query_row("SELECT COUNT(*) FROM messages WHERE viewed = 0", [], |r| r.get::<_, i64>(0))
+            .map(|n| n.max(0) as u64)
+            .ctx("counting unviewed messages")
+    }
+
     /// Messages newest first by arrival on the server (INTERNALDATE, stored in UTC so that
     /// text order is time order), which a forged Date header cannot game.
     pub fn messages(&self, account_id: Option<&str>, limit: usize) -> Result<Vec<StoredMessage>, StoreError> {
@@ -275,6 +309,10 @@ mod tests {
         assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").last_uid, 11);
         let listed = store.messages(None, 10).expect("messages");
         assert_eq!(listed.iter().map(|m| m.uid).collect::<Vec<_>>(), vec![11, 10]);
+        assert_eq!(store.unviewed_count().expect("count"), 2);
+        assert_eq!(store.mark_viewed(Some(&[listed[0].id])).expect("mark"), 1);
+        assert_eq!(store.unviewed_count().expect("count"), 1);
+        assert_eq!(store.mark_viewed(None).expect("mark all"), 1);
         assert_eq!(listed[0].from_display(), "Bob <bob@example.org>");
     }
 

@@ -11,6 +11,7 @@ mod accounts;
 mod folders;
 mod messages;
 mod schema;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -72,6 +72,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX messages_by_message_id ON messages(account_id, folder, message_id);
     CREATE INDEX messages_newest ON messages(internal_date DESC, id DESC);
     "#,
+    // v2: front-end settings; "viewed" marks what the user has looked at in the app.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT;
+    ALTER TABLE messages ADD COLUMN viewed INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.
