@@ -1,0 +1,152 @@
+//! One scenario's world: a fresh private Dovecot, a byte-counting proxy in front of it, a data
+//! directory in a tempdir and one account (reached through the proxy) that watches the folders.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use mailbell_e2e::{Dovecot, DovecotOptions, Proxy, ProxyMode};
+
+use crate::cli::{self, Events};
+use crate::mail::USER;
+
+const PASSWORD: &str = "alice-secret-pw";
+
+/// What a pass must have done to count as functionally right.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect {
+    pub new_messages: u64,
+    /// Watched folders, each of which must end the pass in state "ok".
+    pub folders: usize,
+}
+
+/// One measured `sync --once --json`.
+#[derive(Debug, Clone)]
+pub struct Pass {
+    pub wall: Duration,
+    pub cpu: Duration,
+    pub max_rss_kib: u64,
+    pub bytes_to_client: u64,
+    pub bytes_to_server: u64,
+    pub connections: u64,
+    pub new_messages: u64,
+    /// Everything functionally wrong with this pass; empty when it is right.
+    pub problems: Vec<String>,
+}
+
+pub struct BenchEnv {
+    pub dovecot: Dovecot,
+    pub proxy: Proxy,
+    cli: PathBuf,
+    data: tempfile::TempDir,
+    pub account: String,
+}
+
+impl BenchEnv {
+    /// Starts Dovecot and the proxy (passthrough); the account is added by [`Self::new_account`].
+    pub fn start() -> anyhow::Result<BenchEnv> {
+        let cli = mailbell_e2e::cli_bin()?;
+        let dovecot = Dovecot::start(DovecotOptions::default()).context("starting Dovecot")?;
+        let proxy = Proxy::start(dovecot.tls_addr(), ProxyMode::Passthrough).context("starting the proxy")?;
+        let data = tempfile::Builder::new().prefix("mailbell-bench-data-").tempdir().context("data tempdir")?;
+        Ok(BenchEnv { dovecot, proxy, cli, data, account: String::new() })
+    }
+
+    /// A new data directory with one freshly added account (implicit TLS through the proxy,
+    /// the test CA, the default watch rule: INBOX plus ordinary folders). The previous data
+    /// directory is deleted. Used once per scenario, and again to repeat a first pass.
+    pub fn new_account(&mut self) -> anyhow::Result<()> {
+        self.data = tempfile::Builder::new().prefix("mailbell-bench-data-").tempdir().context("data tempdir")?;
+        let port = self.proxy.port().to_string();
+        let ca = self.dovecot.ca_cert_path().to_str().context("CA path is not UTF-8")?.to_string();
+        let args = [
+            "account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", &port, "--security", "tls",
+            "--username", USER, "--password-stdin", "--ca-file", &ca,
+        ];
+        let run = cli::run(&self.cli, self.data.path(), &args, Some(PASSWORD))?;
+        if let Some(f) = run.failure() {
+            bail!("account add: {f}");
+        }
+        let id = run.stdout_text().trim().to_string();
+        if id.is_empty() || id.contains(char::is_whitespace) {
+            bail!("account add printed {id:?} instead of an account id");
+        }
+        self.account = id;
+        Ok(())
+    }
+
+    /// Loopback (None) or an added delay each way.
+    pub fn set_delay(&self, one_way: Option<Duration>) {
+        self.proxy.set_mode(match one_way {
+            Some(d) => ProxyMode::Delay(d),
+            None => ProxyMode::Passthrough,
+        });
+    }
+
+    /// Runs `sync --once --json` and measures it. Functional problems are in `Pass::problems`;
+    /// an Err means the bench itself could not run the pass.
+    pub fn pass(&self, expect: Expect) -> anyhow::Result<Pass> {
+        if self.account.is_empty() {
+            bail!("no account yet: call new_account first");
+        }
+        self.wait_proxy_idle();
+        let (c0, s0, n0) = (self.proxy.bytes_to_client(), self.proxy.bytes_to_server(), self.proxy.connections());
+        let run = cli::run(&self.cli, self.data.path(), &["sync", "--once", "--json"], None)?;
+        // The proxy may still be forwarding the LOGOUT exchange (more so with a delay).
+        self.wait_proxy_idle();
+        let (c1, s1, n1) = (self.proxy.bytes_to_client(), self.proxy.bytes_to_server(), self.proxy.connections());
+
+        let events = Events::parse(&run.stdout);
+        let mut problems = Vec::new();
+        if let Some(f) = run.failure() {
+            problems.push(f);
+        }
+        if events.new_messages != expect.new_messages {
+            problems.push(format!(
+                "EVENT COUNT MISMATCH: expected {} new_message events, got {}",
+                expect.new_messages, events.new_messages
+            ));
+        }
+        if events.duplicates > 0 {
+            problems.push(format!("{} new_message events repeat a (folder, uidvalidity, uid) of this pass", events.duplicates));
+        }
+        if let Some(n) = events.account_new_messages {
+            if n != events.new_messages {
+                problems.push(format!("account_status says {n} new messages, but {} new_message events were printed", events.new_messages));
+            }
+        } else if run.success() {
+            problems.push("no account_status event".to_string());
+        }
+        for (folder, err) in &events.folder_errors {
+            problems.push(format!("folder {folder:?} reported an error: {err}"));
+        }
+        if events.folders_ok() != expect.folders {
+            problems.push(format!(
+                "expected {} watched folders to end in state ok, got {} ({:?})",
+                expect.folders,
+                events.folders_ok(),
+                events.folder_final_state
+            ));
+        }
+        if !events.bad_lines.is_empty() {
+            problems.push(format!("stdout lines that are not JSON: {:?}", events.bad_lines));
+        }
+        Ok(Pass {
+            wall: run.wall,
+            cpu: run.cpu,
+            max_rss_kib: run.max_rss_kib,
+            bytes_to_client: c1 - c0,
+            bytes_to_server: s1 - s0,
+            connections: n1 - n0,
+            new_messages: events.new_messages,
+            problems,
+        })
+    }
+
+    fn wait_proxy_idle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.proxy.active_connections() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}

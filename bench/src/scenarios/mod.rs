@@ -1,0 +1,41 @@
+//! The scenarios, one module each. To add one (S4, S5, ...): write a module with a
+//! `pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()>` that starts its own
+//! [`BenchEnv`], records setup time with `report.setup` and passes with `report.record`, then
+//! list it in [`ALL`]. An Err from `run` is a functional failure of that scenario.
+
+mod s1_idle;
+mod s2_burst;
+mod s3_large;
+
+use anyhow::Context;
+
+use crate::env::BenchEnv;
+use crate::report::Report;
+use crate::sizes::Sizes;
+
+pub struct Scenario {
+    pub id: &'static str,
+    pub about: &'static str,
+    pub run: fn(&Sizes, &mut Report) -> anyhow::Result<()>,
+}
+
+pub const ALL: &[Scenario] = &[
+    Scenario { id: "S1", about: "a pass with nothing new over many full folders", run: s1_idle::run },
+    Scenario { id: "S2", about: "a pass fetching a burst of new mail over a few folders", run: s2_burst::run },
+    Scenario { id: "S3", about: "one huge folder: first pass (baseline), then a pass fetching a huge burst (S3b)", run: s3_large::run },
+];
+
+/// A fresh Dovecot and proxy, with the account added; records where the mail lives.
+pub fn start_env(report: &mut Report) -> anyhow::Result<BenchEnv> {
+    let mut env = BenchEnv::start()?;
+    if let Some(parent) = env.dovecot.dir().parent() {
+        report.facts.mail_dir = parent.display().to_string();
+    }
+    env.new_account().context("adding the bench account")?;
+    Ok(env)
+}
+
+/// "1,000" style numbers for labels.
+pub fn n(v: usize) -> String {
+    crate::report::fmt_count(v as u64)
+}
