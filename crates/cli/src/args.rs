@@ -83,6 +83,9 @@ pub struct AddArgs {
     /// A display name for the account.
     #[arg(long)]
     pub name: Option<String>,
+    /// Server quirks to work around (comma-separated), e.g. broken-qresync.
+    #[arg(long, value_delimiter = ',', value_name = "Q,..")]
+    pub quirks: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]

@@ -75,6 +75,19 @@ impl From<&FolderRow> for FolderStatusEvent {
     }
 }
 
+/// A message Mailbell holds was read elsewhere (or marked unread again) or deleted on the
+/// server: the front ends update their list and counts.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageUpdateEvent {
+    pub account: String,
+    pub folder: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+    pub seen: bool,
+    pub expunged: bool,
+}
+
 /// Where an account stands as a whole (its connection, its login).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -109,6 +122,7 @@ pub struct AccountStatusEvent {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Event {
     NewMessage(NewMessageEvent),
+    MessageUpdate(MessageUpdateEvent),
     FolderStatus(FolderStatusEvent),
     AccountStatus(AccountStatusEvent),
 }

@@ -12,3 +12,4 @@ pub mod events;
 pub mod sync;
 pub mod engine;
 pub mod paths;
+pub mod quirks;

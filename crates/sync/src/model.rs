@@ -98,6 +98,8 @@ pub struct Account {
     pub interval_secs: u32,
     pub enabled: bool,
     pub created_at: String,
+    /// Named server quirks switched on for this account (see `quirks::KNOWN`).
+    pub quirks: Vec<String>,
 }
 
 /// Where a folder stands, as shown in `status` and the UI.

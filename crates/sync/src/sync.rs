@@ -15,11 +15,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, Utc};
 
-use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, NewMessageEvent};
-use crate::imap::{self, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus, ServerConfig, Timeouts};
+use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
+use crate::imap::{self, Examined, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus, ServerConfig, Timeouts};
+use crate::quirks::Quirks;
 use crate::model::{Account, FolderState};
 use crate::secrets::SecretsError;
-use crate::store::{FolderRow, FolderStatusUpdate, ListedFolder, NewMessage, StoredMessage, Store, StoreError};
+use crate::store::{FlagChange, FolderRow, FolderStatusUpdate, ListedFolder, NewMessage, StoredMessage, Store, StoreError};
 use crate::summary;
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +89,8 @@ pub struct PassReport {
     pub new_messages: u32,
     pub folders_checked: u32,
     pub folders_fetched: u32,
+    /// Held messages whose read state or existence changed on the server.
+    pub updated_messages: u32,
     /// (folder, error text) for folders that failed while the connection stayed good.
     pub folder_errors: Vec<(String, String)>,
 }
@@ -138,6 +141,10 @@ struct Pass<'a> {
     sink: &'a dyn EventSink,
     report: PassReport,
     batches: u32,
+    /// CONDSTORE in use: HIGHESTMODSEQ tells whether flags changed.
+    modseq: bool,
+    /// QRESYNC enabled: EXAMINE reports flag changes and expunges in the same round trip.
+    qresync: bool,
 }
 
 /// Runs one pass over the account on an open session. Returns an error only when the pass
@@ -150,15 +157,21 @@ pub async fn run_pass(
     opts: &SyncOptions,
     sink: &dyn EventSink,
 ) -> Result<PassReport, SyncError> {
-    let mut pass = Pass { store, account, opts, sink, report: PassReport::default(), batches: 0 };
+    let mut pass = Pass { store, account, opts, sink, report: PassReport::default(), batches: 0, modseq: false, qresync: false };
     pass.run(session).await?;
     Ok(pass.report)
 }
 
 impl Pass<'_> {
     async fn run(&mut self, session: &mut ImapSession) -> Result<(), SyncError> {
+        let quirks = Quirks::for_account(self.account);
+        self.qresync = !quirks.broken_qresync && session.has_capability("QRESYNC") && session.has_capability("ENABLE");
+        self.modseq = !quirks.broken_qresync && (session.has_capability("CONDSTORE") || self.qresync);
+        if self.qresync {
+            session.enable_qresync().await?;
+        }
         session.unselect().await?;
-        let (listed, with_status) = session.list_folders().await?;
+        let (listed, with_status) = session.list_folders(self.modseq).await?;
         let mut statuses: BTreeMap<String, Result<MailboxStatus, ImapError>> = BTreeMap::new();
         let selectable: Vec<ListedFolder> = listed
             .iter()
@@ -185,7 +198,7 @@ impl Pass<'_> {
         let missing: Vec<String> =
             rows.iter().filter(|f| !statuses.contains_key(&f.raw_name)).map(|f| f.raw_name.clone()).collect();
         if !missing.is_empty() {
-            statuses.extend(session.status_many(&missing).await?);
+            statuses.extend(session.status_many(&missing, self.modseq).await?);
         }
         let _ = with_status;
 
@@ -222,27 +235,101 @@ impl Pass<'_> {
         if !row.has_watermark() {
             let (id, name) = (row.account_id.clone(), row.name.clone());
             blocking(self.store, move |s| s.set_baseline(&id, &name, uidvalidity, uidnext)).await?;
-            return self.folder_ok(row, status.messages, status.unseen, Some(uidnext)).await;
+            return self.folder_ok(row, &status, Some(uidnext)).await;
         }
         if uidvalidity != row.uidvalidity {
             return self.validity_reset(session, row).await;
         }
-        if uidnext.saturating_sub(1) <= row.last_uid {
-            // Unchanged (or only expunges): no further command for this folder.
-            return self.folder_ok(row, status.messages, status.unseen, Some(uidnext)).await;
+        let new_mail = uidnext.saturating_sub(1) > row.last_uid;
+        // Read state and deletions only matter for the messages still shown as news.
+        let tracked = if self.flags_may_have_changed(row, &status) {
+            let (id, name) = (row.account_id.clone(), row.name.clone());
+            blocking(self.store, move |s| s.tracked_uids(&id, &name, uidvalidity)).await?
+        } else {
+            Vec::new()
+        };
+        if !new_mail && tracked.is_empty() {
+            // Unchanged for Mailbell's purposes: no further command for this folder.
+            return self.folder_ok(row, &status, Some(uidnext)).await;
         }
-        self.fetch_new(session, row, status).await
-    }
-
-    /// EXAMINE, then stream `UID FETCH <last+1>:*` and commit batch by batch.
-    async fn fetch_new(&mut self, session: &mut ImapSession, row: &FolderRow, status: MailboxStatus) -> Result<(), SyncError> {
         self.emit_folder_state(row, FolderState::Syncing).await?;
-        self.report.folders_fetched += 1;
-        let ex = session.examine(&row.raw_name).await?;
+        let use_qresync = self.qresync && row.highestmodseq > 0 && !tracked.is_empty();
+        let (ex, mut changes) = if use_qresync {
+            session.examine_qresync(&row.raw_name, row.uidvalidity, row.highestmodseq, &tracked).await?
+        } else {
+            (session.examine(&row.raw_name, self.modseq).await?, Vec::new())
+        };
         if ex.uidvalidity.is_some_and(|v| v != row.uidvalidity) {
             // Changed between STATUS and EXAMINE.
             return self.validity_reset(session, row).await;
         }
+        if !tracked.is_empty() && !use_qresync {
+            changes = self.flag_changes_without_qresync(session, row, &tracked).await?;
+        }
+        if !tracked.is_empty() {
+            self.apply_flag_changes(row, changes, ex.highestmodseq).await?;
+        }
+        if new_mail {
+            self.report.folders_fetched += 1;
+            if !self.fetch_new(session, row, &ex).await? {
+                return Ok(());
+            }
+        }
+        let status = MailboxStatus { messages: Some(ex.exists), highestmodseq: ex.highestmodseq.or(status.highestmodseq), ..status };
+        self.folder_ok(row, &status, ex.uidnext).await
+    }
+
+    /// Whether the read state or the existence of held messages may have changed: by
+    /// HIGHESTMODSEQ under CONDSTORE, else by the MESSAGES and UNSEEN counts (a cheap hint:
+    /// the plain path then checks only the held messages).
+    fn flags_may_have_changed(&self, row: &FolderRow, status: &MailboxStatus) -> bool {
+        if self.modseq {
+            status.highestmodseq.is_none_or(|m| m != row.highestmodseq)
+        } else {
+            status.messages != Some(row.messages) || status.unseen != Some(row.unseen)
+        }
+    }
+
+    /// Without QRESYNC: the flags of the tracked UIDs (only those changed since the known
+    /// MODSEQ under CONDSTORE), and which of them are gone.
+    async fn flag_changes_without_qresync(
+        &mut self,
+        session: &mut ImapSession,
+        row: &FolderRow,
+        tracked: &[u32],
+    ) -> Result<Vec<FlagChange>, SyncError> {
+        let since = (self.modseq && row.highestmodseq > 0).then_some(row.highestmodseq);
+        let mut changes = session.uid_flags(tracked, since).await?;
+        let existing: BTreeSet<u32> = if since.is_some() {
+            session.uid_existing(tracked).await?.into_iter().collect()
+        } else {
+            // A plain FETCH answers for every tracked UID that still exists.
+            changes.iter().filter_map(|c| if let FlagChange::Flags(u, _) = c { Some(*u) } else { None }).collect()
+        };
+        changes.extend(tracked.iter().filter(|u| !existing.contains(u)).map(|u| FlagChange::Expunged(*u)));
+        Ok(changes)
+    }
+
+    async fn apply_flag_changes(&mut self, row: &FolderRow, changes: Vec<FlagChange>, modseq: Option<u64>) -> Result<(), SyncError> {
+        let (id, name, validity) = (row.account_id.clone(), row.name.clone(), row.uidvalidity);
+        let updates = blocking(self.store, move |s| s.apply_flag_changes(&id, &name, validity, &changes, modseq)).await?;
+        for u in updates {
+            self.report.updated_messages += 1;
+            self.sink.emit(Event::MessageUpdate(MessageUpdateEvent {
+                account: row.account_id.clone(),
+                folder: row.name.clone(),
+                uidvalidity: row.uidvalidity,
+                uid: u.uid,
+                seen: u.seen,
+                expunged: u.expunged,
+            }));
+        }
+        Ok(())
+    }
+
+    /// Streams `UID FETCH <last+1>:*` on the examined folder and commits batch by batch.
+    /// Returns false when the folder went stale meanwhile.
+    async fn fetch_new(&mut self, session: &mut ImapSession, row: &FolderRow, ex: &Examined) -> Result<bool, SyncError> {
         let mut stream = session.fetch_after(row.last_uid).await?;
         let mut batch: Vec<NewMessage> = Vec::with_capacity(self.opts.batch_size);
         while let Some(m) = session.next_message(&mut stream).await? {
@@ -250,7 +337,8 @@ impl Pass<'_> {
             if batch.len() >= self.opts.batch_size {
                 let advance_to = batch.iter().map(|m| m.uid).max().unwrap_or(0);
                 if !self.commit(row, std::mem::take(&mut batch), advance_to).await? {
-                    return drain(session, &mut stream).await;
+                    drain(session, &mut stream).await?;
+                    return Ok(false);
                 }
             }
         }
@@ -258,8 +346,7 @@ impl Pass<'_> {
         // it even when the newest messages were expunged before we saw them.
         let top = batch.iter().map(|m| m.uid).max().unwrap_or(0);
         let advance_to = top.max(ex.uidnext.unwrap_or(0).saturating_sub(1));
-        self.commit(row, batch, advance_to).await?;
-        self.folder_ok(row, Some(ex.exists), status.unseen, ex.uidnext).await
+        self.commit(row, batch, advance_to).await
     }
 
     /// Commits one batch and emits its events; false when the folder went stale meanwhile.
@@ -290,7 +377,7 @@ impl Pass<'_> {
     /// messages whose INTERNALDATE is after it and whose Message-ID we do not hold yet.
     async fn validity_reset(&mut self, session: &mut ImapSession, row: &FolderRow) -> Result<(), SyncError> {
         self.emit_folder_state(row, FolderState::Syncing).await?;
-        let ex = session.examine(&row.raw_name).await?;
+        let ex = session.examine(&row.raw_name, self.modseq).await?;
         let (Some(new_validity), Some(uidnext)) = (ex.uidvalidity, ex.uidnext) else {
             return Err(ImapError::Protocol(format!("EXAMINE of {:?} lacks UIDVALIDITY or UIDNEXT", row.name)).into());
         };
@@ -346,18 +433,20 @@ impl Pass<'_> {
         let inserted =
             blocking(self.store, move |s| s.commit_validity_reset(&id, &name, new_validity, uidnext, &fresh, &notice)).await?;
         self.emit_new(&inserted);
-        self.folder_ok(row, Some(ex.exists), None, Some(uidnext)).await
+        let status = MailboxStatus { messages: Some(ex.exists), highestmodseq: ex.highestmodseq, ..MailboxStatus::default() };
+        self.folder_ok(row, &status, Some(uidnext)).await
     }
 
-    async fn folder_ok(&mut self, row: &FolderRow, messages: Option<u32>, unseen: Option<u32>, uidnext: Option<u32>) -> Result<(), SyncError> {
+    async fn folder_ok(&mut self, row: &FolderRow, status: &MailboxStatus, uidnext: Option<u32>) -> Result<(), SyncError> {
         let update = FolderStatusUpdate {
             state: Some(FolderState::Ok),
             error: Some(None),
             attempted: true,
             succeeded: true,
-            messages,
-            unseen,
+            messages: status.messages,
+            unseen: status.unseen,
             uidnext,
+            highestmodseq: status.highestmodseq,
         };
         self.record(row, update).await
     }

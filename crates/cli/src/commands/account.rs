@@ -75,6 +75,8 @@ fn validate(args: &AddArgs) -> CliResult<NewAccount> {
 
 pub fn add(store: &Store, args: &AddArgs) -> CliResult {
     let new = validate(args)?;
+    let quirks = args.quirks.clone().unwrap_or_default();
+    mailbell_sync::quirks::validate(&quirks).map_err(usage)?;
     let password = read_password()?;
     let secrets = Secrets::open().context("cannot reach the keyring to store the password")?;
     let account = store.add_account(&new)?;
@@ -82,6 +84,9 @@ pub fn add(store: &Store, args: &AddArgs) -> CliResult {
     if let Err(e) = secrets.set(&account.id, &password) {
         let _ = store.remove_account(&account.id);
         return Err(anyhow::Error::new(e).context("cannot store the password in the keyring").into());
+    }
+    if !quirks.is_empty() {
+        store.set_account_quirks(&account.id, &quirks)?;
     }
     println!("{}", account.id);
     Ok(())

@@ -14,6 +14,10 @@ struct MessageOut {
     fields: NewMessageEvent,
     flags: Vec<String>,
     size: u32,
+    /// Read on the server (here or elsewhere).
+    seen: bool,
+    /// Deleted on the server; kept as history.
+    expunged: bool,
     internal_date: String,
     fetched_at: String,
 }
@@ -23,7 +27,7 @@ pub fn run(store: &Store, args: &MessagesArgs) -> CliResult {
     if args.json {
         let out: Vec<MessageOut> = messages
             .iter()
-            .map(|m| MessageOut { fields: NewMessageEvent::from(m), flags: m.flags.clone(), size: m.size, internal_date: m.internal_date.clone(), fetched_at: m.fetched_at.clone() })
+            .map(|m| MessageOut { fields: NewMessageEvent::from(m), flags: m.flags.clone(), size: m.size, seen: m.seen, expunged: m.expunged, internal_date: m.internal_date.clone(), fetched_at: m.fetched_at.clone() })
             .collect();
         output::json_pretty(&out);
         return Ok(());
@@ -32,7 +36,8 @@ pub fn run(store: &Store, args: &MessagesArgs) -> CliResult {
         println!("No new mail seen yet. Mail that was already there at the first sync is history, not news.");
     }
     for m in messages {
-        println!("{} | {} | {} | {}", m.date, m.folder, m.from_display(), m.subject);
+        let mark = if m.expunged { "deleted " } else if m.seen { "read    " } else { "NEW     " };
+        println!("{mark}{} | {} | {} | {}", m.date, m.folder, m.from_display(), m.subject);
         if !m.preview.is_empty() {
             println!("    {}", m.preview);
         }

@@ -320,7 +320,7 @@ async fn idle_task(account: Account, shared: Arc<Shared>, wake: mpsc::UnboundedS
                 s.logout().await;
                 return Ok(None);
             }
-            s.examine("INBOX").await?;
+            s.examine("INBOX", false).await?;
             Ok::<_, SyncError>(Some(s))
         }
         .await;
@@ -336,11 +336,13 @@ async fn idle_task(account: Account, shared: Arc<Shared>, wake: mpsc::UnboundedS
                         let _ = stop.changed().await;
                     };
                     match session.idle_round(shared.opts.idle_round, stopped).await {
-                        Ok((s, IdleOutcome::NewMail)) => {
+                        // New mail, or a message read or deleted elsewhere (unsolicited FETCH
+                        // FLAGS / EXPUNGE): look at INBOX now.
+                        Ok((s, IdleOutcome::NewMail | IdleOutcome::Changed)) => {
                             session = s;
                             let _ = wake.send(Command::SyncNow { folders: Some(inbox.clone()), reason: Reason::Push });
                         }
-                        Ok((s, IdleOutcome::Changed | IdleOutcome::Quiet)) => session = s,
+                        Ok((s, IdleOutcome::Quiet)) => session = s,
                         Ok((s, IdleOutcome::Stopped)) => {
                             s.logout().await;
                             return;

@@ -7,6 +7,7 @@
 use async_imap::imap_proto::{AttributeValue, MessageSection, Response, ResponseCode, SectionPath, Status};
 
 use super::error::ImapError;
+use crate::store::FlagChange;
 use super::quote::quoted;
 use super::session::ImapSession;
 
@@ -22,6 +23,52 @@ fn fetch_items() -> String {
 }
 
 /// What EXAMINE tells about a folder.
+/// A compact UID set ("3:5,9,12:14") of sorted or unsorted UIDs.
+pub fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end.saturating_add(1) {
+            i += 1;
+            end = sorted[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The known UIDs inside VANISHED ranges. Ranges may be huge ("1:100000"); the known set is
+/// small, so test each known UID rather than walking the ranges.
+fn vanished_among(ranges: &[std::ops::RangeInclusive<u32>], known: &[u32]) -> Vec<FlagChange> {
+    known.iter().filter(|u| ranges.iter().any(|r| r.contains(u))).map(|u| FlagChange::Expunged(*u)).collect()
+}
+
+fn flag_change(attrs: &[AttributeValue<'_>]) -> Option<FlagChange> {
+    let mut uid = None;
+    let mut flags = None;
+    for a in attrs {
+        match a {
+            AttributeValue::Uid(u) => uid = Some(*u),
+            AttributeValue::Flags(f) => flags = Some(f.iter().map(|x| x.to_string()).collect()),
+            _ => {}
+        }
+    }
+    Some(FlagChange::Flags(uid?, flags?))
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Examined {
     pub uidvalidity: Option<u32>,
@@ -90,16 +137,38 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
 
 impl ImapSession {
     /// Opens the folder read-only (EXAMINE: Mailbell never changes anything on the server).
-    pub async fn examine(&mut self, raw_name: &str) -> Result<Examined, ImapError> {
+    /// EXAMINE itself leaves any previously selected mailbox without expunging it, so no
+    /// UNSELECT is needed first. With `condstore`, the answer includes HIGHESTMODSEQ.
+    pub async fn examine(&mut self, raw_name: &str, condstore: bool) -> Result<Examined, ImapError> {
+        let param = if condstore && !self.qresync_enabled() { " (CONDSTORE)" } else { "" };
+        let (ex, _) = self.examine_with(raw_name, param, &[]).await?;
+        Ok(ex)
+    }
+
+    /// EXAMINE with QRESYNC (RFC 7162 §3.2.5): in the same round trip the server reports,
+    /// among `known` UIDs, those expunged (VANISHED) and those whose flags changed since
+    /// `modseq` (FETCH). Needs `enable_qresync` first.
+    pub async fn examine_qresync(
+        &mut self,
+        raw_name: &str,
+        uidvalidity: u32,
+        modseq: u64,
+        known: &[u32],
+    ) -> Result<(Examined, Vec<FlagChange>), ImapError> {
+        let param = format!(" (QRESYNC ({uidvalidity} {modseq} {}))", uid_set(known));
+        self.examine_with(raw_name, &param, known).await
+    }
+
+    async fn examine_with(&mut self, raw_name: &str, param: &str, known: &[u32]) -> Result<(Examined, Vec<FlagChange>), ImapError> {
         let q = quoted(raw_name)
             .ok_or_else(|| ImapError::Protocol(format!("folder name {raw_name:?} cannot be sent to the server")))?;
-        self.unselect().await?;
         let mut ex = Examined::default();
+        let mut changes = Vec::new();
         // Mark selected before sending: even a failed EXAMINE may leave the previous
         // selection closed, and an extra UNSELECT is harmless where a missing one is not.
         self.set_selected(true);
         let r = self
-            .run(&format!("EXAMINE {q}"), "EXAMINE", |r| match r {
+            .run(&format!("EXAMINE {q}{param}"), "EXAMINE", |r| match r {
                 Response::Data { status: Status::Ok, outcome } => match outcome.code {
                     Some(ResponseCode::UidValidity(v)) => ex.uidvalidity = Some(v),
                     Some(ResponseCode::UidNext(v)) => ex.uidnext = Some(v),
@@ -107,13 +176,47 @@ impl ImapSession {
                     _ => {}
                 },
                 Response::MailboxData(async_imap::imap_proto::MailboxDatum::Exists(n)) => ex.exists = *n,
+                Response::Vanished { uids, .. } => changes.extend(vanished_among(uids, known)),
+                Response::Fetch(_, attrs) => changes.extend(flag_change(attrs)),
                 _ => {}
             })
             .await;
         if r.is_err() {
             self.set_selected(false);
         }
-        r.map(|()| ex)
+        r.map(|()| (ex, changes))
+    }
+
+    /// Flags of the given UIDs on the examined folder; with `changed_since`, only of those
+    /// changed after that MODSEQ (CONDSTORE). UIDs the server no longer has are simply absent.
+    pub async fn uid_flags(&mut self, uids: &[u32], changed_since: Option<u64>) -> Result<Vec<FlagChange>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let modifier = changed_since.map(|m| format!(" (CHANGEDSINCE {m})")).unwrap_or_default();
+        let mut out = Vec::new();
+        self.run(&format!("UID FETCH {} (UID FLAGS){modifier}", uid_set(uids)), "UID FETCH FLAGS", |r| {
+            if let Response::Fetch(_, attrs) = r {
+                out.extend(flag_change(attrs));
+            }
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Which of the given UIDs still exist in the examined folder.
+    pub async fn uid_existing(&mut self, uids: &[u32]) -> Result<Vec<u32>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found = Vec::new();
+        self.run(&format!("UID SEARCH UID {}", uid_set(uids)), "UID SEARCH", |r| {
+            if let Response::MailboxData(async_imap::imap_proto::MailboxDatum::Search(s)) = r {
+                found.extend_from_slice(s);
+            }
+        })
+        .await?;
+        Ok(found)
     }
 
     /// Starts `UID FETCH <after_uid+1>:*` on the examined folder.
@@ -175,5 +278,24 @@ impl ImapSession {
         uids.sort_unstable();
         uids.dedup();
         Ok(uids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_are_compact() {
+        assert_eq!(uid_set(&[5, 3, 4, 9, 12, 13, 14, 9]), "3:5,9,12:14");
+        assert_eq!(uid_set(&[7]), "7");
+        assert_eq!(uid_set(&[]), "");
+        assert_eq!(uid_set(&[u32::MAX - 1, u32::MAX]), format!("{}:{}", u32::MAX - 1, u32::MAX));
+    }
+
+    #[test]
+    fn vanished_ranges_are_matched_against_known_uids_only() {
+        let got = vanished_among(&[1..=100_000, 200_005..=200_005], &[5, 150_000, 200_005]);
+        assert_eq!(got, vec![FlagChange::Expunged(5), FlagChange::Expunged(200_005)]);
     }
 }

@@ -31,7 +31,13 @@ pub struct ServerFolder {
     pub status: Option<MailboxStatus>,
 }
 
-const STATUS_ITEMS: &str = "UIDVALIDITY UIDNEXT MESSAGES UNSEEN";
+fn status_items(modseq: bool) -> &'static str {
+    if modseq {
+        "UIDVALIDITY UIDNEXT MESSAGES UNSEEN HIGHESTMODSEQ"
+    } else {
+        "UIDVALIDITY UIDNEXT MESSAGES UNSEEN"
+    }
+}
 
 /// INBOX is case-insensitive (RFC 3501 §5.1); everything else is compared exactly.
 fn canonical(raw: &str) -> String {
@@ -80,7 +86,8 @@ fn read_status(items: &[StatusAttribute]) -> MailboxStatus {
 
 impl ImapSession {
     /// Lists every folder. Returns whether the status of each came with it (LIST-STATUS).
-    pub async fn list_folders(&mut self) -> Result<(Vec<ServerFolder>, bool), ImapError> {
+    /// With `modseq`, statuses include HIGHESTMODSEQ (CONDSTORE).
+    pub async fn list_folders(&mut self, modseq: bool) -> Result<(Vec<ServerFolder>, bool), ImapError> {
         let list_status = self.has_capability("LIST-STATUS");
         let special = self.has_capability("SPECIAL-USE") && (list_status || self.has_capability("LIST-EXTENDED"));
         let mut returns = Vec::new();
@@ -88,7 +95,7 @@ impl ImapSession {
             returns.push("SPECIAL-USE".to_string());
         }
         if list_status {
-            returns.push(format!("STATUS ({STATUS_ITEMS})"));
+            returns.push(format!("STATUS ({})", status_items(modseq)));
         }
         let command = if returns.is_empty() {
             "LIST \"\" \"*\"".to_string()
@@ -130,6 +137,7 @@ impl ImapSession {
     pub async fn status_many(
         &mut self,
         raw_names: &[String],
+        modseq: bool,
     ) -> Result<BTreeMap<String, Result<MailboxStatus, ImapError>>, ImapError> {
         let mut results = BTreeMap::new();
         let mut commands = Vec::new();
@@ -137,7 +145,7 @@ impl ImapSession {
         for raw in raw_names {
             match quoted(raw) {
                 Some(q) => {
-                    commands.push(format!("STATUS {q} ({STATUS_ITEMS})"));
+                    commands.push(format!("STATUS {q} ({})", status_items(modseq)));
                     sent.push(raw.clone());
                 }
                 None => {

@@ -13,6 +13,6 @@ mod stream;
 pub use connect::{load_ca, login, open, Capabilities, ServerConfig, Timeouts};
 pub use error::ImapError;
 pub use idle::IdleOutcome;
-pub use fetch::{Examined, FetchStream, FetchedMessage, HEADER_BYTES, TEXT_BYTES};
+pub use fetch::{uid_set, Examined, FetchStream, FetchedMessage, HEADER_BYTES, TEXT_BYTES};
 pub use list::{MailboxStatus, ServerFolder};
 pub use session::ImapSession;

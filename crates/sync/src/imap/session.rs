@@ -26,6 +26,8 @@ pub struct ImapSession {
     /// A mailbox is selected or examined; it must be closed before LIST-STATUS on reuse
     /// (Dovecot answers a still-selected mailbox's STATUS from stale data).
     selected: bool,
+    /// ENABLE QRESYNC succeeded on this session.
+    qresync: bool,
 }
 
 /// Everything of a session but the connection, kept while IDLE owns the connection.
@@ -36,6 +38,7 @@ pub(crate) struct SessionParts {
     response_timeout: Duration,
     broken: bool,
     selected: bool,
+    qresync: bool,
 }
 
 impl std::fmt::Debug for ImapSession {
@@ -56,7 +59,7 @@ fn command_error(what: &str, status: &Status, text: Option<&str>) -> ImapError {
 
 impl ImapSession {
     pub(crate) fn new(inner: async_imap::Session<ImapStream>, host: String, port: u16, response_timeout: Duration) -> Self {
-        ImapSession { inner, caps: Capabilities::new(), host, port, response_timeout, broken: false, selected: false }
+        ImapSession { inner, caps: Capabilities::new(), host, port, response_timeout, broken: false, selected: false, qresync: false }
     }
 
     pub fn capabilities(&self) -> &Capabilities {
@@ -81,8 +84,8 @@ impl ImapSession {
 
     /// Takes the async-imap session out (IDLE consumes it); `from_parts` puts it back.
     pub(crate) fn into_parts(self) -> (async_imap::Session<ImapStream>, SessionParts) {
-        let ImapSession { inner, caps, host, port, response_timeout, broken, selected } = self;
-        (inner, SessionParts { caps, host, port, response_timeout, broken, selected })
+        let ImapSession { inner, caps, host, port, response_timeout, broken, selected, qresync } = self;
+        (inner, SessionParts { caps, host, port, response_timeout, broken, selected, qresync })
     }
 
     pub(crate) fn from_parts(inner: async_imap::Session<ImapStream>, p: SessionParts) -> ImapSession {
@@ -94,6 +97,7 @@ impl ImapSession {
             response_timeout: p.response_timeout,
             broken: p.broken,
             selected: p.selected,
+            qresync: p.qresync,
         }
     }
 
@@ -218,6 +222,20 @@ impl ImapSession {
         })
         .await?;
         self.caps = caps;
+        Ok(())
+    }
+
+    pub fn qresync_enabled(&self) -> bool {
+        self.qresync
+    }
+
+    /// ENABLE QRESYNC (RFC 7162; implies CONDSTORE): EXAMINE may then ask for the changes
+    /// since a known HIGHESTMODSEQ, and expunges arrive as VANISHED.
+    pub async fn enable_qresync(&mut self) -> Result<(), ImapError> {
+        if !self.qresync {
+            self.run("ENABLE QRESYNC", "ENABLE QRESYNC", |_| {}).await?;
+            self.qresync = true;
+        }
         Ok(())
     }
 

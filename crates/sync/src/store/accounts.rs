@@ -7,6 +7,8 @@ use super::{now_rfc3339, SqlContext, Store, StoreError};
 use crate::model::{Account, NewAccount, Security};
 
 const COLUMNS: &str =
+    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks";
+const INSERT_COLUMNS: &str =
     "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at";
 
 fn new_account_id() -> String {
@@ -33,6 +35,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
         interval_secs: r.get(9)?,
         enabled: r.get(10)?,
         created_at: r.get(11)?,
+        quirks: r.get::<_, String>(12)?.split(',').filter(|q| !q.is_empty()).map(str::to_string).collect(),
     })
 }
 
@@ -57,7 +60,7 @@ impl Store {
         let conn = self.lock()?;
         let id = new_account_id();
         conn.execute(
-            &format!("INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11)"),
+            &format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11)"),
             params![
                 id,
                 new.display_name,
@@ -100,6 +103,17 @@ impl Store {
         Ok(n > 0)
     }
 
+    pub fn set_account_quirks(&self, id: &str, quirks: &[String]) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        let n = conn
+            .execute("UPDATE accounts SET quirks = ?2 WHERE id = ?1", params![id, quirks.join(",")])
+            .ctx("updating an account's quirks")?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(id.to_string()));
+        }
+        Ok(())
+    }
+
     pub fn set_account_interval(&self, id: &str, interval_secs: u32) -> Result<(), StoreError> {
         let conn = self.lock()?;
         let n = conn
@@ -126,6 +140,8 @@ mod tests {
         assert_ne!(a.id, b.id);
         assert_eq!(a.folders.as_deref(), Some(&["INBOX".to_string(), "Lists, misc".to_string()][..]));
         assert!(a.enabled);
+        store.set_account_quirks(&a.id, &["broken-qresync".into()]).expect("quirks");
+        assert_eq!(store.account(&a.id).expect("get").expect("exists").quirks, vec!["broken-qresync"]);
         let all = store.accounts().expect("list");
         assert_eq!(all.len(), 2);
         assert_eq!(store.account(&b.id).expect("get").map(|x| x.email), Some("bob@example.org".into()));

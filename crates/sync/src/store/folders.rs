@@ -64,6 +64,7 @@ pub struct FolderStatusUpdate {
     pub messages: Option<u32>,
     pub unseen: Option<u32>,
     pub uidnext: Option<u32>,
+    pub highestmodseq: Option<u64>,
 }
 
 const COLUMNS: &str = "account_id, name, raw_name, delimiter, special_use, watched, uidvalidity, last_uid, \
@@ -204,7 +205,8 @@ impl Store {
                last_sync_at = CASE WHEN ?7 THEN ?8 ELSE last_sync_at END, \
                messages = COALESCE(?9, messages), \
                unseen = COALESCE(?10, unseen), \
-               uidnext = COALESCE(?11, uidnext) \
+               uidnext = COALESCE(?11, uidnext), \
+               highestmodseq = COALESCE(?12, highestmodseq) \
              WHERE account_id = ?1 AND name = ?2",
             params![
                 account_id,
@@ -218,6 +220,7 @@ impl Store {
                 u.messages,
                 u.unseen,
                 u.uidnext,
+                u.highestmodseq.map(|m| m as i64),
             ],
         )
         .ctx("updating a folder's status")?;

@@ -45,6 +45,17 @@ pub struct StoredMessage {
     /// The user has seen it in Mailbell's list (Mailbell's own mark; the server's \Seen is
     /// never touched).
     pub viewed: bool,
+    /// The server says it has been read (\Seen), here or in another client.
+    pub seen: bool,
+    /// It was deleted on the server; kept here as history.
+    pub expunged: bool,
+}
+
+impl StoredMessage {
+    /// Still news: not read anywhere and still on the server.
+    pub fn is_new(&self) -> bool {
+        !self.seen && !self.expunged
+    }
 }
 
 impl StoredMessage {
@@ -60,7 +71,7 @@ impl StoredMessage {
 }
 
 const COLUMNS: &str = "id, account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, subject, \
-     date, internal_date, size, preview, flags, fetched_at, viewed";
+     date, internal_date, size, preview, flags, fetched_at, viewed, seen, expunged_at IS NOT NULL";
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -85,7 +96,30 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         flags: flags.split(' ').filter(|f| !f.is_empty()).map(str::to_string).collect(),
         fetched_at: r.get(14)?,
         viewed: r.get(15)?,
+        seen: r.get(16)?,
+        expunged: r.get(17)?,
     })
+}
+
+pub(crate) fn has_seen(flags: &[String]) -> bool {
+    flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen"))
+}
+
+/// What the server says changed about a message Mailbell holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagChange {
+    /// Its flags now are these.
+    Flags(u32, Vec<String>),
+    /// It is gone from the server.
+    Expunged(u32),
+}
+
+/// A held message whose state really changed, for an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageUpdate {
+    pub uid: u32,
+    pub seen: bool,
+    pub expunged: bool,
 }
 
 /// Why a batch was not committed although the database is fine.
@@ -108,8 +142,8 @@ fn insert_all(
     let mut stmt = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO messages (account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, \
-             subject, date, internal_date, size, preview, flags, fetched_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             subject, date, internal_date, size, preview, flags, fetched_at, seen) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )
         .ctx("preparing a message insert")?;
     let mut inserted = Vec::new();
@@ -130,6 +164,7 @@ fn insert_all(
                 m.preview,
                 m.flags.join(" "),
                 fetched_at,
+                has_seen(&m.flags),
             ])
             .ctx("inserting a message")?;
         if n == 1 {
@@ -150,6 +185,8 @@ fn insert_all(
                 flags: m.flags.clone(),
                 fetched_at: fetched_at.clone(),
                 viewed: false,
+                seen: has_seen(&m.flags),
+                expunged: false,
             });
         }
     }
@@ -208,6 +245,74 @@ impl Store {
         Ok(inserted)
     }
 
+    /// UIDs of the folder's messages that are still news (not \Seen, not expunged): the only
+    /// ones whose read state and existence Mailbell follows, so the set stays small however
+    /// large the folder.
+    pub fn tracked_uids(&self, account_id: &str, folder: &str, uidvalidity: u32) -> Result<Vec<u32>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT uid FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 \
+                 AND seen = 0 AND expunged_at IS NULL ORDER BY uid",
+            )
+            .ctx("listing tracked messages")?;
+        let rows = stmt.query_map(params![account_id, folder, uidvalidity], |r| r.get(0)).ctx("listing tracked messages")?;
+        rows.collect::<Result<Vec<u32>, _>>().ctx("reading tracked messages")
+    }
+
+    /// Applies the server's flag changes and expunges to held messages and records the
+    /// folder's HIGHESTMODSEQ, in one transaction. Returns the messages whose state changed.
+    pub fn apply_flag_changes(
+        &self,
+        account_id: &str,
+        folder: &str,
+        uidvalidity: u32,
+        changes: &[FlagChange],
+        highestmodseq: Option<u64>,
+    ) -> Result<Vec<MessageUpdate>, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting a flag update")?;
+        let now = now_rfc3339();
+        let mut updates = Vec::new();
+        for c in changes {
+            let (uid, n, seen, expunged) = match c {
+                FlagChange::Flags(uid, flags) => {
+                    let seen = has_seen(flags);
+                    let n = tx
+                        .execute(
+                            "UPDATE messages SET flags = ?5, seen = ?6 WHERE account_id = ?1 AND folder = ?2 \
+                             AND uidvalidity = ?3 AND uid = ?4 AND expunged_at IS NULL AND seen != ?6",
+                            params![account_id, folder, uidvalidity, uid, flags.join(" "), seen],
+                        )
+                        .ctx("updating a message's flags")?;
+                    (*uid, n, seen, false)
+                }
+                FlagChange::Expunged(uid) => {
+                    let n = tx
+                        .execute(
+                            "UPDATE messages SET expunged_at = ?5 WHERE account_id = ?1 AND folder = ?2 \
+                             AND uidvalidity = ?3 AND uid = ?4 AND expunged_at IS NULL",
+                            params![account_id, folder, uidvalidity, uid, now],
+                        )
+                        .ctx("marking a message expunged")?;
+                    (*uid, n, false, true)
+                }
+            };
+            if n > 0 {
+                updates.push(MessageUpdate { uid, seen, expunged });
+            }
+        }
+        if let Some(m) = highestmodseq {
+            tx.execute(
+                "UPDATE folders SET highestmodseq = ?4 WHERE account_id = ?1 AND name = ?2 AND uidvalidity = ?3",
+                params![account_id, folder, uidvalidity, m as i64],
+            )
+            .ctx("recording HIGHESTMODSEQ")?;
+        }
+        tx.commit().ctx("committing a flag update")?;
+        Ok(updates)
+    }
+
     /// Is a message with this Message-ID already stored for the folder (under any UIDVALIDITY)?
     pub fn has_message_id(&self, account_id: &str, folder: &str, message_id: &str) -> Result<bool, StoreError> {
         if message_id.is_empty() {
@@ -241,10 +346,15 @@ impl Store {
         Ok(n)
     }
 
-    /// How many stored messages the user has not looked at in Mailbell yet.
+    /// How many messages are still news (not read anywhere, not deleted) and not looked at in
+    /// Mailbell yet: the tray's count.
     pub fn unviewed_count(&self) -> Result<u64, StoreError> {
         let conn = self.lock()?;
-        conn.query_row("SELECT COUNT(*) FROM messages WHERE viewed = 0", [], |r| r.get::<_, i64>(0))
+        conn.query_row(
+            "SELECT COUNT(*) FROM messages WHERE viewed = 0 AND seen = 0 AND expunged_at IS NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
             .map(|n| n.max(0) as u64)
             .ctx("counting unviewed messages")
     }
@@ -313,7 +423,34 @@ mod tests {
         assert_eq!(store.mark_viewed(Some(&[listed[0].id])).expect("mark"), 1);
         assert_eq!(store.unviewed_count().expect("count"), 1);
         assert_eq!(store.mark_viewed(None).expect("mark all"), 1);
+        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10, 11]);
         assert_eq!(listed[0].from_display(), "Bob <bob@example.org>");
+    }
+
+    #[test]
+    fn flag_changes_and_expunges_update_held_messages_once() {
+        let (_dir, store, id) = setup();
+        let mut seen_at_fetch = msg(12);
+        seen_at_fetch.flags = vec!["\\Seen".into()];
+        store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11), seen_at_fetch], 12).expect("db").expect("fresh");
+        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10, 11], "read at fetch: not news");
+        let changes = vec![
+            FlagChange::Flags(10, vec!["\\Seen".into(), "\\Answered".into()]),
+            FlagChange::Expunged(11),
+            FlagChange::Flags(99, vec!["\\Seen".into()]), // not ours: ignored
+        ];
+        let got = store.apply_flag_changes(&id, "INBOX", 5, &changes, Some(77)).expect("apply");
+        assert_eq!(got, vec![MessageUpdate { uid: 10, seen: true, expunged: false }, MessageUpdate { uid: 11, seen: false, expunged: true }]);
+        assert!(store.apply_flag_changes(&id, "INBOX", 5, &changes, None).expect("again").is_empty(), "idempotent");
+        assert!(store.tracked_uids(&id, "INBOX", 5).expect("tracked").is_empty());
+        assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").highestmodseq, 77);
+        assert_eq!(store.unviewed_count().expect("count"), 0);
+        let all = store.messages(None, 10).expect("messages");
+        assert_eq!(all.len(), 3, "history is kept");
+        assert!(all.iter().all(|m| !m.is_new()));
+        // Marked unread again elsewhere: news again.
+        store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(10, vec![])], None).expect("apply");
+        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10]);
     }
 
     #[test]

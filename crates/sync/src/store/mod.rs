@@ -20,7 +20,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use folders::{FolderRow, FolderStatusUpdate, ListedFolder};
-pub use messages::{NewMessage, StoredMessage};
+pub use messages::{FlagChange, MessageUpdate, NewMessage, StoredMessage};
 pub use schema::SCHEMA_VERSION;
 
 /// File name of the database inside the data directory.

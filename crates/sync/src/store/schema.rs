@@ -80,6 +80,15 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     ALTER TABLE messages ADD COLUMN viewed INTEGER NOT NULL DEFAULT 0;
     "#,
+    // v3: follow the server's read state and deletions of the messages Mailbell holds;
+    // per-account server quirks.
+    r#"
+    ALTER TABLE messages ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN expunged_at TEXT;
+    UPDATE messages SET seen = 1 WHERE (' ' || flags || ' ') LIKE '% \Seen %' COLLATE NOCASE;
+    CREATE INDEX messages_tracked ON messages(account_id, folder, uidvalidity, uid) WHERE seen = 0 AND expunged_at IS NULL;
+    ALTER TABLE accounts ADD COLUMN quirks TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this build writes.
