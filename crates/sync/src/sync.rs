@@ -254,26 +254,31 @@ impl Pass<'_> {
         }
         self.emit_folder_state(row, FolderState::Syncing).await?;
         let use_qresync = self.qresync && row.highestmodseq > 0 && !tracked.is_empty();
-        let (ex, mut changes) = if use_qresync {
-            session.examine_qresync(&row.raw_name, row.uidvalidity, row.highestmodseq, &tracked).await?
+        let fetch_after = new_mail.then_some(row.last_uid);
+        let (ex, mut changes, stream) = if use_qresync {
+            session.examine_qresync(&row.raw_name, row.uidvalidity, row.highestmodseq, &tracked, fetch_after).await?
         } else {
-            (session.examine(&row.raw_name, self.modseq).await?, Vec::new())
+            let (ex, stream) = session.examine(&row.raw_name, self.modseq, fetch_after).await?;
+            (ex, Vec::new(), stream)
         };
         if ex.uidvalidity.is_some_and(|v| v != row.uidvalidity) {
-            // Changed between STATUS and EXAMINE.
+            // Changed between STATUS and EXAMINE: what the pipelined fetch returns is void.
+            if let Some(mut s) = stream {
+                drain(session, &mut s).await?;
+            }
             return self.validity_reset(session, row).await;
+        }
+        if let Some(stream) = stream {
+            self.report.folders_fetched += 1;
+            if !self.fetch_new(session, row, &ex, stream).await? {
+                return Ok(());
+            }
         }
         if !tracked.is_empty() && !use_qresync {
             changes = self.flag_changes_without_qresync(session, row, &tracked).await?;
         }
         if !tracked.is_empty() {
             self.apply_flag_changes(row, changes, ex.highestmodseq).await?;
-        }
-        if new_mail {
-            self.report.folders_fetched += 1;
-            if !self.fetch_new(session, row, &ex).await? {
-                return Ok(());
-            }
         }
         let status = MailboxStatus { messages: Some(ex.exists), highestmodseq: ex.highestmodseq.or(status.highestmodseq), ..status };
         self.folder_ok(row, &status, ex.uidnext).await
@@ -327,10 +332,9 @@ impl Pass<'_> {
         Ok(())
     }
 
-    /// Streams `UID FETCH <last+1>:*` on the examined folder and commits batch by batch.
-    /// Returns false when the folder went stale meanwhile.
-    async fn fetch_new(&mut self, session: &mut ImapSession, row: &FolderRow, ex: &Examined) -> Result<bool, SyncError> {
-        let mut stream = session.fetch_after(row.last_uid).await?;
+    /// Reads the pipelined `UID FETCH <last+1>:*` and commits batch by batch. Returns false
+    /// when the folder went stale meanwhile.
+    async fn fetch_new(&mut self, session: &mut ImapSession, row: &FolderRow, ex: &Examined, mut stream: FetchStream) -> Result<bool, SyncError> {
         let mut batch: Vec<NewMessage> = Vec::with_capacity(self.opts.batch_size);
         while let Some(m) = session.next_message(&mut stream).await? {
             batch.push(to_new_message(&m));
@@ -377,7 +381,7 @@ impl Pass<'_> {
     /// messages whose INTERNALDATE is after it and whose Message-ID we do not hold yet.
     async fn validity_reset(&mut self, session: &mut ImapSession, row: &FolderRow) -> Result<(), SyncError> {
         self.emit_folder_state(row, FolderState::Syncing).await?;
-        let ex = session.examine(&row.raw_name, self.modseq).await?;
+        let (ex, _) = session.examine(&row.raw_name, self.modseq, None).await?;
         let (Some(new_validity), Some(uidnext)) = (ex.uidvalidity, ex.uidnext) else {
             return Err(ImapError::Protocol(format!("EXAMINE of {:?} lacks UIDVALIDITY or UIDNEXT", row.name)).into());
         };

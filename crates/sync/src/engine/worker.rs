@@ -320,7 +320,7 @@ async fn idle_task(account: Account, shared: Arc<Shared>, wake: mpsc::UnboundedS
                 s.logout().await;
                 return Ok(None);
             }
-            s.examine("INBOX", false).await?;
+            s.examine("INBOX", false, None).await?;
             Ok::<_, SyncError>(Some(s))
         }
         .await;

@@ -6,8 +6,9 @@
 //! be thrown away (RFC 3207's response-injection attack), which is easiest when the reader is
 //! ours and we simply drop its buffer.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -53,8 +54,8 @@ pub async fn login(cfg: &ServerConfig, username: &str, password: &str) -> Result
         return Err(ImapError::LoginDisabled { host: cfg.host.clone() });
     }
     let client = async_imap::Client::new(stream);
-    let login = tokio::time::timeout(cfg.timeouts.response, client.login(username, password));
-    let session = match login.await {
+    let login = tokio::time::timeout(cfg.timeouts.response, client.login_with_capabilities(username, password));
+    let (session, caps) = match login.await {
         Err(_) => return Err(timeout(cfg, "logging in")),
         Ok(Ok(s)) => s,
         Ok(Err((e, _client))) => {
@@ -67,8 +68,12 @@ pub async fn login(cfg: &ServerConfig, username: &str, password: &str) -> Result
         }
     };
     let mut session = ImapSession::new(session, cfg.host.clone(), cfg.port, cfg.timeouts.response);
-    // Capabilities change after login (Dovecot lists far more); read them again.
-    session.refresh_capabilities().await?;
+    // Capabilities change after login (Dovecot lists far more). Most servers put the new
+    // list in the LOGIN completion; ask only when this one did not.
+    match caps {
+        Some(caps) => session.set_capabilities(caps.iter().map(super::session::cap_name_of).collect()),
+        None => session.refresh_capabilities().await?,
+    }
     Ok(session)
 }
 
@@ -83,14 +88,20 @@ pub async fn open(cfg: &ServerConfig) -> Result<(ImapStream, Capabilities), Imap
     match cfg.security {
         Security::Tls => {
             let mut tls = BufReader::new(tls_handshake(cfg, tcp).await?);
-            greeting(cfg, &mut tls).await?;
-            let caps = capability(cfg, &mut tls).await?;
-            Ok((ImapStream::Tls(Box::new(into_inner_checked(tls)?)), caps))
+            let caps = match greeting(cfg, &mut tls).await? {
+                Some(caps) => caps,
+                None => capability(cfg, &mut tls).await?,
+            };
+            Ok((ImapStream::tls(into_inner_checked(tls)?), caps))
         }
         Security::Starttls => {
             let mut plain = BufReader::new(tcp);
-            greeting(cfg, &mut plain).await?;
-            let caps = capability(cfg, &mut plain).await?;
+            // The plain-text greeting only decides whether to try STARTTLS; a missing STARTTLS
+            // (stripped or not) is refused, never worked around.
+            let caps = match greeting(cfg, &mut plain).await? {
+                Some(caps) => caps,
+                None => capability(cfg, &mut plain).await?,
+            };
             if !caps.contains("STARTTLS") {
                 return Err(ImapError::StartTlsNotOffered { host: cfg.host.clone(), port: cfg.port });
             }
@@ -103,14 +114,17 @@ pub async fn open(cfg: &ServerConfig) -> Result<(ImapStream, Capabilities), Imap
             // before the handshake: such bytes are unauthenticated and may be an attacker's.
             let tcp = plain.into_inner();
             let mut tls = BufReader::new(tls_handshake(cfg, tcp).await?);
+            // Nothing said before the handshake is trusted: ask again over TLS.
             let caps = capability(cfg, &mut tls).await?;
-            Ok((ImapStream::Tls(Box::new(into_inner_checked(tls)?)), caps))
+            Ok((ImapStream::tls(into_inner_checked(tls)?), caps))
         }
         Security::Plain => {
             let mut plain = BufReader::new(tcp);
-            greeting(cfg, &mut plain).await?;
-            let caps = capability(cfg, &mut plain).await?;
-            Ok((ImapStream::Plain(into_inner_checked(plain)?), caps))
+            let caps = match greeting(cfg, &mut plain).await? {
+                Some(caps) => caps,
+                None => capability(cfg, &mut plain).await?,
+            };
+            Ok((ImapStream::plain(into_inner_checked(plain)?), caps))
         }
     }
 }
@@ -132,16 +146,28 @@ fn into_inner_checked<S: AsyncRead>(r: BufReader<S>) -> Result<S, ImapError> {
     Ok(r.into_inner())
 }
 
-fn tls_connector(cfg: &ServerConfig) -> Result<tokio_native_tls::TlsConnector, ImapError> {
-    let mut builder = native_tls::TlsConnector::builder();
-    builder.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
-    if let Some(path) = &cfg.ca_file {
-        builder.add_root_certificate(load_ca(Path::new(path))?);
+/// Built connectors by extra CA file. Building one loads the system's whole CA bundle, tens
+/// of milliseconds of CPU: do it once per process and CA file, and off the async reactor.
+static CONNECTORS: Mutex<BTreeMap<Option<String>, native_tls::TlsConnector>> = Mutex::new(BTreeMap::new());
+
+async fn tls_connector(cfg: &ServerConfig) -> Result<tokio_native_tls::TlsConnector, ImapError> {
+    let cached = CONNECTORS.lock().unwrap_or_else(|p| p.into_inner()).get(&cfg.ca_file).cloned();
+    if let Some(c) = cached {
+        return Ok(c.into());
     }
-    let connector = builder
-        .build()
-        .map_err(|e| ImapError::Tls { host: cfg.host.clone(), detail: e.to_string() })?;
-    Ok(connector.into())
+    let (ca_file, host) = (cfg.ca_file.clone(), cfg.host.clone());
+    let built = tokio::task::spawn_blocking(move || {
+        let mut builder = native_tls::TlsConnector::builder();
+        builder.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
+        if let Some(path) = &ca_file {
+            builder.add_root_certificate(load_ca(Path::new(path))?);
+        }
+        builder.build().map_err(|e| ImapError::Tls { host, detail: e.to_string() })
+    })
+    .await
+    .map_err(|e| ImapError::Protocol(format!("TLS set-up task failed: {e}")))??;
+    CONNECTORS.lock().unwrap_or_else(|p| p.into_inner()).insert(cfg.ca_file.clone(), built.clone());
+    Ok(built.into())
 }
 
 /// Reads and parses a PEM CA certificate, so that a wrong file is reported at `account add`.
@@ -155,7 +181,7 @@ async fn tls_handshake(
     cfg: &ServerConfig,
     tcp: TcpStream,
 ) -> Result<tokio_native_tls::TlsStream<TcpStream>, ImapError> {
-    let connector = tls_connector(cfg)?;
+    let connector = tls_connector(cfg).await?;
     match tokio::time::timeout(cfg.timeouts.connect, connector.connect(&cfg.host, tcp)).await {
         Err(_) => Err(timeout_with(cfg, "negotiating TLS", cfg.timeouts.connect)),
         Ok(Ok(s)) => Ok(s),
@@ -204,11 +230,12 @@ async fn write_line<W: AsyncWrite + Unpin>(cfg: &ServerConfig, w: &mut W, line: 
     Ok(())
 }
 
-async fn greeting<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) -> Result<(), ImapError> {
+/// Reads the greeting; returns the capabilities it carries, if any ("* OK [CAPABILITY ...]").
+async fn greeting<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) -> Result<Option<Capabilities>, ImapError> {
     let line = read_line(cfg, r).await?;
     let upper = line.to_ascii_uppercase();
     if upper.starts_with("* OK") {
-        Ok(())
+        Ok(greeting_capabilities(&upper))
     } else if upper.starts_with("* BYE") {
         Err(ImapError::Bye(line[5..].trim().to_string()))
     } else if upper.starts_with("* PREAUTH") {
@@ -217,6 +244,13 @@ async fn greeting<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) -> 
     } else {
         Err(ImapError::Protocol(format!("not an IMAP server greeting: {}", truncate(&line, 120))))
     }
+}
+
+fn greeting_capabilities(upper: &str) -> Option<Capabilities> {
+    let start = upper.find("[CAPABILITY ")? + "[CAPABILITY ".len();
+    let end = start + upper[start..].find(']')?;
+    let caps: Capabilities = upper[start..end].split_ascii_whitespace().map(str::to_string).collect();
+    caps.contains("IMAP4REV1").then_some(caps)
 }
 
 async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
@@ -278,6 +312,16 @@ mod tests {
         let d = "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: (self-signed certificate in certificate chain)";
         assert_eq!(tls_reason(d), "self-signed certificate in certificate chain");
         assert_eq!(tls_reason("plain"), "plain");
+    }
+
+    #[test]
+    fn greeting_capabilities_are_read_when_complete() {
+        let g = "* OK [CAPABILITY IMAP4REV1 SASL-IR STARTTLS AUTH=PLAIN] DOVECOT READY.";
+        let caps = greeting_capabilities(g).expect("caps");
+        assert!(caps.contains("STARTTLS") && caps.contains("AUTH=PLAIN"));
+        assert_eq!(greeting_capabilities("* OK READY"), None);
+        assert_eq!(greeting_capabilities("* OK [CAPABILITY STARTTLS"), None, "unterminated");
+        assert_eq!(greeting_capabilities("* OK [CAPABILITY FOO] X"), None, "not an IMAP4rev1 list");
     }
 
     #[test]

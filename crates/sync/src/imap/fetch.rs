@@ -16,6 +16,11 @@ pub const TEXT_BYTES: u32 = 4 * 1024;
 
 const HEADER_FIELDS: &str = "FROM SUBJECT DATE MESSAGE-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING MIME-VERSION";
 
+/// `UID FETCH <after+1>:*` of the bounded summary items.
+fn fetch_command(after_uid: u32) -> String {
+    format!("UID FETCH {}:* {}", after_uid.saturating_add(1), fetch_items())
+}
+
 fn fetch_items() -> String {
     format!(
         "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_BYTES}> BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)"
@@ -138,11 +143,17 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
 impl ImapSession {
     /// Opens the folder read-only (EXAMINE: Mailbell never changes anything on the server).
     /// EXAMINE itself leaves any previously selected mailbox without expunging it, so no
-    /// UNSELECT is needed first. With `condstore`, the answer includes HIGHESTMODSEQ.
-    pub async fn examine(&mut self, raw_name: &str, condstore: bool) -> Result<Examined, ImapError> {
+    /// UNSELECT is needed first. With `condstore`, the answer includes HIGHESTMODSEQ. With
+    /// `fetch_after`, `UID FETCH <after+1>:*` is pipelined behind it (one round trip for both).
+    pub async fn examine(
+        &mut self,
+        raw_name: &str,
+        condstore: bool,
+        fetch_after: Option<u32>,
+    ) -> Result<(Examined, Option<FetchStream>), ImapError> {
         let param = if condstore && !self.qresync_enabled() { " (CONDSTORE)" } else { "" };
-        let (ex, _) = self.examine_with(raw_name, param, &[]).await?;
-        Ok(ex)
+        let (ex, _, stream) = self.examine_with(raw_name, param, &[], fetch_after).await?;
+        Ok((ex, stream))
     }
 
     /// EXAMINE with QRESYNC (RFC 7162 §3.2.5): in the same round trip the server reports,
@@ -154,12 +165,19 @@ impl ImapSession {
         uidvalidity: u32,
         modseq: u64,
         known: &[u32],
-    ) -> Result<(Examined, Vec<FlagChange>), ImapError> {
+        fetch_after: Option<u32>,
+    ) -> Result<(Examined, Vec<FlagChange>, Option<FetchStream>), ImapError> {
         let param = format!(" (QRESYNC ({uidvalidity} {modseq} {}))", uid_set(known));
-        self.examine_with(raw_name, &param, known).await
+        self.examine_with(raw_name, &param, known, fetch_after).await
     }
 
-    async fn examine_with(&mut self, raw_name: &str, param: &str, known: &[u32]) -> Result<(Examined, Vec<FlagChange>), ImapError> {
+    async fn examine_with(
+        &mut self,
+        raw_name: &str,
+        param: &str,
+        known: &[u32],
+        fetch_after: Option<u32>,
+    ) -> Result<(Examined, Vec<FlagChange>, Option<FetchStream>), ImapError> {
         let q = quoted(raw_name)
             .ok_or_else(|| ImapError::Protocol(format!("folder name {raw_name:?} cannot be sent to the server")))?;
         let mut ex = Examined::default();
@@ -167,24 +185,48 @@ impl ImapSession {
         // Mark selected before sending: even a failed EXAMINE may leave the previous
         // selection closed, and an extra UNSELECT is harmless where a missing one is not.
         self.set_selected(true);
-        let r = self
-            .run(&format!("EXAMINE {q}{param}"), "EXAMINE", |r| match r {
-                Response::Data { status: Status::Ok, outcome } => match outcome.code {
-                    Some(ResponseCode::UidValidity(v)) => ex.uidvalidity = Some(v),
-                    Some(ResponseCode::UidNext(v)) => ex.uidnext = Some(v),
-                    Some(ResponseCode::HighestModSeq(v)) => ex.highestmodseq = Some(v),
-                    _ => {}
-                },
-                Response::MailboxData(async_imap::imap_proto::MailboxDatum::Exists(n)) => ex.exists = *n,
-                Response::Vanished { uids, .. } => changes.extend(vanished_among(uids, known)),
-                Response::Fetch(_, attrs) => changes.extend(flag_change(attrs)),
-                _ => {}
-            })
-            .await;
-        if r.is_err() {
+        let examine_tag = self.send(&format!("EXAMINE {q}{param}")).await?;
+        let mut stream = match fetch_after {
+            Some(after) => Some(FetchStream { tag: self.send(&fetch_command(after)).await?, after_uid: after, finished: false }),
+            None => None,
+        };
+        // The server answers in order: everything before EXAMINE's completion belongs to it
+        // (FETCH and VANISHED there are QRESYNC's report of changes).
+        let outcome = loop {
+            let done = self
+                .next_with(|r| {
+                    if let Some(done) = Self::completion(r, &examine_tag, "EXAMINE") {
+                        return Some(done);
+                    }
+                    match r {
+                        Response::Data { status: Status::Ok, outcome } => match outcome.code {
+                            Some(ResponseCode::UidValidity(v)) => ex.uidvalidity = Some(v),
+                            Some(ResponseCode::UidNext(v)) => ex.uidnext = Some(v),
+                            Some(ResponseCode::HighestModSeq(v)) => ex.highestmodseq = Some(v),
+                            _ => {}
+                        },
+                        Response::MailboxData(async_imap::imap_proto::MailboxDatum::Exists(n)) => ex.exists = *n,
+                        Response::Vanished { uids, .. } => changes.extend(vanished_among(uids, known)),
+                        Response::Fetch(_, attrs) => changes.extend(flag_change(attrs)),
+                        _ => {}
+                    }
+                    None
+                })
+                .await?;
+            if let Some(done) = done {
+                break done;
+            }
+        };
+        if let Err(e) = outcome {
             self.set_selected(false);
+            // The pipelined FETCH then fails too; read its completion so the session stays
+            // in step with the server.
+            if let Some(s) = stream.as_mut() {
+                while let Ok(Some(_)) = self.next_message(s).await {}
+            }
+            return Err(e);
         }
-        r.map(|()| (ex, changes))
+        Ok((ex, changes, stream))
     }
 
     /// Flags of the given UIDs on the examined folder; with `changed_since`, only of those
@@ -217,13 +259,6 @@ impl ImapSession {
         })
         .await?;
         Ok(found)
-    }
-
-    /// Starts `UID FETCH <after_uid+1>:*` on the examined folder.
-    pub async fn fetch_after(&mut self, after_uid: u32) -> Result<FetchStream, ImapError> {
-        let from = after_uid.saturating_add(1);
-        let tag = self.send(&format!("UID FETCH {from}:* {}", fetch_items())).await?;
-        Ok(FetchStream { tag, after_uid, finished: false })
     }
 
     /// Starts a fetch of exactly these UIDs (used to recover mail around a UIDVALIDITY reset).

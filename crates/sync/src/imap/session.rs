@@ -213,6 +213,10 @@ impl ImapSession {
         Ok(outcomes)
     }
 
+    pub(crate) fn set_capabilities(&mut self, caps: Capabilities) {
+        self.caps = caps;
+    }
+
     pub(crate) async fn refresh_capabilities(&mut self) -> Result<(), ImapError> {
         let mut caps = Capabilities::new();
         self.run("CAPABILITY", "CAPABILITY", |r| {
@@ -260,15 +264,26 @@ impl ImapSession {
         self.run("NOOP", "NOOP", |_| {}).await
     }
 
-    /// Says goodbye; errors are irrelevant at this point.
+    /// Says goodbye without waiting for the answer (a round trip nobody needs); errors are
+    /// irrelevant at this point.
     pub async fn logout(mut self) {
         if !self.broken {
-            let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.logout()).await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.inner.run_command("LOGOUT")).await;
         }
     }
 
     fn timeout(&self, what: &'static str) -> ImapError {
         ImapError::Timeout { host: self.host.clone(), port: self.port, what, timeout: self.response_timeout }
+    }
+}
+
+/// The name of a capability as async-imap's typed LOGIN answer gives it.
+pub(crate) fn cap_name_of(c: &async_imap::types::Capability) -> String {
+    use async_imap::types::Capability;
+    match c {
+        Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+        Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
+        Capability::Atom(a) => a.to_ascii_uppercase(),
     }
 }
 
