@@ -23,6 +23,9 @@ pub struct NewMessageEvent {
     pub from_name: Option<String>,
     pub from_addr: Option<String>,
     pub message_id: Option<String>,
+    /// Already read on the server when Mailbell first saw it (read on another device before
+    /// the pass, or moved into the folder by the user): stored, but not worth a notification.
+    pub seen: bool,
 }
 
 impl From<&StoredMessage> for NewMessageEvent {
@@ -39,6 +42,7 @@ impl From<&StoredMessage> for NewMessageEvent {
             from_name: m.from_name.clone(),
             from_addr: m.from_addr.clone(),
             message_id: m.message_id.clone(),
+            seen: m.seen,
         }
     }
 }

@@ -5,4 +5,8 @@ import type { Security } from "./Security";
  * A stored account. Ids are random strings so that two data directories sharing one keyring
  * never collide on the keyring entry (service `mailbell`, user = id).
  */
-export type Account = { id: string, display_name: string, email: string, host: string, port: number, security: Security, username: string, ca_file: string | null, folders: Array<string> | null, interval_secs: number, enabled: boolean, created_at: string, };
+export type Account = { id: string, display_name: string, email: string, host: string, port: number, security: Security, username: string, ca_file: string | null, folders: Array<string> | null, interval_secs: number, enabled: boolean, created_at: string, 
+/**
+ * Named server quirks switched on for this account (see `quirks::KNOWN`).
+ */
+quirks: Array<string>, };

@@ -8,4 +8,9 @@ from: string, subject: string,
 /**
  * RFC 3339.
  */
-date: string, preview: string, from_name: string | null, from_addr: string | null, message_id: string | null, };
+date: string, preview: string, from_name: string | null, from_addr: string | null, message_id: string | null, 
+/**
+ * Already read on the server when Mailbell first saw it (read on another device before
+ * the pass, or moved into the folder by the user): stored, but not worth a notification.
+ */
+seen: boolean, };

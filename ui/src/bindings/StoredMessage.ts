@@ -5,4 +5,12 @@ export type StoredMessage = { id: number, account_id: string, folder: string, ui
  * The user has seen it in Mailbell's list (Mailbell's own mark; the server's \Seen is
  * never touched).
  */
-viewed: boolean, };
+viewed: boolean, 
+/**
+ * The server says it has been read (\Seen), here or in another client.
+ */
+seen: boolean, 
+/**
+ * It was deleted on the server; kept here as history.
+ */
+expunged: boolean, };

@@ -18,7 +18,7 @@ pub use clock::ClockWatch;
 pub use worker::Reason;
 use worker::{Command, Worker};
 
-use crate::events::{Event, EventSink};
+use crate::events::{AccountStatusEvent, Event, EventSink};
 use crate::imap::Timeouts;
 use crate::model::{Account, NewAccount};
 use crate::secrets::Secrets;
@@ -67,14 +67,19 @@ pub(crate) struct Shared {
     pub(crate) opts: EngineOptions,
 }
 
-/// Sends each event to the front end's own sink (if any) and to the broadcast bus.
+/// Sends each event to the front end's own sink (if any) and to the broadcast bus, and
+/// remembers each account's latest status for a front end that looks later.
 struct Fanout {
     direct: Option<Arc<dyn EventSink>>,
     bus: broadcast::Sender<Event>,
+    latest: Arc<Mutex<BTreeMap<String, AccountStatusEvent>>>,
 }
 
 impl EventSink for Fanout {
     fn emit(&self, event: Event) {
+        if let Event::AccountStatus(a) = &event {
+            self.latest.lock().unwrap_or_else(|p| p.into_inner()).insert(a.account.clone(), a.clone());
+        }
         if let Some(d) = &self.direct {
             d.emit(event.clone());
         }
@@ -93,6 +98,7 @@ pub struct Engine {
     shared: Arc<Shared>,
     bus: broadcast::Sender<Event>,
     workers: Mutex<BTreeMap<String, WorkerHandle>>,
+    latest: Arc<Mutex<BTreeMap<String, AccountStatusEvent>>>,
 }
 
 impl Engine {
@@ -100,9 +106,16 @@ impl Engine {
     /// (the CLI prints from it, so none is lost); `subscribe` offers a lossy broadcast too.
     pub fn new(store: Store, secrets: Arc<Secrets>, opts: EngineOptions, sink: Option<Arc<dyn EventSink>>) -> Engine {
         let (bus, _) = broadcast::channel(4096);
-        let fanout = Fanout { direct: sink, bus: bus.clone() };
+        let latest = Arc::new(Mutex::new(BTreeMap::new()));
+        let fanout = Fanout { direct: sink, bus: bus.clone(), latest: Arc::clone(&latest) };
         let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts });
-        Engine { shared, bus, workers: Mutex::new(BTreeMap::new()) }
+        Engine { shared, bus, workers: Mutex::new(BTreeMap::new()), latest }
+    }
+
+    /// The latest status of each account that has reported one (state, error, next pass,
+    /// retries, push), for a window opened after the events went by.
+    pub fn account_states(&self) -> Vec<AccountStatusEvent> {
+        self.latest.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
     }
 
     pub fn store(&self) -> &Store {
@@ -219,6 +232,7 @@ impl Engine {
     }
 
     async fn stop_worker(&self, account_id: &str) {
+        self.latest.lock().unwrap_or_else(|p| p.into_inner()).remove(account_id);
         let handle = self.lock_workers().remove(account_id);
         if let Some(h) = handle {
             let _ = h.stop.send(true);
