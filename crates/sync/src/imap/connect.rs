@@ -61,7 +61,7 @@ pub async fn login(cfg: &ServerConfig, username: &str, password: &str) -> Result
         Ok(Err((e, _client))) => {
             return Err(match e {
                 async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => {
-                    ImapError::AuthFailed { user: username.to_string(), host: cfg.host.clone(), text }
+                    ImapError::AuthFailed { user: username.to_string(), host: cfg.host.clone(), text: super::error::server_words(&text) }
                 }
                 other => ImapError::from(other),
             })
@@ -133,13 +133,13 @@ fn timeout(cfg: &ServerConfig, what: &'static str) -> ImapError {
     timeout_with(cfg, what, cfg.timeouts.response)
 }
 
-fn timeout_with(cfg: &ServerConfig, what: &'static str, t: Duration) -> ImapError {
+pub(crate) fn timeout_with(cfg: &ServerConfig, what: &'static str, t: Duration) -> ImapError {
     ImapError::Timeout { host: cfg.host.clone(), port: cfg.port, what, timeout: t }
 }
 
 /// The server must not have said anything we did not ask for before login: bytes left in the
 /// buffer would otherwise be lost between our reader and async-imap's.
-fn into_inner_checked<S: AsyncRead>(r: BufReader<S>) -> Result<S, ImapError> {
+pub(crate) fn into_inner_checked<S: AsyncRead>(r: BufReader<S>) -> Result<S, ImapError> {
     if !r.buffer().is_empty() {
         return Err(ImapError::Protocol("the server sent data before it was asked".into()));
     }
@@ -177,7 +177,7 @@ pub fn load_ca(path: &Path) -> Result<native_tls::Certificate, ImapError> {
     native_tls::Certificate::from_pem(&pem).map_err(|e| ca_err(format!("not a PEM certificate ({e})")))
 }
 
-async fn tls_handshake(
+pub(crate) async fn tls_handshake(
     cfg: &ServerConfig,
     tcp: TcpStream,
 ) -> Result<tokio_native_tls::TlsStream<TcpStream>, ImapError> {
@@ -220,7 +220,7 @@ async fn read_line<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) ->
     Ok(String::from_utf8_lossy(&buf).trim_end().to_string())
 }
 
-async fn write_line<W: AsyncWrite + Unpin>(cfg: &ServerConfig, w: &mut W, line: &str) -> Result<(), ImapError> {
+pub(crate) async fn write_line<W: AsyncWrite + Unpin>(cfg: &ServerConfig, w: &mut W, line: &str) -> Result<(), ImapError> {
     let write = async {
         w.write_all(line.as_bytes()).await?;
         w.write_all(b"\r\n").await?;
@@ -231,7 +231,7 @@ async fn write_line<W: AsyncWrite + Unpin>(cfg: &ServerConfig, w: &mut W, line: 
 }
 
 /// Reads the greeting; returns the capabilities it carries, if any ("* OK [CAPABILITY ...]").
-async fn greeting<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) -> Result<Option<Capabilities>, ImapError> {
+pub(crate) async fn greeting<R: AsyncBufReadExt + Unpin>(cfg: &ServerConfig, r: &mut R) -> Result<Option<Capabilities>, ImapError> {
     let line = read_line(cfg, r).await?;
     let upper = line.to_ascii_uppercase();
     if upper.starts_with("* OK") {
@@ -253,7 +253,7 @@ fn greeting_capabilities(upper: &str) -> Option<Capabilities> {
     caps.contains("IMAP4REV1").then_some(caps)
 }
 
-async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
+pub(crate) async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
     cfg: &ServerConfig,
     s: &mut BufReader<S>,
 ) -> Result<Capabilities, ImapError> {
@@ -272,7 +272,7 @@ async fn capability<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// Reads lines until the tagged completion of `tag`; returns (was OK, its text).
-async fn read_tagged<R: AsyncBufReadExt + Unpin>(
+pub(crate) async fn read_tagged<R: AsyncBufReadExt + Unpin>(
     cfg: &ServerConfig,
     r: &mut R,
     tag: &str,

@@ -54,15 +54,52 @@ impl ImapError {
     }
 }
 
+/// The server's own words from async-imap's NO/BAD text, which it formats as
+/// `code: Some(..), info: Some("...")` (Rust debug output, not fit for a user).
+pub(crate) fn server_words(formatted: &str) -> String {
+    let Some(start) = formatted.find("info: Some(\"") else {
+        return formatted.to_string();
+    };
+    let rest = &formatted[start + "info: Some(\"".len()..];
+    let inner = rest.strip_suffix("\")").unwrap_or(rest);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl From<async_imap::error::Error> for ImapError {
     fn from(e: async_imap::error::Error) -> Self {
         use async_imap::error::Error as E;
         match e {
             E::Io(io) => ImapError::Io(io),
             E::ConnectionLost => ImapError::ConnectionLost,
-            E::Bad(text) | E::No(text) => ImapError::Command { command: "command".into(), text },
+            E::Bad(text) | E::No(text) => ImapError::Command { command: "command".into(), text: server_words(&text) },
             E::Parse(p) => ImapError::Protocol(p.to_string()),
             other => ImapError::Protocol(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_words;
+
+    #[test]
+    fn server_words_are_recovered_from_debug_formatting() {
+        assert_eq!(
+            server_words(r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#),
+            "[AUTHENTICATIONFAILED] Authentication failed."
+        );
+        assert_eq!(server_words(r#"code: None, info: Some("say \"hi\"")"#), "say \"hi\"");
+        assert_eq!(server_words("plain text"), "plain text");
     }
 }
