@@ -133,7 +133,7 @@ pub fn run(cli: &Path, data_dir: &Path, args: &[&str], stdin: Option<&str>) -> a
 }
 
 /// Blocks until the child has exited, leaving it unreaped.
-fn wait_exit_no_reap(pid: libc::pid_t) -> anyhow::Result<()> {
+pub(crate) fn wait_exit_no_reap(pid: libc::pid_t) -> anyhow::Result<()> {
     loop {
         // SAFETY: an all-zero siginfo_t is valid; waitid only writes into it.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
@@ -151,7 +151,7 @@ fn wait_exit_no_reap(pid: libc::pid_t) -> anyhow::Result<()> {
 }
 
 /// Reaps the exited child: its wait status and resource usage.
-fn reap(pid: libc::pid_t) -> anyhow::Result<(libc::c_int, libc::rusage)> {
+pub(crate) fn reap(pid: libc::pid_t) -> anyhow::Result<(libc::c_int, libc::rusage)> {
     loop {
         let mut status: libc::c_int = 0;
         // SAFETY: an all-zero rusage is valid; wait4 only writes into the pointers we pass.
@@ -168,10 +168,32 @@ fn reap(pid: libc::pid_t) -> anyhow::Result<(libc::c_int, libc::rusage)> {
     }
 }
 
+/// One message_update event: a held message read (or unread) elsewhere, or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Update {
+    pub folder: String,
+    pub uid: u64,
+    pub seen: bool,
+    pub expunged: bool,
+}
+
+impl Update {
+    pub fn from_json(v: &Value) -> Update {
+        Update {
+            folder: v["folder"].as_str().unwrap_or("").to_string(),
+            uid: v["uid"].as_u64().unwrap_or(0),
+            seen: v["seen"].as_bool().unwrap_or(false),
+            expunged: v["expunged"].as_bool().unwrap_or(false),
+        }
+    }
+}
+
 /// The events of one `sync --once --json`, tallied.
 #[derive(Debug, Clone, Default)]
 pub struct Events {
     pub new_messages: u64,
+    /// message_update events, in order.
+    pub updates: Vec<Update>,
     /// new_message events whose (folder, uidvalidity, uid) was already reported in this pass.
     pub duplicates: u64,
     /// Final state of each folder that reported a folder_status.
@@ -210,6 +232,7 @@ impl Events {
                         ev.duplicates += 1;
                     }
                 }
+                Some("message_update") => ev.updates.push(Update::from_json(&v)),
                 Some("folder_status") => {
                     let state = s("state");
                     if state == "error" {

@@ -30,20 +30,30 @@ pub fn message(tag: &str, i: usize) -> Vec<u8> {
 
 /// Loads `count` new messages into `folder` and returns how long that took.
 pub fn fill(dovecot: &Dovecot, folder: &str, count: usize, tag: &str) -> anyhow::Result<Duration> {
+    fill_for(dovecot, USER, folder, count, tag)
+}
+
+/// [`fill`] for another user of the server.
+pub fn fill_for(dovecot: &Dovecot, user: &str, folder: &str, count: usize, tag: &str) -> anyhow::Result<Duration> {
     let t = Instant::now();
     dovecot
-        .fill_folder(USER, folder, count, |i| message(tag, i))
-        .with_context(|| format!("filling {folder:?} with {count} messages"))?;
+        .fill_folder(user, folder, count, |i| message(tag, i))
+        .with_context(|| format!("filling {user}'s {folder:?} with {count} messages"))?;
     Ok(t.elapsed())
 }
 
 /// Creates `n` folders besides INBOX (so `n + 1` watched ones): `F01`, `F02`, ... Returns
 /// every watched folder's name, INBOX first.
 pub fn create_folders(dovecot: &Dovecot, n: usize) -> anyhow::Result<Vec<String>> {
+    create_folders_for(dovecot, USER, n)
+}
+
+/// [`create_folders`] for another user of the server.
+pub fn create_folders_for(dovecot: &Dovecot, user: &str, n: usize) -> anyhow::Result<Vec<String>> {
     let mut names = vec!["INBOX".to_string()];
     for i in 1..=n {
         let name = format!("F{i:02}");
-        dovecot.create_folder(USER, &name).with_context(|| format!("creating folder {name}"))?;
+        dovecot.create_folder(user, &name).with_context(|| format!("creating {user}'s folder {name}"))?;
         names.push(name);
     }
     Ok(names)

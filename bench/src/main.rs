@@ -1,5 +1,6 @@
-//! `mailbell-bench`: measures the real, release-built `mailbell-cli sync --once --json` against a
-//! private Dovecot, through a byte-counting proxy, on loopback and with added latency.
+//! `mailbell-bench`: measures the real, release-built `mailbell-cli sync --once --json` (and, for
+//! IDLE latency and idle cost, `mailbell-cli watch --json`) against a private Dovecot, through a
+//! byte-counting proxy, on loopback and with added latency.
 //!
 //! Run it through `scripts/bench.sh` (it needs the Secret Service the CLI reads passwords from).
 //! Each scenario lives in its own module under `scenarios/` and is listed in
@@ -10,11 +11,15 @@
 
 mod cli;
 mod env;
+mod imap_client;
 mod mail;
 mod machine;
+mod procfs;
 mod report;
 mod scenarios;
 mod sizes;
+mod turns;
+mod watch;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -27,7 +32,7 @@ use sizes::Sizes;
 const USAGE: &str = "\
 usage: mailbell-bench [--quick] [--only S1,S2,...] [--reps N]
 
-  --quick        small sizes for a smoke run (well under a minute)
+  --quick        small sizes for a smoke run (S5's quiet window is 30 s instead of 10 min)
   --only LIST    run only these scenarios (by id, e.g. S1,S3)
   --reps N       repetitions of each repeatable measured pass (default 3)
 

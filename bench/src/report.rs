@@ -27,10 +27,21 @@ impl Row {
     }
 }
 
+/// A table of its own, for measurements that are not `sync --once` passes (S4, S5).
+pub struct ExtraTable {
+    pub title: String,
+    pub headers: Vec<String>,
+    /// Which columns are text (left-aligned); the others are right-aligned.
+    pub left: Vec<bool>,
+    pub rows: Vec<Vec<String>>,
+    pub footnotes: Vec<String>,
+}
+
 pub struct Report {
     pub facts: Facts,
     pub sizes: Sizes,
     pub rows: Vec<Row>,
+    pub tables: Vec<ExtraTable>,
     pub setup: Vec<(String, Duration)>,
     pub notes: Vec<String>,
     pub failures: Vec<String>,
@@ -39,7 +50,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(facts: Facts, sizes: Sizes) -> Report {
-        Report { facts, sizes, rows: Vec::new(), setup: Vec::new(), notes: Vec::new(), failures: Vec::new(), total: Duration::ZERO }
+        Report { facts, sizes, rows: Vec::new(), tables: Vec::new(), setup: Vec::new(), notes: Vec::new(), failures: Vec::new(), total: Duration::ZERO }
     }
 
     /// Time spent preparing data (not a measurement).
@@ -62,14 +73,21 @@ impl Report {
         self.failures.push(what);
     }
 
+    /// Adds a table of its own (printed after the pass table, in the order added).
+    pub fn table(&mut self, table: ExtraTable) {
+        self.tables.push(table);
+    }
+
     /// Adds one measured pass to the row (id, what, link), creating the row on first use.
     pub fn record(&mut self, id: &str, what: &str, link: &str, pass: Pass) {
         eprintln!(
-            "   {id:<4} {link:<9} {:>10}  new {:>7}  recv {:>10}  sent {:>9}  RSS {:>9}  CPU {:>9}{}",
+            "   {id:<4} {link:<9} {:>10}  new {:>7}  upd {:>4}  recv {:>10}  sent {:>9}  turns {:>3}  RSS {:>9}  CPU {:>9}{}",
             fmt_dur(pass.wall),
             pass.new_messages,
+            pass.updates.len(),
             fmt_bytes(pass.bytes_to_client),
             fmt_bytes(pass.bytes_to_server),
+            pass.turns.map_or("-".to_string(), |t| t.to_string()),
             fmt_bytes(pass.max_rss_kib * 1024),
             fmt_dur(pass.cpu),
             if pass.problems.is_empty() { "" } else { "  <-- PROBLEM" }
@@ -93,7 +111,7 @@ impl Report {
         let f = &self.facts;
         println!();
         println!("==================================================================================================");
-        println!("Mailbell benchmark: mailbell-cli sync --once --json (release build) against a private Dovecot");
+        println!("Mailbell benchmark: mailbell-cli sync --once --json and watch --json (release build) against a private Dovecot");
         println!("==================================================================================================");
         println!("machine   {} CPU(s), {}, {} RAM, Linux {}", f.nproc, f.cpu_model, f.mem_total, f.kernel);
         println!("load avg  {} at start, {} at end", f.loadavg_start, Facts::loadavg());
@@ -107,49 +125,29 @@ impl Report {
         println!("messages  ~1.9 KiB plain-text mails (headers + ~1.5 KiB body)");
         println!();
 
-        let headers = ["id", "scenario", "link", "n", "wall median", "[min .. max]", "new msgs", "msgs/s", "recv/pass", "sent/pass", "conns", "peak RSS", "CPU", "check"];
-        let mut table: Vec<Vec<String>> = Vec::new();
-        for r in &self.rows {
-            let wall = r.wall();
-            let med = median(&wall);
-            let min = wall.iter().min().copied().unwrap_or_default();
-            let max = wall.iter().max().copied().unwrap_or_default();
-            let new = median_u64(r.passes.iter().map(|p| p.new_messages).collect());
-            let rate = if new > 0 && !med.is_zero() { fmt_count((new as f64 / med.as_secs_f64()).round() as u64) } else { "-".to_string() };
-            table.push(vec![
-                r.id.clone(),
-                r.what.clone(),
-                r.link.clone(),
-                r.passes.len().to_string(),
-                fmt_dur(med),
-                if r.passes.len() > 1 { format!("[{} .. {}]", fmt_dur(min), fmt_dur(max)) } else { String::new() },
-                fmt_count(new),
-                rate,
-                fmt_bytes(median_u64(r.passes.iter().map(|p| p.bytes_to_client).collect())),
-                fmt_bytes(median_u64(r.passes.iter().map(|p| p.bytes_to_server).collect())),
-                fmt_count(median_u64(r.passes.iter().map(|p| p.connections).collect())),
-                fmt_bytes(r.passes.iter().map(|p| p.max_rss_kib).max().unwrap_or(0) * 1024),
-                fmt_dur(median(&r.passes.iter().map(|p| p.cpu).collect::<Vec<_>>())),
-                if r.ok() { "ok".to_string() } else { "FAILED".to_string() },
-            ]);
+        if !self.rows.is_empty() {
+            self.print_pass_table();
         }
-        print_table(&headers, &table);
-        println!();
-        println!("wall: spawn to exit of the CLI process (keyring read, TLS connect, login, pass, logout).");
-        println!("recv/sent: bytes the client received from / sent to the server (TLS included), median per pass.");
-        println!("conns: TCP connections the CLI opened per pass (median).");
-        println!("peak RSS: ru_maxrss of the CLI process from wait4, highest of the passes. CPU: user+sys of the CLI.");
-        println!("msgs/s: new messages / median wall time.");
+        for t in &self.tables {
+            println!();
+            println!("{}", t.title);
+            let headers: Vec<&str> = t.headers.iter().map(String::as_str).collect();
+            print_table(&headers, &t.left, &t.rows);
+            for f in &t.footnotes {
+                println!("{f}");
+            }
+        }
 
         // What the added latency cost, in round trips.
         let rtt = self.sizes.one_way_delay * 2;
         let mut lines = Vec::new();
+        let width = self.rows.iter().map(|r| r.what.chars().count()).max().unwrap_or(0);
         for slow in self.rows.iter().filter(|r| r.link != LOOPBACK) {
             if let Some(fast) = self.rows.iter().find(|r| r.id == slow.id && r.what == slow.what && r.link == LOOPBACK) {
                 let (a, b) = (median(&fast.wall()), median(&slow.wall()));
                 let extra = b.as_secs_f64() - a.as_secs_f64();
                 lines.push(format!(
-                    "  {:<4} {:<38} {} -> {}: +{} = ~{:.1} round trips of {} ms",
+                    "  {:<4} {:<width$} {} -> {}: +{} = ~{:.1} round trips of {} ms",
                     slow.id,
                     slow.what,
                     fmt_dur(a),
@@ -195,9 +193,55 @@ impl Report {
             }
         }
     }
+
+    fn print_pass_table(&self) {
+        let headers = ["id", "scenario", "link", "n", "wall median", "[min .. max]", "new msgs", "msgs/s", "upd", "recv/pass", "sent/pass", "conns", "turns", "peak RSS", "CPU", "check"];
+        let mut table: Vec<Vec<String>> = Vec::new();
+        for r in &self.rows {
+            let wall = r.wall();
+            let med = median(&wall);
+            let min = wall.iter().min().copied().unwrap_or_default();
+            let max = wall.iter().max().copied().unwrap_or_default();
+            let new = median_u64(r.passes.iter().map(|p| p.new_messages).collect());
+            let rate = if new > 0 && !med.is_zero() { fmt_count((new as f64 / med.as_secs_f64()).round() as u64) } else { "-".to_string() };
+            table.push(vec![
+                r.id.clone(),
+                r.what.clone(),
+                r.link.clone(),
+                r.passes.len().to_string(),
+                fmt_dur(med),
+                if r.passes.len() > 1 { format!("[{} .. {}]", fmt_dur(min), fmt_dur(max)) } else { String::new() },
+                fmt_count(new),
+                rate,
+                fmt_count(median_u64(r.passes.iter().map(|p| p.updates.len() as u64).collect())),
+                fmt_bytes(median_u64(r.passes.iter().map(|p| p.bytes_to_client).collect())),
+                fmt_bytes(median_u64(r.passes.iter().map(|p| p.bytes_to_server).collect())),
+                fmt_count(median_u64(r.passes.iter().map(|p| p.connections).collect())),
+                if r.passes.iter().all(|p| p.turns.is_some()) {
+                    let t: Vec<u64> = r.passes.iter().filter_map(|p| p.turns).collect();
+                    let (lo, hi) = (t.iter().min().copied().unwrap_or(0), t.iter().max().copied().unwrap_or(0));
+                    if lo == hi { lo.to_string() } else { format!("{lo}..{hi}") }
+                } else {
+                    "-".to_string()
+                },
+                fmt_bytes(r.passes.iter().map(|p| p.max_rss_kib).max().unwrap_or(0) * 1024),
+                fmt_dur(median(&r.passes.iter().map(|p| p.cpu).collect::<Vec<_>>())),
+                if r.ok() { "ok".to_string() } else { "FAILED".to_string() },
+            ]);
+        }
+        let left = [true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, true];
+        print_table(&headers, &left, &table);
+        println!();
+        println!("wall: spawn to exit of the CLI process (keyring read, TLS connect, login, pass, logout).");
+        println!("recv/sent: bytes the client received from / sent to the server (TLS included), median per pass.");
+        println!("conns: TCP connections the CLI opened per pass (median). turns: round trips the client waited for, TLS handshake");
+        println!("  and LOGOUT included, counted by a relay (client sends after the server spoke); '-' = not counted.");
+        println!("peak RSS: ru_maxrss of the CLI process from wait4, highest of the passes. CPU: user+sys of the CLI.");
+        println!("msgs/s: new messages / median wall time. upd: message_update events (read/deleted elsewhere), median.");
+    }
 }
 
-fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+fn print_table(headers: &[&str], left: &[bool], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -205,12 +249,12 @@ fn print_table(headers: &[&str], rows: &[Vec<String>]) {
         }
     }
     // Text columns left-aligned, numbers right-aligned.
-    let left = [true, true, true, false, false, false, false, false, false, false, false, false, false, true];
+    let left = |i: usize| left.get(i).copied().unwrap_or(false);
     let line = |cells: Vec<String>| {
         let parts: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, c)| if left[i] { format!("{c:<w$}", w = widths[i]) } else { format!("{c:>w$}", w = widths[i]) })
+            .map(|(i, c)| if left(i) { format!("{c:<w$}", w = widths[i]) } else { format!("{c:>w$}", w = widths[i]) })
             .collect();
         println!("{}", parts.join("  ").trim_end());
     };

@@ -22,6 +22,28 @@ pub struct Sizes {
     /// S3: messages in the one folder at baseline (S3) and then fetched in one pass (S3b).
     pub s3_history: usize,
     pub s3_burst: usize,
+
+    /// S4: messages appended one at a time (per link), history already in INBOX, and the
+    /// account's timer interval (long, so that only IDLE can deliver).
+    pub s4_messages: usize,
+    pub s4_history: usize,
+    pub s4_interval_secs: u32,
+
+    /// S5: accounts (one Dovecot user each), watched folders per account (INBOX plus
+    /// ordinary ones), history per folder, the quiet window and how often /proc is sampled.
+    pub s5_accounts: usize,
+    pub s5_folders: usize,
+    pub s5_history_per_folder: usize,
+    pub s5_window: Duration,
+    pub s5_sample_every: Duration,
+
+    /// S6: watched folders with history, the folders that get news and then flag changes, new
+    /// messages per such folder, and how many of those another client marks \Seen.
+    pub s6_folders: usize,
+    pub s6_history_per_folder: usize,
+    pub s6_changed_folders: usize,
+    pub s6_new_per_folder: usize,
+    pub s6_seen_per_folder: usize,
 }
 
 impl Sizes {
@@ -36,6 +58,19 @@ impl Sizes {
             s2_burst_per_folder: 100,
             s3_history: 100_000,
             s3_burst: 100_000,
+            s4_messages: 50,
+            s4_history: 1_000,
+            s4_interval_secs: 3600,
+            s5_accounts: 3,
+            s5_folders: 50,
+            s5_history_per_folder: 100,
+            s5_window: Duration::from_secs(10 * 60),
+            s5_sample_every: Duration::from_secs(2),
+            s6_folders: 50,
+            s6_history_per_folder: 1_000,
+            s6_changed_folders: 5,
+            s6_new_per_folder: 10,
+            s6_seen_per_folder: 4,
         }
     }
 
@@ -50,6 +85,19 @@ impl Sizes {
             s2_burst_per_folder: 20,
             s3_history: 3_000,
             s3_burst: 3_000,
+            s4_messages: 10,
+            s4_history: 100,
+            s4_interval_secs: 3600,
+            s5_accounts: 3,
+            s5_folders: 10,
+            s5_history_per_folder: 10,
+            s5_window: Duration::from_secs(30),
+            s5_sample_every: Duration::from_secs(1),
+            s6_folders: 10,
+            s6_history_per_folder: 50,
+            s6_changed_folders: 5,
+            s6_new_per_folder: 10,
+            s6_seen_per_folder: 4,
         }
     }
 

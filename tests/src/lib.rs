@@ -7,27 +7,34 @@
 //! - [`keyring`]: checks against the real Secret Service the tests run inside.
 //! - [`proxy`]: a loopback TCP proxy that delays, stalls, cuts and resets connections.
 //! - [`imap_raw`]: a tiny line-based IMAP client for probing servers and proxies.
+//! - [`cli`]: the real `mailbell-cli` as a child to read and signal while it runs.
+//! - [`ledger`]: the exactly-once bookkeeping across runs (events versus stored rows).
+//! - [`starttls_front`]: a fake STARTTLS front for what Dovecot cannot be made to do
+//!   (injecting bytes before the TLS handshake, refusing STARTTLS).
 //!
 //! The harness is Linux-only, like the servers it drives.
 
+pub mod cli;
 pub mod dovecot;
 pub mod imap_raw;
 pub mod keyring;
+pub mod ledger;
 pub mod mailgen;
 mod process;
 pub mod proxy;
+pub mod starttls_front;
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
-pub use dovecot::{Dovecot, DovecotOptions, FolderStatus, User};
+pub use dovecot::{Certificate, Dovecot, DovecotOptions, FolderStatus, User};
 pub use imap_raw::{RawImap, Response};
 pub use keyring::{
     keyring_clear, keyring_has, keyring_lookup, keyring_store, require_secret_service,
 };
 pub use mailgen::{simple, MessageBuilder};
-pub use proxy::{Proxy, ProxyMode};
+pub use proxy::{Fault, Proxy, ProxyMode, Trigger};
 
 /// Path of the built `mailbell-cli` binary.
 ///
@@ -50,8 +57,12 @@ pub fn cli_bin() -> anyhow::Result<PathBuf> {
     let deps_dir = exe
         .parent()
         .context("test executable has no parent directory")?;
-    // Unit tests and benches also live in deps/; a bin or example may sit one level higher.
-    let profile_dir = if deps_dir.file_name().is_some_and(|n| n == "deps") {
+    // Unit tests and benches also live in deps/, examples in examples/; a bin sits one level
+    // higher.
+    let profile_dir = if deps_dir
+        .file_name()
+        .is_some_and(|n| n == "deps" || n == "examples")
+    {
         deps_dir.parent().context("deps directory has no parent")?
     } else {
         deps_dir

@@ -1,11 +1,16 @@
-//! The scenarios, one module each. To add one (S4, S5, ...): write a module with a
+//! The scenarios, one module each. To add one: write a module with a
 //! `pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()>` that starts its own
-//! [`BenchEnv`], records setup time with `report.setup` and passes with `report.record`, then
-//! list it in [`ALL`]. An Err from `run` is a functional failure of that scenario.
+//! [`BenchEnv`], records setup time with `report.setup` and passes with `report.record` (or,
+//! for measurements that are not `sync --once` passes, a table of its own with
+//! `report.table`), then list it in [`ALL`]. An Err from `run` is a functional failure of that
+//! scenario.
 
 mod s1_idle;
 mod s2_burst;
 mod s3_large;
+mod s4_idle_latency;
+mod s5_idle_cost;
+mod s6_flag_sync;
 
 use anyhow::Context;
 
@@ -23,6 +28,9 @@ pub const ALL: &[Scenario] = &[
     Scenario { id: "S1", about: "a pass with nothing new over many full folders", run: s1_idle::run },
     Scenario { id: "S2", about: "a pass fetching a burst of new mail over a few folders", run: s2_burst::run },
     Scenario { id: "S3", about: "one huge folder: first pass (baseline), then a pass fetching a huge burst (S3b)", run: s3_large::run },
+    Scenario { id: "S4", about: "IDLE push latency: APPEND to INBOX -> new_message of watch --json", run: s4_idle_latency::run },
+    Scenario { id: "S5", about: "idle cost of watch over a quiet window, several accounts x many folders", run: s5_idle_cost::run },
+    Scenario { id: "S6", about: "flag sync: a pass after \\Seen was set elsewhere, with and without QRESYNC", run: s6_flag_sync::run },
 ];
 
 /// A fresh Dovecot and proxy, with the account added; records where the mail lives.

@@ -21,7 +21,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
         fill_time,
     );
 
-    let expect = Expect { new_messages: 0, folders: folders.len() };
+    let expect = Expect::new(0, folders.len());
     let first = format!("first pass (baseline), {} fl x {}", folders.len(), n(sizes.s1_per_folder));
     let idle = format!("nothing new, {} fl x {}", folders.len(), n(sizes.s1_per_folder));
     let slow = sizes.rtt_label();
@@ -32,11 +32,11 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
             if rep > 0 || delay.is_some() {
                 env.new_account()?;
             }
-            let pass = env.pass(expect)?;
+            let pass = env.pass(&expect)?;
             report.record("S1", &first, link, pass);
         }
         for _ in 0..sizes.reps {
-            let pass = env.pass(expect)?;
+            let pass = env.pass(&expect)?;
             report.record("S1", &idle, link, pass);
         }
     }

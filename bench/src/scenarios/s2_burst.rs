@@ -20,7 +20,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     report.setup(format!("S2 fill {} folders x {} history", folders.len(), n(sizes.s2_history_per_folder)), fill_time);
 
     // The baseline pass: checked, not tabled.
-    let baseline = env.pass(Expect { new_messages: 0, folders: folders.len() })?;
+    let baseline = env.pass(&Expect::new(0, folders.len()))?;
     report.setup("S2 baseline pass (its own CLI run)", baseline.wall);
     for p in &baseline.problems {
         report.fail(format!("S2 baseline: {p}"));
@@ -28,7 +28,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
 
     let burst = folders.len() * sizes.s2_burst_per_folder;
     let what = format!("burst {} new ({} fl x {})", n(burst), folders.len(), n(sizes.s2_burst_per_folder));
-    let expect = Expect { new_messages: burst as u64, folders: folders.len() };
+    let expect = Expect::new(burst as u64, folders.len());
     let slow = sizes.rtt_label();
     let mut burst_fill = Duration::ZERO;
     let mut bursts = 0;
@@ -39,7 +39,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
                 burst_fill += mail::fill(&env.dovecot, f, sizes.s2_burst_per_folder, &format!("burst {bursts}"))?;
             }
             bursts += 1;
-            let pass = env.pass(expect)?;
+            let pass = env.pass(&expect)?;
             report.record("S2", &what, link, pass);
         }
     }

@@ -14,20 +14,20 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     let took = mail::fill(&env.dovecot, "INBOX", sizes.s3_history, "history")?;
     report.setup(format!("S3 fill INBOX with {} msgs", n(sizes.s3_history)), took);
 
-    let expect = Expect { new_messages: 0, folders: 1 };
+    let expect = Expect::new(0, 1);
     let first = format!("first pass (baseline), 1 fl x {}", n(sizes.s3_history));
     for rep in 0..sizes.reps {
         if rep > 0 {
             env.new_account()?;
         }
-        let pass = env.pass(expect)?;
+        let pass = env.pass(&expect)?;
         report.record("S3", &first, LOOPBACK, pass);
     }
 
     let took = mail::fill(&env.dovecot, "INBOX", sizes.s3_burst, "burst")?;
     report.setup(format!("S3b deliver {} msgs to INBOX (now {})", n(sizes.s3_burst), n(sizes.s3_history + sizes.s3_burst)), took);
     let what = format!("fetch {} new in 1 folder", n(sizes.s3_burst));
-    let pass = env.pass(Expect { new_messages: sizes.s3_burst as u64, folders: 1 })?;
+    let pass = env.pass(&Expect::new(sizes.s3_burst as u64, 1))?;
     report.record("S3b", &what, LOOPBACK, pass);
 
     if let (Some(s2), Some(s3b)) = (report.rss_of("S2"), report.rss_of("S3b")) {

@@ -12,7 +12,12 @@ use clap::{Args, Parser, Subcommand};
     about = "Mailbell's headless mail notifier: watches IMAP folders and reports new mail, never marking anything read",
     after_help = "Data lives in --data-dir, else $MAILBELL_DATA_DIR, else the platform data directory.\n\
                   Passwords live only in the OS keyring (Secret Service).\n\
-                  Exit codes: 0 success, 1 a sync error (all folders were still attempted), 2 bad usage."
+                  Exit codes: 0 success, 1 a sync error (all folders were still attempted), 2 bad usage.\n\
+                  Server discovery (`account discover`, `account add` without --host) reads:\n  \
+                  MAILBELL_AUTOCONFIG_URL  autoconfig URL templates ({domain} {email} {localpart}), space-separated; empty: off\n  \
+                  MAILBELL_ISPDB_URL       ISPDB URL template ({domain}); empty: off\n  \
+                  MAILBELL_DNS_SERVER      ip[:port] of a nameserver to ask instead of the system's\n  \
+                  MAILBELL_GUESS_PORTS     ports probed on guessed hosts, e.g. 993:tls,143:starttls; empty: no guessing"
 )]
 pub struct Cli {
     /// Where the database lives (overrides MAILBELL_DATA_DIR).
@@ -25,7 +30,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Add, list or remove accounts.
+    /// Add, list, remove, discover or check accounts.
     #[command(subcommand)]
     Account(AccountCommand),
     /// Check every watched folder once and report new mail.
@@ -49,6 +54,36 @@ pub enum AccountCommand {
         /// The account's id, as shown by `account list`.
         id: String,
     },
+    /// Find the IMAP server for an address: built-in provider table, Mozilla autoconfig and
+    /// the Thunderbird ISPDB, DNS SRV records (RFC 6186), then probed guesses. Prints each
+    /// candidate with where it came from; exit 1 when nothing is found.
+    Discover(DiscoverArgs),
+    /// Test a saved account's connection step by step (connect, TLS/STARTTLS, login, folder
+    /// list), with the password from the keyring. Exit 0 when every step passes, 1 otherwise.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "The environment variables MAILBELL_AUTOCONFIG_URL, MAILBELL_ISPDB_URL, MAILBELL_DNS_SERVER and \
+                        MAILBELL_GUESS_PORTS change where discovery looks: see `mailbell-cli --help`.")]
+pub struct DiscoverArgs {
+    /// The email address.
+    pub email: String,
+    /// Print a JSON array of candidates (host, port, security, source, ...).
+    #[arg(long)]
+    pub json: bool,
+    /// Extra CA certificate (PEM) to trust when probing servers and fetching autoconfig.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The account's id, as shown by `account list`.
+    pub id: String,
+    /// Print the report as JSON (steps, problem, advice, certificate, folders).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -56,16 +91,19 @@ pub struct AddArgs {
     /// The account's email address.
     #[arg(long)]
     pub email: String,
-    /// IMAP server host name.
+    /// IMAP server host name. Without it, the server is discovered from the address (see
+    /// `account discover`) and the first candidate is used; --port and --security then come
+    /// from it too.
     #[arg(long)]
-    pub host: String,
-    /// IMAP port (default: 993 for tls, 143 for starttls and plain).
-    #[arg(long)]
+    pub host: Option<String>,
+    /// IMAP port (default: 993 for tls, 143 for starttls and plain). Needs --host.
+    #[arg(long, requires = "host")]
     pub port: Option<u16>,
     /// tls (implicit TLS, the default), starttls, or plain (unencrypted: only if you mean it).
-    #[arg(long, default_value = "tls")]
-    pub security: String,
-    /// Login name (default: the email address).
+    /// Needs --host.
+    #[arg(long, value_name = "tls|starttls|plain", requires = "host")]
+    pub security: Option<String>,
+    /// Login name (default: the email address, or what discovery suggests).
     #[arg(long)]
     pub username: Option<String>,
     /// Read the password from standard input (the only way to give it: never on the command line).

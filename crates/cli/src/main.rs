@@ -15,6 +15,7 @@ use failure::{CliResult, Failure};
 
 fn main() {
     init_logging();
+    mailbell_sync::guard::install_quiet_parser_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -34,8 +35,14 @@ fn main() {
 
 /// Logs go to stderr (stdout is for results and JSON events); RUST_LOG tunes them.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Whatever RUST_LOG says, never trace the IMAP or D-Bus wire: it carries the password.
+    for d in mailbell_sync::guard::QUIET_LOG_TARGETS {
+        if let Ok(d) = d.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
@@ -46,6 +53,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Account(AccountCommand::Add(a)) => commands::account::add(&store, &a),
         Command::Account(AccountCommand::List(a)) => commands::account::list(&store, &a),
         Command::Account(AccountCommand::Remove { id }) => commands::account::remove(&store, &id),
+        Command::Account(AccountCommand::Discover(a)) => commands::account::discover(&a),
+        Command::Account(AccountCommand::Check(a)) => commands::account::check(&store, &a),
         Command::Status(a) => commands::status::run(&store, &a),
         Command::Messages(a) => commands::messages::run(&store, &a),
         Command::Sync(a) => runtime()?.block_on(commands::sync::run(store, &a)),

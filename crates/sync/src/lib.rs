@@ -13,3 +13,7 @@ pub mod sync;
 pub mod engine;
 pub mod paths;
 pub mod quirks;
+pub mod discover;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod guard;

@@ -73,13 +73,17 @@ pub struct SyncOptions {
     /// reset; more than that in the window is a migration, not news.
     pub recovery_limit: usize,
     /// Only these folders (decoded names), e.g. for "Sync now" on one folder or an IDLE
-    /// wake-up on INBOX. `None` means every watched folder.
+    /// wake-up on INBOX. `None` means every watched folder. A scoped pass asks STATUS of just
+    /// those folders and leaves the folder list to the next full pass.
     pub only_folders: Option<BTreeSet<String>>,
+    /// Emit `folder_status` for folders where nothing changed (a one-shot sync reports every
+    /// folder; the long-running engine only reports changes).
+    pub emit_unchanged: bool,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { batch_size: 200, abort_after_batches: None, recovery_limit: 500, only_folders: None }
+        SyncOptions { batch_size: 200, abort_after_batches: None, recovery_limit: 500, only_folders: None, emit_unchanged: true }
     }
 }
 
@@ -138,13 +142,17 @@ struct Pass<'a> {
     store: &'a Store,
     account: &'a Account,
     opts: &'a SyncOptions,
-    sink: &'a dyn EventSink,
+    sink: Arc<dyn EventSink>,
     report: PassReport,
     batches: u32,
     /// CONDSTORE in use: HIGHESTMODSEQ tells whether flags changed.
     modseq: bool,
     /// QRESYNC enabled: EXAMINE reports flag changes and expunges in the same round trip.
     qresync: bool,
+    /// Folders found unchanged, written together at the end of the pass.
+    unchanged: Vec<(FolderRow, FolderStatusUpdate)>,
+    /// Folders gone from the server's listing in this pass (candidates for a rename).
+    vanished: Vec<FolderRow>,
 }
 
 /// Runs one pass over the account on an open session. Returns an error only when the pass
@@ -155,9 +163,9 @@ pub async fn run_pass(
     store: &Store,
     account: &Account,
     opts: &SyncOptions,
-    sink: &dyn EventSink,
+    sink: Arc<dyn EventSink>,
 ) -> Result<PassReport, SyncError> {
-    let mut pass = Pass { store, account, opts, sink, report: PassReport::default(), batches: 0, modseq: false, qresync: false };
+    let mut pass = Pass { store, account, opts, sink, report: PassReport::default(), batches: 0, modseq: false, qresync: false, unchanged: Vec::new(), vanished: Vec::new() };
     pass.run(session).await?;
     Ok(pass.report)
 }
@@ -170,37 +178,47 @@ impl Pass<'_> {
         if self.qresync {
             session.enable_qresync().await?;
         }
-        session.unselect().await?;
-        let (listed, with_status) = session.list_folders(self.modseq).await?;
+        // Dovecot answers STATUS of a still-selected mailbox from stale data: leave it first
+        // (pipelined: the server handles it before the next command).
+        session.unselect_pipelined().await?;
         let mut statuses: BTreeMap<String, Result<MailboxStatus, ImapError>> = BTreeMap::new();
-        let selectable: Vec<ListedFolder> = listed
-            .iter()
-            .filter(|f| f.selectable)
-            .map(|f| {
-                if let Some(s) = f.status {
-                    statuses.insert(f.listed.raw_name.clone(), Ok(s));
-                }
-                f.listed.clone()
-            })
-            .collect();
-        let account = self.account.clone();
-        blocking(self.store, move |s| s.apply_listing(&account, &selectable)).await?;
         let id = self.account.id.clone();
-        let rows: Vec<FolderRow> = blocking(self.store, move |s| s.folders(Some(&id)))
-            .await?
-            .into_iter()
-            .filter(|f| f.watched)
-            .filter(|f| self.opts.only_folders.as_ref().is_none_or(|only| only.contains(&f.name)))
-            .collect();
+        let rows: Vec<FolderRow> = if let Some(only) = &self.opts.only_folders {
+            let only = only.clone();
+            blocking(self.store, move |s| s.folders(Some(&id)))
+                .await?
+                .into_iter()
+                .filter(|f| f.watched && only.contains(&f.name))
+                .collect()
+        } else {
+            let (listed, _) = session.list_folders(self.modseq).await?;
+            let selectable: Vec<ListedFolder> = listed
+                .iter()
+                .filter(|f| f.selectable)
+                .map(|f| {
+                    if let Some(s) = f.status {
+                        statuses.insert(f.listed.raw_name.clone(), Ok(s));
+                    }
+                    f.listed.clone()
+                })
+                .collect();
+            let account = self.account.clone();
+            let (changes, rows) = blocking(self.store, move |s| {
+                let changes = s.apply_listing(&account, &selectable)?;
+                Ok((changes, s.folders(Some(&account.id))?))
+            })
+            .await?;
+            self.vanished = changes.removed_rows;
+            rows.into_iter().filter(|f| f.watched).collect()
+        };
 
-        // Folders that LIST-STATUS did not cover (or all of them without it): one pipelined
-        // round trip of STATUS.
+        // Folders that LIST-STATUS did not cover (or all of them without it, or those of a
+        // scoped pass): one pipelined round trip of STATUS.
         let missing: Vec<String> =
             rows.iter().filter(|f| !statuses.contains_key(&f.raw_name)).map(|f| f.raw_name.clone()).collect();
         if !missing.is_empty() {
             statuses.extend(session.status_many(&missing, self.modseq).await?);
         }
-        let _ = with_status;
 
         for row in rows {
             self.report.folders_checked += 1;
@@ -220,8 +238,34 @@ impl Pass<'_> {
                 Err(e) => {
                     // The connection is gone: say so on this folder; the rest keep their
                     // last state and are retried from their watermarks next pass.
+                    self.flush_unchanged().await?;
                     self.folder_failed(&row, &e.to_string()).await?;
                     return Err(e);
+                }
+            }
+        }
+        self.flush_unchanged().await
+    }
+
+    /// Writes the unchanged folders' outcomes in one transaction; emits those whose visible
+    /// status changed (or all of them for a one-shot sync).
+    async fn flush_unchanged(&mut self) -> Result<(), SyncError> {
+        let pending = std::mem::take(&mut self.unchanged);
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let id = self.account.id.clone();
+        let updates: Vec<(String, FolderStatusUpdate)> = pending.iter().map(|(r, u)| (r.name.clone(), u.clone())).collect();
+        let fresh = blocking(self.store, move |s| {
+            s.update_folder_statuses(&id, &updates)?;
+            s.folders(Some(&id))
+        })
+        .await?;
+        for (before, _) in &pending {
+            if let Some(after) = fresh.iter().find(|f| f.name == before.name) {
+                let visible = |f: &FolderRow| (f.state, f.last_error.clone(), f.messages, f.unseen, f.last_uid, f.uidvalidity);
+                if self.opts.emit_unchanged || visible(before) != visible(after) {
+                    self.sink.emit(Event::FolderStatus(FolderStatusEvent::from(after)));
                 }
             }
         }
@@ -232,11 +276,21 @@ impl Pass<'_> {
         let (Some(uidvalidity), Some(uidnext)) = (status.uidvalidity, status.uidnext) else {
             return Err(ImapError::Protocol(format!("STATUS of {:?} lacks UIDVALIDITY or UIDNEXT", row.name)).into());
         };
-        if !row.has_watermark() {
+        let adopted;
+        let row = if row.has_watermark() {
+            row
+        } else if let Some(old) = self.vanished.iter().find(|v| v.has_watermark() && v.uidvalidity == uidvalidity).cloned() {
+            // Renamed on the server (same UIDVALIDITY): carry on from the old watermark.
+            let (id, name) = (row.account_id.clone(), row.name.clone());
+            let from = old.clone();
+            blocking(self.store, move |s| s.adopt_watermark(&id, &name, &from)).await?;
+            adopted = FolderRow { uidvalidity: old.uidvalidity, last_uid: old.last_uid, highestmodseq: old.highestmodseq, ..row.clone() };
+            &adopted
+        } else {
             let (id, name) = (row.account_id.clone(), row.name.clone());
             blocking(self.store, move |s| s.set_baseline(&id, &name, uidvalidity, uidnext)).await?;
             return self.folder_ok(row, &status, Some(uidnext)).await;
-        }
+        };
         if uidvalidity != row.uidvalidity {
             return self.validity_reset(session, row).await;
         }
@@ -249,8 +303,11 @@ impl Pass<'_> {
             Vec::new()
         };
         if !new_mail && tracked.is_empty() {
-            // Unchanged for Mailbell's purposes: no further command for this folder.
-            return self.folder_ok(row, &status, Some(uidnext)).await;
+            // Unchanged for Mailbell's purposes: no further command for this folder, and its
+            // status is written with the others at the end of the pass.
+            let update = ok_update(&status, Some(uidnext));
+            self.unchanged.push((row.clone(), update));
+            return Ok(());
         }
         self.emit_folder_state(row, FolderState::Syncing).await?;
         let use_qresync = self.qresync && row.highestmodseq > 0 && !tracked.is_empty();
@@ -354,26 +411,30 @@ impl Pass<'_> {
     }
 
     /// Commits one batch and emits its events; false when the folder went stale meanwhile.
+    /// Commit and emission run together on the store's thread: a pass dropped at shutdown
+    /// cannot leave a committed batch unannounced (only a killed process can).
     async fn commit(&mut self, row: &FolderRow, batch: Vec<NewMessage>, advance_to: u32) -> Result<bool, SyncError> {
         let (id, name, validity) = (row.account_id.clone(), row.name.clone(), row.uidvalidity);
-        let committed = blocking(self.store, move |s| s.commit_batch(&id, &name, validity, &batch, advance_to)).await?;
-        let Ok(inserted) = committed else {
+        let sink = Arc::clone(&self.sink);
+        // Crash-test hook: abort after this batch is durable, before its events are printed.
+        let abort = self.opts.abort_after_batches.is_some_and(|n| self.batches + 1 >= n);
+        let committed = blocking(self.store, move |s| {
+            let committed = s.commit_batch(&id, &name, validity, &batch, advance_to)?;
+            if let Ok(inserted) = &committed {
+                if abort {
+                    std::process::abort();
+                }
+                announce(sink.as_ref(), inserted);
+            }
+            Ok(committed.map(|inserted| inserted.len()))
+        })
+        .await?;
+        let Ok(n) = committed else {
             return Ok(false);
         };
         self.batches += 1;
-        if self.opts.abort_after_batches.is_some_and(|n| self.batches >= n) {
-            // Crash-test hook: the batch is durable, its events were never printed.
-            std::process::abort();
-        }
-        self.emit_new(&inserted);
+        self.report.new_messages += n as u32;
         Ok(true)
-    }
-
-    fn emit_new(&mut self, inserted: &[StoredMessage]) {
-        for m in inserted {
-            self.report.new_messages += 1;
-            self.sink.emit(Event::NewMessage(NewMessageEvent::from(m)));
-        }
     }
 
     /// UIDVALIDITY changed: every stored UID of the folder is void. Re-baseline at the new
@@ -434,25 +495,20 @@ impl Pass<'_> {
             fresh.len()
         );
         let (id, name) = (row.account_id.clone(), row.name.clone());
-        let inserted =
-            blocking(self.store, move |s| s.commit_validity_reset(&id, &name, new_validity, uidnext, &fresh, &notice)).await?;
-        self.emit_new(&inserted);
+        let sink = Arc::clone(&self.sink);
+        let n = blocking(self.store, move |s| {
+            let inserted = s.commit_validity_reset(&id, &name, new_validity, uidnext, &fresh, &notice)?;
+            announce(sink.as_ref(), &inserted);
+            Ok(inserted.len())
+        })
+        .await?;
+        self.report.new_messages += n as u32;
         let status = MailboxStatus { messages: Some(ex.exists), highestmodseq: ex.highestmodseq, ..MailboxStatus::default() };
         self.folder_ok(row, &status, Some(uidnext)).await
     }
 
     async fn folder_ok(&mut self, row: &FolderRow, status: &MailboxStatus, uidnext: Option<u32>) -> Result<(), SyncError> {
-        let update = FolderStatusUpdate {
-            state: Some(FolderState::Ok),
-            error: Some(None),
-            attempted: true,
-            succeeded: true,
-            messages: status.messages,
-            unseen: status.unseen,
-            uidnext,
-            highestmodseq: status.highestmodseq,
-        };
-        self.record(row, update).await
+        self.record(row, ok_update(status, uidnext)).await
     }
 
     async fn folder_failed(&mut self, row: &FolderRow, error: &str) -> Result<(), SyncError> {
@@ -481,6 +537,26 @@ impl Pass<'_> {
             self.sink.emit(Event::FolderStatus(FolderStatusEvent::from(&f)));
         }
         Ok(())
+    }
+}
+
+/// Emits the new_message events of rows just inserted.
+fn announce(sink: &dyn EventSink, inserted: &[StoredMessage]) {
+    for m in inserted {
+        sink.emit(Event::NewMessage(NewMessageEvent::from(m)));
+    }
+}
+
+fn ok_update(status: &MailboxStatus, uidnext: Option<u32>) -> FolderStatusUpdate {
+    FolderStatusUpdate {
+        state: Some(FolderState::Ok),
+        error: Some(None),
+        attempted: true,
+        succeeded: true,
+        messages: status.messages,
+        unseen: status.unseen,
+        uidnext,
+        highestmodseq: status.highestmodseq,
     }
 }
 
@@ -533,15 +609,16 @@ pub async fn sync_account(
     secrets: &Arc<crate::secrets::Secrets>,
     account: &Account,
     opts: &SyncOptions,
-    sink: &dyn EventSink,
+    sink: Arc<dyn EventSink>,
 ) -> Result<PassReport, SyncError> {
-    emit_account(sink, &account.id, AccountState::Connecting, None, 0);
+    let sink_ref = sink.as_ref();
+    emit_account(sink_ref, &account.id, AccountState::Connecting, None, 0);
     let result = async {
         let password = password_of(secrets, &account.id).await?;
         let mut session = connect(account, &password, Timeouts::default()).await?;
         drop(password);
-        emit_account(sink, &account.id, AccountState::Syncing, None, 0);
-        let report = run_pass(&mut session, store, account, opts, sink).await;
+        emit_account(sink_ref, &account.id, AccountState::Syncing, None, 0);
+        let report = run_pass(&mut session, store, account, opts, Arc::clone(&sink)).await;
         session.logout().await;
         report
     }
@@ -550,11 +627,11 @@ pub async fn sync_account(
         Ok(report) => {
             let state = if report.folder_errors.is_empty() { AccountState::Ok } else { AccountState::Error };
             let error = report.folder_errors.first().map(|(f, e)| format!("{f}: {e}"));
-            emit_account(sink, &account.id, state, error, report.new_messages);
+            emit_account(sink_ref, &account.id, state, error, report.new_messages);
         }
         Err(e) => {
-            mark_unreachable(store, account, &e.to_string(), sink).await?;
-            emit_account(sink, &account.id, e.account_state(), Some(e.to_string()), 0);
+            mark_unreachable(store, account, &e.to_string(), sink_ref).await?;
+            emit_account(sink_ref, &account.id, e.account_state(), Some(e.to_string()), 0);
         }
     }
     result

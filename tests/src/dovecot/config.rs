@@ -168,7 +168,12 @@ pub(super) fn dovecot_conf(
     writeln!(c, "auth_verbose = yes")?;
     writeln!(c, "auth_mechanisms = plain login")?;
     // Let a test choose plain LOGIN on the non-TLS port; the TLS modes stay the default in tests.
-    writeln!(c, "disable_plaintext_auth = no")?;
+    // A test of LOGINDISABLED turns it back on.
+    writeln!(
+        c,
+        "disable_plaintext_auth = {}",
+        if opts.disable_plaintext_auth { "yes" } else { "no" }
+    )?;
     // Dovecot answers a failed login after auth_failure_delay (2 s by default). Tests that
     // exercise wrong passwords would crawl, so fail fast unless the test asks for realism.
     if !opts.realistic_auth_delays {

@@ -146,12 +146,17 @@ impl Dovecot {
                 "{secs}.M{micros}P{pid}Q{seq}_{i}.mailbell,S={}:2,",
                 body.len()
             );
+            // Written in tmp/ and renamed into cur/, as an MDA does: a server process that looks
+            // at the folder meanwhile (an IDLE session, a running sync) never sees half a file.
+            let tmp = dir.join("tmp").join(&name);
             let path = dir.join("cur").join(name);
-            write_mail_file(&path, &body)?;
+            write_mail_file(&tmp, &body)?;
             if self.identity.unprivileged_user.is_none() {
-                std::os::unix::fs::chown(&path, Some(self.identity.uid), Some(self.identity.gid))
-                    .with_context(|| format!("chown {}", path.display()))?;
+                std::os::unix::fs::chown(&tmp, Some(self.identity.uid), Some(self.identity.gid))
+                    .with_context(|| format!("chown {}", tmp.display()))?;
             }
+            fs::rename(&tmp, &path)
+                .with_context(|| format!("moving {} into cur/", tmp.display()))?;
         }
         self.doveadm_ok(&["force-resync", "-u", user, folder], None)?;
         Ok(())

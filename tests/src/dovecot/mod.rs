@@ -24,7 +24,7 @@ use anyhow::{bail, Context};
 
 use config::{Identity, Layout, Ports};
 pub use mail::FolderStatus;
-pub use options::{DovecotOptions, User};
+pub use options::{Certificate, DovecotOptions, User};
 use system::{check_traversable, child_pid, chown_tree, free_port, identity, signal_group};
 
 /// Loopback address every listener binds to.
@@ -133,6 +133,17 @@ impl Dovecot {
     /// PEM of the CA that signed the server certificate (SAN `localhost`, `127.0.0.1`).
     pub fn ca_cert_path(&self) -> &Path {
         &self.layout.ca_cert
+    }
+
+    /// PEM of the server certificate Dovecot presents (e.g. for a fake server that must pass
+    /// as this one).
+    pub fn server_cert_path(&self) -> &Path {
+        &self.layout.server_cert
+    }
+
+    /// PEM (PKCS#8) of the server certificate's private key.
+    pub fn server_key_path(&self) -> &Path {
+        &self.layout.server_key
     }
 
     /// The first configured user (`alice` / `alice-secret-pw` by default).
@@ -286,7 +297,7 @@ impl Dovecot {
             fs::create_dir_all(self.layout.home_of(&user.name)).context("creating a mail home")?;
         }
         chown_tree(&self.layout.mail_root, &self.identity)?;
-        tls::generate(&self.layout)?;
+        tls::generate(&self.layout, self.opts.certificate)?;
         let users = config::users_file(&self.layout, &self.opts.users, &self.identity)?;
         fs::write(&self.layout.users_file, users).context("writing the passwd-file")?;
         Ok(())

@@ -19,6 +19,20 @@ impl User {
     }
 }
 
+/// Which server certificate the instance presents. Every variant is signed by the instance's
+/// own CA ([`Dovecot::ca_cert_path`]), so a client that trusts that CA refuses the bad ones for
+/// the one reason the variant is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Certificate {
+    /// Valid now, SAN `DNS:localhost, IP:127.0.0.1`.
+    #[default]
+    Valid,
+    /// Right names, but its validity ended in the past.
+    Expired,
+    /// Valid now, but only for `DNS:mail.example.org` (no loopback name or address).
+    WrongHost,
+}
+
 /// How to set up a test server. `DovecotOptions::default()` is a well-behaved modern server with
 /// one user, `alice` / `alice-secret-pw`.
 #[derive(Debug, Clone)]
@@ -38,6 +52,14 @@ pub struct DovecotOptions {
     pub realistic_auth_delays: bool,
     /// Dovecot's `mail_max_userip_connections` (its default, 10, is also typical of providers).
     pub max_connections_per_user: u32,
+    /// The server certificate to present (see [`Certificate`]).
+    pub certificate: Certificate,
+    /// Dovecot's `disable_plaintext_auth`. `true` makes the plain port announce LOGINDISABLED
+    /// and refuse LOGIN, but only to clients Dovecot does not count as secure: a connection
+    /// whose source and destination addresses are equal (127.0.0.1 to itself) counts as
+    /// secure, so reach the port from another address, e.g. through
+    /// `Proxy::start_from(.., 127.0.0.2)`.
+    pub disable_plaintext_auth: bool,
 }
 
 impl Default for DovecotOptions {
@@ -49,6 +71,8 @@ impl Default for DovecotOptions {
             hide_capabilities: Vec::new(),
             realistic_auth_delays: false,
             max_connections_per_user: 10,
+            certificate: Certificate::Valid,
+            disable_plaintext_auth: false,
         }
     }
 }
@@ -77,6 +101,14 @@ impl DovecotOptions {
     }
     pub fn max_connections_per_user(mut self, n: u32) -> Self {
         self.max_connections_per_user = n;
+        self
+    }
+    pub fn certificate(mut self, certificate: Certificate) -> Self {
+        self.certificate = certificate;
+        self
+    }
+    pub fn disable_plaintext_auth(mut self, on: bool) -> Self {
+        self.disable_plaintext_auth = on;
         self
     }
 }

@@ -86,7 +86,11 @@ impl Env {
         let mut child = cmd.spawn().expect("spawn mailbell-cli");
         if let Some(input) = stdin {
             let mut pipe = child.stdin.take().expect("stdin");
-            pipe.write_all(input.as_bytes()).expect("write stdin");
+            // The CLI may exit (e.g. on bad usage) before reading stdin: a broken pipe here
+            // is its answer, not a test failure.
+            if let Err(e) = pipe.write_all(input.as_bytes()) {
+                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+            }
         }
         let out = child.wait_with_output().expect("wait for mailbell-cli");
         Out {

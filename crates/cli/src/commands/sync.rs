@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use mailbell_sync::events::Event;
+use mailbell_sync::events::{Event, EventSink};
 use mailbell_sync::model::Account;
 use mailbell_sync::secrets::Secrets;
 use mailbell_sync::store::Store;
@@ -48,9 +48,9 @@ pub async fn run(store: Store, args: &SyncArgs) -> CliResult {
     }
     let secrets = open_secrets().await?;
     let json = args.json;
-    let sink = move |e: Event| output::print_event(&e, json);
+    let sink: Arc<dyn EventSink> = Arc::new(move |e: Event| output::print_event(&e, json));
     let opts = options(args.folder.clone());
-    let runs = accounts.iter().map(|a| sync_account(&store, &secrets, a, &opts, &sink));
+    let runs = accounts.iter().map(|a| sync_account(&store, &secrets, a, &opts, Arc::clone(&sink)));
     let results = futures::future::join_all(runs).await;
     let mut failed = 0;
     for (account, result) in accounts.iter().zip(results) {

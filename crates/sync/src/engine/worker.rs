@@ -168,7 +168,7 @@ impl Worker {
 
     /// One pass with the scope given. Returns false when the engine is stopping.
     async fn pass(&mut self, scope: Option<BTreeSet<String>>) -> bool {
-        let opts = SyncOptions { only_folders: scope, ..self.shared.opts.sync.clone() };
+        let opts = SyncOptions { only_folders: scope, emit_unchanged: false, ..self.shared.opts.sync.clone() };
         self.emit(AccountState::Syncing, None, 0);
         let mut stop = self.stop.clone();
         let mut stopping = false;
@@ -296,7 +296,7 @@ async fn pass_on(
             slot.insert(connect(account, &password, shared.opts.timeouts).await?)
         }
     };
-    let result = run_pass(session, &shared.store, account, opts, shared.sink.as_ref()).await;
+    let result = run_pass(session, &shared.store, account, opts, Arc::clone(&shared.sink)).await;
     if session.is_broken() {
         *slot = None;
     }
@@ -335,14 +335,15 @@ async fn idle_task(account: Account, shared: Arc<Shared>, wake: mpsc::UnboundedS
                     let stopped = async {
                         let _ = stop.changed().await;
                     };
-                    match session.idle_round(shared.opts.idle_round, stopped).await {
-                        // New mail, or a message read or deleted elsewhere (unsolicited FETCH
-                        // FLAGS / EXPUNGE): look at INBOX now.
-                        Ok((s, IdleOutcome::NewMail | IdleOutcome::Changed)) => {
-                            session = s;
+                    // New mail, or a message read or deleted elsewhere (unsolicited FETCH FLAGS /
+                    // EXPUNGE): look at INBOX now, without waiting for this session's DONE.
+                    let wake_now = |o: IdleOutcome| {
+                        if matches!(o, IdleOutcome::NewMail | IdleOutcome::Changed) {
                             let _ = wake.send(Command::SyncNow { folders: Some(inbox.clone()), reason: Reason::Push });
                         }
-                        Ok((s, IdleOutcome::Quiet)) => session = s,
+                    };
+                    match session.idle_round(shared.opts.idle_round, stopped, wake_now).await {
+                        Ok((s, IdleOutcome::NewMail | IdleOutcome::Changed | IdleOutcome::Quiet)) => session = s,
                         Ok((s, IdleOutcome::Stopped)) => {
                             s.logout().await;
                             return;

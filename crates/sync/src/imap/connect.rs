@@ -54,11 +54,12 @@ pub async fn login(cfg: &ServerConfig, username: &str, password: &str) -> Result
         return Err(ImapError::LoginDisabled { host: cfg.host.clone() });
     }
     let client = async_imap::Client::new(stream);
-    let login = tokio::time::timeout(cfg.timeouts.response, client.login_with_capabilities(username, password));
+    let login = tokio::time::timeout(cfg.timeouts.response, crate::guard::unpanicked(client.login_with_capabilities(username, password)));
     let (session, caps) = match login.await {
         Err(_) => return Err(timeout(cfg, "logging in")),
-        Ok(Ok(s)) => s,
-        Ok(Err((e, _client))) => {
+        Ok(None) => return Err(ImapError::Protocol("the server's answer to LOGIN cannot be parsed".into())),
+        Ok(Some(Ok(s))) => s,
+        Ok(Some(Err((e, _client)))) => {
             return Err(match e {
                 async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => {
                     ImapError::AuthFailed { user: username.to_string(), host: cfg.host.clone(), text: super::error::server_words(&text) }
@@ -281,7 +282,7 @@ pub(crate) async fn read_tagged<R: AsyncBufReadExt + Unpin>(
     loop {
         let line = read_line(cfg, r).await?;
         if let Some(rest) = line.strip_prefix(tag).and_then(|x| x.strip_prefix(' ')) {
-            let ok = rest.len() >= 2 && rest[..2].eq_ignore_ascii_case("OK");
+            let ok = rest.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("OK"));
             return Ok((ok, rest.to_string()));
         }
         if strip_prefix_ci(&line, "* BYE").is_some() {

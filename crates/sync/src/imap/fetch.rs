@@ -113,6 +113,7 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
     let mut m = FetchedMessage::default();
     let mut has_uid = false;
     let mut has_body = false;
+    let mut has_header = false;
     for a in attrs {
         match a {
             AttributeValue::Uid(u) => {
@@ -130,14 +131,18 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
                     Some(SectionPath::Full(MessageSection::Text)) => {
                         m.text = bytes[..bytes.len().min(TEXT_BYTES as usize)].to_vec();
                     }
-                    _ => m.header = bytes[..bytes.len().min(HEADER_BYTES as usize)].to_vec(),
+                    _ => {
+                        has_header |= data.is_some();
+                        m.header = bytes[..bytes.len().min(HEADER_BYTES as usize)].to_vec();
+                    }
                 }
             }
             _ => {}
         }
     }
-    // A FETCH without our body sections is an unsolicited flag update, not an answer.
-    (has_uid && has_body).then_some(m)
+    // A FETCH without our body sections is an unsolicited flag update, not an answer; one
+    // whose header is NIL is a message expunged while we fetched it (Dovecot answers so).
+    (has_uid && has_body && has_header).then_some(m)
 }
 
 impl ImapSession {

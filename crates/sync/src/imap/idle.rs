@@ -38,36 +38,43 @@ fn classify(r: &Response<'_>) -> IdleOutcome {
 
 impl ImapSession {
     /// Idles on the selected mailbox until the server reports something, `round` passes, or
-    /// `stop` completes; then ends the IDLE and hands the session back.
+    /// `stop` completes; then ends the IDLE and hands the session back. `on_outcome` hears the
+    /// outcome as soon as it is known, before the DONE round trip, so that a pass on another
+    /// connection can start at once.
     pub async fn idle_round(
         self,
         round: Duration,
         stop: impl Future<Output = ()>,
+        on_outcome: impl FnOnce(IdleOutcome),
     ) -> Result<(ImapSession, IdleOutcome), ImapError> {
         let response_timeout = self.response_timeout();
         let (inner, parts) = self.into_parts();
         let mut handle = inner.idle();
-        match tokio::time::timeout(response_timeout, handle.init()).await {
+        match tokio::time::timeout(response_timeout, crate::guard::unpanicked(handle.init())).await {
             Err(_) => return Err(ImapError::Protocol("the server did not accept IDLE in time".into())),
-            Ok(Err(e)) => return Err(e.into()),
-            Ok(Ok(())) => {}
+            Ok(None) => return Err(ImapError::Protocol("the server's answer to IDLE cannot be parsed".into())),
+            Ok(Some(Err(e))) => return Err(e.into()),
+            Ok(Some(Ok(()))) => {}
         }
         let outcome = {
             let (wait, _interrupt) = handle.wait();
             tokio::select! {
-                r = tokio::time::timeout(round, wait) => match r {
+                r = tokio::time::timeout(round, crate::guard::unpanicked(wait)) => match r {
                     Err(_) => IdleOutcome::Quiet,
-                    Ok(Ok(IdleResponse::NewData(data))) => classify(data.parsed()),
-                    Ok(Ok(_)) => IdleOutcome::Quiet,
-                    Ok(Err(e)) => return Err(e.into()),
+                    Ok(None) => return Err(ImapError::Protocol("a server response during IDLE cannot be parsed".into())),
+                    Ok(Some(Ok(IdleResponse::NewData(data)))) => classify(data.parsed()),
+                    Ok(Some(Ok(_))) => IdleOutcome::Quiet,
+                    Ok(Some(Err(e))) => return Err(e.into()),
                 },
                 () = stop => IdleOutcome::Stopped,
             }
         };
-        let inner = match tokio::time::timeout(response_timeout, handle.done()).await {
+        on_outcome(outcome);
+        let inner = match tokio::time::timeout(response_timeout, crate::guard::unpanicked(handle.done())).await {
             Err(_) => return Err(ImapError::Protocol("the server did not end IDLE in time: connection presumed dead".into())),
-            Ok(Err(e)) => return Err(e.into()),
-            Ok(Ok(s)) => s,
+            Ok(None) => return Err(ImapError::Protocol("the server's answer to DONE cannot be parsed".into())),
+            Ok(Some(Err(e))) => return Err(e.into()),
+            Ok(Some(Ok(s))) => s,
         };
         Ok((ImapSession::from_parts(inner, parts), outcome))
     }

@@ -39,13 +39,24 @@ fn status_items(modseq: bool) -> &'static str {
     }
 }
 
-/// INBOX is case-insensitive (RFC 3501 §5.1); everything else is compared exactly.
+/// The mailbox name as the server means it: imap-proto hands a quoted name over with its
+/// escapes (`\"`, `\\`) still in; INBOX is case-insensitive (RFC 3501 §5.1).
 fn canonical(raw: &str) -> String {
     if raw.eq_ignore_ascii_case("INBOX") {
-        "INBOX".to_string()
-    } else {
-        raw.to_string()
+        return "INBOX".to_string();
     }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some(n @ ('"' | '\\'))) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn special_use(attrs: &[NameAttribute<'_>]) -> Option<String> {
@@ -187,5 +198,8 @@ mod tests {
         assert!(selectable(&[NameAttribute::Extension(Cow::Borrowed("\\HasNoChildren"))]));
         assert_eq!(canonical("inbox"), "INBOX");
         assert_eq!(canonical("Inbox/sub"), "Inbox/sub");
+        assert_eq!(canonical(r#"Work \"quoted\""#), r#"Work "quoted""#);
+        assert_eq!(canonical(r"back\\slash"), r"back\slash");
+        assert_eq!(canonical(r"lone\x"), r"lone\x");
     }
 }

@@ -121,21 +121,25 @@ impl ImapSession {
     /// response timeout and on an untagged BYE. The response's buffer is dropped on return,
     /// so callers copy out what they need: memory stays flat however long the stream.
     pub(crate) async fn next_with<T>(&mut self, f: impl FnOnce(&Response<'_>) -> T) -> Result<T, ImapError> {
-        let read = tokio::time::timeout(self.response_timeout, self.inner.read_response()).await;
+        let read = tokio::time::timeout(self.response_timeout, crate::guard::unpanicked(self.inner.read_response())).await;
         let resp = match read {
             Err(_) => {
                 self.broken = true;
                 return Err(self.timeout("waiting for a response"));
             }
-            Ok(Err(e)) => {
+            Ok(None) => {
+                self.broken = true;
+                return Err(ImapError::Protocol("the server sent a response Mailbell cannot parse".into()));
+            }
+            Ok(Some(Err(e))) => {
                 self.broken = true;
                 return Err(ImapError::Io(e));
             }
-            Ok(Ok(None)) => {
+            Ok(Some(Ok(None))) => {
                 self.broken = true;
                 return Err(ImapError::ConnectionLost);
             }
-            Ok(Ok(Some(r))) => r,
+            Ok(Some(Ok(Some(r)))) => r,
         };
         if let Response::Data { status: Status::Bye, outcome } = resp.parsed() {
             self.broken = true;
@@ -255,6 +259,19 @@ impl ImapSession {
         }
         let cmd = if self.has_capability("UNSELECT") { "UNSELECT" } else { "CLOSE" };
         self.run(cmd, cmd, |_| {}).await?;
+        self.selected = false;
+        Ok(())
+    }
+
+    /// Leaves the selected mailbox without waiting for the answer: the server handles it
+    /// before whatever is sent next, and the next command's read loop passes over its
+    /// completion. (A failed UNSELECT only means one folder's STATUS may be stale this pass.)
+    pub async fn unselect_pipelined(&mut self) -> Result<(), ImapError> {
+        if !self.selected {
+            return Ok(());
+        }
+        let cmd = if self.has_capability("UNSELECT") { "UNSELECT" } else { "CLOSE" };
+        self.send(cmd).await?;
         self.selected = false;
         Ok(())
     }

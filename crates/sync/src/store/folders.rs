@@ -101,6 +101,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FolderRow> {
 pub struct ListingChanges {
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    /// The removed folders' rows as they were: a folder renamed on the server shows up as one
+    /// removed and one added, and keeps its UIDVALIDITY (see `adopt_watermark`).
+    pub removed_rows: Vec<FolderRow>,
 }
 
 impl Store {
@@ -139,9 +142,13 @@ impl Store {
             }
         }
         for gone in existing.difference(&seen) {
+            let row = tx
+                .query_row(&format!("SELECT {COLUMNS} FROM folders WHERE account_id = ?1 AND name = ?2"), params![account.id, gone], from_row)
+                .ctx("reading a removed folder")?;
             tx.execute("DELETE FROM folders WHERE account_id = ?1 AND name = ?2", params![account.id, gone])
                 .ctx("removing a folder")?;
             changes.removed.push(gone.clone());
+            changes.removed_rows.push(row);
         }
         tx.commit().ctx("committing a folder listing update")?;
         Ok(changes)
@@ -178,6 +185,29 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// A folder first seen under this name is the renamed `old` (same UIDVALIDITY): it takes
+    /// over the old watermark, so mail that arrived just before the rename is still news.
+    pub fn adopt_watermark(&self, account_id: &str, name: &str, old: &FolderRow) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        conn.execute(
+            "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, highestmodseq = ?6, messages = ?7, \
+             unseen = ?8, baseline_at = ?9 WHERE account_id = ?1 AND name = ?2",
+            params![
+                account_id,
+                name,
+                old.uidvalidity,
+                old.last_uid,
+                old.uidnext,
+                old.highestmodseq as i64,
+                old.messages,
+                old.unseen,
+                old.baseline_at
+            ],
+        )
+        .ctx("adopting a renamed folder's watermark")?;
+        Ok(())
+    }
+
     /// First sight of a folder: existing mail is history, not news, so the watermark starts
     /// at UIDNEXT-1 and nothing is fetched.
     pub fn set_baseline(&self, account_id: &str, name: &str, uidvalidity: u32, uidnext: u32) -> Result<(), StoreError> {
@@ -192,40 +222,56 @@ impl Store {
 
     pub fn update_folder_status(&self, account_id: &str, name: &str, u: &FolderStatusUpdate) -> Result<(), StoreError> {
         let conn = self.lock()?;
-        let now = now_rfc3339();
-        let (set_error, error) = match &u.error {
-            Some(e) => (true, e.clone()),
-            None => (false, None),
-        };
-        conn.execute(
-            "UPDATE folders SET \
-               state = COALESCE(?3, state), \
-               last_error = CASE WHEN ?4 THEN ?5 ELSE last_error END, \
-               last_attempt_at = CASE WHEN ?6 THEN ?8 ELSE last_attempt_at END, \
-               last_sync_at = CASE WHEN ?7 THEN ?8 ELSE last_sync_at END, \
-               messages = COALESCE(?9, messages), \
-               unseen = COALESCE(?10, unseen), \
-               uidnext = COALESCE(?11, uidnext), \
-               highestmodseq = COALESCE(?12, highestmodseq) \
-             WHERE account_id = ?1 AND name = ?2",
-            params![
-                account_id,
-                name,
-                u.state.map(|s| s.as_str()),
-                set_error,
-                error,
-                u.attempted,
-                u.succeeded,
-                now,
-                u.messages,
-                u.unseen,
-                u.uidnext,
-                u.highestmodseq.map(|m| m as i64),
-            ],
-        )
-        .ctx("updating a folder's status")?;
-        Ok(())
+        write_status(&conn, account_id, name, u)
     }
+
+    /// Many folders' outcomes in one transaction (the unchanged folders of a pass): one disk
+    /// sync instead of one per folder.
+    pub fn update_folder_statuses(&self, account_id: &str, updates: &[(String, FolderStatusUpdate)]) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting folder status updates")?;
+        for (name, u) in updates {
+            write_status(&tx, account_id, name, u)?;
+        }
+        tx.commit().ctx("committing folder status updates")
+    }
+}
+
+fn write_status(conn: &rusqlite::Connection, account_id: &str, name: &str, u: &FolderStatusUpdate) -> Result<(), StoreError> {
+    let now = now_rfc3339();
+    let (set_error, error) = match &u.error {
+        Some(e) => (true, e.clone()),
+        None => (false, None),
+    };
+    conn.prepare_cached(
+        "UPDATE folders SET \
+           state = COALESCE(?3, state), \
+           last_error = CASE WHEN ?4 THEN ?5 ELSE last_error END, \
+           last_attempt_at = CASE WHEN ?6 THEN ?8 ELSE last_attempt_at END, \
+           last_sync_at = CASE WHEN ?7 THEN ?8 ELSE last_sync_at END, \
+           messages = COALESCE(?9, messages), \
+           unseen = COALESCE(?10, unseen), \
+           uidnext = COALESCE(?11, uidnext), \
+           highestmodseq = COALESCE(?12, highestmodseq) \
+         WHERE account_id = ?1 AND name = ?2",
+    )
+    .ctx("preparing a folder status update")?
+    .execute(params![
+        account_id,
+        name,
+        u.state.map(|s| s.as_str()),
+        set_error,
+        error,
+        u.attempted,
+        u.succeeded,
+        now,
+        u.messages,
+        u.unseen,
+        u.uidnext,
+        u.highestmodseq.map(|m| m as i64),
+    ])
+    .ctx("updating a folder's status")?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use folders::{FolderRow, FolderStatusUpdate, ListedFolder};
+pub use folders::{FolderRow, FolderStatusUpdate, ListedFolder, ListingChanges};
 pub use messages::{FlagChange, MessageUpdate, NewMessage, StoredMessage};
 pub use schema::SCHEMA_VERSION;
 

@@ -1,0 +1,702 @@
+//! The live connection test (what the setup wizard and `account check` show), and the short
+//! probes discovery uses to tell whether a guessed server speaks IMAP.
+//!
+//! The test walks the same steps a sync does, one at a time, and reports each: Connect (DNS
+//! and TCP), Secure (TLS or STARTTLS, with the certificate verified exactly as for a sync),
+//! Authenticate (LOGIN), ListFolders (LIST, with counts where LIST-STATUS makes them free).
+//! A failed step says why in the server's own words where there are any, and what to do; the
+//! steps after it are skipped. It uses the same pre-login helpers as `connect.rs` (greeting,
+//! CAPABILITY, STARTTLS with its buffer thrown away, the cached TLS connector), so what
+//! passes here passes for the sync.
+//!
+//! The password is used for LOGIN only: it is never part of the report.
+
+mod cert;
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::io::BufReader;
+use tokio::net::TcpStream;
+
+pub use cert::CertificateInfo;
+
+use super::connect::{capability, greeting, into_inner_checked, read_tagged, write_line, Capabilities, ServerConfig};
+pub(crate) use super::connect::tls_handshake;
+use super::error::{server_words, ImapError};
+use super::session::ImapSession;
+use super::stream::ImapStream;
+use crate::discover::providers::{self, Access, Provider};
+use crate::model::{watched_by_default, Security};
+
+/// The four steps, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum Step {
+    /// Host name lookup and TCP connection (and, without implicit TLS, the greeting).
+    Connect,
+    /// TLS or STARTTLS, certificate verified.
+    Secure,
+    /// LOGIN with the user name and password.
+    Authenticate,
+    /// LIST of every folder.
+    ListFolders,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum StepStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct StepReport {
+    pub step: Step,
+    pub status: StepStatus,
+    /// What happened: for a success, what was found (address, TLS, folder count); for a
+    /// failure, the error with the server's own words where it gave any.
+    pub detail: String,
+    pub elapsed_ms: u64,
+}
+
+/// What went wrong, for a front end to act on (e.g. put the message next to the right field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum Problem {
+    HostNotFound,
+    ConnectionRefused,
+    TimedOut,
+    NetworkUnreachable,
+    UntrustedCertificate,
+    TlsFailed,
+    CaFileUnusable,
+    StarttlsNotOffered,
+    StarttlsRefused,
+    NotImap,
+    ServerClosed,
+    LoginDisabled,
+    AuthFailed,
+    ListFailed,
+    ConnectionLost,
+}
+
+/// The setting a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum Field {
+    Host,
+    Port,
+    Security,
+    CaFile,
+    Password,
+}
+
+impl Problem {
+    pub fn field(self) -> Field {
+        match self {
+            Problem::HostNotFound | Problem::NetworkUnreachable => Field::Host,
+            Problem::ConnectionRefused | Problem::TimedOut | Problem::NotImap | Problem::ServerClosed | Problem::ConnectionLost => Field::Port,
+            Problem::UntrustedCertificate | Problem::CaFileUnusable => Field::CaFile,
+            Problem::TlsFailed | Problem::StarttlsNotOffered | Problem::StarttlsRefused | Problem::LoginDisabled => Field::Security,
+            Problem::AuthFailed | Problem::ListFailed => Field::Password,
+        }
+    }
+}
+
+/// What the test knows about the provider, from the built-in table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+    pub access: Access,
+    pub note: String,
+    pub help_url: String,
+}
+
+impl From<&Provider> for ProviderInfo {
+    fn from(p: &Provider) -> Self {
+        ProviderInfo { id: p.id.into(), name: p.name.into(), access: p.access, note: p.note.into(), help_url: p.help_url.into() }
+    }
+}
+
+/// A folder as the test found it, for the wizard's "choose folders" step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FolderInfo {
+    /// Decoded UTF-8 name.
+    pub name: String,
+    pub delimiter: Option<String>,
+    /// RFC 6154 attribute, e.g. `\Sent`, `\Junk`.
+    pub special_use: Option<String>,
+    /// False for `\Noselect` / `\NonExistent` folders, which only hold the hierarchy.
+    pub selectable: bool,
+    /// Counts, present when the server answered LIST-STATUS (no extra round trip).
+    pub messages: Option<u32>,
+    pub unseen: Option<u32>,
+    /// Whether Mailbell's default rule would watch it.
+    pub watched_by_default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct LiveTestReport {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    /// Every step passed.
+    pub ok: bool,
+    /// Connect, Secure, Authenticate, ListFolders, in that order.
+    pub steps: Vec<StepReport>,
+    /// The first failure, if any.
+    pub problem: Option<Problem>,
+    /// The setting that failure concerns.
+    pub field: Option<Field>,
+    /// What to do about it.
+    pub advice: Option<String>,
+    /// The certificate, when it was not trusted.
+    pub certificate: Option<CertificateInfo>,
+    /// The provider, when the built-in table knows the host or the user name's domain.
+    pub provider: Option<ProviderInfo>,
+    /// Capabilities after login (before it when login failed).
+    pub capabilities: Vec<String>,
+    /// INBOX first, then by name.
+    pub folders: Vec<FolderInfo>,
+}
+
+impl LiveTestReport {
+    pub fn step(&self, step: Step) -> Option<&StepReport> {
+        self.steps.iter().find(|s| s.step == step)
+    }
+}
+
+/// Runs the live test against `cfg` with these credentials. Never fails: every outcome is in
+/// the report.
+pub async fn live_test(cfg: &ServerConfig, username: &str, password: &str) -> LiveTestReport {
+    let provider = providers::for_host(&cfg.host)
+        .or_else(|| username.rsplit_once('@').and_then(|(_, d)| providers::for_domain(d)));
+    let mut t = Test {
+        report: LiveTestReport {
+            host: cfg.host.clone(),
+            port: cfg.port,
+            security: cfg.security,
+            username: username.to_string(),
+            ok: false,
+            steps: Vec::new(),
+            problem: None,
+            field: None,
+            advice: None,
+            certificate: None,
+            provider: provider.map(ProviderInfo::from),
+            capabilities: Vec::new(),
+            folders: Vec::new(),
+        },
+        provider,
+    };
+    t.run(cfg, username, password).await;
+    for step in [Step::Connect, Step::Secure, Step::Authenticate, Step::ListFolders] {
+        if t.report.step(step).is_none() {
+            t.report.steps.push(StepReport { step, status: StepStatus::Skipped, detail: String::new(), elapsed_ms: 0 });
+        }
+    }
+    t.report.ok = t.report.steps.iter().all(|s| s.status != StepStatus::Failed) && t.report.problem.is_none();
+    t.report.field = t.report.problem.map(Problem::field);
+    t.report
+}
+
+struct Test {
+    report: LiveTestReport,
+    provider: Option<&'static Provider>,
+}
+
+impl Test {
+    fn ok(&mut self, step: Step, started: Instant, detail: String) {
+        self.report.steps.push(StepReport { step, status: StepStatus::Ok, detail, elapsed_ms: ms(started) });
+    }
+
+    fn skipped(&mut self, step: Step, detail: &str) {
+        self.report.steps.push(StepReport { step, status: StepStatus::Skipped, detail: detail.into(), elapsed_ms: 0 });
+    }
+
+    fn fail(&mut self, step: Step, started: Instant, problem: Problem, detail: String, advice: String) {
+        self.report.steps.push(StepReport { step, status: StepStatus::Failed, detail, elapsed_ms: ms(started) });
+        self.report.problem = Some(problem);
+        self.report.advice = Some(advice);
+    }
+
+    async fn run(&mut self, cfg: &ServerConfig, username: &str, password: &str) {
+        let where_ = format!("{}:{}", cfg.host, cfg.port);
+
+        // Connect: DNS, then TCP.
+        let started = Instant::now();
+        let addrs = match resolve(cfg).await {
+            Ok(a) => a,
+            Err((problem, detail)) => {
+                let advice = match problem {
+                    Problem::TimedOut => "The name service did not answer: check the network connection.".to_string(),
+                    _ => format!("Check the spelling of the server name {:?}; discovery can find it from your address.", cfg.host),
+                };
+                return self.fail(Step::Connect, started, problem, detail, advice);
+            }
+        };
+        let tcp = match connect_any(&addrs, cfg.timeouts.connect).await {
+            Ok(s) => s,
+            Err(e) => {
+                let (problem, detail, advice) = connect_failure(cfg, &e);
+                return self.fail(Step::Connect, started, problem, detail, advice);
+            }
+        };
+        let peer = tcp.peer_addr().unwrap_or(addrs[0]);
+        let _ = tcp.set_nodelay(true);
+
+        // Secure (and the greeting, which comes before TLS for STARTTLS and plain).
+        let (stream, caps) = match cfg.security {
+            Security::Tls => {
+                self.ok(Step::Connect, started, format!("connected to {peer}"));
+                let started = Instant::now();
+                let tls = match tls_handshake(cfg, tcp).await {
+                    Ok(s) => s,
+                    Err(e) => return self.secure_failed(cfg, peer, started, e).await,
+                };
+                let cert_detail = verified_certificate(&tls);
+                let mut r = BufReader::new(tls);
+                let caps = match greeting(cfg, &mut r).await {
+                    Ok(Some(c)) => c,
+                    Ok(None) => match capability(cfg, &mut r).await {
+                        Ok(c) => c,
+                        Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
+                    },
+                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
+                };
+                let stream = match into_inner_checked(r) {
+                    Ok(s) => s,
+                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
+                };
+                self.ok(Step::Secure, started, format!("TLS (implicit), {cert_detail}"));
+                (ImapStream::tls(stream), caps)
+            }
+            Security::Starttls => {
+                let mut plain = BufReader::new(tcp);
+                let caps = match greeting(cfg, &mut plain).await {
+                    Ok(Some(c)) => c,
+                    Ok(None) => match capability(cfg, &mut plain).await {
+                        Ok(c) => c,
+                        Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
+                    },
+                    Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
+                };
+                self.ok(Step::Connect, started, format!("connected to {peer}; IMAP server answered"));
+                let started = Instant::now();
+                self.report.capabilities = caps.iter().cloned().collect();
+                if !caps.contains("STARTTLS") {
+                    let e = ImapError::StartTlsNotOffered { host: cfg.host.clone(), port: cfg.port };
+                    return self.secure_failed(cfg, peer, started, e).await;
+                }
+                if let Err(e) = write_line(cfg, &mut plain, "M1 STARTTLS").await {
+                    return self.dialogue_failed(Step::Secure, started, cfg, e);
+                }
+                match read_tagged(cfg, &mut plain, "M1", |_| {}).await {
+                    Ok((true, _)) => {}
+                    Ok((false, text)) => {
+                        let e = ImapError::StartTlsRefused { host: cfg.host.clone(), text };
+                        return self.secure_failed(cfg, peer, started, e).await;
+                    }
+                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
+                }
+                // As in connect.rs: whatever came before the handshake is dropped with the buffer.
+                let tls = match tls_handshake(cfg, plain.into_inner()).await {
+                    Ok(s) => s,
+                    Err(e) => return self.secure_failed(cfg, peer, started, e).await,
+                };
+                let cert_detail = verified_certificate(&tls);
+                let mut r = BufReader::new(tls);
+                let caps = match capability(cfg, &mut r).await {
+                    Ok(c) => c,
+                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
+                };
+                let stream = match into_inner_checked(r) {
+                    Ok(s) => s,
+                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
+                };
+                self.ok(Step::Secure, started, format!("STARTTLS, {cert_detail}"));
+                (ImapStream::tls(stream), caps)
+            }
+            Security::Plain => {
+                let mut plain = BufReader::new(tcp);
+                let caps = match greeting(cfg, &mut plain).await {
+                    Ok(Some(c)) => c,
+                    Ok(None) => match capability(cfg, &mut plain).await {
+                        Ok(c) => c,
+                        Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
+                    },
+                    Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
+                };
+                let stream = match into_inner_checked(plain) {
+                    Ok(s) => s,
+                    Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
+                };
+                self.ok(Step::Connect, started, format!("connected to {peer}; IMAP server answered"));
+                self.skipped(Step::Secure, "not encrypted: plain was chosen, so the password travels in the clear");
+                (ImapStream::plain(stream), caps)
+            }
+        };
+        self.report.capabilities = caps.iter().cloned().collect();
+
+        // Authenticate.
+        let started = Instant::now();
+        if caps.contains("LOGINDISABLED") {
+            let detail = format!("{where_} refuses LOGIN on this connection (LOGINDISABLED)");
+            let advice = "The server wants an encrypted connection before the password: use TLS (port 993) or STARTTLS (port 143).".to_string();
+            return self.fail(Step::Authenticate, started, Problem::LoginDisabled, detail, advice);
+        }
+        let mut session = match login(cfg, stream, username, password).await {
+            Ok(s) => s,
+            Err(LoginFailure::Refused(text)) => {
+                let detail = format!("the server refused the login for {username:?}: {}", server_words(&text));
+                return self.fail(Step::Authenticate, started, Problem::AuthFailed, detail, self.auth_advice());
+            }
+            Err(LoginFailure::Other(e)) => return self.dialogue_failed(Step::Authenticate, started, cfg, e),
+        };
+        self.report.capabilities = session.capabilities().iter().cloned().collect();
+        self.ok(Step::Authenticate, started, format!("logged in as {username:?}"));
+
+        // ListFolders.
+        let started = Instant::now();
+        match session.list_folders(false).await {
+            Ok((folders, _)) => {
+                let mut out: Vec<FolderInfo> = folders
+                    .into_iter()
+                    .map(|f| {
+                        let watched = f.selectable && watched_by_default(&f.listed.name, f.listed.special_use.as_deref(), None);
+                        FolderInfo {
+                            name: f.listed.name,
+                            delimiter: f.listed.delimiter,
+                            special_use: f.listed.special_use,
+                            selectable: f.selectable,
+                            messages: f.status.and_then(|s| s.messages),
+                            unseen: f.status.and_then(|s| s.unseen),
+                            watched_by_default: watched,
+                        }
+                    })
+                    .collect();
+                out.sort_by(|a, b| (a.name != "INBOX", &a.name).cmp(&(b.name != "INBOX", &b.name)));
+                let n = out.len();
+                self.report.folders = out;
+                self.ok(Step::ListFolders, started, format!("{n} folder{}", if n == 1 { "" } else { "s" }));
+            }
+            Err(e) => {
+                let detail = format!("LIST failed: {e}");
+                self.fail(Step::ListFolders, started, Problem::ListFailed, detail, "The login worked but the server would not list the folders; try again later, or ask the provider.".into());
+            }
+        }
+        session.logout().await;
+    }
+
+    /// The Secure step failed: say why, and read the certificate when it was not trusted.
+    async fn secure_failed(&mut self, cfg: &ServerConfig, peer: SocketAddr, started: Instant, e: ImapError) {
+        match e {
+            ImapError::UntrustedCertificate { detail, .. } => {
+                let cert = cert::read_certificate(cfg, peer, &detail).await;
+                let mut text = format!("the certificate of {} is not trusted: {detail}", cfg.host);
+                if let Some(c) = &cert {
+                    text.push_str(&format!(
+                        " (subject {}; issuer {}; valid {} to {}; SHA-256 {})",
+                        c.subject, c.issuer, c.not_before, c.not_after, c.sha256_fingerprint
+                    ));
+                }
+                let advice = untrusted_advice(cfg, cert.as_ref(), &detail);
+                self.report.certificate = cert;
+                self.fail(Step::Secure, started, Problem::UntrustedCertificate, text, advice);
+            }
+            ImapError::CaFile { path, detail } => {
+                let text = format!("cannot use the CA file {path}: {detail}");
+                self.fail(Step::Secure, started, Problem::CaFileUnusable, text, "Choose a PEM file holding the CA certificate (it starts with -----BEGIN CERTIFICATE-----).".into());
+            }
+            ImapError::StartTlsNotOffered { .. } => {
+                let text = format!("{}:{} does not offer STARTTLS", cfg.host, cfg.port);
+                let advice = "Without STARTTLS the password would travel unencrypted, so Mailbell will not log in. Use TLS instead (usually port 993); choose plain only if you trust every network in between.".to_string();
+                self.fail(Step::Secure, started, Problem::StarttlsNotOffered, text, advice);
+            }
+            ImapError::StartTlsRefused { text, .. } => {
+                let detail = format!("the server refused STARTTLS: {text}");
+                self.fail(Step::Secure, started, Problem::StarttlsRefused, detail, "Use TLS instead (usually port 993).".into());
+            }
+            ImapError::Tls { detail, .. } => {
+                let text = format!("TLS handshake with {} failed: {detail}", cfg.host);
+                let advice = match cfg.security {
+                    Security::Tls => format!("Check the port: {} may not speak TLS from the first byte (port 143 usually wants STARTTLS).", cfg.port),
+                    _ => "The server's TLS is too old or broken: Mailbell needs TLS 1.2 or later.".into(),
+                };
+                self.fail(Step::Secure, started, Problem::TlsFailed, text, advice);
+            }
+            other => self.dialogue_failed(Step::Secure, started, cfg, other),
+        }
+    }
+
+    /// Any other failure during the dialogue, attributed to `step`.
+    fn dialogue_failed(&mut self, step: Step, started: Instant, cfg: &ServerConfig, e: ImapError) {
+        let (problem, advice) = match &e {
+            ImapError::Timeout { .. } => (Problem::TimedOut, format!("{}:{} stopped answering: check the port, or try again later.", cfg.host, cfg.port)),
+            ImapError::Bye(_) => (Problem::ServerClosed, "The server closed the connection; its words are above.".to_string()),
+            ImapError::Protocol(_) => (Problem::NotImap, format!("Something answers at {}:{}, but not like an IMAP server: check the port (993 for TLS, 143 for STARTTLS) and the security mode.", cfg.host, cfg.port)),
+            ImapError::ConnectionLost | ImapError::Io(_) => (Problem::ConnectionLost, "The connection broke off: check the port and security mode, or try again.".to_string()),
+            _ => (Problem::ConnectionLost, "Try again; if it persists, check the server settings.".to_string()),
+        };
+        self.fail(step, started, problem, e.to_string(), advice);
+    }
+
+    fn auth_advice(&self) -> String {
+        match self.provider {
+            Some(p) if p.access == Access::OAuth => format!("{} {} See {}", p.name, p.note, p.help_url),
+            Some(p) if p.needs_special_password() => format!("{}: {} See {}", p.name, p.note, p.help_url),
+            Some(p) => format!("Check the user name and password. {}: {} See {}", p.name, p.note, p.help_url),
+            None => "Check the user name and password (the user name is often the whole email address). Some providers need an app password for mail programs.".into(),
+        }
+    }
+}
+
+enum LoginFailure {
+    /// NO or BAD to LOGIN: the server's words.
+    Refused(String),
+    Other(ImapError),
+}
+
+/// LOGIN on an opened stream, as `connect::login` does it.
+async fn login(cfg: &ServerConfig, stream: ImapStream, username: &str, password: &str) -> Result<ImapSession, LoginFailure> {
+    let client = async_imap::Client::new(stream);
+    let attempt = tokio::time::timeout(cfg.timeouts.response, crate::guard::unpanicked(client.login_with_capabilities(username, password)));
+    let (session, caps) = match attempt.await {
+        Err(_) => return Err(LoginFailure::Other(super::connect::timeout_with(cfg, "logging in", cfg.timeouts.response))),
+        Ok(None) => return Err(LoginFailure::Other(ImapError::Protocol("the server's answer to LOGIN cannot be parsed".into()))),
+        Ok(Some(Ok(s))) => s,
+        Ok(Some(Err((async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text), _)))) => {
+            return Err(LoginFailure::Refused(text))
+        }
+        Ok(Some(Err((e, _)))) => return Err(LoginFailure::Other(e.into())),
+    };
+    let mut session = ImapSession::new(session, cfg.host.clone(), cfg.port, cfg.timeouts.response);
+    match caps {
+        Some(caps) => session.set_capabilities(caps.iter().map(super::session::cap_name_of).collect()),
+        None => session.refresh_capabilities().await.map_err(LoginFailure::Other)?,
+    }
+    Ok(session)
+}
+
+fn ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Resolves the host with the system resolver (as a sync does).
+async fn resolve(cfg: &ServerConfig) -> Result<Vec<SocketAddr>, (Problem, String)> {
+    match tokio::time::timeout(cfg.timeouts.connect, tokio::net::lookup_host((cfg.host.as_str(), cfg.port))).await {
+        Err(_) => Err((Problem::TimedOut, format!("looking up {} took longer than {} s", cfg.host, cfg.timeouts.connect.as_secs()))),
+        Ok(Err(e)) => Err((Problem::HostNotFound, format!("cannot find the server {:?}: {e}", cfg.host))),
+        Ok(Ok(addrs)) => {
+            let v: Vec<SocketAddr> = addrs.collect();
+            if v.is_empty() {
+                Err((Problem::HostNotFound, format!("the server name {:?} has no address", cfg.host)))
+            } else {
+                Ok(v)
+            }
+        }
+    }
+}
+
+fn connect_failure(cfg: &ServerConfig, e: &io::Error) -> (Problem, String, String) {
+    let at = format!("{}:{}", cfg.host, cfg.port);
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => (
+            Problem::ConnectionRefused,
+            format!("connection refused by {at}: nothing accepts connections on that port"),
+            format!("Check the port (IMAP is usually 993 with TLS or 143 with STARTTLS) and that the server at {} is running.", cfg.host),
+        ),
+        io::ErrorKind::TimedOut => (
+            Problem::TimedOut,
+            format!("{at} did not accept the connection within {} s", cfg.timeouts.connect.as_secs()),
+            "Check the server name and port, and whether a firewall blocks the port.".into(),
+        ),
+        io::ErrorKind::NetworkUnreachable | io::ErrorKind::HostUnreachable => (
+            Problem::NetworkUnreachable,
+            format!("cannot reach {at}: {e}"),
+            "Check the network connection (and VPN, if the server needs one).".into(),
+        ),
+        _ => (Problem::ConnectionRefused, format!("cannot connect to {at}: {e}"), "Check the server name and port.".into()),
+    }
+}
+
+fn untrusted_advice(cfg: &ServerConfig, cert: Option<&CertificateInfo>, reason: &str) -> String {
+    if let Some(c) = cert {
+        if c.expired {
+            return format!("The server's certificate expired on {}: tell the server's administrator. Mailbell will not connect with an expired certificate.", c.not_after);
+        }
+        if reason.to_ascii_lowercase().contains("mismatch") && !c.names.is_empty() {
+            return format!(
+                "The certificate is for {}, not {}: use one of those names as the server, or ask the administrator.",
+                c.names.join(", "),
+                cfg.host
+            );
+        }
+    }
+    let what = match cert {
+        Some(c) if c.self_signed => "this self-signed certificate (its PEM is in the report) or the CA that signed it",
+        _ => "the CA certificate that signed it",
+    };
+    let current = match &cfg.ca_file {
+        Some(f) => format!(" The CA file in use, {f}, did not sign it."),
+        None => String::new(),
+    };
+    format!(
+        "If you trust this server, save {what} as a PEM file and give it to Mailbell as the account's CA file (--ca-file). Check the SHA-256 fingerprint with the server's administrator first.{current}"
+    )
+}
+
+/// One line about the verified certificate, for the Secure step.
+fn verified_certificate(tls: &tokio_native_tls::TlsStream<TcpStream>) -> String {
+    let described = tls
+        .get_ref()
+        .peer_certificate()
+        .ok()
+        .flatten()
+        .and_then(|c| c.to_der().ok())
+        .and_then(|der| cert::describe(&der, ""));
+    match described {
+        Some(c) => format!("certificate verified: {} issued by {}, valid until {}", c.subject, c.issuer, c.not_after),
+        None => "certificate verified".into(),
+    }
+}
+
+/// Connects to the first address that accepts, within `timeout` for them all.
+pub(crate) async fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
+    let attempt = async {
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "no address to connect to");
+        for addr in addrs {
+            match TcpStream::connect(addr).await {
+                Ok(s) => return Ok(s),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    };
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(r) => r,
+        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, format!("no connection within {} s", timeout.as_secs_f32()))),
+    }
+}
+
+/// What a discovery probe found at one host and port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ProbeOutcome {
+    /// An IMAP server, secured as asked, with a trusted certificate.
+    Imap,
+    /// An IMAP server whose certificate is not trusted (reason given).
+    Untrusted(String),
+    /// Nothing usable: why.
+    Failed(String),
+}
+
+/// A discovery probe: TCP, TLS or STARTTLS, and the IMAP greeting, within `timeout`. No
+/// credentials are ever sent. `addrs` are the host's addresses (looked up by the caller,
+/// possibly with an injected nameserver); the certificate is checked against `cfg.host`.
+pub(crate) async fn probe(cfg: &ServerConfig, addrs: &[SocketAddr], timeout: Duration) -> ProbeOutcome {
+    match tokio::time::timeout(timeout, probe_inner(cfg, addrs)).await {
+        Ok(o) => o,
+        Err(_) => ProbeOutcome::Failed(format!("no complete answer within {} s", timeout.as_secs_f32())),
+    }
+}
+
+async fn probe_inner(cfg: &ServerConfig, addrs: &[SocketAddr]) -> ProbeOutcome {
+    let tcp = match connect_any(addrs, cfg.timeouts.connect).await {
+        Ok(s) => s,
+        Err(e) => return ProbeOutcome::Failed(e.to_string()),
+    };
+    let peer = tcp.peer_addr().ok();
+    let failed = |e: ImapError| ProbeOutcome::Failed(e.to_string());
+    match cfg.security {
+        Security::Plain => match greeting(cfg, &mut BufReader::new(tcp)).await {
+            Ok(_) => ProbeOutcome::Imap,
+            Err(e) => failed(e),
+        },
+        Security::Tls => match tls_handshake(cfg, tcp).await {
+            Ok(tls) => match greeting(cfg, &mut BufReader::new(tls)).await {
+                Ok(_) => ProbeOutcome::Imap,
+                Err(e) => failed(e),
+            },
+            Err(ImapError::UntrustedCertificate { detail, .. }) => {
+                // Is it IMAP at all? Only an unverified handshake can tell; it reads the
+                // greeting and says nothing.
+                match peer {
+                    Some(p) if unverified_greeting(cfg, p).await => ProbeOutcome::Untrusted(detail),
+                    _ => ProbeOutcome::Failed(format!("untrusted certificate ({detail}) and no IMAP greeting")),
+                }
+            }
+            Err(e) => failed(e),
+        },
+        Security::Starttls => {
+            let mut plain = BufReader::new(tcp);
+            let caps: Capabilities = match greeting(cfg, &mut plain).await {
+                Ok(Some(c)) => c,
+                Ok(None) => match capability(cfg, &mut plain).await {
+                    Ok(c) => c,
+                    Err(e) => return failed(e),
+                },
+                Err(e) => return failed(e),
+            };
+            if !caps.contains("STARTTLS") {
+                return ProbeOutcome::Failed("an IMAP server, but without STARTTLS".into());
+            }
+            if let Err(e) = write_line(cfg, &mut plain, "P1 STARTTLS").await {
+                return failed(e);
+            }
+            match read_tagged(cfg, &mut plain, "P1", |_| {}).await {
+                Ok((true, _)) => {}
+                Ok((false, text)) => return ProbeOutcome::Failed(format!("STARTTLS refused: {text}")),
+                Err(e) => return failed(e),
+            }
+            match tls_handshake(cfg, plain.into_inner()).await {
+                Ok(_) => ProbeOutcome::Imap,
+                // The greeting before STARTTLS already showed an IMAP server.
+                Err(ImapError::UntrustedCertificate { detail, .. }) => ProbeOutcome::Untrusted(detail),
+                Err(e) => failed(e),
+            }
+        }
+    }
+}
+
+/// Implicit TLS with verification off, just to see an IMAP greeting.
+async fn unverified_greeting(cfg: &ServerConfig, addr: SocketAddr) -> bool {
+    let Ok(tcp) = connect_any(&[addr], cfg.timeouts.connect).await else { return false };
+    let Ok(Ok(connector)) = tokio::task::spawn_blocking(|| {
+        native_tls::TlsConnector::builder().danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true).build()
+    })
+    .await
+    else {
+        return false;
+    };
+    let connector = tokio_native_tls::TlsConnector::from(connector);
+    let Ok(Ok(tls)) = tokio::time::timeout(cfg.timeouts.connect, connector.connect(&cfg.host, tcp)).await else { return false };
+    greeting(cfg, &mut BufReader::new(tls)).await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_points_at_a_field() {
+        assert_eq!(Problem::AuthFailed.field(), Field::Password);
+        assert_eq!(Problem::UntrustedCertificate.field(), Field::CaFile);
+        assert_eq!(Problem::StarttlsNotOffered.field(), Field::Security);
+        assert_eq!(Problem::HostNotFound.field(), Field::Host);
+        assert_eq!(Problem::ConnectionRefused.field(), Field::Port);
+    }
+}

@@ -1,0 +1,206 @@
+//! Reading a server's certificate when it is not trusted, so that the user sees whose it is.
+//!
+//! A second handshake is made with verification off, only to read the certificate: nothing
+//! is sent over it (no login, no command), and it is closed at once.
+
+use std::net::SocketAddr;
+
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::x509::{X509NameRef, X509};
+use serde::Serialize;
+use tokio::io::BufReader;
+
+use super::super::connect::{greeting, read_tagged, write_line, ServerConfig};
+use super::connect_any;
+use crate::model::Security;
+
+/// Who a certificate says it belongs to and who vouches for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CertificateInfo {
+    /// e.g. `CN=imap.example.org, O=Example`
+    pub subject: String,
+    pub issuer: String,
+    /// RFC 3339.
+    pub not_before: String,
+    pub not_after: String,
+    /// SHA-256 of the DER certificate, as colon-separated upper-case hex.
+    pub sha256_fingerprint: String,
+    /// DNS names and IP addresses it is valid for (subject alternative names).
+    pub names: Vec<String>,
+    pub self_signed: bool,
+    pub expired: bool,
+    pub not_yet_valid: bool,
+    /// Why verification failed, in OpenSSL's words (e.g. "self-signed certificate in
+    /// certificate chain", "Hostname mismatch").
+    pub reason: String,
+    /// The certificate itself (PEM). For a self-signed certificate, saving this as the CA file
+    /// makes Mailbell trust exactly this server.
+    pub pem: String,
+}
+
+/// Reads the certificate `cfg.host` presents at `addr` (after STARTTLS when so configured).
+/// Returns `None` when even an unverified handshake fails.
+pub(crate) async fn read_certificate(cfg: &ServerConfig, addr: SocketAddr, reason: &str) -> Option<CertificateInfo> {
+    let deadline = cfg.timeouts.connect + cfg.timeouts.response;
+    let der = tokio::time::timeout(deadline, peer_certificate(cfg, addr)).await.ok()??;
+    describe(&der, reason)
+}
+
+async fn peer_certificate(cfg: &ServerConfig, addr: SocketAddr) -> Option<Vec<u8>> {
+    let tcp = connect_any(&[addr], cfg.timeouts.connect).await.ok()?;
+    let tcp = match cfg.security {
+        Security::Tls => tcp,
+        Security::Starttls => {
+            let mut plain = BufReader::new(tcp);
+            greeting(cfg, &mut plain).await.ok()?;
+            write_line(cfg, &mut plain, "C1 STARTTLS").await.ok()?;
+            let (ok, _) = read_tagged(cfg, &mut plain, "C1", |_| {}).await.ok()?;
+            if !ok {
+                return None;
+            }
+            plain.into_inner()
+        }
+        Security::Plain => return None,
+    };
+    let connector = tokio::task::spawn_blocking(|| {
+        native_tls::TlsConnector::builder()
+            .danger_accept_invalid_certs(true)
+            .danger_accept_invalid_hostnames(true)
+            .build()
+    })
+    .await
+    .ok()?
+    .ok()?;
+    let connector = tokio_native_tls::TlsConnector::from(connector);
+    let tls = connector.connect(&cfg.host, tcp).await.ok()?;
+    let cert = tls.get_ref().peer_certificate().ok()??;
+    cert.to_der().ok()
+}
+
+/// Describes a DER certificate; `reason` is why it was refused.
+pub(crate) fn describe(der: &[u8], reason: &str) -> Option<CertificateInfo> {
+    let x = X509::from_der(der).ok()?;
+    let now = chrono::Utc::now().timestamp();
+    let not_before = unix_time(x.not_before());
+    let not_after = unix_time(x.not_after());
+    let names = x
+        .subject_alt_names()
+        .map(|sans| {
+            sans.iter()
+                .filter_map(|g| {
+                    g.dnsname().map(str::to_string).or_else(|| g.ipaddress().and_then(ip_text))
+                })
+                .take(50)
+                .collect()
+        })
+        .unwrap_or_default();
+    let self_signed = x.subject_name().try_cmp(x.issuer_name()).is_ok_and(|o| o.is_eq())
+        && x.public_key().ok().is_some_and(|k| x.verify(&k).unwrap_or(false));
+    Some(CertificateInfo {
+        subject: name_text(x.subject_name()),
+        issuer: name_text(x.issuer_name()),
+        not_before: not_before.map(rfc3339).unwrap_or_else(|| x.not_before().to_string()),
+        not_after: not_after.map(rfc3339).unwrap_or_else(|| x.not_after().to_string()),
+        sha256_fingerprint: x.digest(MessageDigest::sha256()).ok().map(|d| hex_colons(&d)).unwrap_or_default(),
+        names,
+        self_signed,
+        expired: not_after.is_some_and(|t| t < now),
+        not_yet_valid: not_before.is_some_and(|t| t > now),
+        reason: reason.to_string(),
+        pem: x.to_pem().ok().map(|p| String::from_utf8_lossy(&p).into_owned()).unwrap_or_default(),
+    })
+}
+
+/// A certificate time as seconds since 1970.
+fn unix_time(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
+    let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
+    let d = epoch.diff(t).ok()?;
+    Some(i64::from(d.days) * 86_400 + i64::from(d.secs))
+}
+
+fn rfc3339(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_else(|| t.to_string())
+}
+
+fn name_text(name: &X509NameRef) -> String {
+    let parts: Vec<String> = name
+        .entries()
+        .map(|e| {
+            let key = match e.object().nid() {
+                Nid::COMMONNAME => "CN".to_string(),
+                Nid::ORGANIZATIONNAME => "O".to_string(),
+                Nid::ORGANIZATIONALUNITNAME => "OU".to_string(),
+                Nid::COUNTRYNAME => "C".to_string(),
+                Nid::LOCALITYNAME => "L".to_string(),
+                Nid::STATEORPROVINCENAME => "ST".to_string(),
+                nid => nid.short_name().map(str::to_string).unwrap_or_else(|_| e.object().to_string()),
+            };
+            let value = e.data().to_string().unwrap_or_else(|_| "?".into());
+            format!("{key}={}", value.chars().filter(|c| !c.is_control()).collect::<String>())
+        })
+        .collect();
+    parts.join(", ")
+}
+
+fn ip_text(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).ok()?).to_string()),
+        16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?).to_string()),
+        _ => None,
+    }
+}
+
+fn hex_colons(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::{BigNum, MsbOption};
+    use openssl::pkey::PKey;
+    use openssl::rsa::Rsa;
+    use openssl::x509::extension::SubjectAlternativeName;
+    use openssl::x509::X509NameBuilder;
+
+    fn self_signed(cn: &str, days: u32) -> Vec<u8> {
+        let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_nid(Nid::COMMONNAME, cn).unwrap();
+        name.append_entry_by_nid(Nid::ORGANIZATIONNAME, "Example").unwrap();
+        let name = name.build();
+        let mut b = X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        let mut serial = BigNum::new().unwrap();
+        serial.rand(64, MsbOption::MAYBE_ZERO, false).unwrap();
+        b.set_serial_number(&serial.to_asn1_integer().unwrap()).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(days).unwrap()).unwrap();
+        let san = SubjectAlternativeName::new().dns(cn).ip("127.0.0.1").build(&b.x509v3_context(None, None)).unwrap();
+        b.append_extension(san).unwrap();
+        b.sign(&key, MessageDigest::sha256()).unwrap();
+        b.build().to_der().unwrap()
+    }
+
+    #[test]
+    fn a_certificate_is_described() {
+        let der = self_signed("imap.example.org", 30);
+        let info = describe(&der, "self-signed certificate").unwrap();
+        assert_eq!(info.subject, "CN=imap.example.org, O=Example");
+        assert_eq!(info.issuer, info.subject);
+        assert!(info.self_signed && !info.expired && !info.not_yet_valid);
+        assert_eq!(info.names, vec!["imap.example.org".to_string(), "127.0.0.1".to_string()]);
+        assert_eq!(info.sha256_fingerprint.len(), 32 * 3 - 1);
+        let expected = openssl::sha::sha256(&der);
+        assert_eq!(info.sha256_fingerprint, hex_colons(&expected));
+        assert!(info.pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(chrono::DateTime::parse_from_rfc3339(&info.not_after).is_ok(), "{}", info.not_after);
+        assert_eq!(describe(b"not a certificate", "x"), None);
+    }
+}

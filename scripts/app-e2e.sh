@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the WebDriver tests of the real app (tests-app/e2e) under Xvfb, in a private session bus
+# with an unlocked gnome-keyring, against a private Dovecot. Expects the app, the CLI and
+# mailbell-testserver built (scripts/test.sh does it); installs tauri-driver when missing.
+#
+#   bash scripts/app-e2e.sh                 # all tests
+#   MAILBELL_SCREENSHOTS=docs bash scripts/app-e2e.sh   # also save screenshots there
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/setup.sh
+. scripts/lib/app.sh
+
+ensure_apt "${APP_BUILD_PACKAGES[@]}" "${APP_RUN_PACKAGES[@]}" "${APP_TEST_PACKAGES[@]}"
+ensure_tauri_driver
+[ -n "${MAILBELL_SCREENSHOTS:-}" ] && MAILBELL_SCREENSHOTS=$(realpath "$MAILBELL_SCREENSHOTS")
+export MAILBELL_SCREENSHOTS="${MAILBELL_SCREENSHOTS:-}"
+with_xvfb with_keyring node --test --test-concurrency=1 tests-app/e2e/ "$@"

@@ -1,0 +1,148 @@
+//! The engine's side of the app: starts the engine once the keyring answers, forwards every
+//! engine event to the window, turns new mail into notifications and tray changes, and picks up
+//! accounts added outside the app (`mailbell-cli account add`).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailbell_sync::engine::{Engine, EngineOptions};
+use mailbell_sync::events::{AccountState, Event, EventSink};
+use mailbell_sync::secrets::Secrets;
+use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::mpsc;
+
+use crate::models::{AppEvent, Channel};
+use crate::notify::{self, Batcher};
+use crate::state::AppState;
+
+/// How often the store is checked for accounts added or removed by another program.
+const ACCOUNT_POLL: Duration = Duration::from_secs(3);
+/// How long to wait before trying the keyring again when it did not answer.
+const KEYRING_RETRY: Duration = Duration::from_secs(20);
+
+pub fn emit_app(app: &AppHandle, e: AppEvent) {
+    if let Err(err) = app.emit(Channel::App.name(), &e) {
+        tracing::warn!(error = %err, "could not emit an app event");
+    }
+}
+
+/// Starts the engine (retrying while the keyring is unavailable), then the event and account
+/// loops. Runs for the life of the app.
+pub async fn start(app: AppHandle) {
+    let (tx, rx) = mpsc::unbounded_channel::<Event>();
+    let sink: Arc<dyn EventSink> = Arc::new(move |e: Event| {
+        // Never blocks the engine; the store is the truth if the window lags.
+        let _ = tx.send(e);
+    });
+    tauri::async_runtime::spawn(forward(app.clone(), rx));
+
+    let mut last_error: Option<String> = None;
+    let engine = loop {
+        let why = match tauri::async_runtime::spawn_blocking(Secrets::open).await {
+            Ok(Ok(secrets)) => {
+                let store = app.state::<AppState>().store.clone();
+                break Arc::new(Engine::new(store, Arc::new(secrets), EngineOptions::default(), Some(Arc::clone(&sink))));
+            }
+            Ok(Err(e)) => format!("Mailbell cannot read passwords: {e}"),
+            Err(e) => format!("internal error: {e}"),
+        };
+        if last_error.as_deref() != Some(why.as_str()) {
+            tracing::warn!(error = %why, "the engine cannot start; trying again every {}s", KEYRING_RETRY.as_secs());
+            app.state::<AppState>().set_engine_error(why.clone());
+            emit_app(&app, AppEvent::Refresh);
+            last_error = Some(why);
+        }
+        tokio::time::sleep(KEYRING_RETRY).await;
+    };
+    let state = app.state::<AppState>();
+    match engine.start(None) {
+        Ok(n) => tracing::info!(accounts = n, "engine started"),
+        Err(e) => tracing::error!(error = %e, "engine could not start its workers"),
+    }
+    state.set_engine(Arc::clone(&engine));
+    emit_app(&app, AppEvent::Refresh);
+    watch_accounts(app.clone(), engine).await;
+}
+
+/// Forwards engine events to the window, the tray and the notifications.
+async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
+    let mut batcher = Batcher::default();
+    let icon = notify::install_icon(&app.state::<AppState>().data_dir);
+    while let Some(event) = rx.recv().await {
+        let state = app.state::<AppState>();
+        if let Err(e) = app.emit(Channel::Engine.name(), &event) {
+            tracing::warn!(error = %e, "could not forward an event to the window");
+        }
+        let Event::AccountStatus(status) = &event else {
+            batcher.feed(&event, |_| String::new());
+            continue;
+        };
+        state.record_status(status);
+        if matches!(status.state, AccountState::Syncing | AccountState::Connecting) {
+            continue;
+        }
+        if let Some(e) = &status.error {
+            tracing::info!(account = %status.account, state = ?status.state, error = %e, "pass ended with an error");
+        }
+        let store = state.store.clone();
+        let id = status.account.clone();
+        let label = tauri::async_runtime::spawn_blocking(move || store.account(&id).ok().flatten().map(|a| a.email))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| status.account.clone());
+        let notes = batcher.feed(&event, |_| label.clone());
+        if !notes.is_empty() {
+            tracing::info!(account = %status.account, new = status.new_messages, notifications = notes.len(), "new mail");
+            if state.notifying() {
+                for n in &notes {
+                    notify::show(&app, n, icon.as_deref());
+                }
+            }
+        }
+        refresh_unviewed(&app).await;
+    }
+}
+
+/// Reads how many messages wait, then updates the tray and tells the window.
+pub async fn refresh_unviewed(app: &AppHandle) {
+    let store = app.state::<AppState>().store.clone();
+    let count = tauri::async_runtime::spawn_blocking(move || store.unviewed_count()).await;
+    match count {
+        Ok(Ok(n)) => {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            app.state::<AppState>().with_tray(|t| t.show_count(n));
+            emit_app(app, AppEvent::Unviewed { count: n });
+        }
+        Ok(Err(e)) => tracing::warn!(error = %e, "cannot count new messages"),
+        Err(e) => tracing::warn!(error = %e, "cannot count new messages"),
+    }
+}
+
+/// Starts workers for accounts added by another program and tells the window about changes.
+async fn watch_accounts(app: AppHandle, engine: Arc<Engine>) {
+    let mut known: Option<BTreeSet<String>> = None;
+    loop {
+        let store = app.state::<AppState>().store.clone();
+        let listed = tauri::async_runtime::spawn_blocking(move || store.accounts()).await;
+        if let Ok(Ok(accounts)) = listed {
+            let ids: BTreeSet<String> = accounts.iter().map(|a| a.id.clone()).collect();
+            if let Some(prev) = &known {
+                if *prev != ids {
+                    let running: BTreeSet<String> = engine.running().into_iter().collect();
+                    for a in accounts.iter().filter(|a| a.enabled && !prev.contains(&a.id) && !running.contains(&a.id)) {
+                        tracing::info!(account = %a.id, "account added outside the app: starting it");
+                        if let Err(e) = engine.start(Some(&a.id)) {
+                            tracing::warn!(account = %a.id, error = %e, "could not start the account");
+                        }
+                    }
+                    emit_app(&app, AppEvent::Refresh);
+                    refresh_unviewed(&app).await;
+                }
+            }
+            known = Some(ids);
+        }
+        tokio::time::sleep(ACCOUNT_POLL).await;
+    }
+}

@@ -1,0 +1,145 @@
+//! The commands the window may invoke: thin calls into the store and the engine. Store calls
+//! block, so they run on the blocking pool. Each one is granted by name in
+//! capabilities/default.json (see build.rs).
+
+use mailbell_sync::model::MIN_INTERVAL_SECS;
+use mailbell_sync::store::StoredMessage;
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_autostart::ManagerExt;
+
+use crate::bridge::emit_app;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::models::{About, AccountView, AppEvent, Settings, SettingsPatch, Snapshot};
+use crate::state::AppState;
+
+/// Most messages the list shows.
+const MAX_MESSAGES: u32 = 500;
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| AppError::internal(format!("background task failed: {e}")))?
+}
+
+/// Everything the window shows: accounts with folders and status, settings, counts, About.
+#[tauri::command]
+pub async fn snapshot(app: AppHandle) -> AppResult<Snapshot> {
+    let handle = app.clone();
+    blocking(move || {
+        let state = handle.state::<AppState>();
+        let running = state.engine_if_running().map(|e| e.running()).unwrap_or_default();
+        let folders = state.store.folders(None)?;
+        let accounts = state
+            .store
+            .accounts()?
+            .into_iter()
+            .map(|account| AccountView {
+                folders: folders.iter().filter(|f| f.account_id == account.id).cloned().collect(),
+                status: state.status_of(&account.id),
+                running: running.contains(&account.id),
+                account,
+            })
+            .collect();
+        let unviewed = u32::try_from(state.store.unviewed_count()?).unwrap_or(u32::MAX);
+        Ok(Snapshot {
+            accounts,
+            settings: state.settings(),
+            unviewed,
+            engine_error: state.engine_error(),
+            about: About {
+                version: handle.package_info().version.to_string(),
+                data_dir: state.data_dir.display().to_string(),
+                log_file: state.log_file.display().to_string(),
+                tray: state.tray_present(),
+            },
+        })
+    })
+    .await
+}
+
+/// The newest messages Mailbell has seen (by arrival on the server), newest first.
+#[tauri::command]
+pub async fn list_messages(state: State<'_, AppState>, limit: Option<u32>) -> AppResult<Vec<StoredMessage>> {
+    let store = state.store.clone();
+    let limit = limit.unwrap_or(200).clamp(1, MAX_MESSAGES) as usize;
+    blocking(move || Ok(store.messages(None, limit)?)).await
+}
+
+/// Marks messages as seen in Mailbell (all when `ids` is null). Never touches the server.
+/// Returns how many are still unviewed.
+#[tauri::command]
+pub async fn mark_viewed(app: AppHandle, ids: Option<Vec<i64>>) -> AppResult<u32> {
+    let store = app.state::<AppState>().store.clone();
+    let n = blocking(move || {
+        store.mark_viewed(ids.as_deref())?;
+        Ok(u32::try_from(store.unviewed_count()?).unwrap_or(u32::MAX))
+    })
+    .await?;
+    app.state::<AppState>().with_tray(|t| t.show_count(n));
+    emit_app(&app, AppEvent::Unviewed { count: n });
+    Ok(n)
+}
+
+/// Asks for a pass of one account now, or of one of its folders. Progress arrives as events.
+#[tauri::command]
+pub fn sync_now(state: State<'_, AppState>, account: String, folder: Option<String>) -> AppResult<()> {
+    let engine = state.engine()?;
+    if !engine.running().contains(&account) {
+        // e.g. added by the CLI a moment ago: start it, which runs a first pass anyway.
+        engine.start(Some(&account))?;
+        return Ok(());
+    }
+    Ok(engine.sync_now(&account, folder.as_deref())?)
+}
+
+/// Changes how often an account is checked (seconds).
+#[tauri::command]
+pub fn set_interval(state: State<'_, AppState>, account: String, secs: u32) -> AppResult<()> {
+    if secs < MIN_INTERVAL_SECS {
+        return Err(AppError::invalid(format!("the interval must be at least {MIN_INTERVAL_SECS} seconds")));
+    }
+    Ok(state.engine()?.set_interval(&account, secs)?)
+}
+
+/// Watches a folder or stops watching it. A newly watched folder is looked at at once (its
+/// existing mail becomes history, not news).
+#[tauri::command]
+pub async fn set_watched(app: AppHandle, account: String, folder: String, watched: bool) -> AppResult<()> {
+    let store = app.state::<AppState>().store.clone();
+    let (a, f) = (account.clone(), folder.clone());
+    let found = blocking(move || Ok(store.set_watched(&a, &f, watched)?)).await?;
+    if !found {
+        return Err(AppError::invalid(format!("no folder {folder:?} in this account")));
+    }
+    if watched {
+        if let Some(engine) = app.state::<AppState>().engine_if_running() {
+            engine.sync_now(&account, Some(&folder))?;
+        }
+    }
+    Ok(())
+}
+
+/// Changes settings; returns them as they now are.
+#[tauri::command]
+pub async fn set_settings(app: AppHandle, patch: SettingsPatch) -> AppResult<Settings> {
+    apply_settings(&app, patch).await
+}
+
+pub async fn apply_settings(app: &AppHandle, patch: SettingsPatch) -> AppResult<Settings> {
+    let state = app.state::<AppState>();
+    let old = state.settings();
+    let new = Settings {
+        notifications: patch.notifications.unwrap_or(old.notifications),
+        paused: patch.paused.unwrap_or(old.paused),
+        autostart: patch.autostart.unwrap_or(old.autostart),
+    };
+    if new.autostart != old.autostart {
+        let launcher = app.autolaunch();
+        let r = if new.autostart { launcher.enable() } else { launcher.disable() };
+        r.map_err(|e| AppError::new(ErrorKind::Autostart, format!("could not change start at login: {e}")))?;
+    }
+    let handle = app.clone();
+    blocking(move || handle.state::<AppState>().save_settings(new)).await?;
+    state.with_tray(|t| t.show_paused(new.paused));
+    tracing::info!(?new, "settings changed");
+    emit_app(app, AppEvent::Settings(new));
+    Ok(new)
+}

@@ -1,0 +1,93 @@
+//! Errors of Mailbell's commands, as the window receives them: a stable `kind` to branch on and
+//! the engine's own message (which says what to do, and never holds a password).
+
+use serde::Serialize;
+
+use mailbell_sync::secrets::SecretsError;
+use mailbell_sync::store::StoreError;
+use mailbell_sync::sync::SyncError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum ErrorKind {
+    /// The engine is not running (e.g. no Secret Service yet): `message` says why.
+    Unavailable,
+    /// The request itself is wrong (unknown account, interval too short...).
+    Invalid,
+    Store,
+    Keyring,
+    Sync,
+    /// Start at login could not be changed.
+    Autostart,
+    Internal,
+}
+
+/// What a failed command returns to the front end (`{ "kind": ..., "message": ... }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> AppError {
+        AppError { kind, message: message.into() }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorKind::Invalid, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorKind::Internal, message)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let kind = if matches!(e, StoreError::NoSuchAccount(_)) { ErrorKind::Invalid } else { ErrorKind::Store };
+        AppError::new(kind, e.to_string())
+    }
+}
+
+impl From<SecretsError> for AppError {
+    fn from(e: SecretsError) -> Self {
+        AppError::new(ErrorKind::Keyring, e.to_string())
+    }
+}
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Store(s) => s.into(),
+            SyncError::Secrets(s) => s.into(),
+            other => AppError::new(ErrorKind::Sync, other.to_string()),
+        }
+    }
+}
+
+impl From<tauri::Error> for AppError {
+    fn from(e: tauri::Error) -> Self {
+        AppError::internal(e.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialise_as_kind_and_message() {
+        let e: AppError = StoreError::NoSuchAccount("abc".into()).into();
+        let v = serde_json::to_value(&e).expect("json");
+        assert_eq!(v["kind"], "invalid");
+        assert!(v["message"].as_str().is_some_and(|m| m.contains("abc")), "{v}");
+        let e: AppError = SecretsError::Locked.into();
+        assert_eq!(serde_json::to_value(&e).expect("json")["kind"], "keyring");
+    }
+}

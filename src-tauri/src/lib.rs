@@ -1,0 +1,182 @@
+//! Mailbell's desktop app: a thin Tauri shell around the sync engine (`mailbell-sync`).
+//!
+//! - `commands`: what the window may ask (thin calls into the store and the engine);
+//! - `bridge`: engine start, events to the window, notifications and tray updates;
+//! - `notify`, `tray`: the desktop integration; `models`, `error`: what crosses to the window;
+//! - `state`: what the app keeps while it runs; `logging`: the log file in the data directory.
+//!
+//! No sync logic lives here: the engine does the work, as it does for `mailbell-cli watch`.
+
+pub mod bridge;
+pub mod commands;
+pub mod error;
+pub mod logging;
+pub mod models;
+pub mod notify;
+pub mod state;
+pub mod tray;
+
+use std::time::Duration;
+
+use mailbell_sync::store::Store;
+use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
+use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::models::{AppEvent, MessageKey, SettingsPatch};
+use crate::state::AppState;
+
+/// Argument of a launch at login: start in the tray, without the window.
+pub const HIDDEN_ARG: &str = "--hidden";
+
+pub fn run() {
+    let data_dir = match mailbell_sync::paths::data_dir(None) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("mailbell: {e}");
+            std::process::exit(1);
+        }
+    };
+    let log_file = logging::init(&data_dir);
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "Mailbell starting");
+    let store = match Store::open_dir(&data_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open the store");
+            eprintln!("mailbell: {e}");
+            std::process::exit(1);
+        }
+    };
+    let hidden = std::env::args().any(|a| a == HIDDEN_ARG);
+
+    let app = tauri::Builder::default()
+        // First, so that a second launch stops before doing anything else.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tracing::info!("second launch: showing the window");
+            tray::show_window(app);
+        }))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
+        .manage(AppState::new(store, data_dir, log_file))
+        .invoke_handler(tauri::generate_handler![
+            commands::snapshot,
+            commands::list_messages,
+            commands::mark_viewed,
+            commands::sync_now,
+            commands::set_interval,
+            commands::set_watched,
+            commands::set_settings,
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let state = app.state::<AppState>();
+            match handle.autolaunch().is_enabled() {
+                Ok(on) => state.adopt_autostart(on),
+                Err(e) => tracing::warn!(error = %e, "cannot tell whether Mailbell starts at login"),
+            }
+            let tray = tray::build(&handle, state.settings().paused);
+            let has_tray = tray.is_some();
+            *state.tray.lock().unwrap_or_else(|p| p.into_inner()) = tray;
+
+            let h = handle.clone();
+            let _ = app.notification().on_action(move |action| {
+                if action.action_id() != "tap" {
+                    return;
+                }
+                tray::show_window(&h);
+                let key = action.notification().and_then(|n| n.extra().get("message")).and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok());
+                if let Some(message) = key {
+                    bridge::emit_app(&h, AppEvent::Reveal { message });
+                }
+            });
+
+            if !(hidden && has_tray) {
+                tray::show_window(&handle);
+            }
+            tauri::async_runtime::spawn(bridge::start(handle.clone()));
+            tauri::async_runtime::spawn(quit_on_sigterm(handle.clone()));
+            let h = handle.clone();
+            tauri::async_runtime::spawn(async move { bridge::refresh_unviewed(&h).await });
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                // Mailbell keeps watching: closing the window only hides it (in the tray), or
+                // minimises it where there is no tray to bring it back from.
+                api.prevent_close();
+                let has_tray = window.app_handle().state::<AppState>().tray_present();
+                let _ = if has_tray { window.hide() } else { window.minimize() };
+            }
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "the window could not be created");
+            eprintln!("mailbell: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            shutdown(app);
+        }
+    });
+}
+
+/// A SIGTERM (logout, `kill`, systemd) quits like the tray's Quit: the engine gets to finish.
+async fn quit_on_sigterm(app: AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+                tracing::info!("SIGTERM: quitting");
+                app.exit(0);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot watch for SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = app;
+}
+
+/// Lets passes in progress finish (within the engine's grace period) and sessions log out.
+fn shutdown(app: &AppHandle) {
+    let Some(engine) = app.state::<AppState>().take_engine() else { return };
+    tracing::info!("shutting down");
+    tauri::async_runtime::block_on(async move {
+        if tokio::time::timeout(Duration::from_secs(15), engine.shutdown()).await.is_err() {
+            tracing::warn!("the engine did not stop in time");
+        }
+    });
+}
+
+/// The tray menu's actions.
+pub(crate) fn on_tray_menu(app: &AppHandle, id: &str) {
+    match id {
+        tray::OPEN => tray::show_window(app),
+        tray::SYNC => match app.state::<AppState>().engine() {
+            Ok(engine) => {
+                for account in engine.running() {
+                    if let Err(e) = engine.sync_now(&account, None) {
+                        tracing::warn!(%account, error = %e, "sync now failed");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "sync now: no engine"),
+        },
+        tray::PAUSE => {
+            let app = app.clone();
+            let paused = !app.state::<AppState>().settings().paused;
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = commands::apply_settings(&app, SettingsPatch { paused: Some(paused), ..SettingsPatch::default() }).await {
+                    tracing::warn!(error = %e, "could not pause notifications");
+                }
+            });
+        }
+        tray::QUIT => app.exit(0),
+        _ => {}
+    }
+}

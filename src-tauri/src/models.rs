@@ -1,0 +1,117 @@
+//! The app's own types that cross to the window (commands' arguments and results, app events).
+//! The engine's types (accounts, folders, messages, events) cross as they are. TypeScript
+//! definitions of both are generated into ui/src/bindings by ts-rs: never written by hand.
+
+use serde::{Deserialize, Serialize};
+
+use mailbell_sync::events::AccountStatusEvent;
+use mailbell_sync::model::Account;
+use mailbell_sync::store::FolderRow;
+
+/// The names of the Tauri events the window listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum Channel {
+    /// Payload: the engine's `Event`, as the engine emitted it.
+    #[serde(rename = "mailbell:engine")]
+    Engine,
+    /// Payload: an [`AppEvent`].
+    #[serde(rename = "mailbell:app")]
+    App,
+}
+
+impl Channel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Engine => "mailbell:engine",
+            Channel::App => "mailbell:app",
+        }
+    }
+}
+
+/// What the app itself tells the window (the engine's events go on [`Channel::Engine`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum AppEvent {
+    /// Settings changed (from the tray menu or another window).
+    Settings(Settings),
+    /// How many messages the user has not looked at in Mailbell.
+    Unviewed { count: u32 },
+    /// Accounts were added or removed outside the window (e.g. `mailbell-cli account add`), or
+    /// the engine started: fetch a fresh `snapshot`.
+    Refresh,
+    /// Show this message (the user clicked its notification).
+    Reveal { message: MessageKey },
+}
+
+/// A message as the server names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct MessageKey {
+    pub account: String,
+    pub folder: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+}
+
+/// User settings kept in the store's settings table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Settings {
+    /// Desktop notifications for new mail.
+    pub notifications: bool,
+    /// Notifications paused for now (the tray's "Pause notifications").
+    pub paused: bool,
+    /// Start Mailbell at login (opt-in).
+    pub autostart: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { notifications: true, paused: false, autostart: false }
+    }
+}
+
+/// A change of some settings; fields left out stay as they are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+pub struct SettingsPatch {
+    pub notifications: Option<bool>,
+    pub paused: Option<bool>,
+    pub autostart: Option<bool>,
+}
+
+/// One account with its folders and the engine's latest word on it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AccountView {
+    pub account: Account,
+    pub folders: Vec<FolderRow>,
+    /// The last `account_status` event since the app started (none before the first pass).
+    pub status: Option<AccountStatusEvent>,
+    /// Whether the engine runs a worker for it.
+    pub running: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct About {
+    pub version: String,
+    pub data_dir: String,
+    pub log_file: String,
+    /// Whether a tray icon could be shown (libayatana-appindicator present).
+    pub tray: bool,
+}
+
+/// Everything the window shows, in one call.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Snapshot {
+    pub accounts: Vec<AccountView>,
+    pub settings: Settings,
+    pub unviewed: u32,
+    /// Why the engine is not running, when it is not (e.g. the keyring could not be opened).
+    pub engine_error: Option<String>,
+    pub about: About,
+}

@@ -1,0 +1,219 @@
+//! Desktop notifications: one per new message, or one summary when a pass brings a burst;
+//! none while notifications are off or paused. Linux notification bodies are markup, so mail
+//! text is escaped before it goes into one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mailbell_sync::events::{Event, NewMessageEvent};
+use serde_json::json;
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::models::MessageKey;
+
+/// More new messages than this in one pass of one account make one summary notification.
+pub const BURST: usize = 3;
+/// Lines of a summary's body that name a message.
+const SUMMARY_LINES: usize = 3;
+
+const ICON: &[u8] = include_bytes!("../../icons/64x64.png");
+
+/// Puts Mailbell's icon in the data directory for notification servers, which want a file.
+pub fn install_icon(data_dir: &Path) -> Option<PathBuf> {
+    let path = data_dir.join("mailbell-icon.png");
+    if std::fs::read(&path).is_ok_and(|b| b == ICON) {
+        return Some(path);
+    }
+    match std::fs::write(&path, ICON) {
+        Ok(()) => Some(path),
+        Err(e) => {
+            tracing::warn!(error = %e, path = %path.display(), "cannot write the notification icon");
+            None
+        }
+    }
+}
+
+/// One notification to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Plain text (the notification's summary line is not markup).
+    pub title: String,
+    /// Markup-escaped.
+    pub body: String,
+    /// The message a click should reveal.
+    pub target: Option<MessageKey>,
+}
+
+/// Escapes text for a notification body (a subset of XML markup on Linux).
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn sender(m: &NewMessageEvent) -> String {
+    let name = m.from_name.as_deref().filter(|n| !n.trim().is_empty());
+    let addr = m.from_addr.as_deref().filter(|a| !a.trim().is_empty());
+    let s = name.or(addr).map(str::to_string).unwrap_or_else(|| m.from.clone());
+    if s.trim().is_empty() { "Unknown sender".into() } else { clip(&s, 80) }
+}
+
+fn subject(m: &NewMessageEvent) -> String {
+    if m.subject.trim().is_empty() { "(no subject)".into() } else { clip(&m.subject, 160) }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let mut t: String = one_line.chars().take(max - 1).collect();
+    t.push('…');
+    t
+}
+
+fn key(m: &NewMessageEvent) -> MessageKey {
+    MessageKey { account: m.account.clone(), folder: m.folder.clone(), uidvalidity: m.uidvalidity, uid: m.uid }
+}
+
+/// Gathers the new messages of each account's pass and turns them into notifications when the
+/// pass ends (the engine sends `account_status` with a final state then).
+#[derive(Debug, Default)]
+pub struct Batcher {
+    pending: BTreeMap<String, Vec<NewMessageEvent>>,
+}
+
+impl Batcher {
+    /// Feeds one engine event; returns the notifications due now.
+    pub fn feed(&mut self, event: &Event, account_label: impl Fn(&str) -> String) -> Vec<Note> {
+        match event {
+            Event::NewMessage(m) => {
+                self.pending.entry(m.account.clone()).or_default().push(m.clone());
+                Vec::new()
+            }
+            Event::AccountStatus(s) if !matches!(s.state, mailbell_sync::events::AccountState::Syncing | mailbell_sync::events::AccountState::Connecting) => {
+                let msgs = self.pending.remove(&s.account).unwrap_or_default();
+                notes_for(&msgs, &account_label(&s.account))
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The notifications for the new messages of one pass of one account.
+pub fn notes_for(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
+    if msgs.len() <= BURST {
+        return msgs
+            .iter()
+            .map(|m| Note {
+                title: sender(m),
+                body: format!("{}\n{} · {}", escape_markup(&subject(m)), escape_markup(&m.folder), escape_markup(account)),
+                target: Some(key(m)),
+            })
+            .collect();
+    }
+    let mut lines: Vec<String> = msgs
+        .iter()
+        .rev()
+        .take(SUMMARY_LINES)
+        .map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m))))
+        .collect();
+    if msgs.len() > SUMMARY_LINES {
+        lines.push(format!("and {} more", msgs.len() - SUMMARY_LINES));
+    }
+    vec![Note {
+        title: format!("{} new messages · {}", msgs.len(), account),
+        body: lines.join("\n"),
+        target: msgs.last().map(key),
+    }]
+}
+
+/// Shows a note through tauri-plugin-notification. Failures are logged, never fatal.
+pub fn show<R: Runtime>(app: &AppHandle<R>, note: &Note, icon: Option<&Path>) {
+    let mut b = app.notification().builder().title(&note.title).body(&note.body);
+    if let Some(icon) = icon {
+        b = b.icon(icon.to_string_lossy());
+    }
+    if let Some(t) = &note.target {
+        b = b.extra("message", json!(t));
+    }
+    if let Err(e) = b.show() {
+        tracing::warn!(error = %e, "could not show a notification");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mailbell_sync::events::{AccountState, AccountStatusEvent};
+
+    fn msg(uid: u32, subject: &str) -> NewMessageEvent {
+        NewMessageEvent {
+            account: "a1".into(),
+            folder: "INBOX".into(),
+            uidvalidity: 1,
+            uid,
+            from: "Bob <bob@example.org>".into(),
+            subject: subject.into(),
+            date: "2026-01-01T00:00:00Z".into(),
+            preview: String::new(),
+            from_name: Some("Bob".into()),
+            from_addr: Some("bob@example.org".into()),
+            message_id: None,
+            seen: false,
+        }
+    }
+
+    fn end(state: AccountState) -> Event {
+        Event::AccountStatus(AccountStatusEvent { account: "a1".into(), state, error: None, new_messages: 0, next_pass_at: None, retries: 0, push: false })
+    }
+
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(escape_markup("<img src=x onerror=alert(1)> & co"), "&lt;img src=x onerror=alert(1)&gt; &amp; co");
+        let notes = notes_for(&[msg(1, "<b>hi</b>")], "alice@example.org");
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].body.starts_with("&lt;b&gt;hi&lt;/b&gt;\n"), "{}", notes[0].body);
+        assert_eq!(notes[0].title, "Bob");
+    }
+
+    #[test]
+    fn a_pass_of_up_to_three_gives_one_each_more_gives_one_summary() {
+        let mut b = Batcher::default();
+        let label = |_: &str| "alice".to_string();
+        for i in 1..=3 {
+            assert!(b.feed(&Event::NewMessage(msg(i, &format!("s{i}"))), label).is_empty());
+        }
+        assert!(b.feed(&end(AccountState::Syncing), label).is_empty(), "a pass starting flushes nothing");
+        assert_eq!(b.feed(&end(AccountState::Ok), label).len(), 3);
+        assert!(b.feed(&end(AccountState::Ok), label).is_empty(), "flushed once");
+
+        for i in 1..=7 {
+            b.feed(&Event::NewMessage(msg(i, &format!("s{i}"))), label);
+        }
+        let notes = b.feed(&end(AccountState::Error), label);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].title, "7 new messages · alice");
+        assert!(notes[0].body.contains("s7") && notes[0].body.ends_with("and 4 more"), "{}", notes[0].body);
+        assert_eq!(notes[0].target.as_ref().map(|k| k.uid), Some(7));
+    }
+
+    #[test]
+    fn empty_sender_and_subject_have_words() {
+        let mut m = msg(1, "  ");
+        m.from_name = None;
+        m.from_addr = None;
+        m.from = String::new();
+        let n = &notes_for(&[m], "x")[0];
+        assert_eq!(n.title, "Unknown sender");
+        assert!(n.body.starts_with("(no subject)"));
+    }
+}

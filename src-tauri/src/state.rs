@@ -1,0 +1,143 @@
+//! What the app keeps while it runs: the store, the engine once it is up, the latest account
+//! statuses, the settings in force, and the tray handle.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use mailbell_sync::engine::Engine;
+use mailbell_sync::events::AccountStatusEvent;
+use mailbell_sync::store::Store;
+
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::models::Settings;
+use crate::tray::Tray;
+
+pub struct AppState {
+    pub store: Store,
+    pub data_dir: PathBuf,
+    pub log_file: PathBuf,
+    engine: RwLock<Option<Arc<Engine>>>,
+    engine_error: Mutex<Option<String>>,
+    statuses: Mutex<BTreeMap<String, AccountStatusEvent>>,
+    settings: Mutex<Settings>,
+    pub tray: Mutex<Option<Tray>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+const KEY_NOTIFICATIONS: &str = "notifications";
+const KEY_PAUSED: &str = "notifications_paused";
+const KEY_AUTOSTART: &str = "start_at_login";
+
+fn flag(store: &Store, key: &str, default: bool) -> bool {
+    match store.setting(key) {
+        Ok(Some(v)) => v == "on",
+        Ok(None) => default,
+        Err(e) => {
+            tracing::warn!(key, error = %e, "cannot read a setting");
+            default
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, data_dir: PathBuf, log_file: PathBuf) -> AppState {
+        let d = Settings::default();
+        let settings = Settings {
+            notifications: flag(&store, KEY_NOTIFICATIONS, d.notifications),
+            paused: flag(&store, KEY_PAUSED, d.paused),
+            autostart: flag(&store, KEY_AUTOSTART, d.autostart),
+        };
+        AppState {
+            store,
+            data_dir,
+            log_file,
+            engine: RwLock::new(None),
+            engine_error: Mutex::new(None),
+            statuses: Mutex::new(BTreeMap::new()),
+            settings: Mutex::new(settings),
+            tray: Mutex::new(None),
+        }
+    }
+
+    pub fn engine(&self) -> AppResult<Arc<Engine>> {
+        let engine = self.engine.read().unwrap_or_else(|p| p.into_inner()).clone();
+        engine.ok_or_else(|| {
+            let why = self.engine_error().unwrap_or_else(|| "the engine is starting: try again in a moment".into());
+            AppError::new(ErrorKind::Unavailable, why)
+        })
+    }
+
+    pub fn engine_if_running(&self) -> Option<Arc<Engine>> {
+        self.engine.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_engine(&self, engine: Arc<Engine>) {
+        *self.engine.write().unwrap_or_else(|p| p.into_inner()) = Some(engine);
+        *lock(&self.engine_error) = None;
+    }
+
+    pub fn take_engine(&self) -> Option<Arc<Engine>> {
+        self.engine.write().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    pub fn engine_error(&self) -> Option<String> {
+        lock(&self.engine_error).clone()
+    }
+
+    pub fn set_engine_error(&self, e: String) {
+        *lock(&self.engine_error) = Some(e);
+    }
+
+    pub fn record_status(&self, s: &AccountStatusEvent) {
+        lock(&self.statuses).insert(s.account.clone(), s.clone());
+    }
+
+    pub fn status_of(&self, account: &str) -> Option<AccountStatusEvent> {
+        lock(&self.statuses).get(account).cloned()
+    }
+
+    /// Takes the state of start-at-login from the system (the user may have removed it there).
+    pub fn adopt_autostart(&self, enabled: bool) {
+        let mut s = self.settings();
+        if s.autostart != enabled {
+            s.autostart = enabled;
+            if let Err(e) = self.save_settings(s) {
+                tracing::warn!(error = %e, "cannot save a setting");
+            }
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        *lock(&self.settings)
+    }
+
+    /// Keeps new settings in memory and in the store (blocking: call off the async reactor).
+    pub fn save_settings(&self, s: Settings) -> AppResult<()> {
+        let on = |b: bool| if b { "on" } else { "off" };
+        self.store.set_setting(KEY_NOTIFICATIONS, on(s.notifications))?;
+        self.store.set_setting(KEY_PAUSED, on(s.paused))?;
+        self.store.set_setting(KEY_AUTOSTART, on(s.autostart))?;
+        *lock(&self.settings) = s;
+        Ok(())
+    }
+
+    /// Whether a new message should be announced now.
+    pub fn notifying(&self) -> bool {
+        let s = self.settings();
+        s.notifications && !s.paused
+    }
+
+    pub fn tray_present(&self) -> bool {
+        lock(&self.tray).is_some()
+    }
+
+    pub fn with_tray(&self, f: impl FnOnce(&Tray)) {
+        if let Some(t) = lock(&self.tray).as_ref() {
+            f(t)
+        }
+    }
+}

@@ -1,0 +1,206 @@
+// What every WebDriver test of the real app needs: a private Dovecot (mailbell-testserver), a
+// private data dir with an account added by the real `mailbell-cli`, a dbus-monitor on the
+// notification interface, and the real app started through tauri-driver + WebKitWebDriver.
+//
+// Runs inside scripts/app-e2e.sh: Xvfb (DISPLAY) and a private session bus with an unlocked
+// gnome-keyring. Nothing is skipped: a component that cannot start fails the test loudly.
+
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { remote } from "webdriverio";
+
+const target = process.env.CARGO_TARGET_DIR ?? path.join(process.env.HOME ?? "/root", ".cache/mailbell/target");
+
+export const bins = {
+  app: process.env.MAILBELL_APP ?? path.join(target, "debug/mailbell"),
+  cli: process.env.MAILBELL_CLI ?? path.join(target, "debug/mailbell-cli"),
+  server: process.env.MAILBELL_TESTSERVER ?? path.join(target, "debug/mailbell-testserver"),
+  driver: process.env.TAURI_DRIVER ?? "tauri-driver",
+  native: process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver",
+};
+
+export function requireEnvironment() {
+  for (const [name, p] of Object.entries(bins)) {
+    if (p.includes("/") && !existsSync(p)) throw new Error(`${name} not found at ${p}: run scripts/app-e2e.sh, which builds it`);
+  }
+  if (!process.env.DISPLAY) throw new Error("no DISPLAY: run the tests through scripts/app-e2e.sh (Xvfb)");
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) throw new Error("no session bus: run the tests through scripts/app-e2e.sh (dbus-run-session + gnome-keyring)");
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value; fails with `what` and the last value or error. */
+export async function eventually(what, fn, { timeout = 20_000, interval = 200 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await sleep(interval);
+  }
+}
+
+async function freePort() {
+  const srv = createServer();
+  srv.listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** A private Dovecot, driven over mailbell-testserver's stdin. */
+export class TestServer {
+  static async start() {
+    const proc = spawn(bins.server, [], { stdio: ["pipe", "pipe", "inherit"] });
+    const lines = readline.createInterface({ input: proc.stdout });
+    const it = lines[Symbol.asyncIterator]();
+    const first = await Promise.race([
+      it.next(),
+      once(proc, "exit").then(([code]) => {
+        throw new Error(`mailbell-testserver exited (${code}) before Dovecot was up`);
+      }),
+    ]);
+    const s = new TestServer();
+    s.proc = proc;
+    s.it = it;
+    s.info = JSON.parse(first.value);
+    s.queue = Promise.resolve();
+    return s;
+  }
+
+  /** Sends one command and returns its reply (commands run one at a time). */
+  command(cmd) {
+    const run = async () => {
+      this.proc.stdin.write(JSON.stringify(cmd) + "\n");
+      const { value, done } = await this.it.next();
+      if (done) throw new Error("mailbell-testserver stopped");
+      const reply = JSON.parse(value);
+      if (!reply.ok) throw new Error(`testserver ${cmd.cmd} failed: ${reply.error}`);
+      return reply;
+    };
+    const p = this.queue.then(run);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  append(folder, subject, from) {
+    return this.command({ cmd: "append", folder, subject, ...(from ? { from } : {}) });
+  }
+
+  create(folder) {
+    return this.command({ cmd: "create", folder });
+  }
+
+  async stop() {
+    this.proc.stdin.end();
+    await Promise.race([once(this.proc, "exit"), sleep(10_000).then(() => this.proc.kill("SIGKILL"))]);
+  }
+}
+
+/** Runs the real CLI against `dataDir`. */
+export function cli(dataDir, args, input) {
+  const r = spawnSync(bins.cli, ["--data-dir", dataDir, ...args], { input, encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`mailbell-cli ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Records the Notify calls on the session bus. */
+export class NotifyMonitor {
+  static async start() {
+    const m = new NotifyMonitor();
+    m.out = "";
+    m.proc = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications',member='Notify'"], { stdio: ["ignore", "pipe", "pipe"] });
+    m.proc.stdout.setEncoding("utf8");
+    m.proc.stdout.on("data", (d) => (m.out += d));
+    m.proc.stderr.setEncoding("utf8");
+    m.proc.stderr.on("data", (d) => (m.out += d));
+    await eventually("dbus-monitor to start", () => m.out.length > 0 || m.proc.exitCode === null, { timeout: 5000 });
+    await sleep(300);
+    if (m.proc.exitCode !== null) throw new Error(`dbus-monitor exited: ${m.out}`);
+    return m;
+  }
+
+  /** The Notify calls seen so far, each as [app_name, ..., summary, body]'s strings. */
+  calls() {
+    return this.out
+      .split(/^method call /m)
+      .filter((c) => c.includes("member=Notify"))
+      .map((c) => [...c.matchAll(/^\s*string "((?:[^"\\]|\\.)*)"/gm)].map((m) => m[1]));
+  }
+
+  stop() {
+    this.proc.kill();
+  }
+}
+
+/** The real app under tauri-driver, with its own data dir; `browser` is the WebDriver session. */
+export class App {
+  static async start({ dataDir, env = {} }) {
+    const a = new App();
+    a.dataDir = dataDir;
+    const port = await freePort();
+    const nativePort = await freePort();
+    a.driverLog = "";
+    a.driver = spawn(bins.driver, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", bins.native], {
+      env: { ...process.env, MAILBELL_DATA_DIR: dataDir, RUST_LOG: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    for (const s of [a.driver.stdout, a.driver.stderr]) {
+      s.setEncoding("utf8");
+      s.on("data", (d) => (a.driverLog += d));
+    }
+    await eventually("tauri-driver to listen", () => canConnect(port), { timeout: 15_000 });
+    a.browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "warn",
+      connectionRetryCount: 0,
+      capabilities: { "tauri:options": { application: bins.app } },
+    });
+    return a;
+  }
+
+  async stop() {
+    try {
+      await this.browser?.deleteSession();
+    } catch {
+      // the app may be gone already
+    }
+    this.driver?.kill();
+    if (this.driver && this.driver.exitCode === null) await Promise.race([once(this.driver, "exit"), sleep(5000)]);
+  }
+}
+
+async function canConnect(port) {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
+}
+
+export function tempDir(prefix) {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  return { path: d, remove: () => rmSync(d, { recursive: true, force: true }) };
+}
+
+/** Saves a screenshot of the whole X screen (app window, notifications) when asked to. */
+export function screenshot(name) {
+  const dir = process.env.MAILBELL_SCREENSHOTS;
+  if (!dir) return;
+  const r = spawnSync("import", ["-window", "root", path.join(dir, `${name}.png`)]);
+  if (r.status !== 0) throw new Error(`screenshot failed: ${r.stderr}`);
+}

@@ -1,0 +1,288 @@
+// Boots the window: loads a snapshot, listens to engine and app events, and renders the current
+// view. Renders are coalesced; the store (through the commands) is always the truth.
+
+import "./styles.css";
+import { api, subscribe } from "./bridge";
+import { button, h, replace, type Child } from "./dom";
+import {
+  applyEngineEvent,
+  folderKey,
+  initialState,
+  markViewedLocally,
+  revealKey,
+  unviewedTotal,
+  type UiState,
+  type View,
+} from "./model";
+import type { AppError } from "./bindings/AppError";
+import type { AppEvent } from "./bindings/AppEvent";
+import type { Event as EngineEvent } from "./bindings/Event";
+import type { SettingsPatch } from "./bindings/SettingsPatch";
+import { aboutView } from "./views/about";
+import { accountsView } from "./views/accounts";
+import type { Actions, Ctx } from "./views/common";
+import { messagesView } from "./views/messages";
+import { settingsView } from "./views/settings";
+
+const MESSAGE_LIMIT = 200;
+/** A "Sync now" whose pass never reports back stops spinning after this long. */
+const PENDING_TIMEOUT_MS = 120_000;
+/** A "Sync now" shows progress at least this long. */
+const HOLD_MS = 700;
+
+const state: UiState = initialState();
+const root = document.getElementById("app")!;
+const main = h("main", { class: "main", attrs: { id: "main" } });
+const top = h("header", { class: "topbar" });
+const banner = h("div", { class: "banner-slot" });
+root.replaceChildren(top, banner, main);
+
+// Renders are coalesced, and never happen while a pointer button is down: replacing the element
+// under the pointer between press and release would swallow the click.
+let queued = false;
+let pressed = false;
+function render(): void {
+  if (queued) return;
+  queued = true;
+  setTimeout(function run() {
+    if (pressed) {
+      setTimeout(run, 30);
+      return;
+    }
+    queued = false;
+    draw();
+  }, 16);
+}
+document.addEventListener("pointerdown", () => (pressed = true), true);
+for (const type of ["pointerup", "pointercancel"] as const) document.addEventListener(type, () => (pressed = false), true);
+window.addEventListener("blur", () => (pressed = false));
+
+function debounce(fn: () => Promise<void>, ms: number): () => void {
+  let t: ReturnType<typeof setTimeout> | null = null;
+  return () => {
+    if (t) clearTimeout(t);
+    t = setTimeout(() => {
+      t = null;
+      void fn();
+    }, ms);
+  };
+}
+
+async function loadSnapshot(): Promise<void> {
+  try {
+    state.snapshot = await api.snapshot();
+    state.loadError = null;
+  } catch (e) {
+    state.loadError = (e as AppError).message;
+  }
+  render();
+}
+
+async function loadMessages(): Promise<void> {
+  try {
+    state.messages = await api.listMessages(MESSAGE_LIMIT);
+  } catch (e) {
+    state.loadError = (e as AppError).message;
+  }
+  render();
+}
+
+const reloadMessages = debounce(loadMessages, 200);
+const reloadSnapshot = debounce(loadSnapshot, 300);
+
+function setActionError(key: string, e: unknown): void {
+  state.actionErrors.set(key, (e as AppError).message ?? String(e));
+  render();
+}
+
+const actions: Actions = {
+  go(v: View) {
+    state.view = v;
+    render();
+  },
+  async syncNow(account: string, folder?: string) {
+    const key = folder === undefined ? account : folderKey(account, folder);
+    state.actionErrors.delete(key);
+    state.pending.add(key);
+    state.held.add(key);
+    draw();
+    setTimeout(() => {
+      state.held.delete(key);
+      render();
+    }, HOLD_MS);
+    setTimeout(() => {
+      if (state.pending.delete(key)) render();
+    }, PENDING_TIMEOUT_MS);
+    try {
+      await api.syncNow(account, folder ?? null);
+    } catch (e) {
+      state.pending.delete(key);
+      setActionError(key, e);
+    }
+  },
+  async syncAll() {
+    await Promise.all((state.snapshot?.accounts ?? []).map((a) => actions.syncNow(a.account.id)));
+  },
+  async markViewed(ids: number[] | null) {
+    try {
+      const left = await api.markViewed(ids);
+      markViewedLocally(state, ids);
+      if (state.snapshot) state.snapshot.unviewed = left;
+    } catch (e) {
+      state.loadError = (e as AppError).message;
+    }
+    render();
+  },
+  async setWatched(account: string, folder: string, watched: boolean) {
+    const key = `watch:${folderKey(account, folder)}`;
+    state.actionErrors.delete(key);
+    try {
+      await api.setWatched(account, folder, watched);
+      await loadSnapshot();
+    } catch (e) {
+      setActionError(key, e);
+    }
+  },
+  async setInterval(account: string, secs: number) {
+    const key = `interval:${account}`;
+    state.actionErrors.delete(key);
+    try {
+      await api.setInterval(account, secs);
+      await loadSnapshot();
+    } catch (e) {
+      setActionError(key, e);
+    }
+  },
+  async setSettings(patch: SettingsPatch) {
+    state.actionErrors.delete("settings");
+    try {
+      const s = await api.setSettings(patch);
+      if (state.snapshot) state.snapshot.settings = s;
+    } catch (e) {
+      setActionError("settings", e);
+    }
+    render();
+  },
+};
+
+function onEngine(e: EngineEvent): void {
+  const effect = applyEngineEvent(state, e);
+  if (effect.reloadMessages) reloadMessages();
+  if (effect.reloadSnapshot) reloadSnapshot();
+  render();
+}
+
+function onApp(e: AppEvent): void {
+  switch (e.kind) {
+    case "settings":
+      if (state.snapshot) state.snapshot.settings = { notifications: e.notifications, paused: e.paused, autostart: e.autostart };
+      break;
+    case "unviewed":
+      if (state.snapshot && state.snapshot.unviewed !== e.count) {
+        state.snapshot.unviewed = e.count;
+        reloadMessages();
+      }
+      break;
+    case "refresh":
+      reloadSnapshot();
+      reloadMessages();
+      break;
+    case "reveal":
+      state.view = "messages";
+      state.reveal = revealKey(e.message);
+      reloadMessages();
+      break;
+  }
+  render();
+}
+
+const TABS: [View, string][] = [
+  ["messages", "New mail"],
+  ["accounts", "Accounts"],
+  ["settings", "Settings"],
+  ["about", "About"],
+];
+
+function topbar(): Child[] {
+  const unviewed = unviewedTotal(state);
+  const accounts = state.snapshot?.accounts ?? [];
+  const paused = state.snapshot?.settings.paused;
+  const tabs = h(
+    "nav",
+    { class: "tabs", attrs: { role: "tablist" } },
+    ...TABS.map(([v, label]) =>
+      h(
+        "button",
+        {
+          class: v === state.view ? "tab active" : "tab",
+          data: { test: `tab-${v}` },
+          attrs: { type: "button", role: "tab", "aria-selected": String(v === state.view) },
+          on: { click: () => actions.go(v) },
+        },
+        label,
+        v === "messages" && unviewed > 0 ? h("span", { class: "tab-count" }, String(unviewed)) : null,
+        v === "accounts" && accounts.some((a) => a.status?.error || a.folders.some((f) => f.watched && f.last_error)) ? h("span", { class: "tab-alert", title: "An account has an error" }, "!") : null,
+      ),
+    ),
+  );
+  return [
+    h("div", { class: "brand" }, h("span", { class: "brand-icon", attrs: { "aria-hidden": "true" } }), h("span", null, "Mailbell")),
+    tabs,
+    h("span", { class: "spacer" }),
+    paused
+      ? h(
+          "button",
+          { class: "chip", title: "Notifications are paused: click to resume", attrs: { type: "button" }, on: { click: () => void actions.setSettings({ paused: false }) } },
+          "Notifications paused",
+        )
+      : null,
+    accounts.length ? button("Sync all", () => actions.syncAll(), { class: "secondary", data: { test: "sync-all" } }) : null,
+  ];
+}
+
+let scrolledTo: string | null = null;
+
+function draw(): void {
+  const ctx: Ctx = { state, actions, now: new Date() };
+  replace(top, ...topbar());
+  const problems = [state.loadError, state.snapshot?.engine_error].filter((x): x is string => !!x);
+  replace(banner, ...problems.map((p) => h("div", { class: "banner", attrs: { role: "alert" }, data: { test: "banner" } }, p)));
+  let view: HTMLElement;
+  switch (state.view) {
+    case "messages":
+      view = messagesView(ctx);
+      break;
+    case "accounts":
+      view = accountsView(ctx);
+      break;
+    case "settings":
+      view = settingsView(ctx);
+      break;
+    case "about":
+      view = aboutView(ctx);
+      break;
+  }
+  const viewChanged = main.dataset.view !== state.view;
+  main.dataset.view = state.view;
+  replace(main, view);
+  if (viewChanged) main.scrollTop = 0;
+  const unviewed = unviewedTotal(state);
+  document.title = unviewed > 0 ? `Mailbell (${unviewed})` : "Mailbell";
+  if (state.reveal && state.reveal !== scrolledTo) {
+    const el = main.querySelector<HTMLElement>(`[data-key="${CSS.escape(state.reveal)}"]`);
+    if (el) {
+      el.scrollIntoView({ block: "center" });
+      scrolledTo = state.reveal;
+    }
+  }
+}
+
+async function boot(): Promise<void> {
+  draw();
+  await subscribe({ engine: onEngine, app: onApp });
+  await Promise.all([loadSnapshot(), loadMessages()]);
+  // Relative times ("checked 2 min ago", "next check in 3 min") move on by themselves.
+  setInterval(render, 15_000);
+}
+
+void boot();

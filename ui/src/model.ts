@@ -1,0 +1,159 @@
+// The window's state and how engine events change it. Pure functions: the views only read.
+
+import type { AccountView } from "./bindings/AccountView";
+import type { Event as EngineEvent } from "./bindings/Event";
+import type { FolderRow } from "./bindings/FolderRow";
+import type { MessageKey } from "./bindings/MessageKey";
+import type { Snapshot } from "./bindings/Snapshot";
+import type { StoredMessage } from "./bindings/StoredMessage";
+
+export type View = "messages" | "accounts" | "settings" | "about";
+
+export type UiState = {
+  view: View;
+  snapshot: Snapshot | null;
+  messages: StoredMessage[];
+  /** Why the first load failed, if it did. */
+  loadError: string | null;
+  /** "Sync now" asked and not finished: account ids and `folderKey`s. */
+  pending: Set<string>;
+  /** Shown as busy for a moment after a click even when the pass ends at once (no flicker, and
+   * the user sees the click was taken). */
+  held: Set<string>;
+  /** Errors of the user's own actions, shown next to what they concern (same keys, or "settings"). */
+  actionErrors: Map<string, string>;
+  /** Messages the server reports read or deleted since they were listed (`msgKey`). */
+  seenOnServer: Set<string>;
+  goneOnServer: Set<string>;
+  /** A message to scroll to and highlight (a notification was clicked). */
+  reveal: string | null;
+};
+
+export function initialState(): UiState {
+  return {
+    view: "messages",
+    snapshot: null,
+    messages: [],
+    loadError: null,
+    pending: new Set(),
+    held: new Set(),
+    actionErrors: new Map(),
+    seenOnServer: new Set(),
+    goneOnServer: new Set(),
+    reveal: null,
+  };
+}
+
+export function folderKey(account: string, folder: string): string {
+  return `${account}\u0000${folder}`;
+}
+
+export function msgKey(k: { account: string; folder: string; uidvalidity: number; uid: number }): string {
+  return `${k.account}\u0000${k.folder}\u0000${k.uidvalidity}\u0000${k.uid}`;
+}
+
+export function storedKey(m: StoredMessage): string {
+  return msgKey({ account: m.account_id, folder: m.folder, uidvalidity: m.uidvalidity, uid: m.uid });
+}
+
+export function revealKey(k: MessageKey): string {
+  return msgKey(k);
+}
+
+export function accountView(s: UiState, id: string): AccountView | undefined {
+  return s.snapshot?.accounts.find((a) => a.account.id === id);
+}
+
+export function accountLabel(s: UiState, id: string): string {
+  const a = accountView(s, id)?.account;
+  return a ? a.display_name || a.email : id;
+}
+
+/** What an event means for the rest of the window. */
+export type Effect = {
+  /** The message list must be read again (new mail arrived). */
+  reloadMessages: boolean;
+  /** Something unknown appeared (a new folder): read the snapshot again. */
+  reloadSnapshot: boolean;
+};
+
+/** Applies one engine event to the state, in place. */
+export function applyEngineEvent(s: UiState, e: EngineEvent): Effect {
+  const effect: Effect = { reloadMessages: false, reloadSnapshot: false };
+  switch (e.event) {
+    case "new_message":
+      effect.reloadMessages = true;
+      break;
+    case "folder_status": {
+      const view = accountView(s, e.account);
+      const row = view?.folders.find((f) => f.name === e.folder);
+      if (!row) {
+        effect.reloadSnapshot = s.snapshot !== null;
+        break;
+      }
+      const updated: FolderRow = {
+        ...row,
+        state: e.state,
+        uidvalidity: e.uidvalidity,
+        last_uid: e.last_uid,
+        last_error: e.error,
+        last_sync_at: e.last_sync_at ?? row.last_sync_at,
+        messages: e.messages,
+        unseen: e.unseen,
+        notice: e.notice,
+      };
+      view!.folders = view!.folders.map((f) => (f === row ? updated : f));
+      if (e.state !== "syncing") s.pending.delete(folderKey(e.account, e.folder));
+      break;
+    }
+    case "account_status": {
+      const view = accountView(s, e.account);
+      if (!view) {
+        effect.reloadSnapshot = s.snapshot !== null;
+        break;
+      }
+      view.status = e;
+      view.running = true;
+      if (e.state !== "syncing" && e.state !== "connecting") {
+        s.pending.delete(e.account);
+        for (const k of [...s.pending]) if (k.startsWith(`${e.account}\u0000`)) s.pending.delete(k);
+        // Folders the pass did not report on are no longer being checked.
+        view.folders = view.folders.map((f) => (f.state === "syncing" ? { ...f, state: e.state === "ok" ? "ok" : f.last_error ? "error" : "idle" } : f));
+      }
+      break;
+    }
+    case "message_update": {
+      const k = msgKey(e);
+      if (e.expunged) s.goneOnServer.add(k);
+      else if (e.seen) s.seenOnServer.add(k);
+      else s.seenOnServer.delete(k);
+      break;
+    }
+  }
+  return effect;
+}
+
+/** How many listed messages of a folder the user has not looked at in Mailbell. */
+export function unviewedIn(s: UiState, account: string, folder: string): number {
+  return s.messages.filter((m) => !m.viewed && m.account_id === account && m.folder === folder).length;
+}
+
+export function unviewedTotal(s: UiState): number {
+  return s.snapshot?.unviewed ?? s.messages.filter((m) => !m.viewed).length;
+}
+
+/** Marks messages viewed locally (the store was told already). */
+export function markViewedLocally(s: UiState, ids: number[] | null): void {
+  const set = ids ? new Set(ids) : null;
+  s.messages = s.messages.map((m) => (!m.viewed && (!set || set.has(m.id)) ? { ...m, viewed: true } : m));
+}
+
+/** Whether an account or one of its folders is being checked. */
+export function isBusy(s: UiState, account: string, folder?: string): boolean {
+  const view = accountView(s, account);
+  if (folder === undefined) {
+    return s.pending.has(account) || s.held.has(account) || view?.status?.state === "syncing" || view?.status?.state === "connecting";
+  }
+  const k = folderKey(account, folder);
+  return s.pending.has(k) || s.held.has(k) || view?.folders.find((f) => f.name === folder)?.state === "syncing";
+}

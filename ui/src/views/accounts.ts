@@ -1,0 +1,105 @@
+// Every account and its folders with live status: state, last check, new count, next check,
+// the server's error text, and "Sync now" per account and per folder.
+
+import { button, h } from "../dom";
+import { accountStateLabel, ago, folderStateLabel, fullTime, plural, until } from "../format";
+import { folderKey, isBusy, unviewedIn } from "../model";
+import type { AccountView } from "../bindings/AccountView";
+import type { FolderRow } from "../bindings/FolderRow";
+import { badge, errorText, noAccounts, noticeText, type Ctx } from "./common";
+
+export function accountsView(ctx: Ctx): HTMLElement {
+  const accounts = ctx.state.snapshot?.accounts ?? [];
+  if (accounts.length === 0) return h("section", { class: "view" }, noAccounts());
+  return h(
+    "section",
+    { class: "view" },
+    h("div", { class: "view-head" }, h("h1", null, "Accounts"), h("span", { class: "count" }, plural(accounts.length, "account"))),
+    ...accounts.map((a) => accountCard(ctx, a)),
+  );
+}
+
+function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
+  const { state, actions, now } = ctx;
+  const a = v.account;
+  const busy = isBusy(state, a.id);
+  const st = busy && !v.status ? accountStateLabel("syncing") : accountStateLabel(v.status?.state);
+  const watched = v.folders.filter((f) => f.watched);
+  const unwatched = v.folders.length - watched.length;
+
+  const facts: string[] = [`${a.host}:${a.port} · ${a.security.toUpperCase()}`];
+  if (v.status?.push) facts.push("push (IDLE) on");
+  const next = v.status?.next_pass_at;
+  if (next && !busy) facts.push(`next check ${until(next, now)}`);
+  if (!a.enabled) facts.push("disabled");
+
+  const syncBtn = button(busy ? "Checking…" : "Sync now", () => actions.syncNow(a.id), {
+    class: busy ? "primary busy" : "primary",
+    data: { test: "sync-account" },
+  });
+  if (busy) syncBtn.disabled = true;
+
+  const folderList = h("ul", { class: "folders", attrs: { role: "list" } }, ...watched.map((f) => folderRow(ctx, a.id, f)));
+
+  return h(
+    "article",
+    { class: "card account", data: { test: "account", account: a.id } },
+    h(
+      "header",
+      { class: "card-head" },
+      h(
+        "div",
+        { class: "who" },
+        h("h2", null, a.display_name || a.email),
+        h("p", { class: "facts" }, facts.join(" · ")),
+      ),
+      badge(st.text, st.tone, { data: { test: "account-state" } }),
+      syncBtn,
+    ),
+    errorText(v.status?.error, { data: { test: "account-error" } }),
+    errorText(state.actionErrors.get(a.id)),
+    !v.running && state.snapshot?.engine_error ? errorText(state.snapshot.engine_error) : null,
+    watched.length === 0
+      ? h("p", { class: "hint pad" }, v.folders.length === 0 ? "No folders yet: they appear after the first check." : "No folder is watched: choose some in Settings.")
+      : folderList,
+    unwatched > 0
+      ? h(
+          "p",
+          { class: "hint pad" },
+          `${plural(unwatched, "folder")} not watched (Junk, Trash, Sent…). `,
+          h("a", { attrs: { href: "#" }, on: { click: (ev) => (ev.preventDefault(), actions.go("settings")) } }, "Change in Settings"),
+        )
+      : null,
+  );
+}
+
+function folderRow(ctx: Ctx, account: string, f: FolderRow): HTMLElement {
+  const { state, actions, now } = ctx;
+  const busy = isBusy(state, account, f.name);
+  const st = busy ? folderStateLabel("syncing") : folderStateLabel(f.state);
+  const fresh = unviewedIn(state, account, f.name);
+  const detail: string[] = [];
+  detail.push(f.last_sync_at ? `checked ${ago(f.last_sync_at, now)}` : "not checked yet");
+  detail.push(`${plural(f.messages, "message")}, ${f.unseen} unread on the server`);
+
+  const syncBtn = button("Sync", () => actions.syncNow(account, f.name), { class: "small", data: { test: "sync-folder" }, title: `Check ${f.name} now` });
+  if (busy) syncBtn.disabled = true;
+
+  return h(
+    "li",
+    { class: `folder state-${busy ? "syncing" : f.state}`, data: { test: "folder", account, folder: f.name } },
+    h(
+      "div",
+      { class: "folder-line" },
+      h("span", { class: "folder-name" }, f.name),
+      fresh > 0 ? h("span", { class: "pill", data: { test: "folder-new" } }, `${fresh} new`) : null,
+      h("span", { class: "spacer" }),
+      h("span", { class: "folder-detail", title: f.last_sync_at ? fullTime(f.last_sync_at) : "", data: { test: "folder-detail" } }, detail.join(" · ")),
+      badge(st.text, st.tone, { data: { test: "folder-state", state: busy ? "syncing" : f.state } }),
+      syncBtn,
+    ),
+    errorText(f.last_error, { data: { test: "folder-error" } }),
+    errorText(state.actionErrors.get(folderKey(account, f.name))),
+    noticeText(f.notice),
+  );
+}

@@ -1,0 +1,83 @@
+// The new messages, newest first: sender, subject, folder, account, time, preview. Messages the
+// user has not looked at in Mailbell are marked; a click marks one, "Mark all as seen" all.
+
+import { button, h } from "../dom";
+import { fullTime, messageTime, plural, senderName, subjectText } from "../format";
+import { accountLabel, storedKey, unviewedTotal } from "../model";
+import type { StoredMessage } from "../bindings/StoredMessage";
+import { emptyState, noAccounts, type Ctx } from "./common";
+
+export function messagesView(ctx: Ctx): HTMLElement {
+  const { state, actions } = ctx;
+  const accounts = state.snapshot?.accounts ?? [];
+  if (accounts.length === 0) return h("section", { class: "view" }, noAccounts());
+
+  const unviewed = unviewedTotal(state);
+  const head = h(
+    "div",
+    { class: "view-head" },
+    h("h1", null, "New mail"),
+    h("span", { class: "count", data: { test: "unviewed-count" } }, unviewed > 0 ? plural(unviewed, "new message") : "All seen"),
+    h("span", { class: "spacer" }),
+    unviewed > 0 ? button("Mark all as seen", () => actions.markViewed(null), { class: "secondary", data: { test: "mark-all" } }) : null,
+  );
+
+  if (state.messages.length === 0) {
+    return h(
+      "section",
+      { class: "view" },
+      head,
+      emptyState(
+        "No new mail yet",
+        "Mail that arrives from now on shows up here, newest first. The mail already in your folders when Mailbell first looked is history, not news, so it is not listed.",
+        h("p", { class: "hint" }, "Mailbell checks every few minutes, and at once where the server pushes new mail (IDLE)."),
+      ),
+    );
+  }
+
+  const list = h("ul", { class: "messages", data: { test: "messages" }, attrs: { role: "list" } });
+  for (const m of state.messages) list.appendChild(row(ctx, m));
+  return h("section", { class: "view" }, head, list);
+}
+
+function row(ctx: Ctx, m: StoredMessage): HTMLElement {
+  const { state, actions, now } = ctx;
+  const key = storedKey(m);
+  const gone = m.expunged || state.goneOnServer.has(key);
+  const seen = m.seen || state.seenOnServer.has(key);
+  const classes = ["message", m.viewed ? "viewed" : "unviewed", gone ? "gone" : "", state.reveal === key ? "revealed" : ""].filter(Boolean).join(" ");
+  const when = m.internal_date || m.date;
+  const sender = senderName(m.from_name, m.from_addr);
+  const li = h(
+    "li",
+    {
+      class: classes,
+      data: { test: "message", id: String(m.id), key },
+      title: m.from_addr ? `${sender} <${m.from_addr}>` : sender,
+      attrs: { tabindex: "0" },
+    },
+    h("span", { class: "dot", attrs: { "aria-label": m.viewed ? "seen" : "new" } }),
+    h(
+      "div",
+      { class: "message-main" },
+      h("div", { class: "line1" }, h("span", { class: "sender" }, sender), h("time", { class: "time", title: fullTime(when), attrs: { datetime: when } }, messageTime(when, now))),
+      h("div", { class: "subject" }, subjectText(m.subject)),
+      m.preview ? h("div", { class: "preview" }, m.preview) : null,
+      h(
+        "div",
+        { class: "meta" },
+        h("span", { class: "folder" }, m.folder),
+        h("span", { class: "account" }, accountLabel(state, m.account_id)),
+        gone ? h("span", { class: "tag" }, "deleted on server") : seen ? h("span", { class: "tag" }, "read on server") : null,
+      ),
+    ),
+  );
+  if (!m.viewed) {
+    const mark = () => void actions.markViewed([m.id]);
+    li.addEventListener("click", mark);
+    li.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") mark();
+    });
+  }
+  return li;
+}
