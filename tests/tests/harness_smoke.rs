@@ -86,6 +86,11 @@ fn dovecot_starts_fast_and_imaps_verifies_with_the_ca() {
             );
         }
     }
+    // Dovecot writes the login lines asynchronously: give its log a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while dovecot.login_count("alice") < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert_eq!(dovecot.login_count("alice"), 2);
 }
 
