@@ -79,10 +79,6 @@ for t in "${targets[@]}"; do
   extra=()
   [ "$t" = imap_dialogue ] && extra+=(-dict=fuzz/imap.dict)
   [ "$t" = summary ] && extra+=(-max_len=65536)
-  seeds=()
-  for d in "fuzz/seeds/$t" "fuzz/regressions/$t"; do
-    [ -d "$d" ] && seeds+=("$d")
-  done
   mkdir -p "fuzz/artifacts/$t"
   log=$(mktemp "${TMPDIR:-/tmp}/mailbell-fuzz-$t.XXXXXX")
   since=$(mktemp "${TMPDIR:-/tmp}/mailbell-fuzz-since.XXXXXX")
@@ -96,16 +92,24 @@ for t in "${targets[@]}"; do
     flags=(-max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1
            -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   fi
+  # The seeds and saved regressions start the corpus; libFuzzer writes only to the corpus
+  # directory (given alone: in fork mode it would also write into the others).
+  for d in "fuzz/seeds/$t" "fuzz/regressions/$t"; do
+    if [ -d "$d" ]; then
+      find "$d" -maxdepth 1 -type f ! -name '*.md' -exec cp -n -t "$corpus" {} +
+    fi
+  done
   echo "fuzz: $t for ${seconds}s" >&2
   rc=0
-  "$bin_dir/$t" -artifact_prefix="fuzz/artifacts/$t/" "${flags[@]}" "${extra[@]}" "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
+  "$bin_dir/$t" -artifact_prefix="fuzz/artifacts/$t/" "${flags[@]}" "${extra[@]}" "$corpus" >"$log" 2>&1 || rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
   if [ -z "$execs" ]; then
     # Fork mode prints no final stats; its last status line has the count.
     execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
   fi
-  units=$(find "$corpus" -type f | wc -l)
-  crashes=$(find "fuzz/artifacts/$t" -type f -newer "$since" | wc -l)
+  units=$(find "$corpus" -type f 2>/dev/null | wc -l)
+  mkdir -p "fuzz/artifacts/$t"
+  crashes=$(find "fuzz/artifacts/$t" -type f -newer "$since" 2>/dev/null | wc -l)
   took=$(( $(date +%s) - started ))
   line="$t: ${execs:-?} execs in ${took}s, corpus ${units} units, ${crashes} crash artifact(s)"
   [ "$rc" -ne 0 ] && line="$line, stopped by a crash"

@@ -44,7 +44,8 @@ pub enum FrontBehaviour {
 
 /// Capabilities the front announces before TLS, like Dovecot with
 /// `disable_plaintext_auth = yes`.
-const PRE_TLS_CAPS: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED";
+const PRE_TLS_CAPS: &str =
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED";
 
 #[derive(Default)]
 struct Stats {
@@ -64,15 +65,21 @@ pub struct StarttlsFront {
 impl StarttlsFront {
     /// Listens on a random loopback port; relays upgraded sessions to `dovecot`'s plain port.
     pub fn start(dovecot: &Dovecot, behaviour: FrontBehaviour) -> anyhow::Result<StarttlsFront> {
-        let cert = std::fs::read(dovecot.server_cert_path()).context("reading the server certificate")?;
+        let cert =
+            std::fs::read(dovecot.server_cert_path()).context("reading the server certificate")?;
         let key = std::fs::read(dovecot.server_key_path()).context("reading the server key")?;
-        let identity = native_tls::Identity::from_pkcs8(&cert, &key).context("loading the server identity")?;
-        let acceptor = native_tls::TlsAcceptor::new(identity).context("building the TLS acceptor")?;
+        let identity =
+            native_tls::Identity::from_pkcs8(&cert, &key).context("loading the server identity")?;
+        let acceptor =
+            native_tls::TlsAcceptor::new(identity).context("building the TLS acceptor")?;
         let acceptor = Arc::new(tokio_native_tls::TlsAcceptor::from(acceptor));
         let upstream = dovecot.plain_addr();
 
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the front's port")?;
-        listener.set_nonblocking(true).context("non-blocking listener")?;
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").context("binding the front's port")?;
+        listener
+            .set_nonblocking(true)
+            .context("non-blocking listener")?;
         let addr = listener.local_addr().context("front address")?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -85,7 +92,9 @@ impl StarttlsFront {
             .name(format!("starttls-front-{}", addr.port()))
             .spawn(move || {
                 runtime.block_on(async move {
-                    let Ok(listener) = TcpListener::from_std(listener) else { return };
+                    let Ok(listener) = TcpListener::from_std(listener) else {
+                        return;
+                    };
                     loop {
                         tokio::select! {
                             _ = &mut shutdown_rx => return,
@@ -105,7 +114,12 @@ impl StarttlsFront {
                 });
             })
             .context("spawning the front's thread")?;
-        Ok(StarttlsFront { addr, stats, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(StarttlsFront {
+            addr,
+            stats,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -153,7 +167,10 @@ impl Drop for StarttlsFront {
 async fn read_line(s: &mut TcpStream) -> Option<String> {
     let mut line = Vec::new();
     loop {
-        let b = tokio::time::timeout(Duration::from_secs(30), s.read_u8()).await.ok()?.ok()?;
+        let b = tokio::time::timeout(Duration::from_secs(30), s.read_u8())
+            .await
+            .ok()?
+            .ok()?;
         line.push(b);
         if b == b'\n' {
             return Some(String::from_utf8_lossy(&line).trim_end().to_string());
@@ -177,31 +194,37 @@ async fn serve(
     stats: Arc<Stats>,
 ) -> Option<()> {
     let _ = client.set_nodelay(true);
-    send(&mut client, format!("* OK [CAPABILITY {PRE_TLS_CAPS}] Mailbell test front ready.\r\n").as_bytes()).await?;
+    send(
+        &mut client,
+        format!("* OK [CAPABILITY {PRE_TLS_CAPS}] Mailbell test front ready.\r\n").as_bytes(),
+    )
+    .await?;
     let tag = pre_tls_dialogue(&mut client, &stats).await?;
     let ok = format!("{tag} OK Begin TLS negotiation now.\r\n");
     match &behaviour {
         FrontBehaviour::Refuse => {
-            send(&mut client, format!("{tag} NO STARTTLS is not available right now.\r\n").as_bytes()).await?;
+            send(
+                &mut client,
+                format!("{tag} NO STARTTLS is not available right now.\r\n").as_bytes(),
+            )
+            .await?;
             // Stay for whatever the client does next: it must not log in in clear text.
             pre_tls_dialogue(&mut client, &stats).await?;
-            return send(&mut client, format!("{tag} NO Still not available.\r\n").as_bytes()).await;
+            return send(
+                &mut client,
+                format!("{tag} NO Still not available.\r\n").as_bytes(),
+            )
+            .await;
         }
         FrontBehaviour::Answer(bytes) => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            let answer = if text.contains("$T") {
-                let mut out = Vec::new();
-                let mut rest = bytes.as_slice();
-                while let Some(pos) = rest.windows(2).position(|w| w == b"$T") {
-                    out.extend_from_slice(&rest[..pos]);
-                    out.extend_from_slice(tag.as_bytes());
-                    rest = &rest[pos + 2..];
-                }
-                out.extend_from_slice(rest);
-                out
-            } else {
-                bytes.clone()
-            };
+            let mut answer = Vec::new();
+            let mut rest = bytes.as_slice();
+            while let Some(pos) = rest.windows(2).position(|w| w == b"$T") {
+                answer.extend_from_slice(&rest[..pos]);
+                answer.extend_from_slice(tag.as_bytes());
+                rest = &rest[pos + 2..];
+            }
+            answer.extend_from_slice(rest);
             send(&mut client, &answer).await?;
             tokio::time::sleep(Duration::from_millis(200)).await;
             return Some(());
@@ -216,9 +239,14 @@ async fn serve(
             tokio::time::sleep(Duration::from_millis(100)).await;
             send(&mut client, bytes).await?;
         }
-        FrontBehaviour::Honest | FrontBehaviour::InjectInsideTls(_) => send(&mut client, ok.as_bytes()).await?,
+        FrontBehaviour::Honest | FrontBehaviour::InjectInsideTls(_) => {
+            send(&mut client, ok.as_bytes()).await?
+        }
     }
-    let mut tls = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(client)).await.ok()?.ok()?;
+    let mut tls = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(client))
+        .await
+        .ok()?
+        .ok()?;
     stats.upgrades.fetch_add(1, Ordering::SeqCst);
     if let FrontBehaviour::InjectInsideTls(bytes) = &behaviour {
         send(&mut tls, bytes).await?;
@@ -241,10 +269,16 @@ async fn pre_tls_dialogue(client: &mut TcpStream, stats: &Stats) -> Option<Strin
         let command = rest.split(' ').next().unwrap_or("").to_ascii_uppercase();
         let answer = match command.as_str() {
             "STARTTLS" => return Some(tag.to_string()),
-            "CAPABILITY" => format!("* CAPABILITY {PRE_TLS_CAPS}\r\n{tag} OK Pre-login capabilities listed.\r\n"),
+            "CAPABILITY" => format!(
+                "* CAPABILITY {PRE_TLS_CAPS}\r\n{tag} OK Pre-login capabilities listed.\r\n"
+            ),
             "NOOP" => format!("{tag} OK NOOP completed.\r\n"),
             "LOGOUT" => {
-                send(client, format!("* BYE Logging out\r\n{tag} OK Logout completed.\r\n").as_bytes()).await?;
+                send(
+                    client,
+                    format!("* BYE Logging out\r\n{tag} OK Logout completed.\r\n").as_bytes(),
+                )
+                .await?;
                 return None;
             }
             "LOGIN" | "AUTHENTICATE" => {

@@ -82,7 +82,7 @@ impl Arrivals {
                 env.dovecot.append(ALICE, folder, &msg(&subject), &[]).expect("append");
                 self.expected.lock().expect("lock").insert(subject);
             }
-            std::thread::sleep(Duration::from_millis(rng.random_range(10..60)));
+            std::thread::sleep(Duration::from_millis(rng.random_range(30..150)));
         }
     }
 

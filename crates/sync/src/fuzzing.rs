@@ -5,8 +5,8 @@
 //!
 //! The protocol entry points run the engine's real client code (pre-login dialogue, LOGIN,
 //! the sync pass with LIST / STATUS / EXAMINE / FETCH and a real in-memory store, the live
-//! connection test) against a scripted server on a loopback socket: the fuzz input is what the
-//! server says. Script format:
+//! connection test, autoconfig discovery over HTTP) against a scripted server on a loopback
+//! socket: the fuzz input is what the server says. Script format:
 //!
 //! - byte 0 selects the client: see [`Client`];
 //! - the rest is split at [`SEPARATOR`] into chunks: the first is the greeting, sent at once;
@@ -41,7 +41,7 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Inputs are cut here: a longer script only slows the fuzzer down.
 pub const MAX_SCRIPT: usize = 256 * 1024;
 
-/// Which engine code talks to the scripted server (byte 0 of a script, modulo 4).
+/// Which engine code talks to the scripted server (byte 0 of a script, modulo 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Client {
     /// The pre-login dialogue on a plain connection (greeting, CAPABILITY).
@@ -53,15 +53,19 @@ pub enum Client {
     SyncPass,
     /// The live connection test of the setup wizard (plain).
     LiveTest,
+    /// Discovery from an autoconfig document: the script is the HTTP server's answer (status
+    /// line, headers, the XML).
+    Autoconfig,
 }
 
 impl Client {
     pub fn from_byte(b: u8) -> Client {
-        match b % 4 {
+        match b % 5 {
             0 => Client::OpenPlain,
             1 => Client::OpenStarttls,
             2 => Client::SyncPass,
-            _ => Client::LiveTest,
+            3 => Client::LiveTest,
+            _ => Client::Autoconfig,
         }
     }
 }
@@ -140,6 +144,31 @@ pub async fn run_client(client: Client, port: u16, between_passes: impl std::fut
             assert!(!text.contains(PASSWORD), "the live test report holds the password: {text}");
             Outcome { announced: 0, reached_the_end: report.ok }
         }
+        Client::Autoconfig => autoconfig(port).await,
+    }
+}
+
+async fn autoconfig(port: u16) -> Outcome {
+    use crate::discover::{discover, DiscoveryOptions};
+    let opts = DiscoveryOptions {
+        builtin: false,
+        autoconfig_urls: vec![format!("http://127.0.0.1:{port}/mail/config-v1.1.xml?emailaddress={{email}}")],
+        ispdb_url: None,
+        srv: false,
+        guess_ports: Vec::new(),
+        http_timeout: CLIENT_TIMEOUT,
+        total_timeout: CLIENT_TIMEOUT * 4,
+        ..DiscoveryOptions::default()
+    };
+    match discover("fuzz@example.org", &opts).await {
+        Ok(candidates) => {
+            for c in &candidates {
+                assert!(!c.host.is_empty() && !c.host.chars().any(|ch| ch.is_whitespace() || ch.is_control()), "candidate host {:?}", c.host);
+                assert!(c.port != 0, "candidate port 0");
+            }
+            Outcome { announced: candidates.len(), reached_the_end: !candidates.is_empty() }
+        }
+        Err(_) => Outcome::default(),
     }
 }
 

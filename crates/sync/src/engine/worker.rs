@@ -168,6 +168,7 @@ impl Worker {
 
     /// One pass with the scope given. Returns false when the engine is stopping.
     async fn pass(&mut self, scope: Option<BTreeSet<String>>) -> bool {
+        let full = scope.is_none();
         let opts = SyncOptions { only_folders: scope, emit_unchanged: false, ..self.shared.opts.sync.clone() };
         self.emit(AccountState::Syncing, None, 0);
         let mut stop = self.stop.clone();
@@ -186,16 +187,20 @@ impl Worker {
             }
         };
         match result {
-            Some(Ok(report)) => self.succeeded(&report),
+            Some(Ok(report)) => self.succeeded(&report, full),
             Some(Err(e)) => self.failed(e).await,
             None => self.session = None,
         }
         !stopping
     }
 
-    fn succeeded(&mut self, report: &PassReport) {
+    fn succeeded(&mut self, report: &PassReport, full: bool) {
         self.backoff.reset();
-        self.next_due = Instant::now() + jittered(Duration::from_secs(u64::from(self.account.interval_secs)));
+        // Only a full pass covers every folder: a pass scoped to INBOX (IDLE) or one folder
+        // must not push back the timer, or a busy INBOX would starve the other folders.
+        if full {
+            self.next_due = Instant::now() + jittered(Duration::from_secs(u64::from(self.account.interval_secs)));
+        }
         let (state, error) = match report.folder_errors.first() {
             None => (AccountState::Ok, None),
             Some((f, e)) => (AccountState::Error, Some(format!("{f}: {e}"))),
