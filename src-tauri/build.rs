@@ -1,8 +1,8 @@
 //! Generates the Tauri context and one `allow-<command>` permission per Mailbell command, so
 //! that capabilities/default.json grants exactly these and nothing else of the app.
 
-/// Every command the window may invoke (keep in step with `commands.rs` and the handler list
-/// in `lib.rs`).
+/// Every command the window may invoke (keep in step with `commands.rs`, `setup.rs` and the
+/// handler list in `lib.rs`).
 const COMMANDS: &[&str] = &[
     "snapshot",
     "list_messages",
@@ -11,6 +11,11 @@ const COMMANDS: &[&str] = &[
     "set_interval",
     "set_watched",
     "set_settings",
+    "discover_servers",
+    "test_connection",
+    "add_account",
+    "set_password",
+    "remove_account",
 ];
 
 fn main() {

@@ -30,15 +30,23 @@ pub enum ErrorKind {
 pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
+    /// The form field the error is about (e.g. `email`, `host`, `port`, `ca_file`,
+    /// `password`, `folders`, `interval`), so that the window can show it next to that field.
+    pub field: Option<String>,
 }
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> AppError {
-        AppError { kind, message: message.into() }
+        AppError { kind, message: message.into(), field: None }
     }
 
     pub fn invalid(message: impl Into<String>) -> AppError {
         AppError::new(ErrorKind::Invalid, message)
+    }
+
+    /// Bad input in one field of a form.
+    pub fn in_field(field: &str, message: impl Into<String>) -> AppError {
+        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()) }
     }
 
     pub fn internal(message: impl Into<String>) -> AppError {

@@ -2,6 +2,7 @@
 //!
 //! - `commands`: what the window may ask (thin calls into the store and the engine);
 //! - `bridge`: engine start, events to the window, notifications and tray updates;
+//! - `setup`: the account wizard's and editor's commands (discovery, live test, add, remove);
 //! - `notify`, `tray`: the desktop integration; `models`, `error`: what crosses to the window;
 //! - `state`: what the app keeps while it runs; `logging`: the log file in the data directory.
 //!
@@ -13,6 +14,7 @@ pub mod error;
 pub mod logging;
 pub mod models;
 pub mod notify;
+pub mod setup;
 pub mod state;
 pub mod tray;
 
@@ -66,6 +68,11 @@ pub fn run() {
             commands::set_interval,
             commands::set_watched,
             commands::set_settings,
+            setup::discover_servers,
+            setup::test_connection,
+            setup::add_account,
+            setup::set_password,
+            setup::remove_account,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

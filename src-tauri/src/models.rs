@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use mailbell_sync::discover::{Attempt, Candidate};
 use mailbell_sync::events::AccountStatusEvent;
-use mailbell_sync::model::Account;
+use mailbell_sync::imap::StepReport;
+use mailbell_sync::model::{Account, Security};
 use mailbell_sync::store::FolderRow;
 
 /// The names of the Tauri events the window listens to.
@@ -43,6 +45,8 @@ pub enum AppEvent {
     Refresh,
     /// Show this message (the user clicked its notification).
     Reveal { message: MessageKey },
+    /// One step of the connection test `run` (the id the window gave `test_connection`) ended.
+    TestStep { run: u32, step: StepReport },
 }
 
 /// A message as the server names it.
@@ -114,4 +118,46 @@ pub struct Snapshot {
     /// Why the engine is not running, when it is not (e.g. the keyring could not be opened).
     pub engine_error: Option<String>,
     pub about: About,
+}
+
+/// Where and how to reach an account's IMAP server, as the setup form has it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    /// The login name (often the whole address).
+    pub username: String,
+    /// A CA certificate (PEM file path) to trust for this server only; empty or null: none.
+    pub ca_file: Option<String>,
+}
+
+/// A new account as the setup wizard collected it (the password travels beside it, once).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AccountSetup {
+    /// Shown instead of the address; may be empty.
+    pub display_name: String,
+    pub email: String,
+    pub server: ServerSettings,
+    /// The folders to watch (decoded names), as the user chose them.
+    pub folders: Vec<String>,
+    pub interval_secs: u32,
+    /// Named server quirks discovery suggested (see `mailbell_sync::quirks::KNOWN`).
+    pub quirks: Vec<String>,
+}
+
+/// What discovery found for an address. Finding nothing is not an error: the wizard then
+/// asks for the settings, and `error` says what was tried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DiscoveryView {
+    pub domain: String,
+    /// Best first; may be empty.
+    pub candidates: Vec<Candidate>,
+    /// Everything tried, in order, with its outcome.
+    pub attempts: Vec<Attempt>,
+    /// Why there are no candidates, when there are none.
+    pub error: Option<String>,
 }

@@ -96,6 +96,10 @@ impl AppState {
         lock(&self.statuses).insert(s.account.clone(), s.clone());
     }
 
+    pub fn forget_status(&self, account: &str) {
+        lock(&self.statuses).remove(account);
+    }
+
     pub fn status_of(&self, account: &str) -> Option<AccountStatusEvent> {
         lock(&self.statuses).get(account).cloned()
     }

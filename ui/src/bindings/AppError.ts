@@ -4,4 +4,9 @@ import type { ErrorKind } from "./ErrorKind";
 /**
  * What a failed command returns to the front end (`{ "kind": ..., "message": ... }`).
  */
-export type AppError = { kind: ErrorKind, message: string, };
+export type AppError = { kind: ErrorKind, message: string, 
+/**
+ * The form field the error is about (e.g. `email`, `host`, `port`, `ca_file`,
+ * `password`, `folders`, `interval`), so that the window can show it next to that field.
+ */
+field: string | null, };

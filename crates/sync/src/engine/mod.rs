@@ -218,7 +218,9 @@ impl Engine {
         self.reload(account_id)
     }
 
-    fn reload(&self, account_id: &str) -> Result<(), SyncError> {
+    /// Makes the account's worker pick up what changed in its store row (quirks, folders,
+    /// server settings); starts it if it is enabled and not running.
+    pub fn reload(&self, account_id: &str) -> Result<(), SyncError> {
         let account = self
             .shared
             .store

@@ -17,4 +17,4 @@ pub use idle::IdleOutcome;
 pub use fetch::{uid_set, Examined, FetchStream, FetchedMessage, HEADER_BYTES, TEXT_BYTES};
 pub use list::{MailboxStatus, ServerFolder};
 pub use session::ImapSession;
-pub use probe::{live_test, CertificateInfo, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step, StepReport, StepStatus};
+pub use probe::{live_test, live_test_with_progress, CertificateInfo, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step, StepReport, StepStatus};

@@ -183,6 +183,17 @@ impl LiveTestReport {
 /// Runs the live test against `cfg` with these credentials. Never fails: every outcome is in
 /// the report.
 pub async fn live_test(cfg: &ServerConfig, username: &str, password: &str) -> LiveTestReport {
+    live_test_with_progress(cfg, username, password, |_| {}).await
+}
+
+/// [`live_test`], calling `on_step` as each step ends (the wizard shows them one by one; a
+/// slow server otherwise looks like a frozen window). Skipped steps are reported too.
+pub async fn live_test_with_progress(
+    cfg: &ServerConfig,
+    username: &str,
+    password: &str,
+    on_step: impl FnMut(&StepReport) + Send,
+) -> LiveTestReport {
     let provider = providers::for_host(&cfg.host)
         .or_else(|| username.rsplit_once('@').and_then(|(_, d)| providers::for_domain(d)));
     let mut t = Test {
@@ -202,11 +213,12 @@ pub async fn live_test(cfg: &ServerConfig, username: &str, password: &str) -> Li
             folders: Vec::new(),
         },
         provider,
+        on_step: Box::new(on_step),
     };
     t.run(cfg, username, password).await;
     for step in [Step::Connect, Step::Secure, Step::Authenticate, Step::ListFolders] {
         if t.report.step(step).is_none() {
-            t.report.steps.push(StepReport { step, status: StepStatus::Skipped, detail: String::new(), elapsed_ms: 0 });
+            t.push(StepReport { step, status: StepStatus::Skipped, detail: String::new(), elapsed_ms: 0 });
         }
     }
     t.report.ok = t.report.steps.iter().all(|s| s.status != StepStatus::Failed) && t.report.problem.is_none();
@@ -214,24 +226,31 @@ pub async fn live_test(cfg: &ServerConfig, username: &str, password: &str) -> Li
     t.report
 }
 
-struct Test {
+struct Test<'a> {
     report: LiveTestReport,
     provider: Option<&'static Provider>,
+    on_step: Box<dyn FnMut(&StepReport) + Send + 'a>,
 }
 
-impl Test {
+impl Test<'_> {
+    fn push(&mut self, r: StepReport) {
+        (self.on_step)(&r);
+        self.report.steps.push(r);
+    }
+
     fn ok(&mut self, step: Step, started: Instant, detail: String) {
-        self.report.steps.push(StepReport { step, status: StepStatus::Ok, detail, elapsed_ms: ms(started) });
+        self.push(StepReport { step, status: StepStatus::Ok, detail, elapsed_ms: ms(started) });
     }
 
     fn skipped(&mut self, step: Step, detail: &str) {
-        self.report.steps.push(StepReport { step, status: StepStatus::Skipped, detail: detail.into(), elapsed_ms: 0 });
+        self.push(StepReport { step, status: StepStatus::Skipped, detail: detail.into(), elapsed_ms: 0 });
     }
 
     fn fail(&mut self, step: Step, started: Instant, problem: Problem, detail: String, advice: String) {
-        self.report.steps.push(StepReport { step, status: StepStatus::Failed, detail, elapsed_ms: ms(started) });
+        // The problem first: a progress listener may want to read it with the failed step.
         self.report.problem = Some(problem);
         self.report.advice = Some(advice);
+        self.push(StepReport { step, status: StepStatus::Failed, detail, elapsed_ms: ms(started) });
     }
 
     async fn run(&mut self, cfg: &ServerConfig, username: &str, password: &str) {
