@@ -130,6 +130,7 @@ pub async fn apply_settings(app: &AppHandle, patch: SettingsPatch) -> AppResult<
         notifications: patch.notifications.unwrap_or(old.notifications),
         paused: patch.paused.unwrap_or(old.paused),
         autostart: patch.autostart.unwrap_or(old.autostart),
+        start_in_tray: patch.start_in_tray.unwrap_or(old.start_in_tray),
     };
     if new.autostart != old.autostart {
         let launcher = app.autolaunch();

@@ -97,7 +97,11 @@ pub fn run() {
                 }
             });
 
-            if !(hidden && has_tray) {
+            // The window stays hidden only where the tray can bring it back, and never before
+            // the first account: the setup wizard is what a first start must show.
+            let has_account = state.store.accounts().map(|a| !a.is_empty()).unwrap_or(false);
+            let to_tray = hidden || state.settings().start_in_tray;
+            if !(to_tray && has_tray && has_account) {
                 tray::show_window(&handle);
             }
             tauri::async_runtime::spawn(bridge::start(handle.clone()));

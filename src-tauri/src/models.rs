@@ -69,11 +69,13 @@ pub struct Settings {
     pub paused: bool,
     /// Start Mailbell at login (opt-in).
     pub autostart: bool,
+    /// Start in the tray without opening the window (when there is a tray and an account).
+    pub start_in_tray: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { notifications: true, paused: false, autostart: false }
+        Settings { notifications: true, paused: false, autostart: false, start_in_tray: false }
     }
 }
 
@@ -84,6 +86,7 @@ pub struct SettingsPatch {
     pub notifications: Option<bool>,
     pub paused: Option<bool>,
     pub autostart: Option<bool>,
+    pub start_in_tray: Option<bool>,
 }
 
 /// One account with its folders and the engine's latest word on it.

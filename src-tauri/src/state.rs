@@ -31,6 +31,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 const KEY_NOTIFICATIONS: &str = "notifications";
 const KEY_PAUSED: &str = "notifications_paused";
 const KEY_AUTOSTART: &str = "start_at_login";
+const KEY_START_IN_TRAY: &str = "start_in_tray";
 
 fn flag(store: &Store, key: &str, default: bool) -> bool {
     match store.setting(key) {
@@ -50,6 +51,7 @@ impl AppState {
             notifications: flag(&store, KEY_NOTIFICATIONS, d.notifications),
             paused: flag(&store, KEY_PAUSED, d.paused),
             autostart: flag(&store, KEY_AUTOSTART, d.autostart),
+            start_in_tray: flag(&store, KEY_START_IN_TRAY, d.start_in_tray),
         };
         AppState {
             store,
@@ -125,6 +127,7 @@ impl AppState {
         self.store.set_setting(KEY_NOTIFICATIONS, on(s.notifications))?;
         self.store.set_setting(KEY_PAUSED, on(s.paused))?;
         self.store.set_setting(KEY_AUTOSTART, on(s.autostart))?;
+        self.store.set_setting(KEY_START_IN_TRAY, on(s.start_in_tray))?;
         *lock(&self.settings) = s;
         Ok(())
     }

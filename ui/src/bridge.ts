@@ -19,9 +19,10 @@ export const APP_CHANNEL: Channel = "mailbell:app";
 /** Whatever a command rejected with, as an AppError (Rust errors arrive as `{kind, message}`). */
 export function toAppError(e: unknown): AppError {
   if (e && typeof e === "object" && "kind" in e && "message" in e) {
-    return { kind: (e as AppError).kind, message: String((e as AppError).message) };
+    const field = (e as Partial<AppError>).field;
+    return { kind: (e as AppError).kind, message: String((e as AppError).message), field: typeof field === "string" ? field : null };
   }
-  return { kind: "internal", message: e instanceof Error ? e.message : String(e) };
+  return { kind: "internal", message: e instanceof Error ? e.message : String(e), field: null };
 }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {

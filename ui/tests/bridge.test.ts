@@ -36,9 +36,10 @@ describe("commands", () => {
     mockIPC(() => {
       throw { kind: "unavailable", message: "Mailbell cannot read passwords: the keyring is locked" };
     });
-    await expect(api.syncNow("acc1")).rejects.toEqual({ kind: "unavailable", message: "Mailbell cannot read passwords: the keyring is locked" });
-    expect(toAppError(new Error("x"))).toEqual({ kind: "internal", message: "x" });
-    expect(toAppError("plain")).toEqual({ kind: "internal", message: "plain" });
+    await expect(api.syncNow("acc1")).rejects.toEqual({ kind: "unavailable", message: "Mailbell cannot read passwords: the keyring is locked", field: null });
+    expect(toAppError(new Error("x"))).toEqual({ kind: "internal", message: "x", field: null });
+    expect(toAppError("plain")).toEqual({ kind: "internal", message: "plain", field: null });
+    expect(toAppError({ kind: "invalid", message: "bad port", field: "port" })).toEqual({ kind: "invalid", message: "bad port", field: "port" });
   });
 });
 

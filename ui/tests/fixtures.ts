@@ -53,7 +53,7 @@ export function account(folders: FolderRow[] = [folder("INBOX")]): AccountView {
 export function snapshot(accounts: AccountView[] = [account()]): Snapshot {
   return {
     accounts,
-    settings: { notifications: true, paused: false, autostart: false },
+    settings: { notifications: true, paused: false, autostart: false, start_in_tray: false },
     unviewed: 0,
     engine_error: null,
     about: { version: "0.1.0", data_dir: "/tmp/d", log_file: "/tmp/d/mailbell.log", tray: true },

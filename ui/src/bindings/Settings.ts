@@ -15,4 +15,8 @@ paused: boolean,
 /**
  * Start Mailbell at login (opt-in).
  */
-autostart: boolean, };
+autostart: boolean, 
+/**
+ * Start in the tray without opening the window (when there is a tray and an account).
+ */
+start_in_tray: boolean, };
