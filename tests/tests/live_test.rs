@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::{Certificate, Dovecot, DovecotOptions, Proxy, ProxyMode};
-use mailbell_sync::imap::{live_test, Field, LiveTestReport, Problem, ServerConfig, Step, StepStatus, Timeouts};
+use mailbell_sync::imap::{live_test, live_test_with_progress, Field, LiveTestReport, Problem, ServerConfig, Step, StepStatus, Timeouts};
 use mailbell_sync::model::Security;
 
 fn cfg(host: &str, port: u16, security: Security, ca: Option<&Dovecot>) -> ServerConfig {
@@ -87,6 +87,22 @@ async fn a_wrong_password_shows_dovecots_words() {
     assert!(r.advice.as_deref().unwrap().contains("password"), "{:?}", r.advice);
     assert!(!json(&r).contains(wrong), "the password is never in the report");
     assert_eq!(dovecot.auth_failure_count(ALICE), 1, "one attempt");
+}
+
+#[tokio::test]
+async fn progress_reports_each_step_as_it_ends_in_order() {
+    // The wizard shows steps as they end: the reports seen one by one are the report's steps,
+    // the failed one carrying the problem already.
+    let dovecot = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    for (password, ok) in [(ALICE_PW, true), ("wrong-password-77", false)] {
+        let mut seen = Vec::new();
+        let r = live_test_with_progress(&cfg("127.0.0.1", dovecot.tls_port(), Security::Tls, Some(&dovecot)), ALICE, password, |s| {
+            seen.push(s.clone())
+        })
+        .await;
+        assert_eq!(r.ok, ok);
+        assert_eq!(seen, r.steps, "progress = the report's steps, in order");
+    }
 }
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 //! `tests/corpus/NAME.eml` is a raw message; `NAME.expect` next to it holds `key: value`
 //! lines (`#` starts a comment). Each message goes through what the engine does: split at
 //! the first blank line, keep the header fields the engine asks for (as the server's
-//! `HEADER.FIELDS` does) plus the closing blank line, cut that to 16384 bytes and the body
-//! to 4096 bytes. Keys:
+//! `HEADER.FIELDS` does) in its two sections, the Subject cut at 8192 bytes and the others
+//! at 16384, join them as the engine does, and cut the body to 4096 bytes. Keys:
 //!
 //! | key | meaning |
 //! |---|---|
@@ -30,15 +30,16 @@ use mailbell_sync::summary::{
     SUBJECT_CHARS,
 };
 
-const HEADER_FIELDS: [&str; 7] = [
+const SUBJECT_FIELDS: [&str; 1] = ["subject"];
+const HEADER_FIELDS: [&str; 6] = [
     "from",
-    "subject",
     "date",
     "message-id",
     "content-type",
     "content-transfer-encoding",
     "mime-version",
 ];
+const SUBJECT_LIMIT: usize = 8192;
 const HEADER_LIMIT: usize = 16384;
 const TEXT_LIMIT: usize = 4096;
 const TIME_LIMIT: Duration = Duration::from_secs(2);
@@ -63,7 +64,7 @@ fn split_message(raw: &[u8]) -> (&[u8], &[u8]) {
 
 /// What `BODY.PEEK[HEADER.FIELDS (...)]` returns: the matching fields (with their
 /// continuation lines) in message order, then a blank line.
-fn header_fields(header: &[u8]) -> Vec<u8> {
+fn header_fields(header: &[u8], fields: &[&str]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut keep = false;
     for line in header.split_inclusive(|&b| b == b'\n') {
@@ -81,7 +82,7 @@ fn header_fields(header: &[u8]) -> Vec<u8> {
                 let name = String::from_utf8_lossy(&line[..colon])
                     .trim()
                     .to_ascii_lowercase();
-                HEADER_FIELDS.contains(&name.as_str())
+                fields.contains(&name.as_str())
             }
             None => false,
         };
@@ -96,12 +97,15 @@ fn header_fields(header: &[u8]) -> Vec<u8> {
 /// The engine's two bounded fetches for a raw message.
 fn engine_fetch(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let (header, text) = split_message(raw);
-    let mut header = if raw.is_empty() {
+    let header = if raw.is_empty() {
         Vec::new()
     } else {
-        header_fields(header)
+        let mut subject = header_fields(header, &SUBJECT_FIELDS);
+        subject.truncate(SUBJECT_LIMIT);
+        let mut other = header_fields(header, &HEADER_FIELDS);
+        other.truncate(HEADER_LIMIT);
+        mailbell_sync::imap::join_headers(&subject, &other)
     };
-    header.truncate(HEADER_LIMIT);
     let text = text[..text.len().min(TEXT_LIMIT)].to_vec();
     (header, text)
 }
@@ -325,11 +329,11 @@ fn hostile_1mb_subject_line() {
     raw.extend(std::iter::repeat_n(b'a', 1 << 20));
     raw.extend_from_slice(b"\r\nDate: Mon, 6 Jan 2025 12:00:00 +0000\r\n\r\nbody\r\n");
     let (bounded, unbounded) = both_ways(&raw);
-    // The Subject is cut by the 16 KiB header fetch; what arrived is kept, bounded.
+    // The Subject is cut by its 8 KiB section; what arrived is kept, bounded.
     assert_eq!(bounded.subject, "a".repeat(SUBJECT_CHARS));
     assert_eq!(bounded.from_addr.as_deref(), Some("a@example.com"));
-    // The Date after it was never fetched.
-    assert_eq!(bounded.date, None);
+    // The Date after it comes in the other section, untouched by the huge Subject.
+    assert!(bounded.date.is_some());
     assert_eq!(bounded.preview, "body");
     assert_eq!(unbounded.subject, "a".repeat(SUBJECT_CHARS));
 }
@@ -351,7 +355,8 @@ fn hostile_1mb_from_line_and_encoded_words() {
     raw.extend_from_slice(b"end\r\n\r\n");
     let (bounded, unbounded) = both_ways(&raw);
     assert!(bounded.subject.starts_with("éééé"), "{}", bounded.subject);
-    assert_eq!(bounded.subject.chars().count(), SUBJECT_CHARS);
+    // One character per encoded word: its 8 KiB section holds ~400 of them.
+    assert!((300..=SUBJECT_CHARS).contains(&bounded.subject.chars().count()), "{}", bounded.subject.chars().count());
     assert!(unbounded.subject.starts_with("éééé"));
 
     // Encoded-word lookalikes everywhere.

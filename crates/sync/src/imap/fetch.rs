@@ -1,8 +1,10 @@
 //! Opening a folder read-only and streaming the summaries of its new messages.
 //!
-//! Only bounded bytes are asked for: a fixed set of header fields (cut at 16 KiB) and the
-//! first 4 KiB of the body, with BODY.PEEK so that \Seen is never set. A 30 MB attachment
-//! costs its RFC822.SIZE number, nothing more.
+//! Only bounded bytes are asked for: the Subject (cut at 8 KiB), a fixed set of other header
+//! fields (cut at 16 KiB) and the first 4 KiB of the body, with BODY.PEEK so that \Seen is
+//! never set. A 30 MB attachment costs its RFC822.SIZE number, nothing more. The Subject has
+//! its own section because header fields come back in message order: in one shared budget, a
+//! huge From (or a 10,000-address one) placed before the Subject would crowd it out.
 
 use async_imap::imap_proto::{AttributeValue, MessageSection, Response, ResponseCode, SectionPath, Status};
 
@@ -12,9 +14,11 @@ use super::quote::quoted;
 use super::session::ImapSession;
 
 pub const HEADER_BYTES: u32 = 16 * 1024;
+/// Room for a 500-character (`summary::SUBJECT_CHARS`) subject even Q-encoded in UTF-8.
+pub const SUBJECT_BYTES: u32 = 8 * 1024;
 pub const TEXT_BYTES: u32 = 4 * 1024;
 
-const HEADER_FIELDS: &str = "FROM SUBJECT DATE MESSAGE-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING MIME-VERSION";
+const HEADER_FIELDS: &str = "FROM DATE MESSAGE-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING MIME-VERSION";
 
 /// `UID FETCH <after+1>:*` of the bounded summary items.
 fn fetch_command(after_uid: u32) -> String {
@@ -23,7 +27,8 @@ fn fetch_command(after_uid: u32) -> String {
 
 fn fetch_items() -> String {
     format!(
-        "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_BYTES}> BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)"
+        "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.{SUBJECT_BYTES}> \
+         BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_BYTES}> BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)"
     )
 }
 
@@ -109,11 +114,41 @@ enum Step {
     Done(Result<(), ImapError>),
 }
 
+/// Whether a header section is the Subject's: imap-proto reports both HEADER.FIELDS sections
+/// as plain `Header`, and servers need not answer in the order asked, so tell them by content
+/// (the other section never holds a Subject line).
+fn is_subject_section(data: &[u8]) -> bool {
+    data.len() >= 8 && data[..8].eq_ignore_ascii_case(b"subject:")
+}
+
+/// One header block from the two sections, the Subject first, ended by a CRLF of its own
+/// (a cut Subject is kept as far as it goes). The other section follows as it came: when the
+/// fetch cut it mid-line, the summary sees the cut and drops the partial field rather than
+/// half-parse it.
+pub fn join_headers(subject: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(subject.len() + other.len() + 4);
+    let mut s = subject;
+    while let Some(rest) = s.strip_suffix(b"\r\n").or_else(|| s.strip_suffix(b"\n")) {
+        s = rest;
+    }
+    if !s.is_empty() {
+        out.extend_from_slice(s);
+        out.extend_from_slice(b"\r\n");
+    }
+    if other.is_empty() {
+        out.extend_from_slice(b"\r\n");
+    } else {
+        out.extend_from_slice(other);
+    }
+    out
+}
+
 fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
     let mut m = FetchedMessage::default();
     let mut has_uid = false;
     let mut has_body = false;
     let mut has_header = false;
+    let (mut subject, mut other): (&[u8], &[u8]) = (&[], &[]);
     for a in attrs {
         match a {
             AttributeValue::Uid(u) => {
@@ -133,13 +168,20 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
                     }
                     _ => {
                         has_header |= data.is_some();
-                        m.header = bytes[..bytes.len().min(HEADER_BYTES as usize)].to_vec();
+                        if bytes.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+                            // A message without these fields: nothing to keep.
+                        } else if is_subject_section(bytes) {
+                            subject = &bytes[..bytes.len().min(SUBJECT_BYTES as usize)];
+                        } else {
+                            other = &bytes[..bytes.len().min(HEADER_BYTES as usize)];
+                        }
                     }
                 }
             }
             _ => {}
         }
     }
+    m.header = join_headers(subject, other);
     // A FETCH without our body sections is an unsolicited flag update, not an answer; one
     // whose header is NIL is a message expunged while we fetched it (Dovecot answers so).
     (has_uid && has_body && has_header).then_some(m)
@@ -337,5 +379,18 @@ mod tests {
     fn vanished_ranges_are_matched_against_known_uids_only() {
         let got = vanished_among(&[1..=100_000, 200_005..=200_005], &[5, 150_000, 200_005]);
         assert_eq!(got, vec![FlagChange::Expunged(5), FlagChange::Expunged(200_005)]);
+    }
+
+    #[test]
+    fn the_subject_section_leads_the_joined_header() {
+        let subject = b"Subject: hello\r\n\r\n";
+        let other = b"From: a@example.org\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\n";
+        assert!(is_subject_section(subject) && !is_subject_section(other));
+        let joined = join_headers(subject, other);
+        assert_eq!(joined, b"Subject: hello\r\nFrom: a@example.org\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\n");
+        // A cut piece still ends its line, so the next field is not glued to it.
+        // A cut Subject ends its line; a cut other section stays cut, for the summary to see.
+        assert_eq!(join_headers(b"Subject: cut he", b"From: x"), b"Subject: cut he\r\nFrom: x");
+        assert_eq!(join_headers(b"", b""), b"\r\n");
     }
 }

@@ -14,7 +14,7 @@ mod stream;
 pub use connect::{load_ca, login, open, Capabilities, ServerConfig, Timeouts};
 pub use error::ImapError;
 pub use idle::IdleOutcome;
-pub use fetch::{uid_set, Examined, FetchStream, FetchedMessage, HEADER_BYTES, TEXT_BYTES};
+pub use fetch::{join_headers, uid_set, Examined, FetchStream, FetchedMessage, HEADER_BYTES, SUBJECT_BYTES, TEXT_BYTES};
 pub use list::{MailboxStatus, ServerFolder};
 pub use session::ImapSession;
 pub use probe::{live_test, live_test_with_progress, CertificateInfo, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step, StepReport, StepStatus};

@@ -1,8 +1,9 @@
 //! Best-effort summary of a message from its bounded bytes.
 //!
-//! The engine fetches, per message, the header fields it needs
-//! (`BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE MESSAGE-ID CONTENT-TYPE
-//! CONTENT-TRANSFER-ENCODING MIME-VERSION)]<0.16384>`), the first 4 KiB of the body
+//! The engine fetches, per message, the Subject (`BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.8192>`)
+//! and the other header fields it needs (`BODY.PEEK[HEADER.FIELDS (FROM DATE MESSAGE-ID
+//! CONTENT-TYPE CONTENT-TRANSFER-ENCODING MIME-VERSION)]<0.16384>`), joined into one header
+//! block (`imap::join_headers`), the first 4 KiB of the body
 //! (`BODY.PEEK[TEXT]<0.4096>`) and INTERNALDATE. [`summarize`] turns those into a
 //! [`Summary`]: plain text, never HTML, with control and bidi-override characters removed.
 //!
@@ -46,7 +47,7 @@ pub const NAME_CHARS: usize = 256;
 pub const ADDR_CHARS: usize = 320;
 /// Longest Message-ID, in characters (the RFC 5322 line limit).
 pub const MESSAGE_ID_CHARS: usize = 998;
-/// Header bytes looked at, at most (the engine fetches 16 KiB).
+/// Header bytes looked at, at most (the engine fetches 8 KiB of Subject and 16 KiB of the rest).
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// Body bytes looked at, at most (the engine fetches 4 KiB).
 pub const MAX_TEXT_BYTES: usize = 16 * 1024;
