@@ -7,6 +7,9 @@
 //! - [`keyring`]: checks against the real Secret Service the tests run inside.
 //! - [`proxy`]: a loopback TCP proxy that delays, stalls, cuts and resets connections.
 //! - [`imap_raw`]: a tiny line-based IMAP client for probing servers and proxies.
+//! - [`http`]: a small HTTP/1.1 server (canned routes or a handler) and client on loopback.
+//! - [`oauth`]: a local OAuth 2.0 authorization server (PKCE, refresh, revocation,
+//!   introspection) that Dovecot can validate tokens against.
 //! - [`cli`]: the real `mailbell-cli` as a child to read and signal while it runs.
 //! - [`ledger`]: the exactly-once bookkeeping across runs (events versus stored rows).
 //! - [`starttls_front`]: a fake STARTTLS front for what Dovecot cannot be made to do
@@ -16,10 +19,12 @@
 
 pub mod cli;
 pub mod dovecot;
+pub mod http;
 pub mod imap_raw;
 pub mod keyring;
 pub mod ledger;
 pub mod mailgen;
+pub mod oauth;
 mod process;
 pub mod proxy;
 pub mod starttls_front;
@@ -34,6 +39,7 @@ pub use keyring::{
     keyring_clear, keyring_has, keyring_lookup, keyring_store, require_secret_service,
 };
 pub use mailgen::{simple, MessageBuilder};
+pub use oauth::{OAuthCounters, OAuthServer};
 pub use proxy::{Fault, Proxy, ProxyMode, Trigger};
 
 /// Path of the built `mailbell-cli` binary.
@@ -76,4 +82,18 @@ pub fn cli_bin() -> anyhow::Result<PathBuf> {
         );
     }
     Ok(cli)
+}
+
+/// Every file under `dir`, recursively (for tests that grep a data directory for secrets).
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -96,7 +96,7 @@ fn the_password_lives_only_in_the_keyring() {
     let out = env.sync();
     out.assert_ok();
     assert!(!out.stdout.contains(ALICE_PW) && !out.stderr.contains(ALICE_PW));
-    for entry in walk(env.data_dir()) {
+    for entry in mailbell_e2e::files_under(env.data_dir()) {
         let bytes = std::fs::read(&entry).expect("read");
         assert!(
             !bytes.windows(ALICE_PW.len()).any(|w| w == ALICE_PW.as_bytes()),
@@ -110,19 +110,6 @@ fn the_password_lives_only_in_the_keyring() {
     assert!(env.status().is_empty());
     let list = env.cli(&["account", "list", "--json"]);
     assert_eq!(list.json(), serde_json::json!([]));
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -1,163 +1,21 @@
-//! Server discovery against real local servers: an HTTP(S) server in the test serving
-//! autoconfig documents (the real HTTP protocol over loopback), dnsmasq answering SRV and A
-//! records, and the test Dovecot answering probes of guessed names. Nothing leaves the machine:
+//! Server discovery against real local servers: an HTTP(S) server (the harness's
+//! `mailbell_e2e::http`) serving autoconfig documents (the real HTTP protocol over loopback),
+//! dnsmasq answering SRV and A records, and the test Dovecot answering probes of guessed names. Nothing leaves the machine:
 //! every URL template, the nameserver and the guess ports are injected.
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
+use mailbell_e2e::http::{HttpServer, Reply};
 use mailbell_e2e::{cli_bin, Certificate, Dovecot, DovecotOptions, Proxy, ProxyMode};
 use mailbell_sync::discover::{discover, discover_detailed, Candidate, DiscoveryError, DiscoveryOptions, Source, SourceKind};
 use mailbell_sync::model::Security;
 use serde_json::Value;
-
-// ---------------------------------------------------------------------------------------
-// A tiny HTTP/1.1 server (optionally over TLS) with canned answers per path.
-
-#[derive(Clone)]
-enum Reply {
-    /// 200 with Content-Length.
-    Xml(String),
-    /// 200 with chunked transfer encoding, in 1000-byte chunks.
-    Chunked(String),
-    /// 200 without a length, the body delimited by closing the connection.
-    UntilClose(Vec<u8>),
-    Status(u16),
-    Redirect(String),
-    /// Accept, read the request, never answer.
-    Stall,
-}
-
-type Routes = Arc<Mutex<Vec<(String, Reply)>>>;
-
-struct HttpServer {
-    addr: SocketAddr,
-    https: bool,
-    routes: Routes,
-    requests: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
-}
-
-impl HttpServer {
-    fn start() -> HttpServer {
-        HttpServer::start_inner(None)
-    }
-
-    /// HTTPS with the test Dovecot's identity (certificate for localhost and 127.0.0.1).
-    fn start_tls(dovecot: &Dovecot) -> HttpServer {
-        let cert = std::fs::read(dovecot.server_cert_path()).expect("server cert");
-        let key = std::fs::read(dovecot.server_key_path()).expect("server key");
-        let identity = native_tls::Identity::from_pkcs8(&cert, &key).expect("identity");
-        let acceptor = native_tls::TlsAcceptor::new(identity).expect("TLS acceptor");
-        HttpServer::start_inner(Some(Arc::new(acceptor)))
-    }
-
-    fn start_inner(tls: Option<Arc<native_tls::TlsAcceptor>>) -> HttpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind HTTP test server");
-        let addr = listener.local_addr().expect("addr");
-        let routes: Routes = Arc::default();
-        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let (r, q, s, https) = (Arc::clone(&routes), Arc::clone(&requests), Arc::clone(&stop), tls.is_some());
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if s.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let (r, q, s, tls) = (Arc::clone(&r), Arc::clone(&q), Arc::clone(&s), tls.clone());
-                std::thread::spawn(move || {
-                    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-                    match tls {
-                        Some(acceptor) => {
-                            if let Ok(stream) = acceptor.accept(conn) {
-                                serve(stream, &r, &q, &s);
-                            }
-                        }
-                        None => serve(conn, &r, &q, &s),
-                    }
-                });
-            }
-        });
-        HttpServer { addr, https, routes, requests, stop }
-    }
-
-    fn route(&self, path: &str, reply: Reply) {
-        self.routes.lock().unwrap().push((path.to_string(), reply));
-    }
-
-    fn url(&self, path: &str) -> String {
-        if self.https {
-            format!("https://localhost:{}{path}", self.addr.port())
-        } else {
-            format!("http://127.0.0.1:{}{path}", self.addr.port())
-        }
-    }
-
-    /// Request targets (path and query) received so far.
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
-    }
-}
-
-fn serve<S: Read + Write>(mut s: S, routes: &Routes, requests: &Mutex<Vec<String>>, stop: &AtomicBool) {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-        if head.len() > 64 * 1024 {
-            return;
-        }
-    }
-    let text = String::from_utf8_lossy(&head).into_owned();
-    let target = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-    requests.lock().unwrap().push(target.clone());
-    let path = target.split('?').next().unwrap_or("/").to_string();
-    let reply = routes.lock().unwrap().iter().find(|(p, _)| *p == path).map(|(_, r)| r.clone()).unwrap_or(Reply::Status(404));
-    let out: Vec<u8> = match reply {
-        Reply::Xml(body) => format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).into_bytes(),
-        Reply::Chunked(body) => {
-            let mut o = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
-            for chunk in body.as_bytes().chunks(1000) {
-                o.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-                o.extend_from_slice(chunk);
-                o.extend_from_slice(b"\r\n");
-            }
-            o.extend_from_slice(b"0\r\n\r\n");
-            o
-        }
-        Reply::UntilClose(body) => [b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".as_slice(), &body].concat(),
-        Reply::Status(code) => format!("HTTP/1.1 {code} Whatever\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").into_bytes(),
-        Reply::Redirect(to) => format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").into_bytes(),
-        Reply::Stall => {
-            let until = Instant::now() + Duration::from_secs(30);
-            while !stop.load(Ordering::SeqCst) && Instant::now() < until {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            return;
-        }
-    };
-    let _ = s.write_all(&out);
-    let _ = s.flush();
-}
 
 // ---------------------------------------------------------------------------------------
 // dnsmasq as the nameserver.
@@ -293,7 +151,7 @@ fn not_found(r: Result<Vec<Candidate>, DiscoveryError>) -> Vec<mailbell_sync::di
 
 #[tokio::test]
 async fn the_builtin_table_answers_before_any_network_source() {
-    let http = HttpServer::start();
+    let http = HttpServer::start().expect("HTTP test server");
     let opts = DiscoveryOptions { autoconfig_urls: vec![http.url("/mail/config-v1.1.xml")], ..offline() };
     let c = discover("someone@icloud.com", &opts).await.expect("discover");
     assert_eq!(hpt(&c[0]), ("imap.mail.me.com", 993, Security::Tls));
@@ -305,7 +163,7 @@ async fn the_builtin_table_answers_before_any_network_source() {
 
 #[tokio::test]
 async fn autoconfig_from_the_domain_wins_and_later_sources_are_not_asked() {
-    let http = HttpServer::start();
+    let http = HttpServer::start().expect("HTTP test server");
     let dns = Dnsmasq::start(&["--srv-host=_imaps._tcp.example.test,srv.example.test,993".into()]);
     http.route("/mail/config-v1.1.xml", Reply::Xml(autoconfig_doc(&[("imap.%EMAILDOMAIN%", 143, "STARTTLS"), ("secure.example.test", 993, "SSL")], "%EMAILLOCALPART%")));
     let opts = DiscoveryOptions {
@@ -333,7 +191,7 @@ async fn autoconfig_from_the_domain_wins_and_later_sources_are_not_asked() {
 
 #[tokio::test]
 async fn the_well_known_url_then_the_ispdb_are_the_fallbacks() {
-    let http = HttpServer::start();
+    let http = HttpServer::start().expect("HTTP test server");
     http.route("/broken.xml", Reply::Xml("<clientConfig><emailProvider><oops></clientConfig>".into()));
     http.route("/ispdb/example.test", Reply::Chunked(autoconfig_doc(&[("imap.example.test", 993, "SSL")], "%EMAILADDRESS%")));
     let opts = DiscoveryOptions {
@@ -381,7 +239,7 @@ async fn hostile_documents_are_refused_one_by_one() {
         ("an empty answer", Reply::Xml(String::new()), "not well-formed"),
     ];
     for (what, reply, expected) in cases {
-        let http = HttpServer::start();
+        let http = HttpServer::start().expect("HTTP test server");
         http.route("/config.xml", reply);
         let opts = DiscoveryOptions { autoconfig_urls: vec![http.url("/config.xml")], ..offline() };
         let started = Instant::now();
@@ -395,9 +253,9 @@ async fn hostile_documents_are_refused_one_by_one() {
 #[tokio::test]
 async fn redirects_are_followed_only_to_https() {
     let dovecot = Dovecot::start(DovecotOptions::default()).expect("dovecot (for its certificate)");
-    let https = HttpServer::start_tls(&dovecot);
+    let https = HttpServer::start_tls(&dovecot).expect("HTTPS test server");
     https.route("/good.xml", Reply::Xml(autoconfig_doc(&[("imap.example.test", 993, "SSL")], "%EMAILADDRESS%")));
-    let http = HttpServer::start();
+    let http = HttpServer::start().expect("HTTP test server");
     http.route("/to-http", Reply::Redirect(http.url("/good.xml")));
     http.route("/good.xml", Reply::Xml(autoconfig_doc(&[("insecure.example.test", 993, "SSL")], "%EMAILADDRESS%")));
     http.route("/to-https", Reply::Redirect(https.url("/good.xml")));
@@ -525,7 +383,7 @@ async fn a_silent_server_costs_one_timeout_and_no_more() {
     let dovecot = Dovecot::start(DovecotOptions::default()).expect("dovecot");
     let stalled = Proxy::start(dovecot.tls_addr(), ProxyMode::Stall).expect("proxy");
     let dns = Dnsmasq::start(&["--address=/imap.slow.test/127.0.0.1".into()]);
-    let http = HttpServer::start();
+    let http = HttpServer::start().expect("HTTP test server");
     http.route("/stall", Reply::Stall);
     let opts = DiscoveryOptions {
         autoconfig_urls: vec![http.url("/stall")],
@@ -583,7 +441,7 @@ fn run_cli(data: &Path, args: &[&str], envs: &[(String, String)]) -> (Option<i32
 
 #[test]
 fn cli_discover_prints_candidates_with_their_source() {
-    let http = HttpServer::start();
+    let http = HttpServer::start().expect("HTTP test server");
     http.route("/autoconfig/example.test", Reply::Xml(autoconfig_doc(&[("imap.example.test", 143, "STARTTLS"), ("imap.example.test", 993, "SSL")], "%EMAILADDRESS%")));
     let dns = Dnsmasq::start(&[]);
     let env = cli_offline_env(Some(&http), &dns);
@@ -631,7 +489,7 @@ fn cli_discover_prints_candidates_with_their_source() {
 fn cli_add_without_host_uses_discovery_and_the_account_syncs() {
     let env = Env::start();
     let port = env.dovecot.tls_port();
-    let http = HttpServer::start();
+    let http = HttpServer::start().expect("HTTP test server");
     http.route("/autoconfig/example.test", Reply::Xml(autoconfig_doc(&[("localhost", port, "SSL")], "%EMAILLOCALPART%")));
     let dns = Dnsmasq::start(&[]);
     let vars = cli_offline_env(Some(&http), &dns);

@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{Env, ALICE, ALICE_PW};
@@ -23,19 +23,6 @@ use mailbell_e2e::{Certificate, DovecotOptions, Proxy, ProxyMode};
 /// A password no test output could contain by accident.
 const CANARY_PW: &str = "Canary-Pw-7f3e1c9a";
 const WRONG_PW: &str = "Wrong-Canary-Pw-2b8d";
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
@@ -51,7 +38,7 @@ fn assert_nowhere(env: &Env, secret: &str, runs: &[(String, Finished)], extra_fi
             }
         }
     }
-    for file in walk(env.data_dir()).iter().chain(extra_files) {
+    for file in mailbell_e2e::files_under(env.data_dir()).iter().chain(extra_files) {
         let bytes = std::fs::read(file).expect("read");
         if contains(&bytes, secret) {
             leaks.push(format!("file {}", file.display()));
@@ -115,7 +102,7 @@ fn password_leak_check(rust_log: &str) {
     assert_nowhere(&env, CANARY_PW, &runs, &[env_dump.clone()]);
     assert_nowhere(&env, WRONG_PW, &runs, &[env_dump]);
     let log_lines: usize = runs.iter().map(|(_, r)| r.stderr.lines().count()).sum();
-    eprintln!("RUST_LOG={rust_log}: {} runs, {log_lines} log lines, {} files in the data dir: no password anywhere", runs.len(), walk(env.data_dir()).len());
+    eprintln!("RUST_LOG={rust_log}: {} runs, {log_lines} log lines, {} files in the data dir: no password anywhere", runs.len(), mailbell_e2e::files_under(env.data_dir()).len());
 }
 
 fn common_run(mut cmd: std::process::Command, stdin: &str) -> Finished {

@@ -109,6 +109,31 @@ pub struct AddArgs {
     /// Read the password from standard input (the only way to give it: never on the command line).
     #[arg(long)]
     pub password_stdin: bool,
+    /// Sign in with OAuth2 in the browser instead of a password (Gmail, Microsoft 365, or an
+    /// identity server given with --oauth-authorize-url and --oauth-token-url). The sign-in
+    /// page's URL is printed on stderr; the browser is opened when there is a display.
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub oauth: bool,
+    /// The OAuth2 client id registered for Mailbell at the provider (else
+    /// $MAILBELL_OAUTH_CLIENT_ID_<PROVIDER>, $MAILBELL_OAUTH_CLIENT_ID, or the data directory's
+    /// oauth-providers.json).
+    #[arg(long, value_name = "ID")]
+    pub oauth_client_id: Option<String>,
+    /// The identity server's authorization endpoint (for providers not in the built-in table).
+    #[arg(long, value_name = "URL", requires = "oauth", requires = "oauth_token_url")]
+    pub oauth_authorize_url: Option<String>,
+    /// The identity server's token endpoint.
+    #[arg(long, value_name = "URL", requires = "oauth_authorize_url")]
+    pub oauth_token_url: Option<String>,
+    /// The identity server's revocation endpoint (RFC 7009), used when the account is removed.
+    #[arg(long, value_name = "URL", requires = "oauth_authorize_url")]
+    pub oauth_revoke_url: Option<String>,
+    /// OAuth2 scopes to ask for (comma-separated; default: the provider's IMAP scope).
+    #[arg(long, value_delimiter = ',', value_name = "S,..", requires = "oauth")]
+    pub oauth_scopes: Option<Vec<String>>,
+    /// With --oauth: only print the sign-in URL, do not try to open a browser.
+    #[arg(long, requires = "oauth")]
+    pub no_browser: bool,
     /// Extra CA certificate (PEM) to trust for this server, e.g. for a self-hosted one.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod paths;
 pub mod quirks;
 pub mod discover;
+pub mod oauth;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod guard;

@@ -100,6 +100,20 @@ pub struct Account {
     pub created_at: String,
     /// Named server quirks switched on for this account (see `quirks::KNOWN`).
     pub quirks: Vec<String>,
+    /// Set for an account that signs in with OAuth2: its keyring entry then holds the refresh
+    /// token instead of a password.
+    pub oauth: Option<crate::oauth::OAuthConfig>,
+}
+
+impl Account {
+    /// What the keyring entry of this account holds, for messages.
+    pub fn secret_name(&self) -> &'static str {
+        if self.oauth.is_some() {
+            "sign-in token"
+        } else {
+            "password"
+        }
+    }
 }
 
 /// Where a folder stands, as shown in `status` and the UI.

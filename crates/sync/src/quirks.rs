@@ -66,6 +66,7 @@ mod tests {
             enabled: true,
             created_at: String::new(),
             quirks: quirks.iter().map(|s| s.to_string()).collect(),
+            oauth: None,
         }
     }
 

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, U
 
 use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
 use crate::imap::{self, Examined, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus, ServerConfig, Timeouts};
+use crate::oauth::TokenCache;
 use crate::quirks::Quirks;
 use crate::model::{Account, FolderState};
 use crate::secrets::SecretsError;
@@ -31,6 +32,8 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    OAuth(#[from] crate::oauth::OAuthError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -41,21 +44,22 @@ impl SyncError {
         match self {
             SyncError::Imap(e) => e.needs_user(),
             SyncError::Secrets(_) => true,
+            SyncError::OAuth(e) => e.needs_sign_in(),
             _ => false,
         }
     }
 
     pub fn is_auth_failure(&self) -> bool {
-        matches!(self, SyncError::Imap(ImapError::AuthFailed { .. }))
+        matches!(self, SyncError::Imap(ImapError::AuthFailed { .. } | ImapError::TokenRefused { .. }))
+            || matches!(self, SyncError::OAuth(e) if e.needs_sign_in())
     }
 
     /// How the account looks to the user after this error.
     pub fn account_state(&self) -> AccountState {
         match self {
             e if e.is_auth_failure() => AccountState::AuthFailed,
-            SyncError::Imap(ImapError::Connect { .. } | ImapError::Timeout { .. } | ImapError::ConnectionLost | ImapError::Io(_)) => {
-                AccountState::Offline
-            }
+            SyncError::Imap(ImapError::Connect { .. } | ImapError::Timeout { .. } | ImapError::ConnectionLost | ImapError::Io(_))
+            | SyncError::OAuth(crate::oauth::OAuthError::Unreachable { .. }) => AccountState::Offline,
             _ => AccountState::Error,
         }
     }
@@ -110,9 +114,68 @@ pub fn server_config(account: &Account, timeouts: Timeouts) -> ServerConfig {
     }
 }
 
-/// Connects and logs in to the account's server.
+/// Connects and logs in to the account's server with a password.
 pub async fn connect(account: &Account, password: &str, timeouts: Timeouts) -> Result<ImapSession, ImapError> {
     imap::login(&server_config(account, timeouts), &account.username, password).await
+}
+
+/// Connects and signs in as the account says: with its password, or with an OAuth2 access
+/// token (from `tokens`, else refreshed with the refresh token in the keyring). A cached token
+/// the server refuses is replaced once by a fresh one; a fresh one refused, or a refresh
+/// refused, means the user must sign in again (no retry storm: the worker stops on it).
+pub async fn sign_in(
+    account: &Account,
+    secrets: &Arc<crate::secrets::Secrets>,
+    tokens: &TokenCache,
+    timeouts: Timeouts,
+) -> Result<ImapSession, SyncError> {
+    let secret = password_of(secrets, &account.id).await?;
+    let Some(oauth) = &account.oauth else {
+        return Ok(connect(account, &secret, timeouts).await?);
+    };
+    let cfg = server_config(account, timeouts);
+    let (token, cached) = match tokens.get(&account.id) {
+        Some(t) => (t, true),
+        None => (refresh_access(account, oauth, secrets, tokens, &secret).await?, false),
+    };
+    match imap::login_bearer(&cfg, &account.username, &token).await {
+        Err(ImapError::TokenRefused { .. }) if cached => {
+            tokens.forget(&account.id);
+            tracing::info!(account = %account.id, "the server refused the cached access token: refreshing");
+            let token = refresh_access(account, oauth, secrets, tokens, &secret).await?;
+            let r = imap::login_bearer(&cfg, &account.username, &token).await;
+            if r.is_err() {
+                tokens.forget(&account.id);
+            }
+            Ok(r?)
+        }
+        Err(e) => {
+            tokens.forget(&account.id);
+            Err(e.into())
+        }
+        Ok(s) => Ok(s),
+    }
+}
+
+/// A new access token into the cache; a rotated refresh token replaces the old one in the
+/// keyring.
+async fn refresh_access(
+    account: &Account,
+    oauth: &crate::oauth::OAuthConfig,
+    secrets: &Arc<crate::secrets::Secrets>,
+    tokens: &TokenCache,
+    refresh_token: &str,
+) -> Result<String, SyncError> {
+    let fresh = crate::oauth::refresh(oauth, refresh_token).await?;
+    if let Some(rotated) = fresh.refresh_token.filter(|t| t != refresh_token) {
+        let secrets = Arc::clone(secrets);
+        let id = account.id.clone();
+        tokio::task::spawn_blocking(move || secrets.set(&id, &rotated))
+            .await
+            .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))??;
+    }
+    tokens.put(&account.id, fresh.access_token.clone(), fresh.expires_at);
+    Ok(fresh.access_token)
 }
 
 /// Reads the account's password from the keyring, off the async reactor.
@@ -614,9 +677,7 @@ pub async fn sync_account(
     let sink_ref = sink.as_ref();
     emit_account(sink_ref, &account.id, AccountState::Connecting, None, 0);
     let result = async {
-        let password = password_of(secrets, &account.id).await?;
-        let mut session = connect(account, &password, Timeouts::default()).await?;
-        drop(password);
+        let mut session = sign_in(account, secrets, &TokenCache::new(), Timeouts::default()).await?;
         emit_account(sink_ref, &account.id, AccountState::Syncing, None, 0);
         let report = run_pass(&mut session, store, account, opts, Arc::clone(&sink)).await;
         session.logout().await;

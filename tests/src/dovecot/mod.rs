@@ -300,6 +300,10 @@ impl Dovecot {
         tls::generate(&self.layout, self.opts.certificate)?;
         let users = config::users_file(&self.layout, &self.opts.users, &self.identity)?;
         fs::write(&self.layout.users_file, users).context("writing the passwd-file")?;
+        if let Some(url) = &self.opts.oauth2_introspection_url {
+            fs::write(&self.layout.oauth2_conf, config::oauth2_conf(url)?)
+                .context("writing the oauth2 passdb settings")?;
+        }
         Ok(())
     }
 

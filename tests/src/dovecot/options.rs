@@ -2,6 +2,7 @@
 
 #[cfg(doc)]
 use super::Dovecot;
+use crate::OAuthServer;
 
 /// A mail account on the test server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,14 @@ pub struct DovecotOptions {
     /// secure, so reach the port from another address, e.g. through
     /// `Proxy::start_from(.., 127.0.0.2)`.
     pub disable_plaintext_auth: bool,
+    /// When set, Dovecot also accepts OAuth 2.0 bearer tokens (SASL `XOAUTH2` and RFC 7628
+    /// `OAUTHBEARER`), checking each one with an RFC 7662 introspection POST to this URL on every
+    /// login (no auth cache), e.g. [`OAuthServer::introspect_url`]. Passwords keep working for
+    /// `PLAIN`/`LOGIN`. The token's `username` must equal the SASL user (lower-cased).
+    /// A refused token gets one `+ <base64 JSON>` continuation, then `NO [AUTHENTICATIONFAILED]`
+    /// after the client's (empty) answer; an unreachable introspection endpoint gets
+    /// `NO [UNAVAILABLE]` at once. tests/tests/oauth_harness.rs pins the exact bytes.
+    pub oauth2_introspection_url: Option<String>,
 }
 
 impl Default for DovecotOptions {
@@ -73,6 +82,7 @@ impl Default for DovecotOptions {
             max_connections_per_user: 10,
             certificate: Certificate::Valid,
             disable_plaintext_auth: false,
+            oauth2_introspection_url: None,
         }
     }
 }
@@ -110,5 +120,14 @@ impl DovecotOptions {
     pub fn disable_plaintext_auth(mut self, on: bool) -> Self {
         self.disable_plaintext_auth = on;
         self
+    }
+    /// See [`DovecotOptions::oauth2_introspection_url`].
+    pub fn oauth2_introspection_url(mut self, url: impl Into<String>) -> Self {
+        self.oauth2_introspection_url = Some(url.into());
+        self
+    }
+    /// Accepts the tokens of this server (its introspection URL).
+    pub fn oauth2(self, server: &OAuthServer) -> Self {
+        self.oauth2_introspection_url(server.introspect_url())
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mailbell_sync::discover::{discover_detailed, Candidate, Discovery, DiscoveryError, DiscoveryOptions};
-use mailbell_sync::imap::{live_test, load_ca, LiveTestReport, StepStatus, Timeouts};
+use mailbell_sync::imap::{live_test, live_test_with, load_ca, Credential, LiveTestReport, StepStatus, Timeouts};
 use mailbell_sync::model::{NewAccount, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
 use mailbell_sync::secrets::Secrets;
 use mailbell_sync::store::Store;
@@ -61,8 +61,8 @@ fn validate(args: &AddArgs) -> CliResult<NewAccount> {
     if folders.as_ref().is_some_and(Vec::is_empty) {
         return Err(usage("--folders is empty: name at least one folder, e.g. --folders INBOX"));
     }
-    if !args.password_stdin {
-        return Err(usage("give the password on stdin with --password-stdin (it is stored in the OS keyring, never on disk)"));
+    if !args.password_stdin && !args.oauth {
+        return Err(usage("give the password on stdin with --password-stdin (it is stored in the OS keyring, never on disk), or sign in with --oauth"));
     }
     Ok(NewAccount {
         display_name: args.name.clone().unwrap_or_default(),
@@ -81,7 +81,7 @@ pub fn add(store: &Store, args: &AddArgs) -> CliResult {
     let mut new = validate(args)?;
     let mut quirks = args.quirks.clone().unwrap_or_default();
     mailbell_sync::quirks::validate(&quirks).map_err(usage)?;
-    let password = read_password()?;
+    let password = if args.oauth { String::new() } else { read_password()? };
     if args.host.is_none() {
         let found = discover_for_add(&new.email, new.ca_file.as_deref())?;
         new.host = found.host;
@@ -98,12 +98,26 @@ pub fn add(store: &Store, args: &AddArgs) -> CliResult {
             }
         }
     }
+    let data_dir = store.path().parent().unwrap_or(Path::new("."));
+    let oauth_cfg = if args.oauth { Some(super::oauth::config_for(args, &new, data_dir)?) } else { None };
     let secrets = Secrets::open().context("cannot reach the keyring to store the password")?;
+    // With OAuth2 the keyring holds the refresh token where others hold a password.
+    let (secret, oauth) = if let Some(cfg) = oauth_cfg {
+        let refresh_token = super::oauth::sign_in(&cfg, &new.username, args.no_browser)?;
+        (refresh_token, Some(cfg))
+    } else {
+        (password, None)
+    };
     let account = store.add_account(&new)?;
-    // The row exists only if its password does: undo the row when the keyring refuses.
-    if let Err(e) = secrets.set(&account.id, &password) {
+    // The row exists only if its secret does: undo the row when the keyring refuses.
+    let stored = match &oauth {
+        Some(cfg) => store.set_account_oauth(&account.id, Some(cfg)).map_err(anyhow::Error::new),
+        None => Ok(()),
+    }
+    .and_then(|()| secrets.set(&account.id, &secret).map_err(|e| anyhow::Error::new(e).context("cannot store the password in the keyring")));
+    if let Err(e) = stored {
         let _ = store.remove_account(&account.id);
-        return Err(anyhow::Error::new(e).context("cannot store the password in the keyring").into());
+        return Err(e.into());
     }
     if !quirks.is_empty() {
         store.set_account_quirks(&account.id, &quirks)?;
@@ -144,6 +158,9 @@ pub fn remove(store: &Store, id: &str) -> CliResult {
     // Keyring first: a row without a password is recoverable by the user, a password left
     // behind in the keyring for a deleted account is not visible to them.
     let secrets = Secrets::open().context("cannot reach the keyring to delete the password")?;
+    if let Some(account) = store.account(id)? {
+        super::oauth::revoke_quietly(&account, &secrets);
+    }
     secrets.delete(id).context("cannot delete the password from the keyring")?;
     store.remove_account(id)?;
     println!("removed {id}");
@@ -159,7 +176,7 @@ fn discovery_options(ca_file: Option<&str>) -> CliResult<DiscoveryOptions> {
     Ok(opts)
 }
 
-fn runtime() -> CliResult<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> CliResult<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
@@ -255,11 +272,22 @@ pub fn check(store: &Store, args: &CheckArgs) -> CliResult {
         return Err(usage(format!("no account with id {:?}: see `mailbell-cli account list`", args.id)));
     };
     let secrets = Secrets::open().context("cannot reach the keyring to read the password")?;
-    let password = secrets.get(&account.id).context("cannot read the account's password from the keyring")?;
+    let secret = secrets.get(&account.id).with_context(|| format!("cannot read the account's {} from the keyring", account.secret_name()))?;
     let timeouts = Timeouts { connect: Duration::from_secs(10), response: Duration::from_secs(30) };
     let cfg = mailbell_sync::sync::server_config(&account, timeouts);
-    let report = runtime()?.block_on(live_test(&cfg, &account.username, &password));
-    drop(password);
+    let rt = runtime()?;
+    let report = match &account.oauth {
+        None => rt.block_on(live_test(&cfg, &account.username, &secret)),
+        Some(oauth) => {
+            // The keyring holds the refresh token: test with a fresh access token.
+            let tokens = rt.block_on(mailbell_sync::oauth::refresh(oauth, &secret)).map_err(|e| Failure::Runtime(e.into()))?;
+            if let Some(rotated) = tokens.refresh_token.as_deref().filter(|t| *t != secret) {
+                secrets.set(&account.id, rotated).context("cannot store the renewed sign-in token in the keyring")?;
+            }
+            rt.block_on(live_test_with(&cfg, &account.username, Credential::Bearer(&tokens.access_token), |_| {}))
+        }
+    };
+    drop(secret);
     if args.json {
         output::json_pretty(&report);
     } else {

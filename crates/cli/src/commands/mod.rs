@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod messages;
+mod oauth;
 pub mod status;
 pub mod sync;
 pub mod watch;

@@ -1,5 +1,7 @@
-//! The smallest HTTP/1.1 client discovery needs: one GET of a small document, over the
-//! engine's own TLS set-up (system roots plus the optional extra CA, TLS 1.2 or later).
+//! The smallest HTTP/1.1 client discovery and OAuth2 need: one GET of a small document, or one
+//! form POST to a token endpoint, over the engine's own TLS set-up (system roots plus the
+//! optional extra CA, TLS 1.2 or later). POSTs follow no redirect and return any status with
+//! its (capped) body: a token endpoint explains its refusals in a 400's JSON.
 //!
 //! Why not an HTTP crate: everything here is untrusted and the rules are few and strict, so
 //! they are easiest to see and test in one page. The body is capped (it never grows past the
@@ -183,10 +185,36 @@ enum Answer {
     Redirect(String),
 }
 
-async fn get_once(url: &Url, how: &Fetch<'_>) -> Result<Answer, HttpError> {
+/// POSTs `body` as `application/x-www-form-urlencoded` and returns the status and body of
+/// the answer, whatever the status. No redirect is followed.
+pub(crate) async fn post_form(url: &str, body: &str, how: &Fetch<'_>) -> Result<(u16, Vec<u8>), HttpError> {
+    let url = Url::parse(url).ok_or_else(|| HttpError::BadUrl(url.to_string()))?;
+    let request = format!(
+        "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: Mailbell/{}\r\nAccept: application/json\r\nAccept-Encoding: identity\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        url.path,
+        url.host_header(),
+        env!("CARGO_PKG_VERSION"),
+        body.len(),
+    );
+    let max_body = how.max_body;
+    let exchange = async {
+        let mut r = send(&url, how, request).await?;
+        let head = read_head(&mut r).await?;
+        let body = read_body(&mut r, &head, max_body).await?;
+        Ok((head.status, body))
+    };
+    match tokio::time::timeout(how.timeout, exchange).await {
+        Ok(r) => r,
+        Err(_) => Err(HttpError::Timeout(how.timeout)),
+    }
+}
+
+/// Connects (TLS for https), sends `request` and returns the reader of the answer.
+async fn send(url: &Url, how: &Fetch<'_>, request: String) -> Result<Reader<Box<dyn Stream>>, HttpError> {
     let addrs = how.dns.addresses(&url.host, url.port).await.map_err(HttpError::Connect)?;
     let tcp: TcpStream = connect_any(&addrs, how.timeout).await.map_err(|e| HttpError::Connect(format!("{}: {e}", url.host)))?;
-    if url.https {
+    let mut s: Box<dyn Stream> = if url.https {
         let cfg = crate::imap::ServerConfig {
             host: url.host.clone(),
             port: url.port,
@@ -194,24 +222,27 @@ async fn get_once(url: &Url, how: &Fetch<'_>) -> Result<Answer, HttpError> {
             ca_file: how.ca_file.clone(),
             timeouts: crate::imap::Timeouts { connect: how.timeout, response: how.timeout },
         };
-        let tls = crate::imap::probe::tls_handshake(&cfg, tcp).await.map_err(|e| HttpError::Tls(e.to_string()))?;
-        exchange(tls, url, how.max_body).await
+        Box::new(crate::imap::probe::tls_handshake(&cfg, tcp).await.map_err(|e| HttpError::Tls(e.to_string()))?)
     } else {
-        exchange(tcp, url, how.max_body).await
-    }
+        Box::new(tcp)
+    };
+    s.write_all(request.as_bytes()).await.map_err(io)?;
+    s.flush().await.map_err(io)?;
+    Ok(Reader { s, buf: Vec::new(), pos: 0 })
 }
 
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, url: &Url, max_body: usize) -> Result<Answer, HttpError> {
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+async fn get_once(url: &Url, how: &Fetch<'_>) -> Result<Answer, HttpError> {
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: Mailbell/{}\r\nAccept: application/xml, text/xml;q=0.9, */*;q=0.1\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n",
         url.path,
         url.host_header(),
         env!("CARGO_PKG_VERSION"),
     );
-    s.write_all(request.as_bytes()).await.map_err(io)?;
-    s.flush().await.map_err(io)?;
-    let mut r = Reader { s, buf: Vec::new(), pos: 0 };
-    read_response(&mut r, max_body).await
+    let mut r = send(url, how, request).await?;
+    read_response(&mut r, how.max_body).await
 }
 
 fn io(e: std::io::Error) -> HttpError {
@@ -341,6 +372,10 @@ async fn read_response<S: AsyncRead + Unpin>(r: &mut Reader<S>, max_body: usize)
         }
         other => return Err(HttpError::Status(other)),
     }
+    read_body(r, &head, max_body).await.map(Answer::Body)
+}
+
+async fn read_body<S: AsyncRead + Unpin>(r: &mut Reader<S>, head: &Head, max_body: usize) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     if head.chunked {
         loop {
@@ -377,7 +412,7 @@ async fn read_response<S: AsyncRead + Unpin>(r: &mut Reader<S>, max_body: usize)
             }
         }
     }
-    Ok(Answer::Body(body))
+    Ok(body)
 }
 
 #[cfg(test)]

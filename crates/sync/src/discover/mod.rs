@@ -15,8 +15,8 @@
 //! from. Every network step has its timeout and the whole has one too.
 
 pub(crate) mod autoconfig;
-mod dns;
-mod http;
+pub(crate) mod dns;
+pub(crate) mod http;
 pub(crate) mod names;
 mod options;
 pub mod providers;

@@ -54,6 +54,53 @@ pub struct Provider {
     /// Server host names (or their suffixes) that belong to this provider, for advice after a
     /// failed login when only the host is known.
     pub host_suffixes: &'static [&'static str],
+    /// The provider's OAuth2 endpoints and IMAP scope, where it signs mail programs in so.
+    pub oauth: Option<ProviderOAuth>,
+}
+
+/// A provider's OAuth2 endpoints. No client id: a client must be registered with the provider
+/// for Mailbell by whoever distributes it, and is given in settings (see `oauth_config`).
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderOAuth {
+    pub authorize_url: &'static str,
+    pub token_url: &'static str,
+    pub revoke_url: Option<&'static str>,
+    pub scopes: &'static [&'static str],
+}
+
+const GOOGLE_OAUTH: ProviderOAuth = ProviderOAuth {
+    authorize_url: "https://accounts.google.com/o/oauth2/v2/auth",
+    token_url: "https://oauth2.googleapis.com/token",
+    revoke_url: Some("https://oauth2.googleapis.com/revoke"),
+    scopes: &["https://mail.google.com/"],
+};
+
+const MICROSOFT_OAUTH: ProviderOAuth = ProviderOAuth {
+    authorize_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+    token_url: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+    revoke_url: None,
+    scopes: &["https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"],
+};
+
+impl Provider {
+    /// The OAuth2 settings for this provider with `client_id`, when it signs in with OAuth2.
+    pub fn oauth_config(&self, client_id: &str) -> Option<crate::oauth::OAuthConfig> {
+        let o = self.oauth?;
+        Some(crate::oauth::OAuthConfig {
+            provider: self.id.to_string(),
+            authorize_url: o.authorize_url.to_string(),
+            token_url: o.token_url.to_string(),
+            revoke_url: o.revoke_url.map(str::to_string),
+            scopes: o.scopes.iter().map(|s| s.to_string()).collect(),
+            client_id: client_id.to_string(),
+            client_secret: None,
+        })
+    }
+}
+
+/// The provider of this id in the table.
+pub fn by_id(id: &str) -> Option<&'static Provider> {
+    PROVIDERS.iter().find(|p| p.id == id)
 }
 
 /// The providers, in no particular order: lookups are by exact domain.
@@ -71,6 +118,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://support.google.com/mail/answer/185833",
         quirks: &[],
         host_suffixes: &["gmail.com", "googlemail.com"],
+        oauth: Some(GOOGLE_OAUTH),
     },
     Provider {
         id: "outlook",
@@ -89,6 +137,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://support.microsoft.com/office/pop-imap-and-smtp-settings-for-outlook-com-d088b986-291d-42b8-9564-9c414e2aa040",
         quirks: &[],
         host_suffixes: &["office365.com", "outlook.com"],
+        oauth: Some(MICROSOFT_OAUTH),
     },
     Provider {
         id: "yahoo",
@@ -106,6 +155,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://help.yahoo.com/kb/SLN15241.html",
         quirks: &[],
         host_suffixes: &["mail.yahoo.com"],
+        oauth: None,
     },
     Provider {
         id: "icloud",
@@ -120,6 +170,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://support.apple.com/en-us/102654",
         quirks: &[BROKEN_QRESYNC],
         host_suffixes: &["mail.me.com"],
+        oauth: None,
     },
     Provider {
         id: "fastmail",
@@ -134,6 +185,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://www.fastmail.help/hc/en-us/articles/360058752854-App-passwords",
         quirks: &[],
         host_suffixes: &["fastmail.com", "messagingengine.com"],
+        oauth: None,
     },
     Provider {
         id: "gmx",
@@ -148,6 +200,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://hilfe.gmx.net/pop-imap/einschalten.html",
         quirks: &[],
         host_suffixes: &["gmx.net"],
+        oauth: None,
     },
     Provider {
         id: "gmx-com",
@@ -162,6 +215,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://support.gmx.com/pop-imap/imap/imap.html",
         quirks: &[],
         host_suffixes: &["gmx.com"],
+        oauth: None,
     },
     Provider {
         id: "webde",
@@ -176,6 +230,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://hilfe.web.de/pop-imap/einschalten.html",
         quirks: &[],
         host_suffixes: &["web.de"],
+        oauth: None,
     },
     Provider {
         id: "mailbox-org",
@@ -190,6 +245,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://kb.mailbox.org/en/private/e-mail/e-mail-configuration/",
         quirks: &[],
         host_suffixes: &["mailbox.org"],
+        oauth: None,
     },
     Provider {
         id: "posteo",
@@ -204,6 +260,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://posteo.de/en/help/how-do-i-set-up-posteo-in-an-email-client-pop3-imap-and-smtp",
         quirks: &[],
         host_suffixes: &["posteo.de"],
+        oauth: None,
     },
     Provider {
         id: "aol",
@@ -218,6 +275,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://help.aol.com/articles/Create-and-manage-app-password",
         quirks: &[],
         host_suffixes: &["aol.com"],
+        oauth: None,
     },
     Provider {
         id: "zoho",
@@ -232,6 +290,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://www.zoho.com/mail/help/imap-access.html",
         quirks: &[],
         host_suffixes: &["zoho.com"],
+        oauth: None,
     },
     Provider {
         id: "zoho-eu",
@@ -246,6 +305,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://www.zoho.com/mail/help/imap-access.html",
         quirks: &[],
         host_suffixes: &["zoho.eu"],
+        oauth: None,
     },
     Provider {
         id: "proton-bridge",
@@ -260,6 +320,7 @@ pub const PROVIDERS: &[Provider] = &[
         help_url: "https://proton.me/support/protonmail-bridge-clients",
         quirks: &[],
         host_suffixes: &[],
+        oauth: None,
     },
 ];
 

@@ -65,6 +65,8 @@ pub(crate) struct Shared {
     pub(crate) secrets: Arc<Secrets>,
     pub(crate) sink: Arc<dyn EventSink>,
     pub(crate) opts: EngineOptions,
+    /// OAuth2 access tokens, in memory only.
+    pub(crate) tokens: crate::oauth::TokenCache,
 }
 
 /// Sends each event to the front end's own sink (if any) and to the broadcast bus, and
@@ -108,7 +110,7 @@ impl Engine {
         let (bus, _) = broadcast::channel(4096);
         let latest = Arc::new(Mutex::new(BTreeMap::new()));
         let fanout = Fanout { direct: sink, bus: bus.clone(), latest: Arc::clone(&latest) };
-        let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts });
+        let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts, tokens: crate::oauth::TokenCache::new() });
         Engine { shared, bus, workers: Mutex::new(BTreeMap::new()), latest }
     }
 
@@ -189,9 +191,33 @@ impl Engine {
         Ok(account)
     }
 
-    /// Stops the account's worker and removes its keyring entry and its data.
+    /// Adds an account that signs in with OAuth2: `refresh_token` goes to the keyring, the
+    /// sign-in settings to the store, then its worker starts.
+    pub async fn add_oauth_account(&self, new: NewAccount, oauth: crate::oauth::OAuthConfig, refresh_token: String) -> Result<Account, SyncError> {
+        let shared = Arc::clone(&self.shared);
+        let account = tokio::task::spawn_blocking(move || -> Result<Account, SyncError> {
+            let account = shared.store.add_account(&new)?;
+            let stored = shared.store.set_account_oauth(&account.id, Some(&oauth)).map_err(SyncError::from);
+            let stored = stored.and_then(|()| shared.secrets.set(&account.id, &refresh_token).map_err(SyncError::from));
+            if let Err(e) = stored {
+                let _ = shared.store.remove_account(&account.id);
+                return Err(e);
+            }
+            Ok(shared.store.account(&account.id)?.unwrap_or(account))
+        })
+        .await
+        .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
+        self.spawn(account.clone());
+        Ok(account)
+    }
+
+    /// Stops the account's worker and removes its keyring entry and its data. An OAuth2
+    /// account's refresh token is revoked at the provider first, where it has an endpoint for
+    /// that (best effort: a provider that cannot be reached does not keep the account).
     pub async fn remove_account(&self, account_id: &str) -> Result<bool, SyncError> {
         self.stop_worker(account_id).await;
+        self.shared.tokens.forget(account_id);
+        revoke_sign_in(&self.shared, account_id).await;
         let shared = Arc::clone(&self.shared);
         let id = account_id.to_string();
         tokio::task::spawn_blocking(move || -> Result<bool, SyncError> {
@@ -202,13 +228,15 @@ impl Engine {
         .map_err(|e| SyncError::Internal(format!("remove account task failed: {e}")))?
     }
 
-    /// Stores a new password and restarts the account's worker with it.
+    /// Stores a new password (or, for an OAuth2 account, a new refresh token after signing in
+    /// again) and restarts the account's worker with it.
     pub async fn set_password(&self, account_id: &str, password: String) -> Result<(), SyncError> {
         let shared = Arc::clone(&self.shared);
         let id = account_id.to_string();
         tokio::task::spawn_blocking(move || shared.secrets.set(&id, &password))
             .await
             .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))??;
+        self.shared.tokens.forget(account_id);
         self.reload(account_id)
     }
 
@@ -252,5 +280,19 @@ impl Engine {
         for h in handles {
             let _ = h.join.await;
         }
+    }
+}
+
+/// Revokes an OAuth2 account's refresh token at the provider, if it has one and an endpoint.
+async fn revoke_sign_in(shared: &Arc<Shared>, account_id: &str) {
+    let Ok(Some(account)) = shared.store.account(account_id) else { return };
+    let Some(oauth) = account.oauth else { return };
+    let secrets = Arc::clone(&shared.secrets);
+    let id = account_id.to_string();
+    let Ok(Ok(token)) = tokio::task::spawn_blocking(move || secrets.get(&id)).await else { return };
+    match crate::oauth::revoke(&oauth, &token).await {
+        Ok(true) => tracing::info!(account = %account_id, "sign-in revoked at the provider"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(account = %account_id, error = %e, "could not revoke the sign-in at the provider"),
     }
 }

@@ -20,7 +20,7 @@ use super::Shared;
 use crate::events::{AccountState, AccountStatusEvent, Event};
 use crate::imap::{IdleOutcome, ImapSession};
 use crate::model::Account;
-use crate::sync::{connect, mark_unreachable, password_of, run_pass, PassReport, SyncError, SyncOptions};
+use crate::sync::{mark_unreachable, run_pass, sign_in, PassReport, SyncError, SyncOptions};
 
 /// Why a pass was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,8 +297,7 @@ async fn pass_on(
     let session = match slot {
         Some(s) => s,
         None => {
-            let password = password_of(&shared.secrets, &account.id).await?;
-            slot.insert(connect(account, &password, shared.opts.timeouts).await?)
+            slot.insert(sign_in(account, &shared.secrets, &shared.tokens, shared.opts.timeouts).await?)
         }
     };
     let result = run_pass(session, &shared.store, account, opts, Arc::clone(&shared.sink)).await;
@@ -319,8 +318,7 @@ async fn idle_task(account: Account, shared: Arc<Shared>, wake: mpsc::UnboundedS
             return;
         }
         let opened = async {
-            let password = password_of(&shared.secrets, &account.id).await?;
-            let mut s = connect(&account, &password, shared.opts.timeouts).await?;
+            let mut s = sign_in(&account, &shared.secrets, &shared.tokens, shared.opts.timeouts).await?;
             if !s.has_capability("IDLE") {
                 s.logout().await;
                 return Ok(None);

@@ -47,33 +47,91 @@ const MAX_PREAUTH_LINE: u64 = 64 * 1024;
 
 pub type Capabilities = BTreeSet<String>;
 
+/// What a session signs in with.
+#[derive(Clone, Copy)]
+pub enum Credential<'a> {
+    /// LOGIN with a password.
+    Password(&'a str),
+    /// AUTHENTICATE OAUTHBEARER or XOAUTH2 with an OAuth2 access token.
+    Bearer(&'a str),
+}
+
+/// Why signing in on an opened connection failed.
+pub(crate) enum AuthFailure {
+    /// NO or BAD: the server's own words.
+    Refused(String),
+    Other(ImapError),
+}
+
 /// Connects, secures the connection as configured and logs in.
 pub async fn login(cfg: &ServerConfig, username: &str, password: &str) -> Result<ImapSession, ImapError> {
     let (stream, caps) = open(cfg).await?;
-    if caps.contains("LOGINDISABLED") {
-        return Err(ImapError::LoginDisabled { host: cfg.host.clone() });
-    }
+    authenticate(cfg, stream, &caps, username, Credential::Password(password)).await.map_err(|f| match f {
+        AuthFailure::Refused(text) => ImapError::AuthFailed { user: username.to_string(), host: cfg.host.clone(), text },
+        AuthFailure::Other(e) => e,
+    })
+}
+
+/// Connects, secures the connection as configured and signs in with an OAuth2 access token
+/// (OAUTHBEARER, else XOAUTH2). A refused token is [`ImapError::TokenRefused`].
+pub async fn login_bearer(cfg: &ServerConfig, username: &str, access_token: &str) -> Result<ImapSession, ImapError> {
+    let (stream, caps) = open(cfg).await?;
+    authenticate(cfg, stream, &caps, username, Credential::Bearer(access_token)).await.map_err(|f| match f {
+        AuthFailure::Refused(text) => ImapError::TokenRefused { user: username.to_string(), host: cfg.host.clone(), text },
+        AuthFailure::Other(e) => e,
+    })
+}
+
+/// Signs in on an opened, secured connection whose pre-login capabilities are `caps`, and
+/// learns the capabilities that hold after it.
+pub(crate) async fn authenticate(
+    cfg: &ServerConfig,
+    stream: ImapStream,
+    caps: &Capabilities,
+    username: &str,
+    credential: Credential<'_>,
+) -> Result<ImapSession, AuthFailure> {
+    use crate::oauth::sasl::{BearerAuth, Mechanism};
     let client = async_imap::Client::new(stream);
-    let login = tokio::time::timeout(cfg.timeouts.response, crate::guard::unpanicked(client.login_with_capabilities(username, password)));
-    let (session, caps) = match login.await {
-        Err(_) => return Err(timeout(cfg, "logging in")),
-        Ok(None) => return Err(ImapError::Protocol("the server's answer to LOGIN cannot be parsed".into())),
-        Ok(Some(Ok(s))) => s,
-        Ok(Some(Err((e, _client)))) => {
-            return Err(match e {
-                async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => {
-                    ImapError::AuthFailed { user: username.to_string(), host: cfg.host.clone(), text: super::error::server_words(&text) }
-                }
-                other => ImapError::from(other),
-            })
+    let (attempt, refusal, what) = match credential {
+        Credential::Password(password) => {
+            if caps.contains("LOGINDISABLED") {
+                return Err(AuthFailure::Other(ImapError::LoginDisabled { host: cfg.host.clone() }));
+            }
+            let attempt = crate::guard::unpanicked(client.login_with_capabilities(username, password));
+            (futures::future::Either::Left(attempt), None, "LOGIN")
         }
+        Credential::Bearer(token) => {
+            let Some(mech) = Mechanism::choose(caps) else {
+                return Err(AuthFailure::Other(ImapError::NoOAuth { host: cfg.host.clone() }));
+            };
+            let auth = BearerAuth::new(mech, username, token, &cfg.host, cfg.port);
+            let refusal = std::sync::Arc::clone(&auth.refusal);
+            // async-imap does not hand over AUTHENTICATE's capability list: none, ask below.
+            let attempt = crate::guard::unpanicked(async move { client.authenticate(mech.name(), auth).await.map(|s| (s, None)) });
+            (futures::future::Either::Right(attempt), Some(refusal), mech.name())
+        }
+    };
+    let (session, caps) = match tokio::time::timeout(cfg.timeouts.response, attempt).await {
+        Err(_) => return Err(AuthFailure::Other(timeout(cfg, "logging in"))),
+        Ok(None) => return Err(AuthFailure::Other(ImapError::Protocol(format!("the server's answer to {what} cannot be parsed")))),
+        Ok(Some(Ok(s))) => s,
+        Ok(Some(Err((async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text), _)))) => {
+            let mut words = super::error::server_words(&text);
+            // A refused bearer token also came with a JSON status (RFC 7628 §3.2.2).
+            if let Some(status) = refusal.and_then(|r| r.lock().unwrap_or_else(|p| p.into_inner()).take()) {
+                words = format!("{words} {status}");
+            }
+            return Err(AuthFailure::Refused(words));
+        }
+        Ok(Some(Err((e, _)))) => return Err(AuthFailure::Other(e.into())),
     };
     let mut session = ImapSession::new(session, cfg.host.clone(), cfg.port, cfg.timeouts.response);
     // Capabilities change after login (Dovecot lists far more). Most servers put the new
     // list in the LOGIN completion; ask only when this one did not.
     match caps {
         Some(caps) => session.set_capabilities(caps.iter().map(super::session::cap_name_of).collect()),
-        None => session.refresh_capabilities().await?,
+        None => session.refresh_capabilities().await.map_err(AuthFailure::Other)?,
     }
     Ok(session)
 }

@@ -22,6 +22,10 @@ pub enum ImapError {
     LoginDisabled { host: String },
     #[error("authentication failed for {user} on {host}: check the password (server said: {text})")]
     AuthFailed { user: String, host: String, text: String },
+    #[error("{host} refused the sign-in token for {user} (server said: {text}): sign in again")]
+    TokenRefused { user: String, host: String, text: String },
+    #[error("{host} does not offer OAuth2 sign-in (no AUTH=OAUTHBEARER or AUTH=XOAUTH2): use a password or an app password for this server")]
+    NoOAuth { host: String },
     #[error("the server closed the connection: {0}")]
     Bye(String),
     #[error("the connection to the server was lost")]
@@ -46,6 +50,8 @@ impl ImapError {
         matches!(
             self,
             ImapError::AuthFailed { .. }
+                | ImapError::TokenRefused { .. }
+                | ImapError::NoOAuth { .. }
                 | ImapError::UntrustedCertificate { .. }
                 | ImapError::CaFile { .. }
                 | ImapError::StartTlsNotOffered { .. }

@@ -23,10 +23,9 @@ use tokio::net::TcpStream;
 
 pub use cert::CertificateInfo;
 
-use super::connect::{capability, greeting, into_inner_checked, read_tagged, write_line, Capabilities, ServerConfig};
+use super::connect::{authenticate, capability, greeting, into_inner_checked, read_tagged, write_line, AuthFailure, Capabilities, Credential, ServerConfig};
 pub(crate) use super::connect::tls_handshake;
-use super::error::{server_words, ImapError};
-use super::session::ImapSession;
+use super::error::ImapError;
 use super::stream::ImapStream;
 use crate::discover::providers::{self, Access, Provider};
 use crate::model::{watched_by_default, Security};
@@ -194,6 +193,16 @@ pub async fn live_test_with_progress(
     password: &str,
     on_step: impl FnMut(&StepReport) + Send,
 ) -> LiveTestReport {
+    live_test_with(cfg, username, Credential::Password(password), on_step).await
+}
+
+/// The live test with any credential: a password, or an OAuth2 access token.
+pub async fn live_test_with(
+    cfg: &ServerConfig,
+    username: &str,
+    credential: Credential<'_>,
+    on_step: impl FnMut(&StepReport) + Send,
+) -> LiveTestReport {
     let provider = providers::for_host(&cfg.host)
         .or_else(|| username.rsplit_once('@').and_then(|(_, d)| providers::for_domain(d)));
     let mut t = Test {
@@ -215,7 +224,7 @@ pub async fn live_test_with_progress(
         provider,
         on_step: Box::new(on_step),
     };
-    t.run(cfg, username, password).await;
+    t.run(cfg, username, credential).await;
     for step in [Step::Connect, Step::Secure, Step::Authenticate, Step::ListFolders] {
         if t.report.step(step).is_none() {
             t.push(StepReport { step, status: StepStatus::Skipped, detail: String::new(), elapsed_ms: 0 });
@@ -253,7 +262,7 @@ impl Test<'_> {
         self.push(StepReport { step, status: StepStatus::Failed, detail, elapsed_ms: ms(started) });
     }
 
-    async fn run(&mut self, cfg: &ServerConfig, username: &str, password: &str) {
+    async fn run(&mut self, cfg: &ServerConfig, username: &str, credential: Credential<'_>) {
         let where_ = format!("{}:{}", cfg.host, cfg.port);
 
         // Connect: DNS, then TCP.
@@ -373,18 +382,22 @@ impl Test<'_> {
 
         // Authenticate.
         let started = Instant::now();
-        if caps.contains("LOGINDISABLED") {
-            let detail = format!("{where_} refuses LOGIN on this connection (LOGINDISABLED)");
-            let advice = "The server wants an encrypted connection before the password: use TLS (port 993) or STARTTLS (port 143).".to_string();
-            return self.fail(Step::Authenticate, started, Problem::LoginDisabled, detail, advice);
-        }
-        let mut session = match login(cfg, stream, username, password).await {
+        let mut session = match authenticate(cfg, stream, &caps, username, credential).await {
             Ok(s) => s,
-            Err(LoginFailure::Refused(text)) => {
-                let detail = format!("the server refused the login for {username:?}: {}", server_words(&text));
-                return self.fail(Step::Authenticate, started, Problem::AuthFailed, detail, self.auth_advice());
+            Err(AuthFailure::Refused(text)) => {
+                let detail = format!("the server refused the login for {username:?}: {text}");
+                return self.fail(Step::Authenticate, started, Problem::AuthFailed, detail, self.auth_advice(credential));
             }
-            Err(LoginFailure::Other(e)) => return self.dialogue_failed(Step::Authenticate, started, cfg, e),
+            Err(AuthFailure::Other(ImapError::LoginDisabled { .. })) => {
+                let detail = format!("{where_} refuses LOGIN on this connection (LOGINDISABLED)");
+                let advice = "The server wants an encrypted connection before the password: use TLS (port 993) or STARTTLS (port 143).".to_string();
+                return self.fail(Step::Authenticate, started, Problem::LoginDisabled, detail, advice);
+            }
+            Err(AuthFailure::Other(e @ ImapError::NoOAuth { .. })) => {
+                let advice = "Sign in with a password (or an app password) for this server instead.".to_string();
+                return self.fail(Step::Authenticate, started, Problem::AuthFailed, e.to_string(), advice);
+            }
+            Err(AuthFailure::Other(e)) => return self.dialogue_failed(Step::Authenticate, started, cfg, e),
         };
         self.report.capabilities = session.capabilities().iter().cloned().collect();
         self.ok(Step::Authenticate, started, format!("logged in as {username:?}"));
@@ -474,7 +487,10 @@ impl Test<'_> {
         self.fail(step, started, problem, e.to_string(), advice);
     }
 
-    fn auth_advice(&self) -> String {
+    fn auth_advice(&self, credential: Credential<'_>) -> String {
+        if let Credential::Bearer(_) = credential {
+            return "The server refused the sign-in token: sign in again; if it keeps refusing, the token may lack the mail scope.".into();
+        }
         match self.provider {
             Some(p) if p.access == Access::OAuth => format!("{} {} See {}", p.name, p.note, p.help_url),
             Some(p) if p.needs_special_password() => format!("{}: {} See {}", p.name, p.note, p.help_url),
@@ -482,33 +498,6 @@ impl Test<'_> {
             None => "Check the user name and password (the user name is often the whole email address). Some providers need an app password for mail programs.".into(),
         }
     }
-}
-
-enum LoginFailure {
-    /// NO or BAD to LOGIN: the server's words.
-    Refused(String),
-    Other(ImapError),
-}
-
-/// LOGIN on an opened stream, as `connect::login` does it.
-async fn login(cfg: &ServerConfig, stream: ImapStream, username: &str, password: &str) -> Result<ImapSession, LoginFailure> {
-    let client = async_imap::Client::new(stream);
-    let attempt = tokio::time::timeout(cfg.timeouts.response, crate::guard::unpanicked(client.login_with_capabilities(username, password)));
-    let (session, caps) = match attempt.await {
-        Err(_) => return Err(LoginFailure::Other(super::connect::timeout_with(cfg, "logging in", cfg.timeouts.response))),
-        Ok(None) => return Err(LoginFailure::Other(ImapError::Protocol("the server's answer to LOGIN cannot be parsed".into()))),
-        Ok(Some(Ok(s))) => s,
-        Ok(Some(Err((async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text), _)))) => {
-            return Err(LoginFailure::Refused(text))
-        }
-        Ok(Some(Err((e, _)))) => return Err(LoginFailure::Other(e.into())),
-    };
-    let mut session = ImapSession::new(session, cfg.host.clone(), cfg.port, cfg.timeouts.response);
-    match caps {
-        Some(caps) => session.set_capabilities(caps.iter().map(super::session::cap_name_of).collect()),
-        None => session.refresh_capabilities().await.map_err(LoginFailure::Other)?,
-    }
-    Ok(session)
 }
 
 fn ms(started: Instant) -> u64 {

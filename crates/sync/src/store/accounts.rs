@@ -7,7 +7,7 @@ use super::{now_rfc3339, SqlContext, Store, StoreError};
 use crate::model::{Account, NewAccount, Security};
 
 const COLUMNS: &str =
-    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks";
+    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth";
 const INSERT_COLUMNS: &str =
     "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at";
 
@@ -36,6 +36,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
         enabled: r.get(10)?,
         created_at: r.get(11)?,
         quirks: r.get::<_, String>(12)?.split(',').filter(|q| !q.is_empty()).map(str::to_string).collect(),
+        // Written only by `set_account_oauth` from a typed value: unreadable JSON cannot occur
+        // short of hand-editing, and then the account reads as a password account.
+        oauth: serde_json::from_str(&r.get::<_, String>(13)?).ok(),
     })
 }
 
@@ -108,6 +111,22 @@ impl Store {
         let n = conn
             .execute("UPDATE accounts SET quirks = ?2 WHERE id = ?1", params![id, quirks.join(",")])
             .ctx("updating an account's quirks")?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Makes the account sign in with OAuth2 (or with its password again, given `None`).
+    pub fn set_account_oauth(&self, id: &str, oauth: Option<&crate::oauth::OAuthConfig>) -> Result<(), StoreError> {
+        let json = match oauth {
+            Some(o) => serde_json::to_string(o).map_err(|e| StoreError::Encode(format!("OAuth settings: {e}")))?,
+            None => String::new(),
+        };
+        let conn = self.lock()?;
+        let n = conn
+            .execute("UPDATE accounts SET oauth = ?2 WHERE id = ?1", params![id, json])
+            .ctx("updating an account's sign-in settings")?;
         if n == 0 {
             return Err(StoreError::NoSuchAccount(id.to_string()));
         }

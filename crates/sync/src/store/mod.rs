@@ -38,6 +38,8 @@ pub enum StoreError {
     NoSuchAccount(String),
     #[error("the store's lock was poisoned by a panic in another thread")]
     Poisoned,
+    #[error("cannot encode {0}")]
+    Encode(String),
 }
 
 pub(crate) trait SqlContext<T> {

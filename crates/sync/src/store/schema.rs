@@ -89,6 +89,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX messages_tracked ON messages(account_id, folder, uidvalidity, uid) WHERE seen = 0 AND expunged_at IS NULL;
     ALTER TABLE accounts ADD COLUMN quirks TEXT NOT NULL DEFAULT '';
     "#,
+    // v4: OAuth2 sign-in settings (JSON; empty for password accounts). The tokens themselves
+    // are never here: the refresh token lives in the keyring, access tokens in memory.
+    r#"
+    ALTER TABLE accounts ADD COLUMN oauth TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this build writes.
