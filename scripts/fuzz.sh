@@ -2,6 +2,7 @@
 # Fuzzes Mailbell's parsers of hostile input with cargo-fuzz (targets in fuzz/):
 #   summary        mailbell_sync::summary::summarize on arbitrary header/body bytes
 #   mutf7          modified UTF-7 mailbox names (decode anything, round trips)
+#   answers        autoconfig XML, OAuth2 token endpoint answers, sign-in listener requests
 #   imap_dialogue  the engine's client code (pre-login, STARTTLS up to the handshake, LOGIN,
 #                  two sync passes with an in-memory store, the live connection test) against
 #                  a scripted hostile server
@@ -39,7 +40,7 @@ for a in "$@"; do
     *) targets+=("$a") ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(summary mutf7 imap_dialogue)
+[ ${#targets[@]} -gt 0 ] || targets=(summary mutf7 imap_dialogue answers)
 
 ensure_apt "${ENGINE_PACKAGES[@]}"
 ensure_rust

@@ -31,6 +31,15 @@ fn summary_seeds_and_regressions() {
 }
 
 #[test]
+fn answers_seeds_and_regressions() {
+    let files = inputs("answers");
+    assert!(files.len() >= 9, "the answers seeds are there: {files:?}");
+    for f in &files {
+        fuzzing::answers(&std::fs::read(f).expect("read"));
+    }
+}
+
+#[test]
 fn mutf7_seeds_and_regressions() {
     let files = inputs("mutf7");
     assert!(files.len() >= 5);

@@ -336,3 +336,33 @@ pub fn mutf7(data: &[u8]) {
     assert_eq!(crate::mutf7::decode(&encoded), s, "decode(encode(s)) != s for {s:?}");
     assert_eq!(crate::mutf7::decode(&crate::mutf7::encode(&decoded)), decoded, "round trip of a decoded name");
 }
+
+/// Untrusted answers parsed without a network: byte 0 picks the parser, the rest is the input.
+/// 0: an autoconfig document (for `jane@example.org`); 1: a token endpoint's answer (byte 1
+/// picks the HTTP status class); 2: a request head reaching the sign-in listener. Each must
+/// return (an error is fine), never panic.
+pub fn answers(data: &[u8]) {
+    let Some((&which, rest)) = data.split_first() else { return };
+    match which % 3 {
+        0 => {
+            let Ok(address) = crate::discover::names::parse_email("jane@example.org") else { return };
+            let _ = crate::discover::autoconfig::parse(rest, &address);
+        }
+        1 => {
+            let Some((&status, body)) = rest.split_first() else { return };
+            let status = [200, 400, 401, 500][usize::from(status % 4)];
+            for refreshing in [false, true] {
+                if let Ok(t) = crate::oauth::token::read_answer(status, body, refreshing) {
+                    assert!(!t.access_token.is_empty(), "an empty access token was accepted");
+                }
+            }
+        }
+        _ => {
+            let head = String::from_utf8_lossy(rest);
+            if let Some((path, params)) = crate::oauth::flow::request_target(&head) {
+                assert!(!path.contains(' '), "a path with a space: {path:?}");
+                let _ = params;
+            }
+        }
+    }
+}

@@ -96,9 +96,10 @@ impl Authorization {
     /// Reads one request; `Some` when it was the redirect carrying our state.
     async fn answer(&self, mut stream: TcpStream) -> Option<Result<String, OAuthError>> {
         let head = read_head(&mut stream).await?;
-        let target = head.lines().next()?.strip_prefix("GET ")?.split(' ').next()?.to_string();
-        let (path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
-        let params = form::decode(query);
+        let Some((path, params)) = request_target(&head) else {
+            reply(&mut stream, "400 Bad Request", "Not a GET request.").await;
+            return None;
+        };
         let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         if path != "/" || get("state").as_deref() != Some(self.state.as_str()) {
             reply(&mut stream, "404 Not Found", "Nothing here.").await;
@@ -120,6 +121,13 @@ impl Authorization {
             }
         }
     }
+}
+
+/// The path and query parameters of a `GET` request head.
+pub(crate) fn request_target(head: &str) -> Option<(String, Vec<(String, String)>)> {
+    let target = head.lines().next()?.strip_prefix("GET ")?.split(' ').next()?;
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    Some((path.to_string(), form::decode(query)))
 }
 
 async fn read_head(stream: &mut TcpStream) -> Option<String> {

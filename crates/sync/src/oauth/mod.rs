@@ -14,12 +14,12 @@
 //! an event or an error message.
 
 mod cache;
-mod flow;
-mod form;
+pub(crate) mod flow;
+pub(crate) mod form;
 mod pkce;
 pub mod registry;
 pub mod sasl;
-mod token;
+pub(crate) mod token;
 
 use serde::{Deserialize, Serialize};
 

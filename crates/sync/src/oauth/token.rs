@@ -102,16 +102,21 @@ async fn post(url: &str, body: &str) -> Result<(u16, Vec<u8>), OAuthError> {
 
 async fn token_request(cfg: &OAuthConfig, fields: &[(&str, &str)], refreshing: bool) -> Result<Tokens, OAuthError> {
     let (status, body) = post(&cfg.token_url, &form::encode(fields)).await?;
+    read_answer(status, &body, refreshing)
+}
+
+/// The tokens of a token endpoint's answer, or why there are none.
+pub(crate) fn read_answer(status: u16, body: &[u8], refreshing: bool) -> Result<Tokens, OAuthError> {
     if !(200..300).contains(&status) {
-        return Err(error_of(status, &body, refreshing));
+        return Err(error_of(status, body, refreshing));
     }
-    let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|e| OAuthError::BadAnswer(format!("the token answer is not the expected JSON ({e})")))?;
+    let answer: TokenAnswer = serde_json::from_slice(body).map_err(|e| OAuthError::BadAnswer(format!("the token answer is not the expected JSON ({e})")))?;
     if answer.access_token.is_empty() {
         return Err(OAuthError::BadAnswer("the token answer has an empty access_token".into()));
     }
     if let Some(t) = answer.token_type.as_deref() {
         if !t.eq_ignore_ascii_case("bearer") {
-            return Err(OAuthError::BadAnswer(format!("token type {t:?} is not Bearer")));
+            return Err(OAuthError::BadAnswer(format!("token type {:?} is not Bearer", t.chars().take(40).collect::<String>())));
         }
     }
     // Some providers send the number as a string.
@@ -152,6 +157,17 @@ mod tests {
         assert_eq!(e.to_string(), "the sign-in has expired or was revoked (invalid_grant: Token has been expired or revoked.): sign in again");
         assert!(!error_of(400, body, false).needs_sign_in(), "a bad code is not a reason to sign in again later");
         assert_eq!(error_of(502, b"<html>", true).to_string(), "the sign-in server refused the request (HTTP status 502)");
+    }
+
+    #[test]
+    fn answers_are_read_strictly() {
+        let t = read_answer(200, br#"{"access_token":"a","token_type":"bearer","expires_in":"3600","refresh_token":""}"#, false).expect("ok");
+        assert!(t.expires_at.is_some() && t.refresh_token.is_none(), "an empty refresh token is none");
+        assert!(read_answer(200, br#"{"access_token":"a","token_type":"mac"}"#, false).is_err());
+        assert!(read_answer(200, br#"{"access_token":""}"#, false).is_err());
+        assert!(read_answer(200, b"<html>", false).is_err());
+        let t = read_answer(200, br#"{"access_token":"a","expires_in":1e300}"#, false).expect("odd number");
+        assert!(t.expires_at.is_none(), "a number that is not a u64 means no known expiry");
     }
 
     #[test]
