@@ -144,46 +144,85 @@ pub async fn open(cfg: &ServerConfig) -> Result<(ImapStream, Capabilities), Imap
         .map_err(|_| timeout_with(cfg, "connecting", cfg.timeouts.connect))?
         .map_err(|source| ImapError::Connect { host: cfg.host.clone(), port: cfg.port, source })?;
     let _ = tcp.set_nodelay(true);
+    secure(cfg, tcp, &mut ()).await.map_err(|(_, e)| e)
+}
+
+/// Where the pre-login dialogue stood when it failed: before the server had answered (or,
+/// with implicit TLS, before TLS started), or while securing the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Answering,
+    Securing,
+}
+
+/// What [`secure`] reports as it goes; the live test turns it into its steps.
+pub(crate) trait Progress: Send {
+    /// The server is there: with implicit TLS, the TCP connection is up (`None`); otherwise
+    /// it greeted with these capabilities. Securing starts now.
+    fn answered(&mut self, _caps: Option<&Capabilities>) {}
+    /// TLS is up, the certificate verified.
+    fn secured(&mut self, _tls: &tokio_native_tls::TlsStream<TcpStream>) {}
+}
+
+impl Progress for () {}
+
+/// The pre-login dialogue on a connected socket: greeting, CAPABILITY, STARTTLS or implicit
+/// TLS as configured (never falling back), and the capabilities that hold on the result.
+pub(crate) async fn secure(
+    cfg: &ServerConfig,
+    tcp: TcpStream,
+    progress: &mut dyn Progress,
+) -> Result<(ImapStream, Capabilities), (Phase, ImapError)> {
+    let answering = |e: ImapError| (Phase::Answering, e);
+    let securing = |e: ImapError| (Phase::Securing, e);
     match cfg.security {
         Security::Tls => {
-            let mut tls = BufReader::new(tls_handshake(cfg, tcp).await?);
-            let caps = match greeting(cfg, &mut tls).await? {
+            progress.answered(None);
+            let tls = tls_handshake(cfg, tcp).await.map_err(securing)?;
+            progress.secured(&tls);
+            let mut tls = BufReader::new(tls);
+            let caps = match greeting(cfg, &mut tls).await.map_err(securing)? {
                 Some(caps) => caps,
-                None => capability(cfg, &mut tls).await?,
+                None => capability(cfg, &mut tls).await.map_err(securing)?,
             };
-            Ok((ImapStream::tls(into_inner_checked(tls)?), caps))
+            Ok((ImapStream::tls(into_inner_checked(tls).map_err(securing)?), caps))
         }
         Security::Starttls => {
             let mut plain = BufReader::new(tcp);
             // The plain-text greeting only decides whether to try STARTTLS; a missing STARTTLS
             // (stripped or not) is refused, never worked around.
-            let caps = match greeting(cfg, &mut plain).await? {
+            let caps = match greeting(cfg, &mut plain).await.map_err(answering)? {
                 Some(caps) => caps,
-                None => capability(cfg, &mut plain).await?,
+                None => capability(cfg, &mut plain).await.map_err(answering)?,
             };
+            progress.answered(Some(&caps));
             if !caps.contains("STARTTLS") {
-                return Err(ImapError::StartTlsNotOffered { host: cfg.host.clone(), port: cfg.port });
+                return Err(securing(ImapError::StartTlsNotOffered { host: cfg.host.clone(), port: cfg.port }));
             }
-            write_line(cfg, &mut plain, "M1 STARTTLS").await?;
-            let (ok, text) = read_tagged(cfg, &mut plain, "M1", |_| {}).await?;
+            write_line(cfg, &mut plain, "M1 STARTTLS").await.map_err(securing)?;
+            let (ok, text) = read_tagged(cfg, &mut plain, "M1", |_| {}).await.map_err(securing)?;
             if !ok {
-                return Err(ImapError::StartTlsRefused { host: cfg.host.clone(), text });
+                return Err(securing(ImapError::StartTlsRefused { host: cfg.host.clone(), text }));
             }
             // Dropping the reader's buffer discards anything the server sent after its OK and
             // before the handshake: such bytes are unauthenticated and may be an attacker's.
             let tcp = plain.into_inner();
-            let mut tls = BufReader::new(tls_handshake(cfg, tcp).await?);
+            let tls = tls_handshake(cfg, tcp).await.map_err(securing)?;
+            progress.secured(&tls);
+            let mut tls = BufReader::new(tls);
             // Nothing said before the handshake is trusted: ask again over TLS.
-            let caps = capability(cfg, &mut tls).await?;
-            Ok((ImapStream::tls(into_inner_checked(tls)?), caps))
+            let caps = capability(cfg, &mut tls).await.map_err(securing)?;
+            Ok((ImapStream::tls(into_inner_checked(tls).map_err(securing)?), caps))
         }
         Security::Plain => {
             let mut plain = BufReader::new(tcp);
-            let caps = match greeting(cfg, &mut plain).await? {
+            let caps = match greeting(cfg, &mut plain).await.map_err(answering)? {
                 Some(caps) => caps,
-                None => capability(cfg, &mut plain).await?,
+                None => capability(cfg, &mut plain).await.map_err(answering)?,
             };
-            Ok((ImapStream::plain(into_inner_checked(plain)?), caps))
+            let stream = into_inner_checked(plain).map_err(answering)?;
+            progress.answered(Some(&caps));
+            Ok((ImapStream::plain(stream), caps))
         }
     }
 }

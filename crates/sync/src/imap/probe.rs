@@ -23,10 +23,9 @@ use tokio::net::TcpStream;
 
 pub use cert::CertificateInfo;
 
-use super::connect::{authenticate, capability, greeting, into_inner_checked, read_tagged, write_line, AuthFailure, Capabilities, Credential, ServerConfig};
+use super::connect::{authenticate, greeting, secure, AuthFailure, Capabilities, Credential, Phase, Progress, ServerConfig};
 pub(crate) use super::connect::tls_handshake;
 use super::error::ImapError;
-use super::stream::ImapStream;
 use crate::discover::providers::{self, Access, Provider};
 use crate::model::{watched_by_default, Security};
 
@@ -287,97 +286,21 @@ impl Test<'_> {
         let peer = tcp.peer_addr().unwrap_or(addrs[0]);
         let _ = tcp.set_nodelay(true);
 
-        // Secure (and the greeting, which comes before TLS for STARTTLS and plain).
-        let (stream, caps) = match cfg.security {
-            Security::Tls => {
-                self.ok(Step::Connect, started, format!("connected to {peer}"));
-                let started = Instant::now();
-                let tls = match tls_handshake(cfg, tcp).await {
-                    Ok(s) => s,
-                    Err(e) => return self.secure_failed(cfg, peer, started, e).await,
-                };
-                let cert_detail = verified_certificate(&tls);
-                let mut r = BufReader::new(tls);
-                let caps = match greeting(cfg, &mut r).await {
-                    Ok(Some(c)) => c,
-                    Ok(None) => match capability(cfg, &mut r).await {
-                        Ok(c) => c,
-                        Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
-                    },
-                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
-                };
-                let stream = match into_inner_checked(r) {
-                    Ok(s) => s,
-                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
-                };
-                self.ok(Step::Secure, started, format!("TLS (implicit), {cert_detail}"));
-                (ImapStream::tls(stream), caps)
-            }
-            Security::Starttls => {
-                let mut plain = BufReader::new(tcp);
-                let caps = match greeting(cfg, &mut plain).await {
-                    Ok(Some(c)) => c,
-                    Ok(None) => match capability(cfg, &mut plain).await {
-                        Ok(c) => c,
-                        Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
-                    },
-                    Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
-                };
-                self.ok(Step::Connect, started, format!("connected to {peer}; IMAP server answered"));
-                let started = Instant::now();
-                self.report.capabilities = caps.iter().cloned().collect();
-                if !caps.contains("STARTTLS") {
-                    let e = ImapError::StartTlsNotOffered { host: cfg.host.clone(), port: cfg.port };
-                    return self.secure_failed(cfg, peer, started, e).await;
-                }
-                if let Err(e) = write_line(cfg, &mut plain, "M1 STARTTLS").await {
-                    return self.dialogue_failed(Step::Secure, started, cfg, e);
-                }
-                match read_tagged(cfg, &mut plain, "M1", |_| {}).await {
-                    Ok((true, _)) => {}
-                    Ok((false, text)) => {
-                        let e = ImapError::StartTlsRefused { host: cfg.host.clone(), text };
-                        return self.secure_failed(cfg, peer, started, e).await;
-                    }
-                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
-                }
-                // As in connect.rs: whatever came before the handshake is dropped with the buffer.
-                let tls = match tls_handshake(cfg, plain.into_inner()).await {
-                    Ok(s) => s,
-                    Err(e) => return self.secure_failed(cfg, peer, started, e).await,
-                };
-                let cert_detail = verified_certificate(&tls);
-                let mut r = BufReader::new(tls);
-                let caps = match capability(cfg, &mut r).await {
-                    Ok(c) => c,
-                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
-                };
-                let stream = match into_inner_checked(r) {
-                    Ok(s) => s,
-                    Err(e) => return self.dialogue_failed(Step::Secure, started, cfg, e),
-                };
-                self.ok(Step::Secure, started, format!("STARTTLS, {cert_detail}"));
-                (ImapStream::tls(stream), caps)
-            }
-            Security::Plain => {
-                let mut plain = BufReader::new(tcp);
-                let caps = match greeting(cfg, &mut plain).await {
-                    Ok(Some(c)) => c,
-                    Ok(None) => match capability(cfg, &mut plain).await {
-                        Ok(c) => c,
-                        Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
-                    },
-                    Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
-                };
-                let stream = match into_inner_checked(plain) {
-                    Ok(s) => s,
-                    Err(e) => return self.dialogue_failed(Step::Connect, started, cfg, e),
-                };
-                self.ok(Step::Connect, started, format!("connected to {peer}; IMAP server answered"));
-                self.skipped(Step::Secure, "not encrypted: plain was chosen, so the password travels in the clear");
-                (ImapStream::plain(stream), caps)
-            }
+        // Secure (and the greeting, which comes before TLS for STARTTLS and plain): the same
+        // dialogue as a sync's, reported step by step.
+        let mut seen = Steps { test: &mut *self, peer, started, cert_detail: None };
+        let outcome = secure(cfg, tcp, &mut seen).await;
+        let (started, cert_detail) = (seen.started, seen.cert_detail.take());
+        let (stream, caps) = match outcome {
+            Ok(ok) => ok,
+            Err((Phase::Answering, e)) => return self.dialogue_failed(Step::Connect, started, cfg, e),
+            Err((Phase::Securing, e)) => return self.secure_failed(cfg, peer, started, e).await,
         };
+        match (cfg.security, cert_detail) {
+            (Security::Plain, _) => self.skipped(Step::Secure, "not encrypted: plain was chosen, so the password travels in the clear"),
+            (Security::Tls, detail) => self.ok(Step::Secure, started, format!("TLS (implicit), {}", detail.unwrap_or_default())),
+            (Security::Starttls, detail) => self.ok(Step::Secure, started, format!("STARTTLS, {}", detail.unwrap_or_default())),
+        }
         self.report.capabilities = caps.iter().cloned().collect();
 
         // Authenticate.
@@ -497,6 +420,33 @@ impl Test<'_> {
             Some(p) => format!("Check the user name and password. {}: {} See {}", p.name, p.note, p.help_url),
             None => "Check the user name and password (the user name is often the whole email address). Some providers need an app password for mail programs.".into(),
         }
+    }
+}
+
+/// Turns the pre-login dialogue's progress into the Connect step (and the start of Secure).
+struct Steps<'t, 'a> {
+    test: &'t mut Test<'a>,
+    peer: SocketAddr,
+    /// When the step under way started.
+    started: Instant,
+    cert_detail: Option<String>,
+}
+
+impl Progress for Steps<'_, '_> {
+    fn answered(&mut self, caps: Option<&Capabilities>) {
+        let detail = match caps {
+            None => format!("connected to {}", self.peer),
+            Some(caps) => {
+                self.test.report.capabilities = caps.iter().cloned().collect();
+                format!("connected to {}; IMAP server answered", self.peer)
+            }
+        };
+        self.test.ok(Step::Connect, self.started, detail);
+        self.started = Instant::now();
+    }
+
+    fn secured(&mut self, tls: &tokio_native_tls::TlsStream<TcpStream>) {
+        self.cert_detail = Some(verified_certificate(tls));
     }
 }
 
@@ -628,55 +578,23 @@ async fn probe_inner(cfg: &ServerConfig, addrs: &[SocketAddr]) -> ProbeOutcome {
         Err(e) => return ProbeOutcome::Failed(e.to_string()),
     };
     let peer = tcp.peer_addr().ok();
-    let failed = |e: ImapError| ProbeOutcome::Failed(e.to_string());
-    match cfg.security {
-        Security::Plain => match greeting(cfg, &mut BufReader::new(tcp)).await {
-            Ok(_) => ProbeOutcome::Imap,
-            Err(e) => failed(e),
-        },
-        Security::Tls => match tls_handshake(cfg, tcp).await {
-            Ok(tls) => match greeting(cfg, &mut BufReader::new(tls)).await {
-                Ok(_) => ProbeOutcome::Imap,
-                Err(e) => failed(e),
-            },
-            Err(ImapError::UntrustedCertificate { detail, .. }) => {
-                // Is it IMAP at all? Only an unverified handshake can tell; it reads the
-                // greeting and says nothing.
-                match peer {
-                    Some(p) if unverified_greeting(cfg, p).await => ProbeOutcome::Untrusted(detail),
-                    _ => ProbeOutcome::Failed(format!("untrusted certificate ({detail}) and no IMAP greeting")),
-                }
-            }
-            Err(e) => failed(e),
-        },
-        Security::Starttls => {
-            let mut plain = BufReader::new(tcp);
-            let caps: Capabilities = match greeting(cfg, &mut plain).await {
-                Ok(Some(c)) => c,
-                Ok(None) => match capability(cfg, &mut plain).await {
-                    Ok(c) => c,
-                    Err(e) => return failed(e),
-                },
-                Err(e) => return failed(e),
-            };
-            if !caps.contains("STARTTLS") {
-                return ProbeOutcome::Failed("an IMAP server, but without STARTTLS".into());
-            }
-            if let Err(e) = write_line(cfg, &mut plain, "P1 STARTTLS").await {
-                return failed(e);
-            }
-            match read_tagged(cfg, &mut plain, "P1", |_| {}).await {
-                Ok((true, _)) => {}
-                Ok((false, text)) => return ProbeOutcome::Failed(format!("STARTTLS refused: {text}")),
-                Err(e) => return failed(e),
-            }
-            match tls_handshake(cfg, plain.into_inner()).await {
-                Ok(_) => ProbeOutcome::Imap,
-                // The greeting before STARTTLS already showed an IMAP server.
-                Err(ImapError::UntrustedCertificate { detail, .. }) => ProbeOutcome::Untrusted(detail),
-                Err(e) => failed(e),
+    match secure(cfg, tcp, &mut ()).await {
+        Ok(_) => ProbeOutcome::Imap,
+        Err((_, ImapError::UntrustedCertificate { detail, .. })) if cfg.security == Security::Starttls => {
+            // The greeting before STARTTLS already showed an IMAP server.
+            ProbeOutcome::Untrusted(detail)
+        }
+        Err((_, ImapError::UntrustedCertificate { detail, .. })) => {
+            // Is it IMAP at all? Only an unverified handshake can tell; it reads the greeting
+            // and says nothing.
+            match peer {
+                Some(p) if unverified_greeting(cfg, p).await => ProbeOutcome::Untrusted(detail),
+                _ => ProbeOutcome::Failed(format!("untrusted certificate ({detail}) and no IMAP greeting")),
             }
         }
+        Err((_, ImapError::StartTlsNotOffered { .. })) => ProbeOutcome::Failed("an IMAP server, but without STARTTLS".into()),
+        Err((_, ImapError::StartTlsRefused { text, .. })) => ProbeOutcome::Failed(format!("STARTTLS refused: {text}")),
+        Err((_, e)) => ProbeOutcome::Failed(e.to_string()),
     }
 }
 
