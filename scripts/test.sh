@@ -49,4 +49,8 @@ if [ $full = 1 ] && [ "${MAILBELL_FUZZ:-1}" != 0 ]; then
   echo "== Short fuzz runs of the parsers of hostile input (cargo-fuzz)" >&2
   bash scripts/fuzz.sh --ci || rc=$?
 fi
+if [ $full = 1 ]; then
+  echo "== The Linux package (.deb): build, contents, desktop entry, first run with and without a tray" >&2
+  bash scripts/package-test.sh || rc=$?
+fi
 exit $rc

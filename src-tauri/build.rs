@@ -1,7 +1,7 @@
 //! Generates the Tauri context and one `allow-<command>` permission per Mailbell command, so
 //! that capabilities/default.json grants exactly these and nothing else of the app.
 
-/// Every command the window may invoke (keep in step with `commands.rs`, `setup.rs` and the
+/// Every command the window may invoke (keep in step with `commands.rs`, `setup.rs`, `signin.rs` and the
 /// handler list in `lib.rs`).
 const COMMANDS: &[&str] = &[
     "snapshot",
@@ -16,6 +16,14 @@ const COMMANDS: &[&str] = &[
     "add_account",
     "set_password",
     "remove_account",
+    "oauth_offer",
+    "oauth_sign_in",
+    "oauth_cancel",
+    "test_connection_signed_in",
+    "add_oauth_account",
+    "sign_in_again",
+    "oauth_open",
+    "open_link",
 ];
 
 fn main() {

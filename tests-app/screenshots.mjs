@@ -1,13 +1,19 @@
-// Takes the README's screenshots from the real app: main window, accounts, a notification and
-// the tray menu. Run through scripts/screenshots.sh (Xvfb, keyring session, a private Dovecot).
-//   node tests-app/screenshots.mjs OUT_DIR
+// Takes the README's screenshots from the real app: main window, accounts, a notification, the
+// tray menu, the setup wizard, and the sign-in in the browser (OAuth2). Run through
+// scripts/screenshots.sh (Xvfb, keyring session, a private Dovecot, an autoconfig server on
+// loopback, and for the sign-in the test OAuth2 server).
+//   node tests-app/screenshots.mjs OUT_DIR [app] [wizard] [oauth]   (default: all of them)
 
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 
-import { App, cli, eventually, sleep, tempDir, TestServer } from "./e2e/harness.mjs";
+import { writeFileSync } from "node:fs";
+
+import { App, AutoconfigServer, browserSignIn, cli, eventually, sleep, tempDir, TestServer } from "./e2e/harness.mjs";
 
 const out = path.resolve(process.argv[2] ?? "docs");
+const groups = process.argv.slice(3);
+const want = (group) => groups.length === 0 || groups.includes(group);
 
 function sh(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
@@ -18,6 +24,13 @@ function sh(cmd, args) {
 function windowShot(name) {
   const id = sh("xdotool", ["search", "--onlyvisible", "--name", "^Mailbell"]).split("\n")[0];
   sh("import", ["-window", id, path.join(out, `${name}.png`)]);
+}
+
+/** The window, once the pointer is out of the way and what just changed is painted. */
+async function stillShot(name) {
+  sh("xdotool", ["mousemove", "0", "0"]);
+  await sleep(800);
+  windowShot(name);
 }
 
 function cropShot(name, geometry) {
@@ -33,6 +46,20 @@ spawnSync("xsetroot", ["-solid", "#434c5e"]);
 const tray = spawn("trayer", ["--edge", "bottom", "--align", "right", "--widthtype", "request", "--height", "28", "--transparent", "false", "--tint", "0x2b2f36", "--SetDockType", "true", "--SetPartialStrut", "true"], { stdio: "ignore" });
 let app;
 try {
+  if (want("app")) await appShots();
+  if (want("wizard")) await wizardShots(server);
+  if (want("oauth")) await oauthShots();
+  console.log(`screenshots in ${out}`);
+} finally {
+  await app?.stop();
+  tray.kill();
+  await server.stop();
+  data.remove();
+}
+
+/** The main window's views, a notification and the tray menu, with two accounts (one of them
+ * with a wrong password). */
+async function appShots() {
   await server.create("Work");
   await server.create("Lists/rust");
   const { host, tls_port, ca_file, user, password } = server.info;
@@ -88,10 +115,81 @@ try {
   await sleep(1500);
   cropShot("tray-menu", `260x150+${x + w - 260}+${y + h - 150}`);
   sh("xdotool", ["key", "Escape"]);
-  console.log(`screenshots in ${out}`);
-} finally {
-  await app?.stop();
-  tray.kill();
-  await server.stop();
-  data.remove();
+  await app.stop();
+  app = null;
+}
+
+/** The setup wizard of a first run: the settings autoconfig found, the untrusted certificate,
+ * and the folders to choose. */
+async function wizardShots(server) {
+  const autoconfig = await AutoconfigServer.start({ host: server.info.host, port: server.info.tls_port });
+  const dir = tempDir("mailbell-shots-wizard-");
+  const wizard = await App.start({ dataDir: dir.path, env: autoconfig.env });
+  const b = wizard.browser;
+  const type = async (sel, v) => (await b.$(sel)).setValue(v);
+  const step = (s) => eventually(`the ${s} step`, async () => (await b.execute(() => document.querySelector('[data-test="wizard"]')?.dataset.step)) === s, { timeout: 30_000 });
+  try {
+    await b.setWindowSize(920, 640).catch(() => {});
+    await type('[data-test="wizard-email"]', `${server.info.user}@example.org`);
+    await type('[data-test="wizard-name"]', "Alice");
+    await (await b.$('[data-test="wizard-continue"]')).click();
+    await step("server");
+    await type('[data-test="wizard-password"]', server.info.password);
+    await sleep(800);
+    windowShot("wizard-settings");
+    await (await b.$('[data-test="wizard-test"]')).click();
+    await eventually("the certificate", async () => (await b.$('[data-test="certificate"]')).isExisting(), { timeout: 30_000 });
+    await b.execute(() => document.querySelector('[data-test="wizard-ca-file"]').closest(".field").scrollIntoView({ block: "start" }));
+    await stillShot("wizard-certificate");
+    await type('[data-test="wizard-ca-file"]', server.info.ca_file);
+    await (await b.$('[data-test="wizard-test"]')).click();
+    await step("folders");
+    await stillShot("wizard-folders");
+  } finally {
+    await wizard.stop();
+    await autoconfig.stop();
+    dir.remove();
+  }
+}
+
+/** The sign-in in the browser of a first run: the wizard waiting for the browser, and the editor
+ * of the account it added. The "browser" is this script, as in tests-app/e2e/oauth.test.mjs. */
+async function oauthShots() {
+  const server = await TestServer.start({ oauth: true });
+  const autoconfig = await AutoconfigServer.start({ host: server.info.host, port: server.info.tls_port });
+  const dir = tempDir("mailbell-shots-oauth-");
+  const { authorize_url, token_url, revoke_url, client_id } = server.info.oauth;
+  const provider = { name: "Example ID", domains: ["example.org"], hosts: [], provider: "custom", authorize_url, token_url, revoke_url, scopes: ["mail"], client_id, client_secret: null };
+  writeFileSync(path.join(dir.path, "oauth-providers.json"), JSON.stringify([provider]));
+  const wizard = await App.start({ dataDir: dir.path, env: { ...autoconfig.env, MAILBELL_NO_BROWSER: "1" } });
+  const b = wizard.browser;
+  const click = async (sel) => (await b.$(sel)).click();
+  const step = (s) => eventually(`the ${s} step`, async () => (await b.execute(() => document.querySelector('[data-test="wizard"]')?.dataset.step)) === s, { timeout: 30_000 });
+  try {
+    await b.setWindowSize(920, 640).catch(() => {});
+    await (await b.$('[data-test="wizard-email"]')).setValue(`${server.info.user}@example.org`);
+    await click('[data-test="wizard-continue"]');
+    await step("server");
+    await click('[data-test="wizard-oauth-sign-in"]');
+    const url = await eventually("the sign-in link", () => b.execute(() => document.querySelector('[data-test="wizard-signin-url"]')?.dataset.url));
+    await stillShot("wizard-oauth");
+    await browserSignIn(url);
+    // The private CA, asked for after the sign-in; the same sign-in is tested again with it.
+    await eventually("the certificate", async () => (await b.$('[data-test="certificate"]')).isExisting(), { timeout: 30_000 });
+    await (await b.$('[data-test="wizard-ca-file"]')).setValue(server.info.ca_file);
+    await click('[data-test="wizard-test"]');
+    await step("folders");
+    await click('[data-test="wizard-folders-next"]');
+    await step("finish");
+    await click('[data-test="wizard-add"]');
+    await eventually("the account", async () => (await b.$('[data-test="edit-account"]')).isExisting(), { timeout: 20_000 });
+    await click('[data-test="edit-account"]');
+    await eventually("the editor's sign-in", async () => /Signed in with Example ID/.test(await (await b.$('[data-test="editor-oauth"]')).getText()), { timeout: 20_000 });
+    await stillShot("editor-oauth");
+  } finally {
+    await wizard.stop();
+    await autoconfig.stop();
+    await server.stop();
+    dir.remove();
+  }
 }

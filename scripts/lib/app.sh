@@ -6,6 +6,9 @@
 APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev)
 APP_RUN_PACKAGES=(libayatana-appindicator3-1)
 APP_TEST_PACKAGES=(xvfb x11-utils xauth imagemagick webkit2gtk-driver dunst dbus fonts-dejavu-core xdotool python3-xlib)
+# Packages (scripts/package-test.sh): the desktop entry's validator, and two real tray hosts: an
+# XEmbed tray (trayer) and a StatusNotifierWatcher with its host (Ayatana's indicator service).
+PACKAGE_TEST_PACKAGES=(desktop-file-utils trayer ayatana-indicator-application)
 
 NODE_MIN=20.19.0
 TAURI_DRIVER_VERSION=2.1.0

@@ -3,6 +3,7 @@
 //! - `commands`: what the window may ask (thin calls into the store and the engine);
 //! - `bridge`: engine start, events to the window, notifications and tray updates;
 //! - `setup`: the account wizard's and editor's commands (discovery, live test, add, remove);
+//! - `signin`: OAuth2 sign-in in the browser (offer, flow, test, add, sign in again);
 //! - `notify`, `tray`: the desktop integration; `models`, `error`: what crosses to the window;
 //! - `state`: what the app keeps while it runs; `logging`: the log file in the data directory.
 //!
@@ -15,6 +16,7 @@ pub mod logging;
 pub mod models;
 pub mod notify;
 pub mod setup;
+pub mod signin;
 pub mod state;
 pub mod tray;
 
@@ -60,6 +62,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
         .manage(AppState::new(store, data_dir, log_file))
+        .manage(signin::SignIns::default())
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
             commands::list_messages,
@@ -73,6 +76,14 @@ pub fn run() {
             setup::add_account,
             setup::set_password,
             setup::remove_account,
+            signin::oauth_offer,
+            signin::oauth_sign_in,
+            signin::oauth_cancel,
+            signin::test_connection_signed_in,
+            signin::add_oauth_account,
+            signin::sign_in_again,
+            signin::oauth_open,
+            signin::open_link,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -81,9 +92,29 @@ pub fn run() {
                 Ok(on) => state.adopt_autostart(on),
                 Err(e) => tracing::warn!(error = %e, "cannot tell whether Mailbell starts at login"),
             }
-            let tray = tray::build(&handle, state.settings().paused);
-            let has_tray = tray.is_some();
-            *state.tray.lock().unwrap_or_else(|p| p.into_inner()) = tray;
+            // The window stays hidden only where the tray can bring it back, and never before
+            // the first account: the setup wizard is what a first start must show.
+            let has_account = state.store.accounts().map(|a| !a.is_empty()).unwrap_or(false);
+            let to_tray = (hidden || state.settings().start_in_tray) && has_account;
+            let mut show = true;
+            // A tray icon is a tray only where the desktop has a host to show it (GNOME has none
+            // without the AppIndicator extension): without one, Mailbell behaves as trayless.
+            if let Some(tray) = tray::build(&handle, state.settings().paused) {
+                match tray::find_host() {
+                    Some(host) => {
+                        tracing::info!(%host, "tray icon shown");
+                        *state.tray.lock().unwrap_or_else(|p| p.into_inner()) = Some(tray);
+                        show = !to_tray;
+                    }
+                    None => {
+                        // At login the panel may come up after Mailbell: wait for it a little.
+                        // A start in the tray keeps the window hidden meanwhile.
+                        show = !to_tray;
+                        let h = handle.clone();
+                        std::thread::spawn(move || adopt_tray_when_hosted(h, tray));
+                    }
+                }
+            }
 
             let h = handle.clone();
             let _ = app.notification().on_action(move |action| {
@@ -97,11 +128,7 @@ pub fn run() {
                 }
             });
 
-            // The window stays hidden only where the tray can bring it back, and never before
-            // the first account: the setup wizard is what a first start must show.
-            let has_account = state.store.accounts().map(|a| !a.is_empty()).unwrap_or(false);
-            let to_tray = hidden || state.settings().start_in_tray;
-            if !(to_tray && has_tray && has_account) {
+            if show {
                 tray::show_window(&handle);
             }
             tauri::async_runtime::spawn(bridge::start(handle.clone()));
@@ -133,6 +160,32 @@ pub fn run() {
             shutdown(app);
         }
     });
+}
+
+/// How long Mailbell waits for the desktop's tray host when there is none at start (at login the
+/// panel may come up after it) before it settles for running without a tray.
+const TRAY_HOST_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Keeps the tray once a host shows up. Without one it says so once (log and stderr), takes the
+/// icon away and shows the window: Mailbell runs as without a tray.
+fn adopt_tray_when_hosted(app: AppHandle, tray: tray::Tray) {
+    match tray::wait_for_host(TRAY_HOST_PATIENCE) {
+        Some(host) => {
+            tracing::info!(%host, "tray icon shown");
+            *app.state::<AppState>().tray.lock().unwrap_or_else(|p| p.into_inner()) = Some(tray);
+            let h = app.clone();
+            tauri::async_runtime::spawn(async move { bridge::refresh_unviewed(&h).await });
+        }
+        None => {
+            tracing::warn!("{}", tray::NO_HOST_HELP);
+            tray::remove(&app, tray);
+            // A start in the tray kept the window hidden: nothing could bring it back now.
+            let hidden = app.get_webview_window("main").is_some_and(|w| !w.is_visible().unwrap_or(true));
+            if hidden {
+                tray::show_window(&app);
+            }
+        }
+    }
 }
 
 /// A SIGTERM (logout, `kill`, systemd) quits like the tray's Quit: the engine gets to finish.

@@ -47,6 +47,9 @@ pub enum AppEvent {
     Reveal { message: MessageKey },
     /// One step of the connection test `run` (the id the window gave `test_connection`) ended.
     TestStep { run: u32, step: StepReport },
+    /// The sign-in `run` waits for the browser at this page (opened already where possible;
+    /// shown so that the user can open or copy it).
+    SignInUrl { run: u32, url: String },
 }
 
 /// A message as the server names it.

@@ -108,7 +108,7 @@ pub async fn remove_account(app: AppHandle, account: String) -> AppResult<()> {
     Ok(())
 }
 
-fn server_config(s: &ServerSettings) -> ServerConfig {
+pub(crate) fn server_config(s: &ServerSettings) -> ServerConfig {
     ServerConfig { host: s.host.clone(), port: s.port, security: s.security, ca_file: s.ca_file.clone(), timeouts: TEST_TIMEOUTS }
 }
 
@@ -131,7 +131,7 @@ fn check_password(password: &str) -> AppResult<()> {
 }
 
 /// The settings with blanks trimmed and an empty CA file as none; or the first bad field.
-fn check_server(s: &ServerSettings) -> AppResult<ServerSettings> {
+pub(crate) fn check_server(s: &ServerSettings) -> AppResult<ServerSettings> {
     let host = s.host.trim();
     if host.is_empty() {
         return Err(AppError::in_field("host", "Enter the IMAP server's name, e.g. imap.example.org."));
@@ -159,7 +159,7 @@ fn check_server(s: &ServerSettings) -> AppResult<ServerSettings> {
     Ok(ServerSettings { host: host.to_string(), port: s.port, security: s.security, username: username.to_string(), ca_file })
 }
 
-fn check_setup(setup: &AccountSetup) -> AppResult<NewAccount> {
+pub(crate) fn check_setup(setup: &AccountSetup) -> AppResult<NewAccount> {
     let email = check_email(&setup.email)?;
     let server = check_server(&setup.server)?;
     if setup.interval_secs < MIN_INTERVAL_SECS {

@@ -8,55 +8,17 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { App, cli, eventually, NotifyMonitor, requireEnvironment, screenshot, sleep, tempDir, TestServer, bins } from "./harness.mjs";
+import { App, cli, eventually, NotifyMonitor, requireEnvironment, screenshot, sleep, tempDir, TestServer, bins, windowHelpers } from "./harness.mjs";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const EMAIL = "alice@localhost";
 
 let server, data, monitor, app, browser;
 
-const text = async (el) => (await el.getProperty("textContent")) ?? "";
-
-// The window re-renders on every engine event, so elements go stale quickly: reads happen in one
-// script each, and clicks use one selector each.
-async function textOf(selector) {
-  return browser.execute((sel) => document.querySelector(sel)?.textContent ?? null, selector);
-}
-
-/** Runs `op` on the element `selector` finds, finding it again when a render replaced it meanwhile. */
-async function onElement(selector, op) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await op(await browser.$(selector));
-    } catch (e) {
-      if (attempt >= 8 || !/stale|was not found|no such element/i.test(String(e?.message))) throw e;
-      await sleep(50);
-    }
-  }
-}
-
-const click = (selector) => onElement(selector, (el) => el.click());
-
-async function tab(name) {
-  await click(`[data-test="tab-${name}"]`);
-  await eventually(`the ${name} view`, async () => (await browser.execute(() => document.getElementById("main")?.dataset.view)) === name, { timeout: 5000 });
-}
+let textOf, onElement, click, tab, folder;
 
 async function subjects() {
   return browser.execute(() => [...document.querySelectorAll('[data-test="message"] .subject')].map((e) => e.textContent));
-}
-
-/** A folder's row as shown: null when it is not listed. */
-async function folder(name) {
-  return browser.execute((f) => {
-    const row = [...document.querySelectorAll('[data-test="folder"]')].find((r) => r.getAttribute("data-folder") === f);
-    if (!row) return null;
-    return {
-      state: row.querySelector('[data-test="folder-state"]')?.getAttribute("data-state") ?? null,
-      detail: row.querySelector('[data-test="folder-detail"]')?.textContent ?? "",
-      fresh: row.querySelector('[data-test="folder-new"]')?.textContent ?? null,
-    };
-  }, name);
 }
 
 async function folderState(name) {
@@ -90,6 +52,7 @@ describe("Mailbell app", () => {
     monitor = await NotifyMonitor.start();
     app = await App.start({ dataDir: data.path });
     browser = app.browser;
+    ({ textOf, onElement, click, tab, folder } = windowHelpers(browser));
   });
 
   after(async () => {

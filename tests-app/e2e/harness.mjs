@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { createServer as createHttpServer, get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,10 +61,11 @@ async function freePort() {
   return port;
 }
 
-/** A private Dovecot, driven over mailbell-testserver's stdin. */
+/** A private Dovecot, driven over mailbell-testserver's stdin. With `oauth`, also an OAuth2
+ * authorization server whose tokens Dovecot accepts (its URLs in `info.oauth`). */
 export class TestServer {
-  static async start() {
-    const proc = spawn(bins.server, [], { stdio: ["pipe", "pipe", "inherit"] });
+  static async start({ oauth = false } = {}) {
+    const proc = spawn(bins.server, oauth ? ["--oauth"] : [], { stdio: ["pipe", "pipe", "inherit"] });
     const lines = readline.createInterface({ input: proc.stdout });
     const it = lines[Symbol.asyncIterator]();
     const first = await Promise.race([
@@ -203,4 +205,125 @@ export function screenshot(name) {
   if (!dir) return;
   const r = spawnSync("import", ["-window", "root", path.join(dir, `${name}.png`)]);
   if (r.status !== 0) throw new Error(`screenshot failed: ${r.stderr}`);
+}
+
+/** What the tests do in the window. The window re-renders its views on every engine event, so
+ * elements go stale quickly: reads happen in one script each, and clicks find their element
+ * again when a render replaced it meanwhile. */
+export function windowHelpers(browser) {
+  const textOf = (selector) => browser.execute((sel) => document.querySelector(sel)?.textContent ?? null, selector);
+
+  /** Runs `op` on the element `selector` finds, finding it again when a render replaced it. */
+  async function onElement(selector, op) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await op(await browser.$(selector));
+      } catch (e) {
+        if (attempt >= 8 || !/stale|was not found|no such element/i.test(String(e?.message))) throw e;
+        await sleep(50);
+      }
+    }
+  }
+
+  const click = (selector) => onElement(selector, (el) => el.click());
+
+  const currentView = () => browser.execute(() => document.getElementById("main")?.dataset.view);
+
+  async function tab(name) {
+    await click(`[data-test="tab-${name}"]`);
+    await eventually(`the ${name} view`, async () => (await currentView()) === name, { timeout: 5000 });
+  }
+
+  /** A folder's row in Accounts as shown: null when it is not listed. */
+  const folder = (name) =>
+    browser.execute((f) => {
+      const row = [...document.querySelectorAll('[data-test="folder"]')].find((r) => r.getAttribute("data-folder") === f);
+      if (!row) return null;
+      return {
+        state: row.querySelector('[data-test="folder-state"]')?.getAttribute("data-state") ?? null,
+        detail: row.querySelector('[data-test="folder-detail"]')?.textContent ?? "",
+        fresh: row.querySelector('[data-test="folder-new"]')?.textContent ?? null,
+      };
+    }, name);
+
+  return { textOf, onElement, click, tab, currentView, folder };
+}
+
+/** Reads the password the Secret Service holds for an account; null when there is none. */
+export function keyringPassword(accountId) {
+  const r = spawnSync("secret-tool", ["lookup", "service", "mailbell", "username", accountId], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout : null;
+}
+
+/** A Mozilla autoconfig server on loopback: `/<domain>.xml` answers for every domain, pointing
+ * at `host:port` with implicit TLS and the address's local part as the user name. The app finds
+ * it through MAILBELL_AUTOCONFIG_URL (see `env`). */
+export class AutoconfigServer {
+  static async start({ host, port }) {
+    const a = new AutoconfigServer();
+    a.requests = [];
+    a.http = createHttpServer((req, res) => {
+      a.requests.push(req.url);
+      const domain = /^\/([^/]+)\.xml$/.exec(req.url ?? "")?.[1];
+      if (!domain) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/xml" });
+      res.end(`<?xml version="1.0"?>
+<clientConfig version="1.1">
+ <emailProvider id="${domain}">
+  <domain>${domain}</domain>
+  <displayName>Mailbell test mail</displayName>
+  <incomingServer type="imap">
+   <hostname>${host}</hostname>
+   <port>${port}</port>
+   <socketType>SSL</socketType>
+   <username>%EMAILLOCALPART%</username>
+   <authentication>password-cleartext</authentication>
+  </incomingServer>
+ </emailProvider>
+</clientConfig>
+`);
+    });
+    a.http.listen(0, "127.0.0.1");
+    await once(a.http, "listening");
+    a.port = a.http.address().port;
+    return a;
+  }
+
+  /** The URL template the app is given. */
+  get template() {
+    return `http://127.0.0.1:${this.port}/{domain}.xml`;
+  }
+
+  /** The environment that makes the app's discovery ask this server only. */
+  get env() {
+    return { MAILBELL_AUTOCONFIG_URL: this.template, MAILBELL_ISPDB_URL: "", MAILBELL_GUESS_PORTS: "" };
+  }
+
+  stop() {
+    return new Promise((r) => this.http.close(r));
+  }
+}
+
+function get(url) {
+  return new Promise((resolve, reject) => {
+    httpGet(url, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    }).on("error", reject);
+  });
+}
+
+/** The browser's part of an OAuth2 sign-in against mailbell-testserver --oauth: GETs the consent
+ * page the app built (the test server consents at once, redirecting to the app's loopback
+ * listener), then that redirect. Returns the redirect and the page the app answered with. */
+export async function browserSignIn(url) {
+  const consent = await get(url);
+  if (consent.status !== 302) throw new Error(`the authorization server answered ${consent.status}: ${consent.body}`);
+  const redirect = consent.headers.location;
+  return { redirect, landing: await get(redirect) };
 }

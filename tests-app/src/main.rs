@@ -1,18 +1,32 @@
 //! `mailbell-testserver`: a private Dovecot (the e2e harness's) for the app's WebDriver tests,
 //! which are written in JavaScript and cannot link the Rust harness.
 //!
-//! On start it prints one JSON line: `{"host","tls_port","plain_port","ca_file","user","password"}`.
+//! With `--oauth`, it also starts the harness's OAuth2 authorization server (for the Dovecot
+//! user) and Dovecot accepts that server's tokens (XOAUTH2/OAUTHBEARER, checked by
+//! introspection) besides the password.
+//!
+//! On start it prints one JSON line: `{"host","tls_port","plain_port","ca_file","user","password"}`,
+//! plus with `--oauth` an `"oauth"` object: `{"authorize_url","token_url","revoke_url",
+//! "introspect_url","client_id"}`.
 //! Then it reads one JSON command per line on stdin and answers each with one JSON line:
 //! - `{"cmd":"append","folder":"INBOX","subject":"…","from":"Name <a@b>"}` → `{"ok":true,"uid":N}`
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
 //! - `{"cmd":"status","folder":"INBOX"}` → `{"ok":true,"messages":N,"uidnext":N,"unseen":N}`
+//! - `{"cmd":"restart"}` → `{"ok":true}`: Dovecot stops (every client connection closes) and
+//!   starts again on the same ports with the same mail
+//! - `{"cmd":"oauth_counters"}` → `{"ok":true,"authorizations":N,...,"revocations":N}` (the
+//!   OAuth server's counters, see `mailbell_e2e::OAuthCounters`)
+//! - `{"cmd":"oauth_tokens"}` → `{"ok":true,"refresh":[…],"access":[…]}`: the tokens that still work
+//! - `{"cmd":"oauth_revoke_all"}` → `{"ok":true}`: every grant revoked (as when the user removes
+//!   the app's access at the provider)
 //!
 //! Failures answer `{"ok":false,"error":"…"}`. End of input stops Dovecot and exits.
 
 use std::io::{BufRead, Write};
 
 use anyhow::Context;
-use mailbell_e2e::{simple, Dovecot, DovecotOptions};
+use mailbell_e2e::oauth::CLIENT_ID;
+use mailbell_e2e::{simple, Dovecot, DovecotOptions, OAuthServer};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -22,13 +36,30 @@ enum Cmd {
     Append { folder: String, subject: String, from: Option<String>, body: Option<String> },
     Create { folder: String },
     Status { folder: String },
+    Restart,
+    OauthCounters,
+    OauthTokens,
+    OauthRevokeAll,
 }
 
 fn main() -> anyhow::Result<()> {
-    let dovecot = Dovecot::start(DovecotOptions::default()).context("starting Dovecot")?;
+    let mut oauth_wanted = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--oauth" => oauth_wanted = true,
+            other => anyhow::bail!("unknown argument {other:?} (known: --oauth)"),
+        }
+    }
+    let mut options = DovecotOptions::default();
+    // The OAuth server's grants belong to the Dovecot user (unless a login hint names another).
+    let oauth = if oauth_wanted { Some(OAuthServer::start(&options.users[0].name).context("starting the OAuth server")?) } else { None };
+    if let Some(server) = &oauth {
+        options = options.oauth2(server);
+    }
+    let mut dovecot = Dovecot::start(options).context("starting Dovecot")?;
     let user = dovecot.user().clone();
     let mut out = std::io::stdout().lock();
-    let hello = json!({
+    let mut hello = json!({
         "host": dovecot.host(),
         "tls_port": dovecot.tls_port(),
         "plain_port": dovecot.plain_port(),
@@ -36,6 +67,15 @@ fn main() -> anyhow::Result<()> {
         "user": user.name,
         "password": user.password,
     });
+    if let Some(server) = &oauth {
+        hello["oauth"] = json!({
+            "authorize_url": server.authorize_url(),
+            "token_url": server.token_url(),
+            "revoke_url": server.revoke_url(),
+            "introspect_url": server.introspect_url(),
+            "client_id": CLIENT_ID,
+        });
+    }
     writeln!(out, "{hello}")?;
     out.flush()?;
 
@@ -45,7 +85,7 @@ fn main() -> anyhow::Result<()> {
             continue;
         }
         let reply = match serde_json::from_str::<Cmd>(&line) {
-            Ok(cmd) => run(&dovecot, &user.name, cmd).unwrap_or_else(|e| json!({"ok": false, "error": format!("{e:#}")})),
+            Ok(cmd) => run(&mut dovecot, oauth.as_ref(), &user.name, cmd).unwrap_or_else(|e| json!({"ok": false, "error": format!("{e:#}")})),
             Err(e) => json!({"ok": false, "error": format!("bad command {line:?}: {e}")}),
         };
         writeln!(out, "{reply}")?;
@@ -54,7 +94,8 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run(dovecot: &Dovecot, user: &str, cmd: Cmd) -> anyhow::Result<Value> {
+fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd) -> anyhow::Result<Value> {
+    let oauth = || oauth.context("no OAuth server: start mailbell-testserver with --oauth");
     Ok(match cmd {
         Cmd::Append { folder, subject, from, body } => {
             let from = from.unwrap_or_else(|| "Bob Sender <bob@example.org>".into());
@@ -70,6 +111,34 @@ fn run(dovecot: &Dovecot, user: &str, cmd: Cmd) -> anyhow::Result<Value> {
         Cmd::Status { folder } => {
             let s = dovecot.status(user, &folder)?;
             json!({"ok": true, "messages": s.messages, "uidnext": s.uidnext, "unseen": s.unseen})
+        }
+        Cmd::Restart => {
+            // Stops the running server first.
+            dovecot.start_again()?;
+            json!({"ok": true})
+        }
+        Cmd::OauthCounters => {
+            let c = oauth()?.counters();
+            json!({
+                "ok": true,
+                "authorizations": c.authorizations,
+                "denied_authorizations": c.denied_authorizations,
+                "invalid_authorizations": c.invalid_authorizations,
+                "token_requests_authorization_code": c.token_requests_authorization_code,
+                "token_requests_refresh_token": c.token_requests_refresh_token,
+                "token_errors": c.token_errors,
+                "introspections": c.introspections,
+                "active_introspections": c.active_introspections,
+                "revocations": c.revocations,
+            })
+        }
+        Cmd::OauthTokens => {
+            let server = oauth()?;
+            json!({"ok": true, "refresh": server.live_refresh_tokens(), "access": server.live_access_tokens()})
+        }
+        Cmd::OauthRevokeAll => {
+            oauth()?.revoke_all();
+            json!({"ok": true})
         }
     })
 }

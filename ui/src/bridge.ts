@@ -4,10 +4,16 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
+import type { Account } from "./bindings/Account";
+import type { AccountSetup } from "./bindings/AccountSetup";
 import type { AppError } from "./bindings/AppError";
 import type { AppEvent } from "./bindings/AppEvent";
 import type { Channel } from "./bindings/Channel";
+import type { DiscoveryView } from "./bindings/DiscoveryView";
 import type { Event as EngineEvent } from "./bindings/Event";
+import type { LiveTestReport } from "./bindings/LiveTestReport";
+import type { Offer } from "./bindings/Offer";
+import type { ServerSettings } from "./bindings/ServerSettings";
 import type { Settings } from "./bindings/Settings";
 import type { SettingsPatch } from "./bindings/SettingsPatch";
 import type { Snapshot } from "./bindings/Snapshot";
@@ -41,7 +47,30 @@ export const api = {
   setInterval: (account: string, secs: number) => call<null>("set_interval", { account, secs }),
   setWatched: (account: string, folder: string, watched: boolean) => call<null>("set_watched", { account, folder, watched }),
   setSettings: (patch: SettingsPatch) => call<Settings>("set_settings", { patch }),
+  discoverServers: (email: string) => call<DiscoveryView>("discover_servers", { email }),
+  /** Its steps arrive as `test_step` app events tagged with `run` while it runs. */
+  testConnection: (run: number, server: ServerSettings, password: string) => call<LiveTestReport>("test_connection", { run, server, password }),
+  addAccount: (setup: AccountSetup, password: string) => call<Account>("add_account", { setup, password }),
+  setPassword: (account: string, password: string) => call<null>("set_password", { account, password }),
+  removeAccount: (account: string) => call<null>("remove_account", { account }),
+  /** The OAuth2 sign-in the address's (or server's) provider offers; null: passwords only. */
+  oauthOffer: (email: string, host: string) => call<Offer | null>("oauth_offer", { email, host }),
+  /** Signs in in the browser as `login`, announcing the page as a `sign_in_url` app event tagged
+   * with `run`; resolves once signed in (the finished sign-in is then the grant `run`). */
+  oauthSignIn: (run: number, email: string, host: string, login: string) => call<null>("oauth_sign_in", { run, email, host, login }),
+  oauthCancel: (run: number) => call<null>("oauth_cancel", { run }),
+  /** Opens sign-in `run`'s page in the browser again. */
+  oauthOpen: (run: number) => call<null>("oauth_open", { run }),
+  /** Opens an https help page in the browser. */
+  openLink: (url: string) => call<null>("open_link", { url }),
+  /** The live test with the finished sign-in `grant` (steps as `test_step` events of `run`). */
+  testConnectionSignedIn: (run: number, server: ServerSettings, grant: number) => call<LiveTestReport>("test_connection_signed_in", { run, server, grant }),
+  addOAuthAccount: (setup: AccountSetup, grant: number) => call<Account>("add_oauth_account", { setup, grant }),
+  /** Signs an OAuth2 account in again in the browser (announced like `oauthSignIn`). */
+  signInAgain: (run: number, account: string) => call<null>("sign_in_again", { run, account }),
 };
+
+export type Api = typeof api;
 
 export type Handlers = {
   engine: (e: EngineEvent) => void;

@@ -119,3 +119,15 @@ export function subjectText(subject: string): string {
 export function plural(n: number, one: string, many: string = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** "Sent", "Junk"... for a special-use folder (RFC 6154) whose name does not say so already. */
+export function specialUseText(name: string, special: string | null): string | null {
+  const label = special?.replace(/^\\/, "");
+  if (!label || name.toLowerCase().includes(label.toLowerCase())) return null;
+  return label === "All" ? "All mail" : label;
+}
+
+/** A message as a sentence: engine and server texts often start in lower case. */
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

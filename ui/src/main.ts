@@ -1,16 +1,21 @@
 // Boots the window: loads a snapshot, listens to engine and app events, and renders the current
 // view. Renders are coalesced; the store (through the commands) is always the truth.
+// Most views are rebuilt on every render. The setup wizard and the account editor are forms:
+// they keep their own DOM and are only updated in place, so a render (an engine event) never
+// takes away what the user typed or the focus.
 
 import "./styles.css";
 import { api, subscribe } from "./bridge";
 import { button, h, replace, type Child } from "./dom";
 import {
+  accountView,
   applyEngineEvent,
   folderKey,
   initialState,
   markViewedLocally,
   revealKey,
   unviewedTotal,
+  viewAfterFirstSnapshot,
   type UiState,
   type View,
 } from "./model";
@@ -21,8 +26,10 @@ import type { SettingsPatch } from "./bindings/SettingsPatch";
 import { aboutView } from "./views/about";
 import { accountsView } from "./views/accounts";
 import type { Actions, Ctx } from "./views/common";
+import { Editor } from "./views/editor";
 import { messagesView } from "./views/messages";
 import { settingsView } from "./views/settings";
+import { Wizard } from "./views/wizard";
 
 const MESSAGE_LIMIT = 200;
 /** A "Sync now" whose pass never reports back stops spinning after this long. */
@@ -68,10 +75,16 @@ function debounce(fn: () => Promise<void>, ms: number): () => void {
   };
 }
 
+let firstSnapshot = true;
+
 async function loadSnapshot(): Promise<void> {
   try {
     state.snapshot = await api.snapshot();
     state.loadError = null;
+    if (firstSnapshot) {
+      firstSnapshot = false;
+      state.view = viewAfterFirstSnapshot(state.snapshot, state.view);
+    }
   } catch (e) {
     state.loadError = (e as AppError).message;
   }
@@ -97,8 +110,22 @@ function setActionError(key: string, e: unknown): void {
 
 const actions: Actions = {
   go(v: View) {
+    if (v !== state.view) state.notice = null;
     state.view = v;
     render();
+  },
+  addAccount() {
+    dropWizard();
+    actions.go("wizard");
+  },
+  editAccount(account: string) {
+    dropEditor();
+    state.editing = account;
+    actions.go("edit");
+  },
+  signInAgain(account: string) {
+    actions.editAccount(account);
+    signInOnOpen = account;
   },
   async syncNow(account: string, folder?: string) {
     const key = folder === undefined ? account : folderKey(account, folder);
@@ -192,8 +219,75 @@ function onApp(e: AppEvent): void {
       state.reveal = revealKey(e.message);
       reloadMessages();
       break;
+    case "test_step":
+      // The forms show a test's progress in place: nothing else to draw.
+      wizard?.onTestStep(e.run, e.step);
+      editor?.onTestStep(e.run, e.step);
+      return;
+    case "sign_in_url":
+      wizard?.onSignInUrl(e.run, e.url);
+      editor?.onSignInUrl(e.run, e.url);
+      return;
   }
   render();
+}
+
+// The two forms, alive while their view is shown.
+let wizard: Wizard | null = null;
+let editor: Editor | null = null;
+/** The account whose editor, once open, signs it in again ("Sign in again" on its card). */
+let signInOnOpen: string | null = null;
+
+function dropWizard(): void {
+  wizard?.dispose();
+  wizard = null;
+}
+
+function dropEditor(): void {
+  editor?.dispose();
+  editor = null;
+}
+
+function theWizard(): Wizard {
+  wizard ??= new Wizard({
+    api,
+    canCancel: () => (state.snapshot?.accounts.length ?? 0) > 0,
+    cancel: () => actions.go("accounts"),
+    added(a) {
+      actions.go("accounts");
+      state.notice = `${a.display_name || a.email} is added: Mailbell checks it now.`;
+      void loadSnapshot();
+    },
+    notifications: () => state.snapshot?.settings.notifications ?? null,
+    setNotifications: (on) => actions.setSettings({ notifications: on }),
+  });
+  return wizard;
+}
+
+function theEditor(): Editor | null {
+  const v = state.editing ? accountView(state, state.editing) : undefined;
+  if (!v) return null;
+  if (editor?.accountId !== v.account.id) {
+    dropEditor();
+    editor = new Editor(
+      {
+        api,
+        back: () => actions.go("accounts"),
+        removed(a) {
+          actions.go("accounts");
+          state.notice = `${a.display_name || a.email} is removed.`;
+          state.editing = null;
+          void loadSnapshot();
+        },
+      },
+      v,
+    );
+  }
+  if (signInOnOpen === v.account.id) {
+    signInOnOpen = null;
+    void editor.signInAgain();
+  }
+  return editor;
 }
 
 const TABS: [View, string][] = [
@@ -207,6 +301,7 @@ function topbar(): Child[] {
   const unviewed = unviewedTotal(state);
   const accounts = state.snapshot?.accounts ?? [];
   const paused = state.snapshot?.settings.paused;
+  const activeTab: View = state.view === "edit" ? "accounts" : state.view;
   const tabs = h(
     "nav",
     { class: "tabs", attrs: { role: "tablist" } },
@@ -214,9 +309,9 @@ function topbar(): Child[] {
       h(
         "button",
         {
-          class: v === state.view ? "tab active" : "tab",
+          class: v === activeTab ? "tab active" : "tab",
           data: { test: `tab-${v}` },
-          attrs: { type: "button", role: "tab", "aria-selected": String(v === state.view) },
+          attrs: { type: "button", role: "tab", "aria-selected": String(v === activeTab) },
           on: { click: () => actions.go(v) },
         },
         label,
@@ -225,8 +320,11 @@ function topbar(): Child[] {
       ),
     ),
   );
+  const brand = h("div", { class: "brand" }, h("span", { class: "brand-icon", attrs: { "aria-hidden": "true" } }), h("span", null, "Mailbell"));
+  // The wizard is a page of its own: it has its own Cancel.
+  if (state.view === "wizard") return [brand];
   return [
-    h("div", { class: "brand" }, h("span", { class: "brand-icon", attrs: { "aria-hidden": "true" } }), h("span", null, "Mailbell")),
+    brand,
     tabs,
     h("span", { class: "spacer" }),
     paused
@@ -247,7 +345,11 @@ function draw(): void {
   replace(top, ...topbar());
   const problems = [state.loadError, state.snapshot?.engine_error].filter((x): x is string => !!x);
   replace(banner, ...problems.map((p) => h("div", { class: "banner", attrs: { role: "alert" }, data: { test: "banner" } }, p)));
+  if (state.view === "edit" && !theEditor() && state.snapshot) state.view = "accounts"; // removed meanwhile
+  if (state.view !== "wizard") dropWizard();
+  if (state.view !== "edit") dropEditor();
   let view: HTMLElement;
+  let form: Wizard | Editor | null = null;
   switch (state.view) {
     case "messages":
       view = messagesView(ctx);
@@ -261,10 +363,25 @@ function draw(): void {
     case "about":
       view = aboutView(ctx);
       break;
+    case "wizard":
+      form = theWizard();
+      form.update();
+      view = form.root;
+      break;
+    case "edit":
+      form = theEditor();
+      form?.update(ctx);
+      view = form?.root ?? h("section", { class: "view" });
+      break;
   }
   const viewChanged = main.dataset.view !== state.view;
   main.dataset.view = state.view;
-  replace(main, view);
+  if (!form) replace(main, view);
+  else if (main.firstElementChild !== view) {
+    // Mounted once; later renders only update it in place.
+    replace(main, view);
+    form.focus();
+  }
   if (viewChanged) main.scrollTop = 0;
   const unviewed = unviewedTotal(state);
   document.title = unviewed > 0 ? `Mailbell (${unviewed})` : "Mailbell";

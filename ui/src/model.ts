@@ -7,7 +7,8 @@ import type { MessageKey } from "./bindings/MessageKey";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { StoredMessage } from "./bindings/StoredMessage";
 
-export type View = "messages" | "accounts" | "settings" | "about";
+/** The tabs, plus the setup wizard and an account's editor (a page of Accounts). */
+export type View = "messages" | "accounts" | "settings" | "about" | "wizard" | "edit";
 
 export type UiState = {
   view: View;
@@ -27,6 +28,10 @@ export type UiState = {
   goneOnServer: Set<string>;
   /** A message to scroll to and highlight (a notification was clicked). */
   reveal: string | null;
+  /** The account the editor shows (view "edit"). */
+  editing: string | null;
+  /** What just happened (an account added or removed), said once at the top of Accounts. */
+  notice: string | null;
 };
 
 export function initialState(): UiState {
@@ -41,7 +46,15 @@ export function initialState(): UiState {
     seenOnServer: new Set(),
     goneOnServer: new Set(),
     reveal: null,
+    editing: null,
+    notice: null,
   };
+}
+
+/** The view once the first snapshot is in: on a first run (no account) the setup wizard,
+ * since there is nothing else to show. */
+export function viewAfterFirstSnapshot(snapshot: Snapshot, current: View): View {
+  return snapshot.accounts.length === 0 ? "wizard" : current;
 }
 
 export function folderKey(account: string, folder: string): string {

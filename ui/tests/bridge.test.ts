@@ -23,12 +23,39 @@ describe("commands", () => {
     await api.syncNow("acc1");
     await api.markViewed([1, 2]);
     await api.setSettings({ paused: true });
+    const server = { host: "imap.example.org", port: 993, security: "tls" as const, username: "alice", ca_file: null };
+    await api.discoverServers("alice@example.org");
+    await api.testConnection(4, server, "pw");
+    await api.addAccount({ display_name: "", email: "alice@example.org", server, folders: ["INBOX"], interval_secs: 300, quirks: [] }, "pw");
+    await api.setPassword("acc1", "pw2");
+    await api.removeAccount("acc1");
+    await api.oauthOffer("alice@example.org", "imap.example.org");
+    await api.oauthSignIn(5, "alice@example.org", "imap.example.org", "alice");
+    await api.oauthOpen(5);
+    await api.testConnectionSignedIn(6, server, 5);
+    await api.addOAuthAccount({ display_name: "", email: "alice@example.org", server, folders: ["INBOX"], interval_secs: 300, quirks: [] }, 5);
+    await api.oauthCancel(5);
+    await api.signInAgain(7, "acc1");
+    await api.openLink("https://example.org/help");
     expect(calls).toEqual([
       ["snapshot", {}],
       ["sync_now", { account: "acc1", folder: "INBOX" }],
       ["sync_now", { account: "acc1", folder: null }],
       ["mark_viewed", { ids: [1, 2] }],
       ["set_settings", { patch: { paused: true } }],
+      ["discover_servers", { email: "alice@example.org" }],
+      ["test_connection", { run: 4, server, password: "pw" }],
+      ["add_account", { setup: { display_name: "", email: "alice@example.org", server, folders: ["INBOX"], interval_secs: 300, quirks: [] }, password: "pw" }],
+      ["set_password", { account: "acc1", password: "pw2" }],
+      ["remove_account", { account: "acc1" }],
+      ["oauth_offer", { email: "alice@example.org", host: "imap.example.org" }],
+      ["oauth_sign_in", { run: 5, email: "alice@example.org", host: "imap.example.org", login: "alice" }],
+      ["oauth_open", { run: 5 }],
+      ["test_connection_signed_in", { run: 6, server, grant: 5 }],
+      ["add_oauth_account", { setup: { display_name: "", email: "alice@example.org", server, folders: ["INBOX"], interval_secs: 300, quirks: [] }, grant: 5 }],
+      ["oauth_cancel", { run: 5 }],
+      ["sign_in_again", { run: 7, account: "acc1" }],
+      ["open_link", { url: "https://example.org/help" }],
     ]);
   });
 

@@ -1,7 +1,18 @@
+import { vi } from "vitest";
+
+import type { AccountStatusEvent } from "../src/bindings/AccountStatusEvent";
 import type { AccountView } from "../src/bindings/AccountView";
+import type { Candidate } from "../src/bindings/Candidate";
+import type { DiscoveryView } from "../src/bindings/DiscoveryView";
+import type { FolderInfo } from "../src/bindings/FolderInfo";
+import type { LiveTestReport } from "../src/bindings/LiveTestReport";
+import type { OAuthConfig } from "../src/bindings/OAuthConfig";
+import type { Offer } from "../src/bindings/Offer";
+import type { StepReport } from "../src/bindings/StepReport";
 import type { FolderRow } from "../src/bindings/FolderRow";
 import type { Snapshot } from "../src/bindings/Snapshot";
 import type { StoredMessage } from "../src/bindings/StoredMessage";
+import type { Actions } from "../src/views/common";
 
 export function folder(name: string, extra: Partial<FolderRow> = {}): FolderRow {
   return {
@@ -43,11 +54,40 @@ export function account(folders: FolderRow[] = [folder("INBOX")]): AccountView {
       enabled: true,
       created_at: "2026-11-01T00:00:00Z",
       quirks: [],
+      oauth: null,
     },
     folders,
     status: null,
     running: true,
   } as AccountView;
+}
+
+/** How an account signs in at an administrator's identity server. */
+export function oauthConfig(extra: Partial<OAuthConfig> = {}): OAuthConfig {
+  return {
+    provider: "custom",
+    authorize_url: "https://id.example.org/authorize",
+    token_url: "https://id.example.org/token",
+    revoke_url: "https://id.example.org/revoke",
+    scopes: ["mail"],
+    client_id: "mailbell",
+    client_secret: null,
+    ...extra,
+  };
+}
+
+/** An account that signs in with OAuth2, in state `state` (no status: not checked yet). */
+export function oauthAccount(state: AccountStatusEvent["state"] | null = null, error: string | null = null): AccountView {
+  const v = account();
+  v.account.oauth = oauthConfig();
+  if (state) v.status = { account: v.account.id, state, error, new_messages: 0, next_pass_at: null, retries: 0, push: false };
+  return v;
+}
+
+export const REVOKED = "the sign-in has expired or was revoked (invalid_grant: the grant was revoked): sign in again";
+
+export function offer(extra: Partial<Offer> = {}): Offer {
+  return { provider: "custom", name: "Example ID", unavailable: null, ...extra };
 }
 
 export function snapshot(accounts: AccountView[] = [account()]): Snapshot {
@@ -82,4 +122,124 @@ export function message(id: number, subject: string, extra: Partial<StoredMessag
     expunged: false,
     ...extra,
   } as StoredMessage;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup (discovery, live test)
+
+
+export function candidate(extra: Partial<Candidate> = {}): Candidate {
+  return {
+    host: "imap.example.org",
+    port: 993,
+    security: "tls",
+    username_hint: "alice",
+    note: null,
+    help_url: null,
+    quirks: [],
+    source: "autoconfig",
+    source_url: "https://autoconfig.example.org/mail/config-v1.1.xml",
+    ...extra,
+  } as Candidate;
+}
+
+export function discovery(candidates: Candidate[] = [candidate()], extra: Partial<DiscoveryView> = {}): DiscoveryView {
+  return {
+    domain: "example.org",
+    candidates,
+    attempts: [{ source: "builtin", target: "example.org", result: "not a provider in the built-in table" }],
+    error: null,
+    ...extra,
+  };
+}
+
+export function folderInfo(name: string, extra: Partial<FolderInfo> = {}): FolderInfo {
+  return { name, delimiter: "/", special_use: null, selectable: true, messages: 3, unseen: 1, watched_by_default: true, ...extra };
+}
+
+export function stepReport(step: StepReport["step"], status: StepReport["status"], detail = ""): StepReport {
+  return { step, status, detail, elapsed_ms: 1 as unknown as bigint };
+}
+
+const ALL_OK: StepReport[] = [
+  stepReport("connect", "ok", "connected to 192.0.2.1:993"),
+  stepReport("secure", "ok", "TLS (implicit)"),
+  stepReport("authenticate", "ok", 'logged in as "alice"'),
+  stepReport("list_folders", "ok", "3 folders"),
+];
+
+export function passedReport(folders: FolderInfo[] = [folderInfo("INBOX"), folderInfo("Work")]): LiveTestReport {
+  return {
+    host: "imap.example.org",
+    port: 993,
+    security: "tls",
+    username: "alice",
+    ok: true,
+    steps: ALL_OK,
+    problem: null,
+    field: null,
+    advice: null,
+    certificate: null,
+    provider: null,
+    capabilities: ["IMAP4rev1"],
+    folders,
+  };
+}
+
+/** A test that fails at sign-in with Dovecot's words. */
+export function authFailedReport(extra: Partial<LiveTestReport> = {}): LiveTestReport {
+  return {
+    ...passedReport([]),
+    ok: false,
+    steps: [
+      ALL_OK[0]!,
+      ALL_OK[1]!,
+      stepReport("authenticate", "failed", 'the server refused the login for "alice": [AUTHENTICATIONFAILED] Authentication failed.'),
+      stepReport("list_folders", "skipped"),
+    ],
+    problem: "auth_failed",
+    field: "password",
+    advice: "Check the user name and password.",
+    ...extra,
+  };
+}
+
+export function untrustedReport(): LiveTestReport {
+  return {
+    ...passedReport([]),
+    ok: false,
+    steps: [ALL_OK[0]!, stepReport("secure", "failed", "the certificate of imap.example.org is not trusted: self-signed certificate"), stepReport("authenticate", "skipped"), stepReport("list_folders", "skipped")],
+    problem: "untrusted_certificate",
+    field: "ca_file",
+    advice: "If you trust this server, save this self-signed certificate as a PEM file (--ca-file).",
+    certificate: {
+      subject: "CN=imap.example.org",
+      issuer: "CN=imap.example.org",
+      not_before: "2026-01-01T00:00:00Z",
+      not_after: "2027-01-01T00:00:00Z",
+      sha256_fingerprint: "AB:CD",
+      names: ["imap.example.org"],
+      self_signed: true,
+      expired: false,
+      not_yet_valid: false,
+      reason: "self-signed certificate",
+      pem: "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+    },
+  };
+}
+
+/** Actions that only record their calls. */
+export function fakeActions() {
+  return {
+    go: vi.fn(),
+    addAccount: vi.fn(),
+    editAccount: vi.fn(),
+    signInAgain: vi.fn(),
+    syncNow: vi.fn(async () => {}),
+    syncAll: vi.fn(async () => {}),
+    markViewed: vi.fn(async () => {}),
+    setWatched: vi.fn(async () => {}),
+    setInterval: vi.fn(async () => {}),
+    setSettings: vi.fn(async () => {}),
+  } satisfies Actions;
 }

@@ -3,28 +3,18 @@ import { describe, expect, it, vi } from "vitest";
 import { h } from "../src/dom";
 import { initialState } from "../src/model";
 import { accountsView } from "../src/views/accounts";
-import type { Actions, Ctx } from "../src/views/common";
+import type { Ctx } from "../src/views/common";
+import { aboutView } from "../src/views/about";
 import { messagesView } from "../src/views/messages";
-import { account, folder, message, snapshot } from "./fixtures";
+import { NO_TRAY_HINT, settingsView } from "../src/views/settings";
+import { account, fakeActions, folder, message, oauthAccount, REVOKED, snapshot } from "./fixtures";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
-
-function actions(): Actions {
-  return {
-    go: vi.fn(),
-    syncNow: vi.fn(async () => {}),
-    syncAll: vi.fn(async () => {}),
-    markViewed: vi.fn(async () => {}),
-    setWatched: vi.fn(async () => {}),
-    setInterval: vi.fn(async () => {}),
-    setSettings: vi.fn(async () => {}),
-  };
-}
 
 function ctx(): Ctx {
   const state = initialState();
   state.snapshot = snapshot();
-  return { state, actions: actions(), now: new Date("2026-11-28T12:00:00Z") };
+  return { state, actions: fakeActions(), now: new Date("2026-11-28T12:00:00Z") };
 }
 
 describe("mail text is text, never markup", () => {
@@ -60,12 +50,13 @@ describe("mail text is text, never markup", () => {
 });
 
 describe("messages view", () => {
-  it("says what to do when there is no account", () => {
+  it("offers to add an account when there is none", () => {
     const c = ctx();
     c.state.snapshot = snapshot([]);
     const view = messagesView(c);
     expect(view.querySelector('[data-test="empty-state"]')!.textContent).toContain("No mail account yet");
-    expect(view.querySelector('[data-test="add-account-command"]')!.textContent).toContain("mailbell-cli account add");
+    view.querySelector<HTMLButtonElement>('[data-test="add-account"]')!.click();
+    expect(c.actions.addAccount).toHaveBeenCalled();
   });
 
   it("explains an empty list", () => {
@@ -122,5 +113,80 @@ describe("accounts view", () => {
     const view = accountsView(c);
     expect(view.querySelector('[data-test="account-state"]')!.textContent).toBe("Sign-in failed");
     expect(view.querySelector('[data-test="account-error"]')!.textContent).toContain("AUTHENTICATIONFAILED");
+  });
+});
+
+describe("accounts view: adding and editing", () => {
+  it("has an Add account button and an Edit button per account", () => {
+    const c = ctx();
+    const view = accountsView(c);
+    view.querySelector<HTMLButtonElement>('[data-test="add-account"]')!.click();
+    expect(c.actions.addAccount).toHaveBeenCalled();
+    view.querySelector<HTMLButtonElement>('[data-test="account"] [data-test="edit-account"]')!.click();
+    expect(c.actions.editAccount).toHaveBeenCalledWith("acc1");
+  });
+
+  it("offers the editor for a refused password", () => {
+    const c = ctx();
+    c.state.snapshot!.accounts[0]!.status = { account: "acc1", state: "auth_failed", error: "refused", new_messages: 0, next_pass_at: null, retries: 0, push: false };
+    accountsView(c).querySelector<HTMLElement>('[data-test="fix-password"]')!.click();
+    expect(c.actions.editAccount).toHaveBeenCalledWith("acc1");
+  });
+
+  it("offers to sign in again only for an OAuth2 account whose sign-in was refused", () => {
+    const c = ctx();
+    const ids = ["oauth-failed", "oauth-ok", "oauth-offline", "password-failed"];
+    const views = [oauthAccount("auth_failed", REVOKED), oauthAccount("ok"), oauthAccount("offline", "no route to host"), account()];
+    views[3]!.status = { ...views[0]!.status!, state: "auth_failed", error: "[AUTHENTICATIONFAILED] Authentication failed." };
+    views.forEach((v, i) => (v.account.id = ids[i]!));
+    c.state.snapshot = snapshot(views);
+    const view = accountsView(c);
+    const card = (id: string) => view.querySelector<HTMLElement>(`[data-test="account"][data-account="${id}"]`)!;
+    const offers = ids.map((id) => [id, !!card(id).querySelector('[data-test="sign-in-again"]'), !!card(id).querySelector('[data-test="fix-password"]')]);
+    expect(offers).toEqual([
+      ["oauth-failed", true, false],
+      ["oauth-ok", false, false],
+      ["oauth-offline", false, false],
+      ["password-failed", false, true],
+    ]);
+    expect(card("oauth-failed").querySelector('[data-test="account-error"]')!.textContent).toBe(REVOKED);
+    card("oauth-failed").querySelector<HTMLButtonElement>('[data-test="sign-in-again"]')!.click();
+    expect(c.actions.signInAgain).toHaveBeenCalledWith("oauth-failed");
+    expect(c.actions.editAccount).not.toHaveBeenCalled();
+  });
+
+  it("says once what just happened", () => {
+    const c = ctx();
+    c.state.notice = "alice@example.org is removed.";
+    c.state.snapshot = snapshot([]);
+    const view = accountsView(c);
+    expect(view.querySelector('[data-test="notice"]')!.textContent).toBe("alice@example.org is removed.");
+    expect(view.querySelector('[data-test="empty-state"] [data-test="add-account"]')).not.toBeNull();
+  });
+});
+
+describe("start in the tray", () => {
+  it("is a setting where there is a tray", () => {
+    const c = ctx();
+    const view = settingsView(c);
+    const box = view.querySelector<HTMLInputElement>('[data-test="set-start-in-tray"] input')!;
+    expect(box.disabled).toBe(false);
+    box.checked = true;
+    box.dispatchEvent(new Event("change"));
+    expect(c.actions.setSettings).toHaveBeenCalledWith({ start_in_tray: true });
+    expect(view.querySelector('[data-test="no-tray-hint"]')).toBeNull();
+  });
+
+  it("is disabled, with a calm word, where the desktop shows no tray icons", () => {
+    const c = ctx();
+    c.state.snapshot!.about.tray = false;
+    c.state.snapshot!.settings.start_in_tray = true;
+    const view = settingsView(c);
+    const box = view.querySelector<HTMLInputElement>('[data-test="set-start-in-tray"] input')!;
+    expect(box.disabled).toBe(true);
+    expect(box.checked).toBe(false);
+    expect(view.querySelector(`#${box.getAttribute("aria-describedby")}`)!.textContent).toContain("needs a tray icon");
+    expect(view.querySelector('[data-test="no-tray-hint"]')!.textContent).toBe(NO_TRAY_HINT);
+    expect(aboutView(c).querySelector('[data-test="no-tray-hint"]')!.textContent).toContain("gnome-shell-extension-appindicator");
   });
 });

@@ -6,4 +6,4 @@ import type { StepReport } from "./StepReport";
 /**
  * What the app itself tells the window (the engine's events go on [`Channel::Engine`]).
  */
-export type AppEvent = { "kind": "settings" } & Settings | { "kind": "unviewed", count: number, } | { "kind": "refresh" } | { "kind": "reveal", message: MessageKey, } | { "kind": "test_step", run: number, step: StepReport, };
+export type AppEvent = { "kind": "settings" } & Settings | { "kind": "unviewed", count: number, } | { "kind": "refresh" } | { "kind": "reveal", message: MessageKey, } | { "kind": "test_step", run: number, step: StepReport, } | { "kind": "sign_in_url", run: number, url: string, };

@@ -1,7 +1,8 @@
-// About: version, where the data and the log are, and how to add accounts.
+// About: version, where the data and the log are, the tray, and accounts from the command line.
 
 import { h } from "../dom";
 import { ADD_ACCOUNT_CMD, type Ctx } from "./common";
+import { noTrayHint } from "./settings";
 
 export function aboutView(ctx: Ctx): HTMLElement {
   const about = ctx.state.snapshot?.about;
@@ -10,7 +11,7 @@ export function aboutView(ctx: Ctx): HTMLElement {
         ["Version", about.version],
         ["Data folder", about.data_dir],
         ["Log file", about.log_file],
-        ["Tray icon", about.tray ? "available" : "not available (install libayatana-appindicator3-1)"],
+        ["Tray icon", about.tray ? "available" : "not shown on this desktop"],
       ]
     : [];
   return h(
@@ -24,8 +25,10 @@ export function aboutView(ctx: Ctx): HTMLElement {
     ),
     h("p", null, "A small IMAP new-mail notifier. It never marks anything read on the server, never shows a message twice, and costs nothing while the inbox is quiet."),
     h("dl", { class: "facts-list" }, ...rows.flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)])),
-    h("h3", null, "Adding an account"),
-    h("pre", { class: "command" }, ADD_ACCOUNT_CMD),
-    h("p", { class: "hint" }, "The same data folder and keyring serve the command line (mailbell-cli) and this app."),
+    about && !about.tray ? noTrayHint() : null,
+    h("h3", null, "From the command line"),
+    h("p", { class: "hint" }, "Accounts are added under Accounts → Add account, or from a terminal with mailbell-cli (the password goes to your keyring, never to disk):"),
+    h("pre", { class: "command", data: { test: "add-account-command" } }, ADD_ACCOUNT_CMD),
+    h("p", { class: "hint" }, "The same data folder and keyring serve the command line and this app: Mailbell picks a new account up within seconds."),
   );
 }

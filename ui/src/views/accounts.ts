@@ -4,17 +4,27 @@
 import { button, h } from "../dom";
 import { accountStateLabel, ago, folderStateLabel, fullTime, plural, until } from "../format";
 import { folderKey, isBusy, unviewedIn } from "../model";
+import { needsSignInAgain } from "../setup";
 import type { AccountView } from "../bindings/AccountView";
 import type { FolderRow } from "../bindings/FolderRow";
 import { badge, errorText, noAccounts, noticeText, type Ctx } from "./common";
 
 export function accountsView(ctx: Ctx): HTMLElement {
   const accounts = ctx.state.snapshot?.accounts ?? [];
-  if (accounts.length === 0) return h("section", { class: "view" }, noAccounts());
+  const notice = ctx.state.notice ? h("p", { class: "done-text", data: { test: "notice" }, attrs: { role: "status" } }, ctx.state.notice) : null;
+  if (accounts.length === 0) return h("section", { class: "view" }, notice, ctx.state.snapshot ? noAccounts(ctx) : null);
   return h(
     "section",
     { class: "view" },
-    h("div", { class: "view-head" }, h("h1", null, "Accounts"), h("span", { class: "count" }, plural(accounts.length, "account"))),
+    h(
+      "div",
+      { class: "view-head" },
+      h("h1", null, "Accounts"),
+      h("span", { class: "count" }, plural(accounts.length, "account")),
+      h("span", { class: "spacer" }),
+      button("Add account", () => ctx.actions.addAccount(), { class: "secondary", data: { test: "add-account" } }),
+    ),
+    notice,
     ...accounts.map((a) => accountCard(ctx, a)),
   );
 }
@@ -54,22 +64,45 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
         h("p", { class: "facts" }, facts.join(" · ")),
       ),
       badge(st.text, st.tone, { data: { test: "account-state" } }),
+      button("Edit", () => actions.editAccount(a.id), { class: "secondary", data: { test: "edit-account" }, title: "Password, folders, check interval, remove" }),
       syncBtn,
     ),
     errorText(v.status?.error, { data: { test: "account-error" } }),
+    authFix(ctx, v),
     errorText(state.actionErrors.get(a.id)),
     !v.running && state.snapshot?.engine_error ? errorText(state.snapshot.engine_error) : null,
     watched.length === 0
-      ? h("p", { class: "hint pad" }, v.folders.length === 0 ? "No folders yet: they appear after the first check." : "No folder is watched: choose some in Settings.")
+      ? h("p", { class: "hint pad" }, v.folders.length === 0 ? "No folders yet: they appear after the first check." : "No folder is watched: choose some under Edit.")
       : folderList,
     unwatched > 0
       ? h(
           "p",
           { class: "hint pad" },
           `${plural(unwatched, "folder")} not watched (Junk, Trash, Sent…). `,
-          h("a", { attrs: { href: "#" }, on: { click: (ev) => (ev.preventDefault(), actions.go("settings")) } }, "Change in Settings"),
+          h("a", { attrs: { href: "#" }, on: { click: (ev) => (ev.preventDefault(), actions.editAccount(a.id)) } }, "Choose folders"),
         )
       : null,
+  );
+}
+
+/** What to do about a refused sign-in: an OAuth2 account signs in again in the browser, a
+ * password account gets its new password. */
+function authFix(ctx: Ctx, v: AccountView): HTMLElement | null {
+  const a = v.account;
+  if (needsSignInAgain(v)) {
+    return h(
+      "div",
+      { class: "fix-line pad-x" },
+      button("Sign in again", () => ctx.actions.signInAgain(a.id), { class: "primary", data: { test: "sign-in-again" }, title: "Sign in on the provider's page, in your browser" }),
+      h("span", { class: "hint" }, "Opens the sign-in page in your browser."),
+    );
+  }
+  if (v.status?.state !== "auth_failed") return null;
+  return h(
+    "p",
+    { class: "hint pad-x" },
+    "Changed the password? ",
+    h("a", { attrs: { href: "#" }, data: { test: "fix-password" }, on: { click: (ev) => (ev.preventDefault(), ctx.actions.editAccount(a.id)) } }, "Enter the new one"),
   );
 }
 

@@ -1,12 +1,21 @@
-// Pieces every view uses: the context handed to views, status badges, the empty state.
+// Pieces every view uses: the context handed to views, status badges, the empty state, and the
+// account settings that both Settings and the account editor show.
 
-import { h, type Child } from "../dom";
-import type { Tone } from "../format";
-import type { UiState, View } from "../model";
+import { button, h, toggle, type Child } from "../dom";
+import { INTERVALS, intervalLabel, specialUseText, type Tone } from "../format";
+import { folderKey, type UiState, type View } from "../model";
+import type { AccountView } from "../bindings/AccountView";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
+import { FormField } from "./form";
 
 export type Actions = {
   go: (v: View) => void;
+  /** Opens the setup wizard (a fresh one). */
+  addAccount: () => void;
+  /** Opens an account's editor. */
+  editAccount: (account: string) => void;
+  /** Opens an OAuth2 account's editor and signs it in again there, in the browser. */
+  signInAgain: (account: string) => void;
   syncNow: (account: string, folder?: string) => Promise<void>;
   syncAll: () => Promise<void>;
   markViewed: (ids: number[] | null) => Promise<void>;
@@ -38,12 +47,62 @@ export const ADD_ACCOUNT_CMD = [
 ].join("\n");
 
 /** The state shown when there is no account: what to do, concretely. */
-export function noAccounts(): HTMLElement {
+export function noAccounts(ctx: Ctx): HTMLElement {
   return emptyState(
     "No mail account yet",
-    "Mailbell watches IMAP accounts and tells you when new mail arrives. Add an account from a terminal (the password goes to your keyring, never to disk):",
-    h("pre", { class: "command", data: { test: "add-account-command" } }, ADD_ACCOUNT_CMD),
-    h("p", { class: "hint" }, "Use --port, --security starttls and --ca-file for other servers. Mailbell picks the account up within seconds — no restart needed."),
+    "Mailbell watches IMAP accounts and tells you when new mail arrives. Add the account to watch: Mailbell finds its server settings and tests them with you.",
+    button("Add an account", () => ctx.actions.addAccount(), { class: "primary", data: { test: "add-account" } }),
+  );
+}
+
+/** The check intervals offered (and an account's own, when it is none of them). */
+export function intervalOptions(current: number): [string, string][] {
+  const choices = INTERVALS.includes(current) ? INTERVALS : [...INTERVALS, current].sort((x, y) => x - y);
+  return choices.map((secs) => [String(secs), intervalLabel(secs)]);
+}
+
+export const INTERVAL_HINT = "Where the server offers push (IDLE), new mail in INBOX shows at once.";
+
+/** A labelled "Check for new mail every" select. */
+export function intervalField(current: number, o: { test: string }): FormField<HTMLSelectElement> {
+  const select = h("select", null, ...intervalOptions(current).map(([v, label]) => h("option", { attrs: { value: v } }, label)));
+  select.value = String(current);
+  return new FormField(select, { label: "Check for new mail every", test: o.test, hint: INTERVAL_HINT });
+}
+
+/** The select that sets an account's check interval as soon as it changes. */
+export function accountIntervalSelect(ctx: Ctx, a: AccountView["account"], props: { test: string; id: string }): HTMLSelectElement {
+  const select = h("select", { data: { test: props.test }, attrs: { id: props.id } });
+  for (const [v, label] of intervalOptions(a.interval_secs)) select.appendChild(h("option", { attrs: { value: v } }, label));
+  select.value = String(a.interval_secs);
+  select.addEventListener("change", async () => {
+    select.disabled = true;
+    try {
+      await ctx.actions.setInterval(a.id, Number(select.value));
+    } finally {
+      select.disabled = false;
+    }
+  });
+  return select;
+}
+
+/** An account's folders as watch switches, with the special use and any error of a change. */
+export function watchToggles(ctx: Ctx, v: AccountView): HTMLElement {
+  const { state, actions } = ctx;
+  const a = v.account;
+  return h(
+    "div",
+    { class: "folder-checks" },
+    ...v.folders.map((f) => {
+      const special = specialUseText(f.name, f.special_use);
+      return h(
+        "div",
+        { class: "folder-check" },
+        toggle(f.name, f.watched, (on) => actions.setWatched(a.id, f.name, on), { data: { test: "watch", folder: f.name } }),
+        special ? h("span", { class: "hint" }, special) : null,
+        errorText(state.actionErrors.get(`watch:${folderKey(a.id, f.name)}`)),
+      );
+    }),
   );
 }
 

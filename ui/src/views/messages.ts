@@ -10,7 +10,8 @@ import { emptyState, noAccounts, type Ctx } from "./common";
 export function messagesView(ctx: Ctx): HTMLElement {
   const { state, actions } = ctx;
   const accounts = state.snapshot?.accounts ?? [];
-  if (accounts.length === 0) return h("section", { class: "view" }, noAccounts());
+  if (!state.snapshot) return h("section", { class: "view" });
+  if (accounts.length === 0) return h("section", { class: "view" }, noAccounts(ctx));
 
   const unviewed = unviewedTotal(state);
   const head = h(

@@ -1,0 +1,332 @@
+// An account's editor (a page of Accounts): a new password, tested with the account's stored
+// server settings before it is saved (or, for an account that signs in with OAuth2, signing in
+// again in the browser); the watched folders; the check interval; and removing the account
+// after a confirmation on the page.
+//
+// Like the wizard it owns its DOM and updates it in place: a render never takes the typed
+// password or the focus away.
+
+import { button, h, replace } from "../dom";
+import { toAppError, type Api } from "../bridge";
+import type { Account } from "../bindings/Account";
+import type { AccountView } from "../bindings/AccountView";
+import type { StepReport } from "../bindings/StepReport";
+import { accountView, folderKey } from "../model";
+import { needsSignInAgain, nextRun, oauthProviderName, placeError, placeReport, providerHelp } from "../setup";
+import { accountIntervalSelect, errorText, INTERVAL_HINT, watchToggles, type Ctx } from "./common";
+import { certificateBox, errorBody, helpLink, passwordField, setBusy, stepError, TestProgress } from "./form";
+import { BrowserSignIn } from "./signin";
+
+export type EditorApi = Pick<Api, "testConnection" | "setPassword" | "removeAccount" | "signInAgain" | "oauthOffer" | "oauthOpen" | "oauthCancel" | "openLink">;
+
+export type EditorHost = {
+  api: EditorApi;
+  back: () => void;
+  removed: (a: Account) => void;
+};
+
+export class Editor {
+  readonly root: HTMLElement;
+  private readonly title = h("h1", { data: { test: "editor-title" } });
+  private readonly facts = h("p", { class: "facts" });
+  /** The engine's latest word on the account (e.g. a refused password). */
+  private readonly status = h("div", null);
+  private readonly password = passwordField({
+    label: "New password",
+    test: "editor-password",
+    hint: "Enter the password the server expects now (changing it here does not change it on the server). It is tested before it is saved.",
+  });
+  private readonly progress = new TestProgress("editor-test-steps");
+  private readonly saved = h("p", { class: "passed", data: { test: "editor-password-saved" }, attrs: { role: "status" } });
+  private readonly saveBtn: HTMLButtonElement;
+  private readonly intervalSlot = h("div", { class: "settings-row" });
+  private readonly intervalError = h("div", null);
+  private readonly foldersSlot = h("div", { data: { test: "editor-folders" } });
+  private readonly removeBtn: HTMLButtonElement;
+  private readonly confirm: HTMLElement;
+  private readonly keepBtn: HTMLButtonElement;
+  private readonly confirmBtn: HTMLButtonElement;
+  private readonly removeError = stepError("editor-remove-error");
+  /** What removing deletes from the keyring: the password, or the sign-in. */
+  private readonly removeSecret = h("li", null, "Its password is deleted from your keyring.");
+  private readonly backBtn: HTMLButtonElement;
+  // An OAuth2 account's sign-in
+  private readonly signedIn = h("p", { class: "signed-in", data: { test: "editor-oauth" } });
+  private readonly signInHint = h("p", { class: "hint" });
+  private readonly signIn: BrowserSignIn;
+  private readonly signInBtn: HTMLButtonElement;
+  private readonly signInError = stepError("editor-oauth-error");
+  private readonly signInDone = h("p", { class: "passed", data: { test: "editor-signed-in" }, attrs: { role: "status" } });
+  private providerName = "";
+  /** The provider's name is known (an OAuth2 account's editor asks for it once). */
+  private readonly named: Promise<void>;
+  private failing = false;
+  private account: Account;
+  private shown = { interval: "", folders: "" };
+  private busy = false;
+
+  constructor(
+    private readonly host: EditorHost,
+    view: AccountView,
+  ) {
+    this.account = view.account;
+    this.saveBtn = button("Test and save", () => this.savePassword(), { class: "primary", data: { test: "editor-save-password" } });
+    this.removeBtn = button("Remove account…", () => this.askRemove(true), { class: "danger", data: { test: "editor-remove" } });
+    this.keepBtn = button("Keep it", () => this.askRemove(false), { class: "secondary", data: { test: "editor-keep" } });
+    this.confirmBtn = button("Remove account", () => this.remove(), { class: "danger solid", data: { test: "editor-confirm-remove" } });
+    this.backBtn = button("← Accounts", () => host.back(), { class: "secondary back", data: { test: "editor-back" } });
+    this.signIn = new BrowserSignIn(host.api, "editor-signin");
+    this.signInBtn = button("Sign in again", () => this.signInAgain(), { class: "secondary", data: { test: "editor-sign-in-again" } });
+    this.signInDone.hidden = true;
+    this.named = this.nameProvider(view.account);
+    this.password.input.addEventListener("input", () => {
+      this.password.clearError();
+      this.saved.hidden = true;
+    });
+    this.password.input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && !ev.isComposing) {
+        ev.preventDefault();
+        void this.savePassword();
+      }
+    });
+    this.saved.hidden = true;
+
+    this.confirm = h(
+      "div",
+      { class: "confirm", data: { test: "editor-confirm" }, attrs: { role: "group", "aria-labelledby": "editor-confirm-title" } },
+      h("p", { class: "confirm-title", attrs: { id: "editor-confirm-title" } }, "Remove this account from Mailbell?"),
+      h(
+        "ul",
+        null,
+        h("li", null, "Mailbell stops watching it."),
+        this.removeSecret,
+        h("li", null, "The messages Mailbell stored for it are removed from this computer."),
+      ),
+      h("p", { class: "hint" }, "Nothing changes on the mail server: your mail stays where it is."),
+      this.removeError.el,
+      h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.keepBtn, this.confirmBtn),
+    );
+    this.confirm.hidden = true;
+
+    this.root = h(
+      "section",
+      { class: "view editor", data: { test: "editor", account: view.account.id } },
+      h(
+        "div",
+        { class: "view-head" },
+        this.backBtn,
+        h("div", { class: "who" }, this.title, this.facts),
+      ),
+      this.status,
+      view.account.oauth
+        ? this.card(
+            "Sign-in",
+            this.signedIn,
+            this.signInHint,
+            this.signIn.root,
+            this.signInError.el,
+            this.signInDone,
+            h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.signInBtn),
+          )
+        : this.card(
+            "Password",
+            this.password.row,
+            this.progress.root,
+            this.saved,
+            h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.saveBtn),
+          ),
+      this.card("Checking", this.intervalSlot, h("p", { class: "hint" }, INTERVAL_HINT), this.intervalError),
+      this.card("Watched folders", this.foldersSlot),
+      this.card(
+        "Remove",
+        h("div", { class: "settings-row" }, h("p", { class: "hint" }, "Stop watching this account and forget it."), h("span", { class: "spacer" }), this.removeBtn),
+        this.confirm,
+      ),
+    );
+  }
+
+  get accountId(): string {
+    return this.account.id;
+  }
+
+  /** The name the account's sign-in provider goes by: the built-in one's, or what the
+   * administrator's providers file calls it (asked once). */
+  private async nameProvider(a: Account): Promise<void> {
+    const { oauth, email, host } = a;
+    if (!oauth) return;
+    this.providerName = oauthProviderName(oauth);
+    try {
+      const offer = await this.host.api.oauthOffer(email, host);
+      if (offer && offer.provider === oauth.provider) this.providerName = offer.name;
+    } catch {
+      // The built-in name or the server's host will do.
+    }
+    this.describeSignIn();
+  }
+
+  private describeSignIn(): void {
+    const a = this.account;
+    if (!a.oauth) return;
+    const name = this.providerName;
+    this.signedIn.textContent = this.failing ? `The sign-in with ${name} has ended.` : `Signed in with ${name} as ${a.username}.`;
+    this.signedIn.classList.toggle("ended", this.failing);
+    this.signInHint.textContent = `Mailbell keeps only the sign-in's token, in your keyring: your password stays with ${name}. When ${name} ends the sign-in (after a password change, or when Mailbell's access is removed there), sign in again here.`;
+    this.removeSecret.textContent = a.oauth.revoke_url ? `Its sign-in is revoked at ${name} and deleted from your keyring.` : "Its sign-in is deleted from your keyring.";
+    this.signInBtn.classList.toggle("primary", this.failing);
+    this.signInBtn.classList.toggle("secondary", !this.failing);
+  }
+
+  /** Brings the account's data up to date in place. The parts a render may rebuild (interval,
+   * folders) are rebuilt only when what they show changed, and keep the focus. */
+  update(ctx: Ctx): void {
+    const v = accountView(ctx.state, this.account.id);
+    if (!v) return;
+    const a = (this.account = v.account);
+    this.title.textContent = a.display_name || a.email;
+    this.facts.textContent = `${a.display_name ? `${a.email} · ` : ""}${a.host}:${a.port} · ${a.security.toUpperCase()} · ${a.username}`;
+
+    replace(this.status, errorText(v.status?.error, { data: { test: "editor-account-error" } }));
+    if (a.oauth) {
+      this.failing = needsSignInAgain(v);
+      this.describeSignIn();
+    }
+
+    const intervalKey = `${a.interval_secs}`;
+    const select = this.intervalSlot.querySelector("select");
+    if (intervalKey !== this.shown.interval && !(select && (select.disabled || document.activeElement === select))) {
+      this.shown.interval = intervalKey;
+      replace(
+        this.intervalSlot,
+        h("label", { attrs: { for: "editor-interval" } }, "Check for new mail every"),
+        accountIntervalSelect(ctx, a, { test: "editor-interval", id: "editor-interval" }),
+      );
+    }
+    replace(this.intervalError, errorText(ctx.state.actionErrors.get(`interval:${a.id}`)));
+
+    const foldersKey = JSON.stringify(v.folders.map((f) => [f.name, f.watched, f.special_use, ctx.state.actionErrors.get(`watch:${folderKey(a.id, f.name)}`) ?? null]));
+    const busy = this.foldersSlot.querySelector("input:disabled");
+    if (foldersKey !== this.shown.folders && !busy) {
+      this.shown.folders = foldersKey;
+      const focused = (document.activeElement?.closest("[data-folder]") as HTMLElement | null)?.dataset.folder;
+      replace(this.foldersSlot, v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, "Folders appear after the first check."));
+      if (focused !== undefined && this.foldersSlot.isConnected) {
+        [...this.foldersSlot.querySelectorAll<HTMLElement>("[data-folder]")].find((el) => el.dataset.folder === focused)?.querySelector("input")?.focus();
+      }
+    }
+  }
+
+  onTestStep(run: number, step: StepReport): void {
+    this.progress.step(run, step);
+  }
+
+  /** A `sign_in_url` app event. */
+  onSignInUrl(run: number, url: string): void {
+    this.signIn.onUrl(run, url);
+  }
+
+  /** The editor is left: a sign-in still waited for is given up. */
+  dispose(): void {
+    this.signIn.cancel();
+  }
+
+  focus(): void {
+    if (!this.account.oauth) return this.password.input.focus();
+    if (this.signIn.running) return this.signIn.focus();
+    (this.failing ? this.signInBtn : this.backBtn).focus();
+  }
+
+  /** Signs the OAuth2 account in again in the browser; the account restarts with it. */
+  async signInAgain(): Promise<void> {
+    if (this.busy || !this.account.oauth) return;
+    this.busy = true;
+    this.signInError.show(null);
+    this.signInDone.hidden = true;
+    setBusy(this.signInBtn, "Signing in…");
+    const id = this.account.id;
+    try {
+      await this.named;
+      const outcome = await this.signIn.start(this.providerName, (run) => this.host.api.signInAgain(run, id));
+      if (outcome.ok) {
+        this.signInDone.textContent = "Signed in again: Mailbell checks the account now.";
+        this.signInDone.hidden = false;
+      } else if (outcome.error) {
+        this.signInError.show({ ...placeError(outcome.error), advice: "Try again when you are ready." });
+      }
+    } finally {
+      this.busy = false;
+      setBusy(this.signInBtn, null);
+    }
+    if (!this.signInDone.hidden) this.backBtn.focus();
+    else this.signInBtn.focus();
+  }
+
+  private card(title: string, ...children: (Node | null)[]): HTMLElement {
+    return h("article", { class: "card" }, h("header", { class: "card-head" }, h("div", { class: "who" }, h("h2", null, title))), h("div", { class: "card-body" }, ...children));
+  }
+
+
+  /** Tests the new password with the stored settings; saves it only when the test passes. */
+  private async savePassword(): Promise<void> {
+    if (this.busy) return;
+    this.password.clearError();
+    this.saved.hidden = true;
+    const password = this.password.value;
+    if (!password) {
+      this.password.showError(h("p", { class: "error-message" }, "Enter the new password."));
+      this.password.input.focus();
+      return;
+    }
+    const a = this.account;
+    const run = nextRun();
+    this.busy = true;
+    this.progress.start(run);
+    setBusy(this.saveBtn, "Testing…");
+    try {
+      const report = await this.host.api.testConnection(run, { host: a.host, port: a.port, security: a.security, username: a.username, ca_file: a.ca_file }, password);
+      this.progress.finish(run, report);
+      if (!report.ok) {
+        const help = providerHelp(report);
+        this.password.showError(
+          ...errorBody(placeReport(report)!),
+          report.certificate ? certificateBox(report.certificate) : null,
+          help ? h("p", { class: "help-line" }, `${help.name}: ${help.note} `, helpLink(help.url, (u) => this.host.api.openLink(u))) : null,
+        );
+        this.password.input.focus();
+        return;
+      }
+      setBusy(this.saveBtn, "Saving…");
+      await this.host.api.setPassword(a.id, password);
+      this.password.value = "";
+      this.saved.textContent = "Password saved to your keyring: Mailbell signs in with it from now on.";
+      this.saved.hidden = false;
+    } catch (e) {
+      this.password.showError(...errorBody(placeError(toAppError(e))));
+      this.password.input.focus();
+    } finally {
+      this.busy = false;
+      setBusy(this.saveBtn, null);
+    }
+  }
+
+  private askRemove(open: boolean): void {
+    this.confirm.hidden = !open;
+    this.removeBtn.hidden = open;
+    this.removeError.show(null);
+    (open ? this.keepBtn : this.removeBtn).focus();
+  }
+
+  private async remove(): Promise<void> {
+    setBusy(this.confirmBtn, "Removing…");
+    this.keepBtn.disabled = true;
+    try {
+      await this.host.api.removeAccount(this.account.id);
+    } catch (e) {
+      this.removeError.show(placeError(toAppError(e)));
+      return;
+    } finally {
+      setBusy(this.confirmBtn, null);
+      this.keepBtn.disabled = false;
+    }
+    this.host.removed(this.account);
+  }
+}

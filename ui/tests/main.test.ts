@@ -1,0 +1,188 @@
+// The whole window (main.ts) over a mocked Tauri IPC: which view opens first, and that the forms
+// survive the renders engine events cause.
+
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+
+import { APP_CHANNEL, ENGINE_CHANNEL } from "../src/bridge";
+import type { AppEvent } from "../src/bindings/AppEvent";
+import type { Event as EngineEvent } from "../src/bindings/Event";
+import type { Snapshot } from "../src/bindings/Snapshot";
+import { account, folder, oauthAccount, offer, passedReport, REVOKED, snapshot, stepReport } from "./fixtures";
+
+type Calls = [string, Record<string, unknown>][];
+
+/** Boots a fresh copy of main.ts against `snap`; `reply` answers other commands. */
+async function boot(snap: Snapshot, reply: (cmd: string, args: Record<string, unknown>) => unknown = () => null): Promise<Calls> {
+  vi.resetModules();
+  const app = document.createElement("div");
+  app.id = "app";
+  document.body.replaceChildren(app);
+  const calls: Calls = [];
+  mockIPC(
+    (cmd, args) => {
+      calls.push([cmd, (args ?? {}) as Record<string, unknown>]);
+      if (cmd === "snapshot") return snap;
+      if (cmd === "list_messages") return [];
+      return reply(cmd, (args ?? {}) as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
+  await import("../src/main");
+  await vi.waitFor(() => expect(document.getElementById("main")!.dataset.view).toBe(snap.accounts.length ? "messages" : "wizard"));
+  return calls;
+}
+
+const $ = <E extends HTMLElement = HTMLElement>(test: string) => document.querySelector<E>(`[data-test="${test}"]`)!;
+const view = () => document.getElementById("main")!.dataset.view;
+const settle = () => new Promise((r) => setTimeout(r, 60));
+
+function type(el: HTMLInputElement, value: string): void {
+  el.focus();
+  el.value = value;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+/** Engine events of every kind that makes the window draw again. */
+async function busyEngine(): Promise<void> {
+  const events: EngineEvent[] = [
+    { event: "account_status", account: "acc1", state: "syncing", error: null, new_messages: 0, next_pass_at: null, retries: 0, push: false },
+    { event: "folder_status", account: "acc1", folder: "INBOX", state: "ok", uidvalidity: 1, last_uid: 12, error: null, last_sync_at: new Date().toISOString(), messages: 12, unseen: 1, notice: null },
+    { event: "account_status", account: "acc1", state: "ok", error: null, new_messages: 1, next_pass_at: null, retries: 0, push: true },
+  ];
+  for (const e of events) await emit(ENGINE_CHANNEL, e);
+  await emit(APP_CHANNEL, { kind: "unviewed", count: 1 } satisfies AppEvent);
+  await settle();
+}
+
+afterEach(() => {
+  clearMocks();
+  document.body.replaceChildren();
+});
+
+describe("first run", () => {
+  it("opens the wizard when there is no account, without tabs", async () => {
+    await boot(snapshot([]));
+    expect(view()).toBe("wizard");
+    expect(document.querySelector('[data-test="tab-messages"]')).toBeNull();
+    expect(document.activeElement).toBe($("wizard-email"));
+    expect($("wizard-cancel").hidden).toBe(true);
+  });
+
+  it("opens New mail when there are accounts; Add account opens the wizard, Escape leaves it", async () => {
+    await boot(snapshot());
+    expect(view()).toBe("messages");
+    $("tab-accounts").click();
+    await settle();
+    $("add-account").click();
+    await settle();
+    expect(view()).toBe("wizard");
+    expect($("wizard-cancel").hidden).toBe(false);
+    $("wizard-email").dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    await settle();
+    expect(view()).toBe("accounts");
+  });
+});
+
+describe("renders keep the forms", () => {
+  it("keeps the wizard's typed text and focus while engine events redraw the window", async () => {
+    await boot(snapshot([]));
+    const email = $<HTMLInputElement>("wizard-email");
+    type(email, "alice@exam");
+    await busyEngine();
+    await emit(APP_CHANNEL, { kind: "refresh" } satisfies AppEvent);
+    await new Promise((r) => setTimeout(r, 400)); // the snapshot is read again (debounced)
+    expect($("wizard-email")).toBe(email);
+    expect(email.value).toBe("alice@exam");
+    expect(document.activeElement).toBe(email);
+  });
+
+  it("keeps the wizard's password and its step across renders, and shows test steps as they come", async () => {
+    let release!: () => void;
+    await boot(snapshot(), async (cmd, args) => {
+      if (cmd === "discover_servers") return { domain: "example.org", candidates: [], attempts: [], error: "nothing found" };
+      if (cmd === "test_connection") {
+        await emit(APP_CHANNEL, { kind: "test_step", run: args.run as number, step: stepReport("connect", "ok", "connected") } satisfies AppEvent);
+        await emit(APP_CHANNEL, { kind: "test_step", run: (args.run as number) + 100, step: stepReport("secure", "failed", "someone else's") } satisfies AppEvent);
+        await new Promise<void>((r) => (release = r));
+        return passedReport();
+      }
+      return null;
+    });
+    $("tab-accounts").click();
+    await settle();
+    $("add-account").click();
+    await settle();
+    type($("wizard-email"), "alice@example.org");
+    $("wizard-continue").click();
+    await vi.waitFor(() => expect($("wizard").dataset.step).toBe("server"));
+    type($("wizard-host"), "imap.example.org");
+    const password = $<HTMLInputElement>("wizard-password");
+    type(password, "secret");
+    $("wizard-test").click();
+    await vi.waitFor(() => expect(release).toBeDefined());
+    await busyEngine();
+    const status = () => [...document.querySelectorAll<HTMLElement>('[data-test="wizard-test-steps"] [data-test="test-step"]')].map((li) => li.dataset.status);
+    expect(status()).toEqual(["ok", "running", "pending", "pending"]);
+    expect($("wizard").dataset.step).toBe("server");
+    expect($("wizard-password")).toBe(password);
+    expect(password.value).toBe("secret");
+    release();
+    await vi.waitFor(() => expect(status()).toEqual(["ok", "ok", "ok", "ok"]));
+  });
+
+  it("keeps the editor's typed password and focus across renders", async () => {
+    const snap = snapshot([account([folder("INBOX"), folder("Work", { watched: false })])]);
+    await boot(snap);
+    $("tab-accounts").click();
+    await settle();
+    $("edit-account").click();
+    await settle();
+    expect(view()).toBe("edit");
+    expect(document.querySelector('[data-test="tab-accounts"]')!.className).toContain("active");
+    const pw = $<HTMLInputElement>("editor-password");
+    type(pw, "new-secret");
+    await busyEngine();
+    expect($("editor-password")).toBe(pw);
+    expect(pw.value).toBe("new-secret");
+    expect(document.activeElement).toBe(pw);
+  });
+});
+
+describe("signing in again", () => {
+  it("opens the editor from the card's Sign in again, which waits for the browser with the link of its own run", async () => {
+    let finish!: () => void;
+    const calls = await boot(snapshot([oauthAccount("auth_failed", REVOKED)]), async (cmd, args) => {
+      if (cmd === "oauth_offer") return offer();
+      if (cmd === "sign_in_again") {
+        await emit(APP_CHANNEL, { kind: "sign_in_url", run: (args.run as number) + 1, url: "https://evil.example/" } satisfies AppEvent);
+        await emit(APP_CHANNEL, { kind: "sign_in_url", run: args.run as number, url: "https://id.example.org/authorize?state=1" } satisfies AppEvent);
+        await new Promise<void>((r) => (finish = r));
+      }
+      return null;
+    });
+    $("tab-accounts").click();
+    await settle();
+    $("sign-in-again").click();
+    await vi.waitFor(() => expect($("editor-signin-url")?.dataset.url).toBe("https://id.example.org/authorize?state=1"));
+    expect(view()).toBe("edit");
+    const call = calls.find(([cmd]) => cmd === "sign_in_again")!;
+    expect(call[1]).toEqual({ run: expect.any(Number), account: "acc1" });
+    expect(document.activeElement).toBe($("editor-signin-cancel"));
+    expect($("editor-signin").textContent).toContain("Example ID's sign-in page opens in your browser");
+    await busyEngine(); // renders keep the panel
+    expect($("editor-signin").hidden).toBe(false);
+    finish();
+    await vi.waitFor(() => expect($("editor-signed-in").hidden).toBe(false));
+
+    // Leaving the editor while a sign-in waits gives it up.
+    $("editor-sign-in-again").click();
+    await vi.waitFor(() => expect(calls.filter(([cmd]) => cmd === "sign_in_again").length).toBe(2));
+    const run = calls.filter(([cmd]) => cmd === "sign_in_again")[1]![1].run;
+    $("editor-back").click();
+    await settle();
+    expect(view()).toBe("accounts");
+    expect(calls).toContainEqual(["oauth_cancel", { run }]);
+  });
+});
