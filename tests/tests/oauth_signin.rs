@@ -78,6 +78,7 @@ fn files_contain(dir: &Path, needle: &str) -> Vec<String> {
 
 #[test]
 fn the_cli_signs_in_with_pkce_and_syncs_with_the_token_keeping_it_out_of_every_file() {
+    // Dovecot offers OAUTHBEARER and XOAUTH2 here: the standard one is chosen.
     let server = OAuthServer::start(ALICE).expect("oauth server");
     let env = env_with(&server);
     let (id, said) = add_with_oauth(&env, &server);
@@ -103,6 +104,7 @@ fn the_cli_signs_in_with_pkce_and_syncs_with_the_token_keeping_it_out_of_every_f
     assert_eq!(c.token_requests_authorization_code, 1);
     assert!(c.token_requests_refresh_token >= 3, "each CLI run refreshes its access token: {c:?}");
     assert_eq!(env.dovecot.auth_failure_count(ALICE), 0, "no login was refused");
+    assert!(env.dovecot.log_text().contains("method=OAUTHBEARER"), "OAUTHBEARER preferred");
 
     let mut secrets = refresh.clone();
     secrets.extend(server.live_access_tokens());
@@ -199,6 +201,21 @@ async fn tokens_are_reused_refreshed_before_expiry_rotated_and_replaced_once_whe
     let before = refreshes();
     sign_in(&account, &secrets, &cache, timeouts).await.expect("signed in after one refresh").logout().await;
     assert_eq!(refreshes(), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_with_xoauth2_only_gets_xoauth2() {
+    let server = OAuthServer::start(ALICE).expect("oauth server");
+    let env = Env::with(DovecotOptions { oauth2_mechanisms: vec!["xoauth2".into()], ..DovecotOptions::default().oauth2(&server) });
+    let (id, _) = tokio::task::block_in_place(|| add_with_oauth(&env, &server));
+    let store = Store::open_dir(env.data_dir()).expect("store");
+    let account = store.account(&id).expect("read").expect("account");
+    let secrets = Arc::new(Secrets::open().expect("keyring"));
+    let timeouts = Timeouts { connect: Duration::from_secs(3), response: Duration::from_secs(5) };
+    sign_in(&account, &secrets, &TokenCache::new(), timeouts).await.expect("signed in with XOAUTH2").logout().await;
+    let log = env.dovecot.log_text();
+    assert!(log.contains("method=XOAUTH2"), "Dovecot saw an XOAUTH2 login:\n{log}");
+    assert!(!log.contains("method=OAUTHBEARER"), "and no OAUTHBEARER one");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

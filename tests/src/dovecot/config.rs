@@ -169,7 +169,7 @@ pub(super) fn dovecot_conf(
     writeln!(c, "debug_log_path = {}", p(&layout.log))?;
     writeln!(c, "auth_verbose = yes")?;
     if opts.oauth2_introspection_url.is_some() {
-        writeln!(c, "auth_mechanisms = plain login xoauth2 oauthbearer")?;
+        writeln!(c, "auth_mechanisms = plain login {}", opts.oauth2_mechanisms.join(" "))?;
         // No auth cache (0 is also Dovecot's default): every token login is introspected, so a
         // revoked or expired token fails at the next login.
         writeln!(c, "auth_cache_size = 0")?;
@@ -235,7 +235,7 @@ pub(super) fn dovecot_conf(
     if opts.oauth2_introspection_url.is_some() {
         writeln!(c, "passdb {{")?;
         writeln!(c, "  driver = oauth2")?;
-        writeln!(c, "  mechanisms = xoauth2 oauthbearer")?;
+        writeln!(c, "  mechanisms = {}", opts.oauth2_mechanisms.join(" "))?;
         writeln!(c, "  args = {}", p(&layout.oauth2_conf))?;
         writeln!(c, "}}")?;
     }

@@ -25,7 +25,7 @@ use anyhow::{bail, Context};
 use config::{Identity, Layout, Ports};
 pub use mail::FolderStatus;
 pub use options::{Certificate, DovecotOptions, User};
-use system::{check_traversable, child_pid, chown_tree, free_port, identity, signal_group};
+use system::{check_traversable, child_pid, chown_tree, free_port_pair, identity, signal_group};
 
 /// Loopback address every listener binds to.
 pub const HOST: &str = "127.0.0.1";
@@ -76,10 +76,8 @@ impl Dovecot {
         // Free ports are found by binding port 0 and releasing it, which races with other test
         // processes doing the same. A lost race shows up as EADDRINUSE: pick new ports and retry.
         for attempt in 1..=PORT_ATTEMPTS {
-            dovecot.ports = Ports {
-                tls: free_port()?,
-                plain: free_port()?,
-            };
+            let (tls, plain) = free_port_pair()?;
+            dovecot.ports = Ports { tls, plain };
             dovecot.write_config()?;
             let log_offset = dovecot.log_text().len();
             match dovecot.launch() {

@@ -69,6 +69,10 @@ pub struct DovecotOptions {
     /// after the client's (empty) answer; an unreachable introspection endpoint gets
     /// `NO [UNAVAILABLE]` at once. tests/tests/oauth_harness.rs pins the exact bytes.
     pub oauth2_introspection_url: Option<String>,
+    /// The bearer mechanisms offered with [`oauth2_introspection_url`](Self::oauth2_introspection_url)
+    /// (lower case): both by default; `["xoauth2"]` gives a server like Gmail's of old, so a
+    /// client's choice by capability can be tested.
+    pub oauth2_mechanisms: Vec<String>,
 }
 
 impl Default for DovecotOptions {
@@ -83,6 +87,7 @@ impl Default for DovecotOptions {
             certificate: Certificate::Valid,
             disable_plaintext_auth: false,
             oauth2_introspection_url: None,
+            oauth2_mechanisms: vec!["xoauth2".into(), "oauthbearer".into()],
         }
     }
 }

@@ -14,13 +14,13 @@ use super::config::Identity;
 use super::{reaper, HOST};
 use crate::process::run_ok;
 
-pub(super) fn free_port() -> anyhow::Result<u16> {
-    let listener =
-        TcpListener::bind((HOST, 0)).context("binding a probe socket to find a free port")?;
-    Ok(listener
-        .local_addr()
-        .context("local address of the probe socket")?
-        .port())
+/// Two distinct free ports: both probe sockets are held until both are known, so the kernel
+/// cannot hand the same port out twice (Dovecot then refuses a "duplicate listener").
+pub(super) fn free_port_pair() -> anyhow::Result<(u16, u16)> {
+    let a = TcpListener::bind((HOST, 0)).context("binding a probe socket to find a free port")?;
+    let b = TcpListener::bind((HOST, 0)).context("binding a probe socket to find a free port")?;
+    let port = |l: &TcpListener| l.local_addr().context("local address of the probe socket").map(|a| a.port());
+    Ok((port(&a)?, port(&b)?))
 }
 
 pub(super) fn child_pid(child: &Child) -> anyhow::Result<i32> {
