@@ -120,7 +120,8 @@ pub async fn refresh_unviewed(app: &AppHandle) {
     }
 }
 
-/// Starts workers for accounts added by another program and tells the window about changes.
+/// Starts workers for accounts added by another program, stops those it removed, and tells
+/// the window about changes.
 async fn watch_accounts(app: AppHandle, engine: Arc<Engine>) {
     let mut known: Option<BTreeSet<String>> = None;
     loop {
@@ -136,6 +137,11 @@ async fn watch_accounts(app: AppHandle, engine: Arc<Engine>) {
                         if let Err(e) = engine.start(Some(&a.id)) {
                             tracing::warn!(account = %a.id, error = %e, "could not start the account");
                         }
+                    }
+                    for gone in running.iter().filter(|id| !ids.contains(*id)) {
+                        tracing::info!(account = %gone, "account removed outside the app: stopping it");
+                        engine.stop_account(gone).await;
+                        app.state::<AppState>().forget_status(gone);
                     }
                     emit_app(&app, AppEvent::Refresh);
                     refresh_unviewed(&app).await;

@@ -269,6 +269,16 @@ describe("Mailbell app", () => {
     assert.match(log, /new mail/);
     assert.ok(!log.includes(server.info.password), "no password in the log");
   });
+
+  it("stops an account removed with the CLI while it runs, and drops it from the window", async () => {
+    await tab("accounts");
+    await eventually("the account card", () => browser.execute(() => document.querySelectorAll('[data-test="account"]').length === 1));
+    const id = JSON.parse(cli(data.path, ["account", "list", "--json"]))[0].id;
+    cli(data.path, ["account", "remove", id]);
+    const log = () => readFileSync(path.join(data.path, "mailbell.log"), "utf8");
+    await eventually("the app to stop the removed account's worker", () => log().includes("account removed outside the app: stopping it"));
+    await eventually("the account to leave the window", () => browser.execute(() => document.querySelectorAll('[data-test="account"]').length === 0));
+  });
 });
 
 describe("Mailbell app lifecycle", () => {

@@ -152,6 +152,15 @@ async fn accounts_change_at_run_time() {
     assert_eq!(engine.running(), vec![account.id.clone()]);
     engine.set_interval(&account.id, 120).expect("interval");
     assert_eq!(engine.store().account(&account.id).expect("get").expect("exists").interval_secs, 120);
+    // Stopped (another program removed it): the worker and its status go, the data and the
+    // keyring entry stay for whoever removes them.
+    engine.stop_account(&account.id).await;
+    assert!(engine.running().is_empty());
+    assert!(engine.account_states().iter().all(|s| s.account != account.id), "its status is forgotten");
+    assert!(engine.store().account(&account.id).expect("get").is_some());
+    assert!(mailbell_e2e::keyring_has("mailbell", &account.id).expect("lookup"));
+    engine.start(Some(&account.id)).expect("start again");
+    next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
     // Removed at run time: worker gone, keyring entry gone.
     assert!(engine.remove_account(&account.id).await.expect("remove"));
     assert!(engine.running().is_empty());

@@ -228,6 +228,14 @@ impl Engine {
         .map_err(|e| SyncError::Internal(format!("remove account task failed: {e}")))?
     }
 
+    /// Stops the account's worker and forgets what the engine holds of it in memory (status,
+    /// access token), leaving its data and keyring entry alone: for an account another
+    /// program removed (`mailbell-cli account remove` while the app runs).
+    pub async fn stop_account(&self, account_id: &str) {
+        self.stop_worker(account_id).await;
+        self.shared.tokens.forget(account_id);
+    }
+
     /// Stores a new password (or, for an OAuth2 account, a new refresh token after signing in
     /// again) and restarts the account's worker with it.
     pub async fn set_password(&self, account_id: &str, password: String) -> Result<(), SyncError> {
