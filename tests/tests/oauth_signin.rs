@@ -16,7 +16,8 @@ use mailbell_e2e::oauth::{browser_sign_in, CLIENT_ID};
 use mailbell_e2e::{cli_bin, keyring_lookup, DovecotOptions, OAuthServer};
 use mailbell_sync::engine::{Engine, EngineOptions};
 use mailbell_sync::events::{AccountState, Event};
-use mailbell_sync::imap::Timeouts;
+use mailbell_sync::imap::{live_test_with, Credential, Field, Problem, ServerConfig, Timeouts};
+use mailbell_sync::model::Security;
 use mailbell_sync::oauth::TokenCache;
 use mailbell_sync::secrets::Secrets;
 use mailbell_sync::store::Store;
@@ -201,6 +202,28 @@ async fn tokens_are_reused_refreshed_before_expiry_rotated_and_replaced_once_whe
     let before = refreshes();
     sign_in(&account, &secrets, &cache, timeouts).await.expect("signed in after one refresh").logout().await;
     assert_eq!(refreshes(), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_test_names_a_refused_token_and_a_server_without_oauth() {
+    let server = OAuthServer::start(ALICE).expect("oauth server");
+    let env = env_with(&server);
+    let cfg = ServerConfig {
+        host: "127.0.0.1".into(),
+        port: env.dovecot.tls_port(),
+        security: Security::Tls,
+        ca_file: Some(env.ca().display().to_string()),
+        timeouts: Timeouts { connect: Duration::from_secs(3), response: Duration::from_secs(5) },
+    };
+    let r = live_test_with(&cfg, ALICE, Credential::Bearer("not-a-token"), |_| {}).await;
+    assert_eq!((r.problem, r.field), (Some(Problem::TokenRefused), Some(Field::Oauth)), "{r:#?}");
+    assert!(r.advice.as_deref().is_some_and(|a| a.contains("sign in again")), "{:?}", r.advice);
+
+    // A Dovecot without the oauth2 passdb offers no bearer mechanism.
+    let plain = Env::start();
+    let cfg = ServerConfig { port: plain.dovecot.tls_port(), ca_file: Some(plain.ca().display().to_string()), ..cfg };
+    let r = live_test_with(&cfg, ALICE, Credential::Bearer("token"), |_| {}).await;
+    assert_eq!((r.problem, r.field), (Some(Problem::OauthNotOffered), Some(Field::Oauth)), "{r:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

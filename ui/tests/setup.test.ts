@@ -172,6 +172,8 @@ describe("sign-in in the browser", () => {
   it("puts a token the server refused next to the sign-in, not the password", () => {
     expect(placeReport(authFailedReport())!.field).toBe("password");
     expect(placeReport(authFailedReport(), true)!.field).toBe("oauth");
+    // The engine names it itself now (problem token_refused, field oauth).
+    expect(placeReport({ ...authFailedReport(), problem: "token_refused", field: "oauth" }, true)!.field).toBe("oauth");
     expect(placeReport(untrustedReport(), true)!.field).toBe("ca_file");
     expect(placeError({ kind: "sync", message: "refused", field: "oauth" }).field).toBe("oauth");
     expect(stepOfField("oauth")).toBe("server");

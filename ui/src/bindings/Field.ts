@@ -3,4 +3,4 @@
 /**
  * The setting a problem is about.
  */
-export type Field = "host" | "port" | "security" | "ca_file" | "password";
+export type Field = "host" | "port" | "security" | "ca_file" | "password" | "oauth";

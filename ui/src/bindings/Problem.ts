@@ -3,4 +3,4 @@
 /**
  * What went wrong, for a front end to act on (e.g. put the message next to the right field).
  */
-export type Problem = "host_not_found" | "connection_refused" | "timed_out" | "network_unreachable" | "untrusted_certificate" | "tls_failed" | "ca_file_unusable" | "starttls_not_offered" | "starttls_refused" | "not_imap" | "server_closed" | "login_disabled" | "auth_failed" | "list_failed" | "connection_lost";
+export type Problem = "host_not_found" | "connection_refused" | "timed_out" | "network_unreachable" | "untrusted_certificate" | "tls_failed" | "ca_file_unusable" | "starttls_not_offered" | "starttls_refused" | "not_imap" | "server_closed" | "login_disabled" | "auth_failed" | "token_refused" | "oauth_not_offered" | "list_failed" | "connection_lost";

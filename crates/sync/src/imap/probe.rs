@@ -82,6 +82,10 @@ pub enum Problem {
     ServerClosed,
     LoginDisabled,
     AuthFailed,
+    /// The server refused the OAuth2 access token.
+    TokenRefused,
+    /// The server offers no OAuth2 sign-in (AUTH=OAUTHBEARER or AUTH=XOAUTH2).
+    OauthNotOffered,
     ListFailed,
     ConnectionLost,
 }
@@ -96,6 +100,8 @@ pub enum Field {
     Security,
     CaFile,
     Password,
+    /// The sign-in in the browser (OAuth2).
+    Oauth,
 }
 
 impl Problem {
@@ -106,6 +112,7 @@ impl Problem {
             Problem::UntrustedCertificate | Problem::CaFileUnusable => Field::CaFile,
             Problem::TlsFailed | Problem::StarttlsNotOffered | Problem::StarttlsRefused | Problem::LoginDisabled => Field::Security,
             Problem::AuthFailed | Problem::ListFailed => Field::Password,
+            Problem::TokenRefused | Problem::OauthNotOffered => Field::Oauth,
         }
     }
 }
@@ -309,7 +316,8 @@ impl Test<'_> {
             Ok(s) => s,
             Err(AuthFailure::Refused(text)) => {
                 let detail = format!("the server refused the login for {username:?}: {text}");
-                return self.fail(Step::Authenticate, started, Problem::AuthFailed, detail, self.auth_advice(credential));
+                let problem = if matches!(credential, Credential::Bearer(_)) { Problem::TokenRefused } else { Problem::AuthFailed };
+                return self.fail(Step::Authenticate, started, problem, detail, self.auth_advice(credential));
             }
             Err(AuthFailure::Other(ImapError::LoginDisabled { .. })) => {
                 let detail = format!("{where_} refuses LOGIN on this connection (LOGINDISABLED)");
@@ -318,7 +326,7 @@ impl Test<'_> {
             }
             Err(AuthFailure::Other(e @ ImapError::NoOAuth { .. })) => {
                 let advice = "Sign in with a password (or an app password) for this server instead.".to_string();
-                return self.fail(Step::Authenticate, started, Problem::AuthFailed, e.to_string(), advice);
+                return self.fail(Step::Authenticate, started, Problem::OauthNotOffered, e.to_string(), advice);
             }
             Err(AuthFailure::Other(e)) => return self.dialogue_failed(Step::Authenticate, started, cfg, e),
         };
