@@ -16,12 +16,12 @@ use mailbell_e2e::oauth::{browser_sign_in, CLIENT_ID};
 use mailbell_e2e::{cli_bin, keyring_lookup, DovecotOptions, OAuthServer};
 use mailbell_sync::engine::{Engine, EngineOptions};
 use mailbell_sync::events::{AccountState, Event};
-use mailbell_sync::imap::{live_test_with, Credential, Field, Problem, ServerConfig, Timeouts};
+use mailbell_sync::imap::{live_test_with, Credential, Field, ImapError, Problem, ServerConfig, Timeouts};
 use mailbell_sync::model::Security;
 use mailbell_sync::oauth::TokenCache;
 use mailbell_sync::secrets::Secrets;
 use mailbell_sync::store::Store;
-use mailbell_sync::sync::sign_in;
+use mailbell_sync::sync::{sign_in, SyncError};
 
 fn env_with(server: &OAuthServer) -> Env {
     Env::with(DovecotOptions::default().oauth2(server))
@@ -224,6 +224,25 @@ async fn the_live_test_names_a_refused_token_and_a_server_without_oauth() {
     let cfg = ServerConfig { port: plain.dovecot.tls_port(), ca_file: Some(plain.ca().display().to_string()), ..cfg };
     let r = live_test_with(&cfg, ALICE, Credential::Bearer("token"), |_| {}).await;
     assert_eq!((r.problem, r.field), (Some(Problem::OauthNotOffered), Some(Field::Oauth)), "{r:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_check_that_cannot_run_is_temporary_not_a_reason_to_sign_in_again() {
+    let server = OAuthServer::start(ALICE).expect("oauth server");
+    let env = env_with(&server);
+    let (id, _) = tokio::task::block_in_place(|| add_with_oauth(&env, &server));
+    let account = Store::open_dir(env.data_dir()).expect("store").account(&id).expect("read").expect("account");
+    let secrets = Arc::new(Secrets::open().expect("keyring"));
+    let cache = TokenCache::new();
+    let timeouts = Timeouts { connect: Duration::from_secs(3), response: Duration::from_secs(10) };
+    sign_in(&account, &secrets, &cache, timeouts).await.expect("sign in").logout().await;
+    // The identity server goes away: Dovecot cannot introspect the (cached, valid) token and
+    // answers NO [UNAVAILABLE]. That is the server's trouble, retried with backoff.
+    drop(server);
+    let e = sign_in(&account, &secrets, &cache, timeouts).await.expect_err("introspection is down");
+    assert!(matches!(e, SyncError::Imap(ImapError::LoginUnavailable { .. })), "{e:?}");
+    assert!(!e.needs_user() && !e.is_auth_failure(), "{e}");
+    assert_eq!(e.account_state(), AccountState::Error);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -118,6 +118,11 @@ pub(crate) async fn authenticate(
         Ok(Some(Ok(s))) => s,
         Ok(Some(Err((async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text), _)))) => {
             let mut words = super::error::server_words(&text);
+            // RFC 5530 [UNAVAILABLE]: the server cannot check credentials now (its password
+            // database or token introspection is down). Not the user's to fix: try again later.
+            if text.to_ascii_uppercase().contains("UNAVAILABLE") {
+                return Err(AuthFailure::Other(ImapError::LoginUnavailable { host: cfg.host.clone(), text: words }));
+            }
             // A refused bearer token also came with a JSON status (RFC 7628 §3.2.2).
             if let Some(status) = refusal.and_then(|r| r.lock().unwrap_or_else(|p| p.into_inner()).take()) {
                 words = format!("{words} {status}");

@@ -22,6 +22,8 @@ pub enum ImapError {
     LoginDisabled { host: String },
     #[error("authentication failed for {user} on {host}: check the password (server said: {text})")]
     AuthFailed { user: String, host: String, text: String },
+    #[error("{host} cannot check logins right now (server said: {text}): Mailbell will try again")]
+    LoginUnavailable { host: String, text: String },
     #[error("{host} refused the sign-in token for {user} (server said: {text}): sign in again")]
     TokenRefused { user: String, host: String, text: String },
     #[error("{host} does not offer OAuth2 sign-in (no AUTH=OAUTHBEARER or AUTH=XOAUTH2): use a password or an app password for this server")]
