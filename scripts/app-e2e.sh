@@ -14,8 +14,7 @@ ensure_apt "${APP_BUILD_PACKAGES[@]}" "${APP_RUN_PACKAGES[@]}" "${APP_TEST_PACKA
 ensure_tauri_driver
 [ -n "${MAILBELL_SCREENSHOTS:-}" ] && MAILBELL_SCREENSHOTS=$(realpath "$MAILBELL_SCREENSHOTS")
 export MAILBELL_SCREENSHOTS="${MAILBELL_SCREENSHOTS:-}"
-# Bare Xvfb has no tray host, and the app runs trayless without one (closing the window then
-# minimises it). These tests expect a tray: the app is told there is one. (The icon then goes
-# nowhere; scripts/package-test.sh tests the tray with real hosts.)
-export MAILBELL_TRAY_HOST=xembed
-with_xvfb with_keyring node --test --test-concurrency=1 tests-app/e2e/ "$@"
+# Bare Xvfb has no tray host, and without one the app keeps its window (closing minimises it).
+# These tests expect a tray, so a real one runs (trayer); scripts/package-test.sh also tests
+# the trayless case and a StatusNotifierWatcher host.
+with_xvfb with_xembed_tray with_keyring node --test --test-concurrency=1 tests-app/e2e/ "$@"

@@ -5,7 +5,7 @@
 # WebDriver for WebKitGTK, a notification server to receive notifications, dbus-monitor.
 APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev)
 APP_RUN_PACKAGES=(libayatana-appindicator3-1)
-APP_TEST_PACKAGES=(xvfb x11-utils xauth imagemagick webkit2gtk-driver dunst dbus fonts-dejavu-core xdotool python3-xlib)
+APP_TEST_PACKAGES=(xvfb x11-utils xauth imagemagick webkit2gtk-driver dunst dbus fonts-dejavu-core xdotool python3-xlib trayer)
 # Packages (scripts/package-test.sh): the desktop entry's validator, and two real tray hosts: an
 # XEmbed tray (trayer) and a StatusNotifierWatcher with its host (Ayatana's indicator service).
 PACKAGE_TEST_PACKAGES=(desktop-file-utils trayer ayatana-indicator-application)
@@ -79,6 +79,26 @@ with_xvfb() {
   [ -n "$display" ] || { kill "$pid" 2>/dev/null; die "Xvfb did not start"; }
   local rc=0
   DISPLAY=":$display" "$@" || rc=$?
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  return $rc
+}
+
+# with_xembed_tray CMD...: runs CMD with a real system tray on $DISPLAY (trayer, an XEmbed
+# tray), so the app finds a tray host as on a desktop. Fails loudly when the tray does not come up.
+with_xembed_tray() {
+  trayer --edge bottom --align right --widthtype request --height 28 >/dev/null 2>&1 &
+  local pid=$! owned=0
+  for _ in $(seq 1 100); do
+    if /usr/bin/python3 -c 'from Xlib import display; d = display.Display(); raise SystemExit(0 if d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0")) else 1)' 2>/dev/null; then
+      owned=1
+      break
+    fi
+    sleep 0.1
+  done
+  [ $owned = 1 ] || { kill "$pid" 2>/dev/null; die "trayer did not take the system tray selection"; }
+  local rc=0
+  "$@" || rc=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   return $rc

@@ -244,7 +244,8 @@ describe("Mailbell app", () => {
   });
 
   it("keeps running when the window is closed; a second launch exits and brings the window back", async () => {
-    const visible = () => spawnSync("xdotool", ["search", "--onlyvisible", "--name", "^Mailbell"], { encoding: "utf8" }).stdout.trim();
+    // By class: the tray icon docked in trayer is a window named "mailbell" too.
+    const visible = () => spawnSync("xdotool", ["search", "--onlyvisible", "--class", "^Mailbell$"], { encoding: "utf8" }).stdout.trim();
     const id = visible().split("\n")[0];
     assert.ok(id, "the window is on screen");
     const closed = spawnSync("/usr/bin/python3", [new URL("./close-window.py", import.meta.url).pathname, id], { encoding: "utf8" });
