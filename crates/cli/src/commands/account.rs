@@ -28,6 +28,14 @@ fn read_password() -> CliResult<String> {
     Ok(pw.to_string())
 }
 
+/// The --ca-file given, made absolute and checked to be a PEM certificate.
+fn checked_ca_file(path: Option<&Path>) -> CliResult<Option<String>> {
+    let Some(p) = path else { return Ok(None) };
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    load_ca(&abs).map_err(usage)?;
+    Ok(Some(abs.display().to_string()))
+}
+
 /// Checks the arguments. Without --host, the server fields are left for discovery to fill in.
 fn validate(args: &AddArgs) -> CliResult<NewAccount> {
     let security: Security = args.security.as_deref().unwrap_or("tls").parse().map_err(usage)?;
@@ -47,14 +55,7 @@ fn validate(args: &AddArgs) -> CliResult<NewAccount> {
     if interval < MIN_INTERVAL_SECS {
         return Err(usage(format!("--interval {interval} is too short: at least {MIN_INTERVAL_SECS} seconds")));
     }
-    let ca_file = match &args.ca_file {
-        Some(p) => {
-            let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
-            load_ca(&abs).map_err(usage)?;
-            Some(abs.display().to_string())
-        }
-        None => None,
-    };
+    let ca_file = checked_ca_file(args.ca_file.as_deref())?;
     let folders = args.folders.as_ref().map(|fs| {
         fs.iter().map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect::<Vec<_>>()
     });
@@ -220,14 +221,7 @@ fn print_attempts(attempts: &[mailbell_sync::discover::Attempt]) {
 }
 
 pub fn discover(args: &DiscoverArgs) -> CliResult {
-    let ca_file = match &args.ca_file {
-        Some(p) => {
-            let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
-            load_ca(&abs).map_err(usage)?;
-            Some(abs.display().to_string())
-        }
-        None => None,
-    };
+    let ca_file = checked_ca_file(args.ca_file.as_deref())?;
     let opts = discovery_options(ca_file.as_deref())?;
     match runtime()?.block_on(discover_detailed(&args.email, &opts)) {
         Ok(d) => {
