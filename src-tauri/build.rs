@@ -31,12 +31,13 @@ fn main() {
         // The built UI is embedded: rebuild when it changes, and say what to do when it is missing.
         let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist/index.html");
         if !dist.is_file() {
-            panic!("the UI is not built ({} is missing): run `npm ci && npm run build` in the repository first (scripts/run.sh does)", dist.display());
+            panic!(
+                "the UI is not built ({} is missing): run `npm ci && npm run build` in the repository first (scripts/run.sh does)",
+                dist.display()
+            );
         }
         println!("cargo:rerun-if-changed=../ui/dist");
     }
-    tauri_build::try_build(
-        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
-    )
-    .expect("tauri-build failed");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri-build failed");
 }

@@ -108,8 +108,21 @@ impl BenchEnv {
         let ca = self.dovecot.ca_cert_path().to_str().context("CA path is not UTF-8")?.to_string();
         let email = format!("{user}@localhost");
         let mut args = vec![
-            "account", "add", "--email", &email, "--host", "127.0.0.1", "--port", &port, "--security", "tls",
-            "--username", user, "--password-stdin", "--ca-file", &ca,
+            "account",
+            "add",
+            "--email",
+            &email,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--security",
+            "tls",
+            "--username",
+            user,
+            "--password-stdin",
+            "--ca-file",
+            &ca,
         ];
         args.extend_from_slice(extra);
         let run = cli::run(&self.cli, self.data.path(), &args, Some(password))?;
@@ -178,10 +191,8 @@ impl BenchEnv {
             problems.push(f);
         }
         if events.new_messages != expect.new_messages {
-            problems.push(format!(
-                "EVENT COUNT MISMATCH: expected {} new_message events, got {}",
-                expect.new_messages, events.new_messages
-            ));
+            problems
+                .push(format!("EVENT COUNT MISMATCH: expected {} new_message events, got {}", expect.new_messages, events.new_messages));
         }
         if events.duplicates > 0 {
             problems.push(format!("{} new_message events repeat a (folder, uidvalidity, uid) of this pass", events.duplicates));

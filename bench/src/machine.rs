@@ -62,11 +62,6 @@ impl Facts {
 
     /// The 1, 5 and 15 minute load averages.
     pub fn loadavg() -> String {
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     }
 }

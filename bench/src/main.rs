@@ -12,8 +12,8 @@
 mod cli;
 mod env;
 mod imap_client;
-mod mail;
 mod machine;
+mod mail;
 mod procfs;
 mod report;
 mod scenarios;
@@ -105,8 +105,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
     }
 
     let cli = mailbell_e2e::cli_bin().context("finding mailbell-cli")?;
-    mailbell_e2e::require_secret_service()
-        .context("the CLI reads passwords from the Secret Service: run this through scripts/bench.sh")?;
+    mailbell_e2e::require_secret_service().context("the CLI reads passwords from the Secret Service: run this through scripts/bench.sh")?;
     let facts = machine::Facts::collect(&cli);
     eprintln!("mailbell-bench: {} sizes, CLI {}", if args.quick { "quick" } else { "full" }, cli.display());
 

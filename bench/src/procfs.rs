@@ -46,18 +46,14 @@ pub fn sample(pid: libc::pid_t) -> anyhow::Result<Sample> {
     let rest = stat.rsplit_once(')').map(|(_, r)| r).context("odd /proc/<pid>/stat")?;
     let f: Vec<&str> = rest.split_whitespace().collect();
     // After ')': state is field 3, utime 14, stime 15, num_threads 20.
-    let field = |n: usize| -> anyhow::Result<u64> { f.get(n - 3).context("short /proc/<pid>/stat")?.parse().context("/proc/<pid>/stat field") };
+    let field =
+        |n: usize| -> anyhow::Result<u64> { f.get(n - 3).context("short /proc/<pid>/stat")?.parse().context("/proc/<pid>/stat field") };
     let cpu_ticks = field(14)? + field(15)?;
     let threads = field(20)?;
 
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).with_context(|| format!("reading /proc/{pid}/status"))?;
     let kib = |key: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        status.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.split_whitespace().next()).and_then(|v| v.parse().ok()).unwrap_or(0)
     };
     let (rss_kib, hwm_kib) = (kib("VmRSS:"), kib("VmHWM:"));
 

@@ -50,7 +50,16 @@ pub struct Report {
 
 impl Report {
     pub fn new(facts: Facts, sizes: Sizes) -> Report {
-        Report { facts, sizes, rows: Vec::new(), tables: Vec::new(), setup: Vec::new(), notes: Vec::new(), failures: Vec::new(), total: Duration::ZERO }
+        Report {
+            facts,
+            sizes,
+            rows: Vec::new(),
+            tables: Vec::new(),
+            setup: Vec::new(),
+            notes: Vec::new(),
+            failures: Vec::new(),
+            total: Duration::ZERO,
+        }
     }
 
     /// Time spent preparing data (not a measurement).
@@ -160,7 +169,10 @@ impl Report {
         }
         if !lines.is_empty() {
             println!();
-            println!("latency cost (median wall with {} RTT minus loopback; the TCP handshake to the proxy is not delayed):", self.sizes.rtt_label());
+            println!(
+                "latency cost (median wall with {} RTT minus loopback; the TCP handshake to the proxy is not delayed):",
+                self.sizes.rtt_label()
+            );
             for l in lines {
                 println!("{l}");
             }
@@ -195,7 +207,24 @@ impl Report {
     }
 
     fn print_pass_table(&self) {
-        let headers = ["id", "scenario", "link", "n", "wall median", "[min .. max]", "new msgs", "msgs/s", "upd", "recv/pass", "sent/pass", "conns", "turns", "peak RSS", "CPU", "check"];
+        let headers = [
+            "id",
+            "scenario",
+            "link",
+            "n",
+            "wall median",
+            "[min .. max]",
+            "new msgs",
+            "msgs/s",
+            "upd",
+            "recv/pass",
+            "sent/pass",
+            "conns",
+            "turns",
+            "peak RSS",
+            "CPU",
+            "check",
+        ];
         let mut table: Vec<Vec<String>> = Vec::new();
         for r in &self.rows {
             let wall = r.wall();
@@ -220,7 +249,11 @@ impl Report {
                 if r.passes.iter().all(|p| p.turns.is_some()) {
                     let t: Vec<u64> = r.passes.iter().filter_map(|p| p.turns).collect();
                     let (lo, hi) = (t.iter().min().copied().unwrap_or(0), t.iter().max().copied().unwrap_or(0));
-                    if lo == hi { lo.to_string() } else { format!("{lo}..{hi}") }
+                    if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo}..{hi}")
+                    }
                 } else {
                     "-".to_string()
                 },

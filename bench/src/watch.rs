@@ -176,7 +176,9 @@ impl Watch {
             match self.next(left) {
                 Some(line) if pred(&line) => return Ok(line),
                 Some(_) => {}
-                None if self.eof => bail!("mailbell-cli watch closed its stdout (died?) while waiting for {what}; the last events: {}", self.tail(5)),
+                None if self.eof => {
+                    bail!("mailbell-cli watch closed its stdout (died?) while waiting for {what}; the last events: {}", self.tail(5))
+                }
                 None => {}
             }
         }

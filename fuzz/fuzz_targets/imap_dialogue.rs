@@ -14,11 +14,7 @@ fn setup() -> &'static (Runtime, TcpListener) {
     static SETUP: OnceLock<(Runtime, TcpListener)> = OnceLock::new();
     SETUP.get_or_init(|| {
         // A paused clock: timeouts and the server's idle waits cost no real time.
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().expect("runtime");
         let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("listener");
         (rt, listener)
     })

@@ -122,7 +122,10 @@ pub fn run() {
                     return;
                 }
                 tray::show_window(&h);
-                let key = action.notification().and_then(|n| n.extra().get("message")).and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok());
+                let key = action
+                    .notification()
+                    .and_then(|n| n.extra().get("message"))
+                    .and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok());
                 if let Some(message) = key {
                     bridge::emit_app(&h, AppEvent::Reveal { message });
                 }

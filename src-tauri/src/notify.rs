@@ -63,11 +63,19 @@ fn sender(m: &NewMessageEvent) -> String {
     let name = m.from_name.as_deref().filter(|n| !n.trim().is_empty());
     let addr = m.from_addr.as_deref().filter(|a| !a.trim().is_empty());
     let s = name.or(addr).map(str::to_string).unwrap_or_else(|| m.from.clone());
-    if s.trim().is_empty() { "Unknown sender".into() } else { clip(&s, 80) }
+    if s.trim().is_empty() {
+        "Unknown sender".into()
+    } else {
+        clip(&s, 80)
+    }
 }
 
 fn subject(m: &NewMessageEvent) -> String {
-    if m.subject.trim().is_empty() { "(no subject)".into() } else { clip(&m.subject, 160) }
+    if m.subject.trim().is_empty() {
+        "(no subject)".into()
+    } else {
+        clip(&m.subject, 160)
+    }
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -99,7 +107,9 @@ impl Batcher {
                 self.pending.entry(m.account.clone()).or_default().push(m.clone());
                 Vec::new()
             }
-            Event::AccountStatus(s) if !matches!(s.state, mailbell_sync::events::AccountState::Syncing | mailbell_sync::events::AccountState::Connecting) => {
+            Event::AccountStatus(s)
+                if !matches!(s.state, mailbell_sync::events::AccountState::Syncing | mailbell_sync::events::AccountState::Connecting) =>
+            {
                 let msgs = self.pending.remove(&s.account).unwrap_or_default();
                 notes_for(&msgs, &account_label(&s.account))
             }
@@ -120,20 +130,12 @@ pub fn notes_for(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
             })
             .collect();
     }
-    let mut lines: Vec<String> = msgs
-        .iter()
-        .rev()
-        .take(SUMMARY_LINES)
-        .map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m))))
-        .collect();
+    let mut lines: Vec<String> =
+        msgs.iter().rev().take(SUMMARY_LINES).map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m)))).collect();
     if msgs.len() > SUMMARY_LINES {
         lines.push(format!("and {} more", msgs.len() - SUMMARY_LINES));
     }
-    vec![Note {
-        title: format!("{} new messages · {}", msgs.len(), account),
-        body: lines.join("\n"),
-        target: msgs.last().map(key),
-    }]
+    vec![Note { title: format!("{} new messages · {}", msgs.len(), account), body: lines.join("\n"), target: msgs.last().map(key) }]
 }
 
 /// Shows a note through tauri-plugin-notification. Failures are logged, never fatal.
@@ -173,7 +175,15 @@ mod tests {
     }
 
     fn end(state: AccountState) -> Event {
-        Event::AccountStatus(AccountStatusEvent { account: "a1".into(), state, error: None, new_messages: 0, next_pass_at: None, retries: 0, push: false })
+        Event::AccountStatus(AccountStatusEvent {
+            account: "a1".into(),
+            state,
+            error: None,
+            new_messages: 0,
+            next_pass_at: None,
+            retries: 0,
+            push: false,
+        })
     }
 
     #[test]

@@ -25,12 +25,19 @@ pub async fn discover_servers(email: String) -> AppResult<DiscoveryView> {
     let opts = DiscoveryOptions::from_env().map_err(|e| AppError::internal(format!("discovery is misconfigured: {e}")))?;
     match discover_detailed(&email, &opts).await {
         Ok(d) => Ok(DiscoveryView { domain: d.domain, candidates: d.candidates, attempts: d.attempts, error: None }),
-        Err(DiscoveryError::InvalidEmail { reason, .. }) => Err(AppError::in_field("email", format!("This is not an email address: {reason}."))),
+        Err(DiscoveryError::InvalidEmail { reason, .. }) => {
+            Err(AppError::in_field("email", format!("This is not an email address: {reason}.")))
+        }
         Err(DiscoveryError::Config(e)) => Err(AppError::internal(format!("discovery is misconfigured: {e}"))),
         Err(e) => {
             let attempts = e.attempts().to_vec();
             let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
-            Ok(DiscoveryView { domain, candidates: Vec::new(), attempts, error: Some(format!("{e}: enter the server settings below (your provider's help pages list them).")) })
+            Ok(DiscoveryView {
+                domain,
+                candidates: Vec::new(),
+                attempts,
+                error: Some(format!("{e}: enter the server settings below (your provider's help pages list them).")),
+            })
         }
     }
 }
@@ -118,7 +125,10 @@ fn check_email(email: &str) -> AppResult<String> {
         return Err(AppError::in_field("email", "Enter your whole email address, e.g. jane@example.org."));
     };
     if local.is_empty() || domain.is_empty() || !domain.contains('.') && domain != "localhost" || email.contains(char::is_whitespace) {
-        return Err(AppError::in_field("email", format!("{email:?} is not an email address: expected name@domain, e.g. jane@example.org.")));
+        return Err(AppError::in_field(
+            "email",
+            format!("{email:?} is not an email address: expected name@domain, e.g. jane@example.org."),
+        ));
     }
     Ok(email.to_string())
 }
@@ -150,7 +160,10 @@ pub(crate) fn check_server(s: &ServerSettings) -> AppResult<ServerSettings> {
         None => None,
         Some(p) => {
             if !Path::new(p).is_absolute() {
-                return Err(AppError::in_field("ca_file", format!("Give the full path of the CA certificate, e.g. /home/you/ca.pem (not {p:?}).")));
+                return Err(AppError::in_field(
+                    "ca_file",
+                    format!("Give the full path of the CA certificate, e.g. /home/you/ca.pem (not {p:?})."),
+                ));
             }
             load_ca(Path::new(p)).map_err(|e| AppError::in_field("ca_file", e.to_string()))?;
             Some(p.to_string())
@@ -189,7 +202,13 @@ mod tests {
     use super::*;
 
     fn server() -> ServerSettings {
-        ServerSettings { host: " imap.example.org ".into(), port: 993, security: Security::Tls, username: "jane@example.org".into(), ca_file: Some("  ".into()) }
+        ServerSettings {
+            host: " imap.example.org ".into(),
+            port: 993,
+            security: Security::Tls,
+            username: "jane@example.org".into(),
+            ca_file: Some("  ".into()),
+        }
     }
 
     fn setup() -> AccountSetup {

@@ -63,7 +63,8 @@ pub async fn oauth_sign_in(app: AppHandle, run: u32, email: String, host: String
     let data_dir = app.state::<AppState>().data_dir.clone();
     let offer = oauth::offer(email.trim(), host.trim(), &data_dir).map_err(oauth_error)?;
     let Some(Offer { config: Some(config), .. }) = offer else {
-        let why = offer.and_then(|o| o.unavailable).unwrap_or_else(|| "This server offers no sign-in in the browser: use its password.".into());
+        let why =
+            offer.and_then(|o| o.unavailable).unwrap_or_else(|| "This server offers no sign-in in the browser: use its password.".into());
         return Err(AppError { kind: ErrorKind::Invalid, message: why, field: Some("oauth".into()) });
     };
     let login = if login.trim().is_empty() { email.trim() } else { login.trim() };
@@ -129,7 +130,11 @@ pub async fn add_oauth_account(app: AppHandle, setup: AccountSetup, grant: u32) 
     let new = check_setup(&setup)?;
     let engine = app.state::<AppState>().engine()?;
     let Some(g) = lock(&app.state::<SignIns>().grants).remove(&grant) else {
-        return Err(AppError { kind: ErrorKind::Invalid, message: "The sign-in has run out: sign in again.".into(), field: Some("oauth".into()) });
+        return Err(AppError {
+            kind: ErrorKind::Invalid,
+            message: "The sign-in has run out: sign in again.".into(),
+            field: Some("oauth".into()),
+        });
     };
     let account = engine.add_oauth_account(new, g.config, g.refresh_token).await?;
     tracing::info!(account = %account.id, host = %account.host, "account added (OAuth2)");
@@ -186,7 +191,11 @@ async fn access_token(app: &AppHandle, grant: u32) -> AppResult<String> {
     let (config, refresh_token, current) = {
         let grants = lock(&sign_ins.grants);
         let Some(g) = grants.get(&grant) else {
-            return Err(AppError { kind: ErrorKind::Invalid, message: "The sign-in has run out: sign in again.".into(), field: Some("oauth".into()) });
+            return Err(AppError {
+                kind: ErrorKind::Invalid,
+                message: "The sign-in has run out: sign in again.".into(),
+                field: Some("oauth".into()),
+            });
         };
         let fresh = g.expires_at.is_none_or(|t| t > Instant::now() + std::time::Duration::from_secs(60));
         (g.config.clone(), g.refresh_token.clone(), fresh.then(|| g.access_token.clone()))
@@ -233,7 +242,9 @@ mod tests {
     fn only_https_links_are_opened() {
         assert!(is_help_link("https://support.google.com/mail/answer/185833"));
         assert!(is_help_link("HTTPS://example.org/"));
-        for bad in ["http://example.org", "file:///etc/passwd", "https://", "javascript:alert(1)", "https://a b", "https://a\nb", "mailto:x@y", ""] {
+        for bad in
+            ["http://example.org", "file:///etc/passwd", "https://", "javascript:alert(1)", "https://a b", "https://a\nb", "mailto:x@y", ""]
+        {
             assert!(!is_help_link(bad), "{bad}");
         }
     }

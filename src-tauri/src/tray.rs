@@ -36,12 +36,8 @@ pub struct Tray {
 
 /// The libraries tray-icon loads on Linux, in its order of preference.
 #[cfg(target_os = "linux")]
-const INDICATOR_LIBS: &[&str] = &[
-    "libayatana-appindicator3.so.1",
-    "libayatana-appindicator3.so",
-    "libappindicator3.so.1",
-    "libappindicator3.so",
-];
+const INDICATOR_LIBS: &[&str] =
+    &["libayatana-appindicator3.so.1", "libayatana-appindicator3.so", "libappindicator3.so.1", "libappindicator3.so"];
 
 /// Whether a tray can be made here.
 pub fn library_present() -> bool {

@@ -85,7 +85,9 @@ fn main() -> anyhow::Result<()> {
             continue;
         }
         let reply = match serde_json::from_str::<Cmd>(&line) {
-            Ok(cmd) => run(&mut dovecot, oauth.as_ref(), &user.name, cmd).unwrap_or_else(|e| json!({"ok": false, "error": format!("{e:#}")})),
+            Ok(cmd) => {
+                run(&mut dovecot, oauth.as_ref(), &user.name, cmd).unwrap_or_else(|e| json!({"ok": false, "error": format!("{e:#}")}))
+            }
             Err(e) => json!({"ok": false, "error": format!("bad command {line:?}: {e}")}),
         };
         writeln!(out, "{reply}")?;

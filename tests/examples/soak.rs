@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use mailbell_e2e::cli::{run_cli, CliProcess, Finished};
-use mailbell_e2e::ledger::{rows_of, Ledger, RunEnd, Rows};
+use mailbell_e2e::ledger::{rows_of, Ledger, Rows, RunEnd};
 use mailbell_e2e::{Dovecot, DovecotOptions, Proxy, ProxyMode};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -42,11 +42,7 @@ fn rss_kib(pid: i32) -> Option<u64> {
 }
 
 fn msg(subject: &str) -> Vec<u8> {
-    mailbell_e2e::MessageBuilder::new()
-        .from("Soak Sender <soak@example.org>")
-        .subject(subject)
-        .text("A message of the soak run.\n")
-        .build()
+    mailbell_e2e::MessageBuilder::new().from("Soak Sender <soak@example.org>").subject(subject).text("A message of the soak run.\n").build()
 }
 
 fn rows(data: &std::path::Path) -> anyhow::Result<Rows> {
@@ -87,8 +83,21 @@ fn main() -> anyhow::Result<()> {
     let add = {
         let mut cmd = std::process::Command::new(mailbell_e2e::cli_bin()?);
         cmd.arg("--data-dir").arg(data.path()).args([
-            "account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", &port, "--username", "alice",
-            "--password-stdin", "--ca-file", &ca, "--interval", "60",
+            "account",
+            "add",
+            "--email",
+            "alice@localhost",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--ca-file",
+            &ca,
+            "--interval",
+            "60",
         ]);
         cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
         let mut child = cmd.spawn()?;
@@ -193,7 +202,14 @@ fn main() -> anyhow::Result<()> {
         })
     };
 
-    let mut stats = Stats { faults: BTreeMap::new(), rss: Vec::new(), latencies: Vec::new(), timer_latencies: Vec::new(), watch_runs: 0, guarantee_errors: Vec::new() };
+    let mut stats = Stats {
+        faults: BTreeMap::new(),
+        rss: Vec::new(),
+        latencies: Vec::new(),
+        timer_latencies: Vec::new(),
+        watch_runs: 0,
+        guarantee_errors: Vec::new(),
+    };
     let started = Instant::now();
     let mut last_sample = Instant::now() - Duration::from_secs(60);
     let mut announced_at: BTreeMap<String, Duration> = BTreeMap::new();
@@ -212,24 +228,25 @@ fn main() -> anyhow::Result<()> {
         }
         Ok(())
     };
-    let observe = |lines: &[String], from: usize, announced_at: &mut BTreeMap<String, Duration>, stats: &mut Stats, reconnects: &mut u64| {
-        for l in &lines[from..] {
-            let Ok(v) = serde_json::from_str::<Value>(l) else { continue };
-            if v["event"] == "new_message" {
-                let subject = v["subject"].as_str().unwrap_or("").to_string();
-                if let Some(t) = sent.lock().expect("lock").get(&subject) {
-                    if subject.ends_with(" INBOX") {
-                        stats.latencies.push(t.elapsed());
-                    } else {
-                        stats.timer_latencies.push(t.elapsed());
+    let observe =
+        |lines: &[String], from: usize, announced_at: &mut BTreeMap<String, Duration>, stats: &mut Stats, reconnects: &mut u64| {
+            for l in &lines[from..] {
+                let Ok(v) = serde_json::from_str::<Value>(l) else { continue };
+                if v["event"] == "new_message" {
+                    let subject = v["subject"].as_str().unwrap_or("").to_string();
+                    if let Some(t) = sent.lock().expect("lock").get(&subject) {
+                        if subject.ends_with(" INBOX") {
+                            stats.latencies.push(t.elapsed());
+                        } else {
+                            stats.timer_latencies.push(t.elapsed());
+                        }
                     }
+                    announced_at.insert(subject, started.elapsed());
+                } else if v["event"] == "account_status" && (v["state"] == "offline" || v["state"] == "error") {
+                    *reconnects += 1;
                 }
-                announced_at.insert(subject, started.elapsed());
-            } else if v["event"] == "account_status" && (v["state"] == "offline" || v["state"] == "error") {
-                *reconnects += 1;
             }
-        }
-    };
+        };
     while started.elapsed() < total {
         std::thread::sleep(Duration::from_millis(200));
         let lines = watch.lines().to_vec();
@@ -305,7 +322,14 @@ fn main() -> anyhow::Result<()> {
         let mut v = v.to_vec();
         v.sort();
         let p = |q: f64| v.get(((v.len().max(1) - 1) as f64 * q) as usize).copied().unwrap_or_default();
-        format!("p50 {:.1?}, p90 {:.1?}, p99 {:.1?}, max {:.1?} ({} samples)", p(0.5), p(0.9), p(0.99), v.last().copied().unwrap_or_default(), v.len())
+        format!(
+            "p50 {:.1?}, p90 {:.1?}, p99 {:.1?}, max {:.1?} ({} samples)",
+            p(0.5),
+            p(0.9),
+            p(0.99),
+            v.last().copied().unwrap_or_default(),
+            v.len()
+        )
     };
 
     println!();

@@ -56,10 +56,7 @@ impl Finished {
     }
 
     pub fn new_messages(&self) -> Vec<Value> {
-        self.events()
-            .into_iter()
-            .filter(|e| e["event"] == "new_message")
-            .collect()
+        self.events().into_iter().filter(|e| e["event"] == "new_message").collect()
     }
 
     /// Killed by this signal?
@@ -80,20 +77,14 @@ pub fn parse_events(lines: &[String]) -> Vec<Value> {
 impl CliProcess {
     /// Starts `mailbell-cli --data-dir DIR ARGS...` with `envs` added (and
     /// `MAILBELL_DATA_DIR` removed, so only `--data-dir` counts).
-    pub fn spawn<S: AsRef<OsStr>>(
-        data_dir: &Path,
-        args: &[S],
-        envs: &[(&str, &str)],
-    ) -> anyhow::Result<CliProcess> {
+    pub fn spawn<S: AsRef<OsStr>>(data_dir: &Path, args: &[S], envs: &[(&str, &str)]) -> anyhow::Result<CliProcess> {
         let mut cmd = Command::new(cli_bin()?);
         cmd.arg("--data-dir").arg(data_dir).args(args);
         cmd.env_remove("MAILBELL_DATA_DIR");
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().context("spawning mailbell-cli")?;
         let mut stdout = child.stdout.take().context("child stdout")?;
         let mut stderr = child.stderr.take().context("child stderr")?;
@@ -116,9 +107,7 @@ impl CliProcess {
                 }
             }
             if !pending.is_empty() {
-                let _ = tx.send(Chunk::Partial(
-                    String::from_utf8_lossy(&pending).into_owned(),
-                ));
+                let _ = tx.send(Chunk::Partial(String::from_utf8_lossy(&pending).into_owned()));
             }
         });
         let stderr_reader = std::thread::spawn(move || {
@@ -138,10 +127,7 @@ impl CliProcess {
     }
 
     pub fn pid(&self) -> i32 {
-        self.child
-            .as_ref()
-            .map(|c| c.id() as i32)
-            .unwrap_or_default()
+        self.child.as_ref().map(|c| c.id() as i32).unwrap_or_default()
     }
 
     /// Complete lines received so far.
@@ -153,10 +139,7 @@ impl CliProcess {
     /// `new_message` events received so far.
     pub fn new_message_count(&mut self) -> usize {
         self.pump(Duration::ZERO);
-        self.seen
-            .iter()
-            .filter(|l| l.contains("\"event\":\"new_message\""))
-            .count()
+        self.seen.iter().filter(|l| l.contains("\"event\":\"new_message\"")).count()
     }
 
     /// Waits until an event matching `pred` arrives (among those not looked at before), or
@@ -205,14 +188,7 @@ impl CliProcess {
         // SAFETY: an all-zero siginfo_t is valid for waitid to overwrite.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
         // SAFETY: waitid writes only into `info`, which we own.
-        let r = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-            )
-        };
+        let r = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) };
         // SAFETY: si_pid is meaningful after a successful waitid; 0 means "still running".
         r != 0 || unsafe { info.si_pid() } != 0
     }
@@ -221,11 +197,7 @@ impl CliProcess {
     /// Returns whether anything arrived.
     fn pump(&mut self, wait: Duration) -> bool {
         let mut got = false;
-        let first = if wait.is_zero() {
-            self.lines.try_recv().ok()
-        } else {
-            self.lines.recv_timeout(wait).ok()
-        };
+        let first = if wait.is_zero() { self.lines.try_recv().ok() } else { self.lines.recv_timeout(wait).ok() };
         let mut next = first;
         while let Some(chunk) = next {
             got = true;
@@ -292,11 +264,7 @@ impl CliProcess {
             let _ = h.join();
         }
         self.pump(Duration::ZERO);
-        let stderr = self
-            .stderr_reader
-            .take()
-            .map(|h| h.join().unwrap_or_default())
-            .unwrap_or_default();
+        let stderr = self.stderr_reader.take().map(|h| h.join().unwrap_or_default()).unwrap_or_default();
         let finished = Finished {
             status: ExitStatus::from_raw(raw_status),
             lines: std::mem::take(&mut self.seen),
@@ -305,10 +273,7 @@ impl CliProcess {
             max_rss_kib: u64::try_from(rusage.ru_maxrss).unwrap_or(0),
         };
         if timed_out {
-            bail!(
-                "mailbell-cli did not exit within {timeout:?} and was killed; stderr:\n{}",
-                finished.stderr
-            );
+            bail!("mailbell-cli did not exit within {timeout:?} and was killed; stderr:\n{}", finished.stderr);
         }
         Ok(finished)
     }
@@ -324,11 +289,6 @@ impl Drop for CliProcess {
 }
 
 /// Runs `mailbell-cli` to completion (killed after `timeout`, which fails).
-pub fn run_cli<S: AsRef<OsStr>>(
-    data_dir: &Path,
-    args: &[S],
-    envs: &[(&str, &str)],
-    timeout: Duration,
-) -> anyhow::Result<Finished> {
+pub fn run_cli<S: AsRef<OsStr>>(data_dir: &Path, args: &[S], envs: &[(&str, &str)], timeout: Duration) -> anyhow::Result<Finished> {
     CliProcess::spawn(data_dir, args, envs)?.wait(timeout)
 }

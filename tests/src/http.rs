@@ -79,21 +79,13 @@ pub enum Reply {
     /// Read the request, never answer (until Drop or 30 s).
     Stall,
     /// Any status, extra headers, and a body (Content-Length and Connection are added).
-    Full {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    },
+    Full { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
 }
 
 impl Reply {
     /// `text/plain; charset=utf-8`.
     pub fn text(status: u16, body: impl Into<String>) -> Reply {
-        Reply::Full {
-            status,
-            headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
-            body: body.into().into_bytes(),
-        }
+        Reply::Full { status, headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())], body: body.into().into_bytes() }
     }
 
     /// `application/json`, not cacheable (as RFC 6749 wants for token answers).
@@ -139,45 +131,27 @@ impl HttpServer {
     pub fn start_tls(dovecot: &Dovecot) -> anyhow::Result<HttpServer> {
         let cert = std::fs::read(dovecot.server_cert_path()).context("reading the server cert")?;
         let key = std::fs::read(dovecot.server_key_path()).context("reading the server key")?;
-        let identity =
-            native_tls::Identity::from_pkcs8(&cert, &key).context("building the TLS identity")?;
+        let identity = native_tls::Identity::from_pkcs8(&cert, &key).context("building the TLS identity")?;
         let acceptor = native_tls::TlsAcceptor::new(identity).context("TLS acceptor")?;
         HttpServer::start_inner(Some(Arc::new(acceptor)), None)
     }
 
     /// Plain HTTP answering every request without a matching route through `handler`.
-    pub fn with_handler(
-        handler: impl Fn(&HttpRequest) -> Reply + Send + Sync + 'static,
-    ) -> anyhow::Result<HttpServer> {
+    pub fn with_handler(handler: impl Fn(&HttpRequest) -> Reply + Send + Sync + 'static) -> anyhow::Result<HttpServer> {
         HttpServer::start_inner(None, Some(Box::new(handler)))
     }
 
-    fn start_inner(
-        tls: Option<Arc<native_tls::TlsAcceptor>>,
-        handler: Option<Box<Handler>>,
-    ) -> anyhow::Result<HttpServer> {
+    fn start_inner(tls: Option<Arc<native_tls::TlsAcceptor>>, handler: Option<Box<Handler>>) -> anyhow::Result<HttpServer> {
         let listener = TcpListener::bind("127.0.0.1:0").context("binding the HTTP test server")?;
-        let addr = listener
-            .local_addr()
-            .context("address of the HTTP test server")?;
-        let shared = Arc::new(Shared {
-            routes: Mutex::default(),
-            handler,
-            requests: Mutex::default(),
-            stop: AtomicBool::new(false),
-        });
+        let addr = listener.local_addr().context("address of the HTTP test server")?;
+        let shared = Arc::new(Shared { routes: Mutex::default(), handler, requests: Mutex::default(), stop: AtomicBool::new(false) });
         let https = tls.is_some();
         let accept_shared = Arc::clone(&shared);
         let accept_thread = std::thread::Builder::new()
             .name(format!("http-test-{}", addr.port()))
             .spawn(move || accept_loop(&listener, &accept_shared, tls))
             .context("spawning the HTTP accept thread")?;
-        Ok(HttpServer {
-            addr,
-            https,
-            shared,
-            accept_thread: Some(accept_thread),
-        })
+        Ok(HttpServer { addr, https, shared, accept_thread: Some(accept_thread) })
     }
 
     /// Answers requests for exactly this path (query ignored) with `reply`; the first route
@@ -222,11 +196,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn accept_loop(
-    listener: &TcpListener,
-    shared: &Arc<Shared>,
-    tls: Option<Arc<native_tls::TlsAcceptor>>,
-) {
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, tls: Option<Arc<native_tls::TlsAcceptor>>) {
     for conn in listener.incoming() {
         if shared.stop.load(Ordering::SeqCst) {
             break;
@@ -252,21 +222,14 @@ fn serve<S: Read + Write>(mut s: S, shared: &Shared) {
         return;
     };
     lock(&shared.requests).push(request.target.clone());
-    let route = lock(&shared.routes)
-        .iter()
-        .find(|(p, _)| p == request.path())
-        .map(|(_, r)| r.clone());
+    let route = lock(&shared.routes).iter().find(|(p, _)| p == request.path()).map(|(_, r)| r.clone());
     let reply = match (route, &shared.handler) {
         (Some(reply), _) => reply,
         (None, Some(handler)) => handler(&request),
         (None, None) => Reply::Status(404),
     };
     let out = match reply {
-        Reply::Xml(body) => full(
-            200,
-            &[("Content-Type".into(), "text/xml".into())],
-            body.as_bytes(),
-        ),
+        Reply::Xml(body) => full(200, &[("Content-Type".into(), "text/xml".into())], body.as_bytes()),
         Reply::Chunked(body) => {
             let mut o = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
             for chunk in body.as_bytes().chunks(1000) {
@@ -277,18 +240,10 @@ fn serve<S: Read + Write>(mut s: S, shared: &Shared) {
             o.extend_from_slice(b"0\r\n\r\n");
             o
         }
-        Reply::UntilClose(body) => [
-            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".as_slice(),
-            &body,
-        ]
-        .concat(),
+        Reply::UntilClose(body) => [b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".as_slice(), &body].concat(),
         Reply::Status(code) => full(code, &[], b""),
         Reply::Redirect(to) => full(302, &[("Location".into(), to)], b""),
-        Reply::Full {
-            status,
-            headers,
-            body,
-        } => full(status, &headers, &body),
+        Reply::Full { status, headers, body } => full(status, &headers, &body),
         Reply::Stall => {
             let until = Instant::now() + STALL_FOR;
             while !shared.stop.load(Ordering::SeqCst) && Instant::now() < until {
@@ -306,10 +261,7 @@ fn full(status: u16, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    head.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    ));
+    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
     [head.as_bytes(), body].concat()
 }
 
@@ -345,10 +297,7 @@ fn read_request<S: Read + Write>(s: &mut S) -> Option<HttpRequest> {
         Some(v) => v.trim().parse().ok()?,
         None => 0,
     };
-    if length > 0
-        && rest.is_empty()
-        && header(&headers, "expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
-    {
+    if length > 0 && rest.is_empty() && header(&headers, "expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
         s.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").ok()?;
     }
     let mut buf = [0u8; 4096];
@@ -359,12 +308,7 @@ fn read_request<S: Read + Write>(s: &mut S) -> Option<HttpRequest> {
         }
     }
     rest.truncate(length);
-    Some(HttpRequest {
-        method,
-        target,
-        headers,
-        body: rest,
-    })
+    Some(HttpRequest { method, target, headers, body: rest })
 }
 
 /// Reads up to the blank line ending a head; returns the head (without the blank line) and
@@ -389,17 +333,11 @@ fn read_head<S: Read>(s: &mut S) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 fn parse_headers<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<(String, String)> {
-    lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect()
+    lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_string(), v.trim().to_string())).collect()
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 fn decode_form(bytes: &[u8]) -> Vec<(String, String)> {
@@ -408,19 +346,14 @@ fn decode_form(bytes: &[u8]) -> Vec<(String, String)> {
 
 /// `application/x-www-form-urlencoded` of these pairs (also right for a URL query).
 pub fn encode_form(pairs: &[(&str, &str)]) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
 /// The value of the first query parameter `name` of a URL (decoded).
 pub fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     let query = query.split('#').next().unwrap_or(query);
-    decode_form(query.as_bytes())
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
+    decode_form(query.as_bytes()).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -446,8 +379,7 @@ impl HttpResponse {
 
     /// The body as JSON; an error (with the body) if it is not.
     pub fn json(&self) -> anyhow::Result<serde_json::Value> {
-        serde_json::from_slice(&self.body)
-            .with_context(|| format!("HTTP {} body is not JSON: {}", self.status, self.text()))
+        serde_json::from_slice(&self.body).with_context(|| format!("HTTP {} body is not JSON: {}", self.status, self.text()))
     }
 }
 
@@ -469,21 +401,12 @@ fn request(method: &str, url: &str, form: Option<String>) -> anyhow::Result<Http
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
     };
-    let target = if target.starts_with('?') {
-        format!("/{target}")
-    } else {
-        target
-    };
+    let target = if target.starts_with('?') { format!("/{target}") } else { target };
     let target = target.split('#').next().unwrap_or("/").to_string();
-    let addr = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
+    let addr = if authority.contains(':') { authority.to_string() } else { format!("{authority}:80") };
     let mut stream = TcpStream::connect(&addr).with_context(|| format!("connecting to {addr}"))?;
     stream.set_read_timeout(Some(READ_TIMEOUT))?;
-    let mut out =
-        format!("{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    let mut out = format!("{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     let body = form.unwrap_or_default();
     if method == "POST" {
         out.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
@@ -491,9 +414,7 @@ fn request(method: &str, url: &str, form: Option<String>) -> anyhow::Result<Http
     }
     out.push_str("\r\n");
     out.push_str(&body);
-    stream
-        .write_all(out.as_bytes())
-        .with_context(|| format!("sending {method} {url}"))?;
+    stream.write_all(out.as_bytes()).with_context(|| format!("sending {method} {url}"))?;
     read_response(&mut stream).with_context(|| format!("reading the answer to {method} {url}"))
 }
 
@@ -502,11 +423,8 @@ fn read_response<S: Read>(s: &mut S) -> anyhow::Result<HttpResponse> {
     let text = String::from_utf8_lossy(&head).into_owned();
     let mut lines = text.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
-    let status: u16 = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .with_context(|| format!("bad status line {status_line:?}"))?;
+    let status: u16 =
+        status_line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).with_context(|| format!("bad status line {status_line:?}"))?;
     let headers = parse_headers(lines);
     let length = header(&headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
     let mut buf = [0u8; 4096];
@@ -528,20 +446,13 @@ fn read_response<S: Read>(s: &mut S) -> anyhow::Result<HttpResponse> {
     } else if header(&headers, "transfer-encoding").is_some_and(|v| v.contains("chunked")) {
         body = dechunk(&body).context("bad chunked body")?;
     }
-    Ok(HttpResponse {
-        status,
-        headers,
-        body,
-    })
+    Ok(HttpResponse { status, headers, body })
 }
 
 fn dechunk(mut data: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     loop {
-        let line_end = data
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .context("chunk size line")?;
+        let line_end = data.windows(2).position(|w| w == b"\r\n").context("chunk size line")?;
         let size_text = String::from_utf8_lossy(&data[..line_end]);
         let size_text = size_text.split(';').next().unwrap_or_default().trim();
         let size = usize::from_str_radix(size_text, 16).context("chunk size")?;

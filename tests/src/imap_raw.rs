@@ -39,9 +39,7 @@ impl RawImap<TcpStream> {
     /// server fails the test instead of hanging it.
     pub fn connect(addr: SocketAddr) -> anyhow::Result<Self> {
         let stream = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .context("setting a read timeout")?;
+        stream.set_read_timeout(Some(Duration::from_secs(10))).context("setting a read timeout")?;
         stream.set_nodelay(true).context("setting TCP_NODELAY")?;
         RawImap::new(stream)
     }
@@ -84,11 +82,8 @@ impl RawImap<native_tls::TlsStream<TcpStream>> {
             .build()
             .context("building the TLS connector")?;
         let tcp = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
-        tcp.set_read_timeout(Some(Duration::from_secs(10)))
-            .context("setting a read timeout")?;
-        let tls = connector
-            .connect(server_name, tcp)
-            .with_context(|| format!("TLS handshake with {addr} as {server_name}"))?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).context("setting a read timeout")?;
+        let tls = connector.connect(server_name, tcp).with_context(|| format!("TLS handshake with {addr} as {server_name}"))?;
         RawImap::new(tls)
     }
 }
@@ -96,11 +91,7 @@ impl RawImap<native_tls::TlsStream<TcpStream>> {
 impl<S: Read + Write> RawImap<S> {
     /// Wraps an established stream (plain or TLS) and reads the server greeting.
     pub fn new(stream: S) -> anyhow::Result<Self> {
-        let mut imap = RawImap {
-            stream: BufReader::new(stream),
-            greeting: String::new(),
-            next_tag: 1,
-        };
+        let mut imap = RawImap { stream: BufReader::new(stream), greeting: String::new(), next_tag: 1 };
         // Dovecot may say "* OK Waiting for authentication process" before its real greeting.
         loop {
             let line = imap.read_line()?;
@@ -118,11 +109,7 @@ impl<S: Read + Write> RawImap<S> {
     /// Wraps a stream whose greeting was already consumed: the TLS stream after STARTTLS, which
     /// gets no second greeting.
     pub fn without_greeting(stream: S) -> Self {
-        RawImap {
-            stream: BufReader::new(stream),
-            greeting: String::new(),
-            next_tag: 1,
-        }
+        RawImap { stream: BufReader::new(stream), greeting: String::new(), next_tag: 1 }
     }
 
     /// The greeting line (empty for [`RawImap::without_greeting`]).
@@ -139,10 +126,7 @@ impl<S: Read + Write> RawImap<S> {
         loop {
             let line = self.read_line()?;
             if let Some(status) = line.strip_prefix(&format!("{tag} ")) {
-                return Ok(Response {
-                    untagged,
-                    status: status.to_string(),
-                });
+                return Ok(Response { untagged, status: status.to_string() });
             }
             untagged.push(line);
         }
@@ -160,15 +144,9 @@ impl<S: Read + Write> RawImap<S> {
     /// The CAPABILITY list, upper-cased atoms.
     pub fn capabilities(&mut self) -> anyhow::Result<Vec<String>> {
         let response = self.command_ok("CAPABILITY")?;
-        let line = response
-            .untagged
-            .iter()
-            .find_map(|l| l.strip_prefix("* CAPABILITY "))
-            .context("no untagged CAPABILITY in the response")?;
-        Ok(line
-            .split_whitespace()
-            .map(str::to_ascii_uppercase)
-            .collect())
+        let line =
+            response.untagged.iter().find_map(|l| l.strip_prefix("* CAPABILITY ")).context("no untagged CAPABILITY in the response")?;
+        Ok(line.split_whitespace().map(str::to_ascii_uppercase).collect())
     }
 
     /// LOGIN with quoted strings (fine for test credentials without `"` or `\`).
@@ -179,30 +157,17 @@ impl<S: Read + Write> RawImap<S> {
     /// `AUTHENTICATE <mechanism> <initial_response>` (SASL-IR, RFC 4959; `initial_response` is
     /// already base64, `=` for an empty one). Every continuation request the server sends is
     /// answered with `challenge_reply` (a base64 line; `""` sends an empty line, `"*"` cancels).
-    pub fn authenticate(
-        &mut self,
-        mechanism: &str,
-        initial_response: &str,
-        challenge_reply: &str,
-    ) -> anyhow::Result<AuthExchange> {
+    pub fn authenticate(&mut self, mechanism: &str, initial_response: &str, challenge_reply: &str) -> anyhow::Result<AuthExchange> {
         let tag = format!("t{}", self.next_tag);
         self.next_tag += 1;
-        self.write_line(&format!(
-            "{tag} AUTHENTICATE {mechanism} {initial_response}"
-        ))?;
+        self.write_line(&format!("{tag} AUTHENTICATE {mechanism} {initial_response}"))?;
         let mut untagged = Vec::new();
         let mut challenges = Vec::new();
         loop {
             let line = self.read_line()?;
             if let Some(status) = line.strip_prefix(&format!("{tag} ")) {
-                let response = Response {
-                    untagged,
-                    status: status.to_string(),
-                };
-                return Ok(AuthExchange {
-                    challenges,
-                    response,
-                });
+                let response = Response { untagged, status: status.to_string() };
+                return Ok(AuthExchange { challenges, response });
             }
             if line == "+" || line.starts_with("+ ") {
                 if challenges.len() >= 10 {
@@ -220,19 +185,14 @@ impl<S: Read + Write> RawImap<S> {
     /// and its `DONE`.
     pub fn write_line(&mut self, line: &str) -> anyhow::Result<()> {
         let stream = self.stream.get_mut();
-        stream
-            .write_all(format!("{line}\r\n").as_bytes())
-            .context("sending to the IMAP server")?;
+        stream.write_all(format!("{line}\r\n").as_bytes()).context("sending to the IMAP server")?;
         stream.flush().context("flushing to the IMAP server")
     }
 
     /// Reads one line (without CRLF); fails on EOF.
     pub fn read_line(&mut self) -> anyhow::Result<String> {
         let mut line = String::new();
-        let n = self
-            .stream
-            .read_line(&mut line)
-            .context("reading from the IMAP server")?;
+        let n = self.stream.read_line(&mut line).context("reading from the IMAP server")?;
         if n == 0 {
             bail!("the IMAP server closed the connection");
         }
@@ -260,7 +220,5 @@ pub fn xoauth2_response(user: &str, token: &str) -> String {
 /// identity in the GS2 header: `n,a=<user>,\x01host=<host>\x01port=<port>\x01auth=Bearer
 /// <token>\x01\x01`.
 pub fn oauthbearer_response(user: &str, host: &str, port: u16, token: &str) -> String {
-    STANDARD.encode(format!(
-        "n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"
-    ))
+    STANDARD.encode(format!("n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"))
 }

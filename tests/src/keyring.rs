@@ -26,22 +26,11 @@ pub fn require_secret_service() -> anyhow::Result<()> {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
         bail!("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset): {HOW_TO}");
     }
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     let probe_id = format!("{}-{nanos}", std::process::id());
     let secret = format!("probe-secret-{probe_id}");
     let probe = || -> anyhow::Result<()> {
-        secret_tool(
-            &[
-                "store",
-                "--label=mailbell-e2e probe",
-                "mailbell-e2e-probe",
-                &probe_id,
-            ],
-            Some(&secret),
-        )?;
+        secret_tool(&["store", "--label=mailbell-e2e probe", "mailbell-e2e-probe", &probe_id], Some(&secret))?;
         let found = lookup(&["mailbell-e2e-probe", &probe_id])?;
         if found.as_deref() != Some(secret.as_str()) {
             bail!("stored a probe secret but read back {found:?} (is the collection locked?)");
@@ -69,17 +58,7 @@ pub fn keyring_lookup(service: &str, user: &str) -> anyhow::Result<Option<String
 /// Stores a secret the way the app's keyring store would find it (for seeding tests).
 pub fn keyring_store(service: &str, user: &str, secret: &str) -> anyhow::Result<()> {
     let label = format!("{service} {user}");
-    secret_tool(
-        &[
-            "store",
-            &format!("--label={label}"),
-            "service",
-            service,
-            "username",
-            user,
-        ],
-        Some(secret),
-    )?;
+    secret_tool(&["store", &format!("--label={label}"), "service", service, "username", user], Some(secret))?;
     Ok(())
 }
 
@@ -93,8 +72,7 @@ fn lookup(attributes: &[&str]) -> anyhow::Result<Option<String>> {
     let mut args = vec!["lookup"];
     args.extend_from_slice(attributes);
     // secret-tool prints the bare secret (no newline when stdout is a pipe).
-    secret_tool(&args, None)
-        .map(|out| out.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+    secret_tool(&args, None).map(|out| out.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Runs secret-tool. `Ok(None)`: it exited 1 without a message, which is how it says "no such
@@ -103,8 +81,7 @@ fn secret_tool(args: &[&str], stdin: Option<&str>) -> anyhow::Result<Option<Vec<
     let mut cmd = Command::new("secret-tool");
     cmd.args(args);
     let line = describe(&cmd);
-    let out = run(&mut cmd, stdin.map(str::as_bytes), TIMEOUT)
-        .with_context(|| format!("`{line}` (install libsecret-tools; {HOW_TO})"))?;
+    let out = run(&mut cmd, stdin.map(str::as_bytes), TIMEOUT).with_context(|| format!("`{line}` (install libsecret-tools; {HOW_TO})"))?;
     let stderr = out.stderr.trim();
     if out.status.success() {
         return Ok(Some(out.stdout));

@@ -130,48 +130,23 @@ impl Ledger {
 
     /// Records one run: the events it printed (any events; only `new_message` counts) and the
     /// store's rows after it. Errors say which guarantee broke.
-    pub fn record(
-        &mut self,
-        label: &str,
-        end: RunEnd,
-        events: &[Value],
-        after: Rows,
-    ) -> Result<RunSummary, String> {
+    pub fn record(&mut self, label: &str, end: RunEnd, events: &[Value], after: Rows) -> Result<RunSummary, String> {
         let fail = |what: String| Err(format!("{label}: {what}"));
         for (key, subject) in &self.rows {
             match after.get(key) {
-                None => {
-                    return fail(format!(
-                        "row {key} ({subject:?}) disappeared from the store"
-                    ))
-                }
-                Some(s) if s != subject => {
-                    return fail(format!(
-                        "row {key} changed subject from {subject:?} to {s:?}"
-                    ))
-                }
+                None => return fail(format!("row {key} ({subject:?}) disappeared from the store")),
+                Some(s) if s != subject => return fail(format!("row {key} changed subject from {subject:?} to {s:?}")),
                 Some(_) => {}
             }
         }
-        let inserted: BTreeMap<&MsgKey, &String> = after
-            .iter()
-            .filter(|(k, _)| !self.rows.contains_key(k))
-            .collect();
+        let inserted: BTreeMap<&MsgKey, &String> = after.iter().filter(|(k, _)| !self.rows.contains_key(k)).collect();
         let mut this_run: BTreeSet<MsgKey> = BTreeSet::new();
         for e in events.iter().filter(|e| e["event"] == "new_message") {
             let key = MsgKey::of(e);
             let subject = e["subject"].as_str().unwrap_or_default();
             match after.get(&key) {
-                None => {
-                    return fail(format!(
-                        "announced {key} ({subject:?}) but it is not in the store"
-                    ))
-                }
-                Some(s) if s != subject => {
-                    return fail(format!(
-                        "announced {key} as {subject:?} but the store has {s:?}"
-                    ))
-                }
+                None => return fail(format!("announced {key} ({subject:?}) but it is not in the store")),
+                Some(s) if s != subject => return fail(format!("announced {key} as {subject:?} but the store has {s:?}")),
                 Some(_) => {}
             }
             if let Some(prev) = self.announced.get(&key) {
@@ -181,37 +156,23 @@ impl Ledger {
                 return fail(format!("announced {key} ({subject:?}) twice in one run"));
             }
             if !inserted.contains_key(&key) {
-                return fail(format!(
-                    "announced {key} ({subject:?}), a row an earlier run had stored"
-                ));
+                return fail(format!("announced {key} ({subject:?}), a row an earlier run had stored"));
             }
         }
-        let missing: Vec<&MsgKey> = inserted
-            .keys()
-            .copied()
-            .filter(|k| !this_run.contains(*k))
-            .collect();
+        let missing: Vec<&MsgKey> = inserted.keys().copied().filter(|k| !this_run.contains(*k)).collect();
         match end {
             RunEnd::Complete => {
                 if !missing.is_empty() {
                     return fail(format!(
                         "{} stored row(s) never announced by a run that was not killed, e.g. {}",
                         missing.len(),
-                        missing
-                            .iter()
-                            .take(5)
-                            .map(|k| format!("{k} ({:?})", after[*k]))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        missing.iter().take(5).map(|k| format!("{k} ({:?})", after[*k])).collect::<Vec<_>>().join(", ")
                     ));
                 }
             }
             RunEnd::Killed { batch_size } => {
                 if missing.len() > batch_size {
-                    return fail(format!(
-                        "{} stored rows unannounced: more than one batch ({batch_size}) lost its events",
-                        missing.len()
-                    ));
+                    return fail(format!("{} stored rows unannounced: more than one batch ({batch_size}) lost its events", missing.len()));
                 }
                 let folders: BTreeSet<&str> = missing.iter().map(|k| k.folder.as_str()).collect();
                 if folders.len() > 1 {
@@ -219,10 +180,7 @@ impl Ledger {
                 }
                 if let Some(folder) = folders.first() {
                     let lowest_missing = missing.iter().map(|k| k.uid).min().unwrap_or(0);
-                    if let Some(k) = this_run
-                        .iter()
-                        .find(|k| k.folder == *folder && k.uid > lowest_missing)
-                    {
+                    if let Some(k) = this_run.iter().find(|k| k.folder == *folder && k.uid > lowest_missing) {
                         return fail(format!(
                             "{k} was announced but the lower UID {folder}/{lowest_missing} was not: \
                              the unannounced rows are not the tail of the last batch"
@@ -234,11 +192,7 @@ impl Ledger {
         for key in &this_run {
             self.announced.insert(key.clone(), after[key].clone());
         }
-        let summary = RunSummary {
-            announced: this_run.len(),
-            inserted: inserted.len(),
-            unannounced: missing.len(),
-        };
+        let summary = RunSummary { announced: this_run.len(), inserted: inserted.len(), unannounced: missing.len() };
         self.totals.runs += 1;
         if matches!(end, RunEnd::Killed { .. }) {
             self.totals.killed_runs += 1;
@@ -260,21 +214,12 @@ impl Ledger {
                 return Err(format!("{subject:?} is stored twice: {other} and {key}"));
             }
             if !expected.contains(subject) {
-                return Err(format!(
-                    "{key} ({subject:?}) is stored but was not expected (history reported as new?)"
-                ));
+                return Err(format!("{key} ({subject:?}) is stored but was not expected (history reported as new?)"));
             }
         }
-        let lost: Vec<&String> = expected
-            .iter()
-            .filter(|s| !seen.contains_key(s.as_str()))
-            .collect();
+        let lost: Vec<&String> = expected.iter().filter(|s| !seen.contains_key(s.as_str())).collect();
         if !lost.is_empty() {
-            return Err(format!(
-                "{} message(s) never stored, e.g. {:?}",
-                lost.len(),
-                lost.iter().take(5).collect::<Vec<_>>()
-            ));
+            return Err(format!("{} message(s) never stored, e.g. {:?}", lost.len(), lost.iter().take(5).collect::<Vec<_>>()));
         }
         Ok(())
     }

@@ -35,9 +35,7 @@ use anyhow::{bail, Context};
 
 pub use dovecot::{Certificate, Dovecot, DovecotOptions, FolderStatus, User};
 pub use imap_raw::{RawImap, Response};
-pub use keyring::{
-    keyring_clear, keyring_has, keyring_lookup, keyring_store, require_secret_service,
-};
+pub use keyring::{keyring_clear, keyring_has, keyring_lookup, keyring_store, require_secret_service};
 pub use mailgen::{simple, MessageBuilder};
 pub use oauth::{OAuthCounters, OAuthServer};
 pub use proxy::{Fault, Proxy, ProxyMode, Trigger};
@@ -52,23 +50,15 @@ pub fn cli_bin() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("MAILBELL_CLI") {
         let path = PathBuf::from(path);
         if !path.is_file() {
-            bail!(
-                "MAILBELL_CLI points to {}, which is not a file",
-                path.display()
-            );
+            bail!("MAILBELL_CLI points to {}, which is not a file", path.display());
         }
         return Ok(path);
     }
     let exe = std::env::current_exe().context("cannot find the running test executable")?;
-    let deps_dir = exe
-        .parent()
-        .context("test executable has no parent directory")?;
+    let deps_dir = exe.parent().context("test executable has no parent directory")?;
     // Unit tests and benches also live in deps/, examples in examples/; a bin sits one level
     // higher.
-    let profile_dir = if deps_dir
-        .file_name()
-        .is_some_and(|n| n == "deps" || n == "examples")
-    {
+    let profile_dir = if deps_dir.file_name().is_some_and(|n| n == "deps" || n == "examples") {
         deps_dir.parent().context("deps directory has no parent")?
     } else {
         deps_dir

@@ -9,12 +9,7 @@ use rand::Rng;
 /// A plain-text message with Date (now) and a unique Message-ID. Non-ASCII in `subject` is
 /// RFC 2047-encoded; non-ASCII in `body` is sent as UTF-8 8bit.
 pub fn simple(from: &str, to: &str, subject: &str, body: &str) -> Vec<u8> {
-    MessageBuilder::new()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .text(body)
-        .build()
+    MessageBuilder::new().from(from).to(to).subject(subject).text(body).build()
 }
 
 #[derive(Debug, Clone)]
@@ -120,8 +115,7 @@ impl MessageBuilder {
 
     /// Any extra header; the value is raw bytes, so 8-bit headers are possible.
     pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        self.extra_headers
-            .push((name.to_string(), value.as_ref().to_vec()));
+        self.extra_headers.push((name.to_string(), value.as_ref().to_vec()));
         self
     }
 
@@ -179,11 +173,7 @@ impl MessageBuilder {
             return out;
         }
         let boundary = new_boundary("mixed");
-        header(
-            &mut out,
-            "Content-Type",
-            format!("multipart/mixed; boundary=\"{boundary}\"").as_bytes(),
-        );
+        header(&mut out, "Content-Type", format!("multipart/mixed; boundary=\"{boundary}\"").as_bytes());
         out.extend_from_slice(b"\r\nThis is a multi-part message in MIME format.\r\n");
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         self.write_body_part(&mut out);
@@ -202,11 +192,7 @@ impl MessageBuilder {
             None => write_text_part(out, "text/plain", &self.text),
             Some(html) => {
                 let boundary = new_boundary("alt");
-                header(
-                    out,
-                    "Content-Type",
-                    format!("multipart/alternative; boundary=\"{boundary}\"").as_bytes(),
-                );
+                header(out, "Content-Type", format!("multipart/alternative; boundary=\"{boundary}\"").as_bytes());
                 out.extend_from_slice(b"\r\n");
                 out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
                 write_text_part(out, "text/plain", &self.text);
@@ -226,10 +212,7 @@ impl MessageBuilder {
                 AttachmentData::Pattern(n) => *n,
             })
             .sum();
-        1024 + self.text.len()
-            + self.html.as_ref().map_or(0, String::len)
-            + attachments / 57 * 78
-            + 200
+        1024 + self.text.len() + self.html.as_ref().map_or(0, String::len) + attachments / 57 * 78 + 200
     }
 }
 
@@ -242,11 +225,7 @@ fn header(out: &mut Vec<u8>, name: &str, value: &[u8]) {
 
 fn write_text_part(out: &mut Vec<u8>, content_type: &str, text: &str) {
     let cte = if text.is_ascii() { "7bit" } else { "8bit" };
-    header(
-        out,
-        "Content-Type",
-        format!("{content_type}; charset=utf-8").as_bytes(),
-    );
+    header(out, "Content-Type", format!("{content_type}; charset=utf-8").as_bytes());
     header(out, "Content-Transfer-Encoding", cte.as_bytes());
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(crlf(text).as_bytes());
@@ -256,21 +235,9 @@ fn write_text_part(out: &mut Vec<u8>, content_type: &str, text: &str) {
 }
 
 fn write_attachment(out: &mut Vec<u8>, attachment: &Attachment) {
-    header(
-        out,
-        "Content-Type",
-        format!(
-            "{}; name=\"{}\"",
-            attachment.content_type, attachment.filename
-        )
-        .as_bytes(),
-    );
+    header(out, "Content-Type", format!("{}; name=\"{}\"", attachment.content_type, attachment.filename).as_bytes());
     header(out, "Content-Transfer-Encoding", b"base64");
-    header(
-        out,
-        "Content-Disposition",
-        format!("attachment; filename=\"{}\"", attachment.filename).as_bytes(),
-    );
+    header(out, "Content-Disposition", format!("attachment; filename=\"{}\"", attachment.filename).as_bytes());
     out.extend_from_slice(b"\r\n");
     match &attachment.data {
         AttachmentData::Bytes(data) => {
@@ -281,9 +248,7 @@ fn write_attachment(out: &mut Vec<u8>, attachment: &Attachment) {
         }
         AttachmentData::Pattern(n) => {
             // 57 input bytes are exactly one 76-character base64 line.
-            let block: Vec<u8> = (0..57u8)
-                .map(|i| i.wrapping_mul(37).wrapping_add(11))
-                .collect();
+            let block: Vec<u8> = (0..57u8).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
             let line = format!("{}\r\n", base64(&block));
             for _ in 0..n / 57 {
                 out.extend_from_slice(line.as_bytes());
@@ -331,24 +296,12 @@ pub fn base64(data: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(TABLE[(n >> 18) as usize & 63] as char);
         out.push(TABLE[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            TABLE[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            TABLE[n as usize & 63] as char
-        } else {
-            '='
-        });
+        out.push(if chunk.len() > 1 { TABLE[(n >> 6) as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 2 { TABLE[n as usize & 63] as char } else { '=' });
     }
     out
 }
@@ -369,26 +322,16 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        for (input, expected) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
+        for (input, expected) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        {
             assert_eq!(base64(input.as_bytes()), expected);
         }
     }
 
     #[test]
     fn every_line_ends_in_crlf() {
-        let msg = MessageBuilder::new()
-            .text("a\nb\r\nc")
-            .html("<p>x</p>")
-            .with_attachment_bytes(1000)
-            .build();
+        let msg = MessageBuilder::new().text("a\nb\r\nc").html("<p>x</p>").with_attachment_bytes(1000).build();
         for (i, &byte) in msg.iter().enumerate() {
             if byte == b'\n' {
                 assert_eq!(msg[i - 1], b'\r', "bare LF at byte {i}");

@@ -235,34 +235,20 @@ impl OAuthServer {
     /// Refresh tokens that still work, sorted.
     pub fn live_refresh_tokens(&self) -> Vec<String> {
         let state = lock(&self.state);
-        state
-            .refresh_tokens
-            .iter()
-            .filter(|(_, t)| t.live && !state.grants[t.grant].revoked)
-            .map(|(k, _)| k.clone())
-            .collect()
+        state.refresh_tokens.iter().filter(|(_, t)| t.live && !state.grants[t.grant].revoked).map(|(k, _)| k.clone()).collect()
     }
 
     /// Access tokens that still work (not expired, not revoked), sorted.
     pub fn live_access_tokens(&self) -> Vec<String> {
         let state = lock(&self.state);
         let now = SystemTime::now();
-        state
-            .access_tokens
-            .keys()
-            .filter(|k| state.live_access(k, now).is_some())
-            .cloned()
-            .collect()
+        state.access_tokens.keys().filter(|k| state.live_access(k, now).is_some()).cloned().collect()
     }
 
     /// The user a token (access or refresh) was issued for, live or not.
     pub fn user_of(&self, token: &str) -> Option<String> {
         let state = lock(&self.state);
-        let grant = state
-            .access_tokens
-            .get(token)
-            .map(|t| t.grant)
-            .or_else(|| state.refresh_tokens.get(token).map(|t| t.grant))?;
+        let grant = state.access_tokens.get(token).map(|t| t.grant).or_else(|| state.refresh_tokens.get(token).map(|t| t.grant))?;
         Some(state.grants[grant].user.clone())
     }
 
@@ -285,15 +271,7 @@ impl State {
     fn issue_access_token(&mut self, grant: usize) -> (String, u64) {
         let token = random_token("at-");
         let issued = SystemTime::now();
-        self.access_tokens.insert(
-            token.clone(),
-            AccessToken {
-                grant,
-                issued,
-                expires: issued + self.access_lifetime,
-                revoked: false,
-            },
-        );
+        self.access_tokens.insert(token.clone(), AccessToken { grant, issued, expires: issued + self.access_lifetime, revoked: false });
         let millis = self.access_lifetime.as_millis();
         let expires_in = u64::try_from(millis.div_ceil(1000)).unwrap_or(u64::MAX);
         (token, expires_in)
@@ -301,8 +279,7 @@ impl State {
 
     fn issue_refresh_token(&mut self, grant: usize) -> String {
         let token = random_token("rt-");
-        self.refresh_tokens
-            .insert(token.clone(), RefreshToken { grant, live: true });
+        self.refresh_tokens.insert(token.clone(), RefreshToken { grant, live: true });
         token
     }
 }
@@ -318,10 +295,7 @@ pub fn pkce_verifier() -> String {
 }
 
 fn random_token(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
-    )
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>()))
 }
 
 fn unix_seconds(t: SystemTime) -> u64 {
@@ -333,21 +307,15 @@ fn handle(state: &Mutex<State>, req: &HttpRequest) -> Reply {
         ("GET", "/authorize") => authorize(&mut lock(state), req),
         ("GET", "/.well-known/oauth-authorization-server") => metadata(&lock(state)),
         ("POST", path @ ("/token" | "/revoke" | "/introspect")) => {
-            let form_type = req.header("content-type").is_some_and(|t| {
-                t.to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
-            });
+            let form_type =
+                req.header("content-type").is_some_and(|t| t.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
             let form = Form(req.form());
             let mut state = lock(state);
             if !form_type {
                 if path == "/token" {
                     state.counters.token_errors += 1;
                 }
-                return oauth_error(
-                    400,
-                    "invalid_request",
-                    "the body must be application/x-www-form-urlencoded",
-                );
+                return oauth_error(400, "invalid_request", "the body must be application/x-www-form-urlencoded");
             }
             match path {
                 "/token" => {
@@ -361,9 +329,7 @@ fn handle(state: &Mutex<State>, req: &HttpRequest) -> Reply {
                 _ => introspect(&mut state, &form),
             }
         }
-        (_, "/authorize" | "/token" | "/revoke" | "/introspect") => {
-            Reply::text(405, format!("{} is not allowed here", req.method))
-        }
+        (_, "/authorize" | "/token" | "/revoke" | "/introspect") => Reply::text(405, format!("{} is not allowed here", req.method)),
         _ => Reply::text(404, "no such endpoint"),
     }
 }
@@ -408,11 +374,7 @@ fn authorize(state: &mut State, req: &HttpRequest) -> Reply {
         ]);
         return Reply::Redirect(format!("{redirect_uri}{separator}{params}"));
     }
-    let user = q
-        .get("login_hint")
-        .filter(|h| !h.is_empty())
-        .unwrap_or(state.default_user.as_str())
-        .to_string();
+    let user = q.get("login_hint").filter(|h| !h.is_empty()).unwrap_or(state.default_user.as_str()).to_string();
     state.grants.push(Grant {
         user,
         client_id: q.get("client_id").unwrap_or_default().to_string(),
@@ -449,19 +411,11 @@ fn check_authorize(state: &State, q: &Form) -> Result<(), String> {
     let challenge = q.require("code_challenge")?;
     let method = q.require("code_challenge_method")?;
     if method != "S256" {
-        return Err(format!(
-            "code_challenge_method must be S256, not {method:?}"
-        ));
+        return Err(format!("code_challenge_method must be S256, not {method:?}"));
     }
     // 32 bytes of SHA-256 in base64url without padding.
-    if challenge.len() != 43
-        || !challenge
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(format!(
-            "code_challenge {challenge:?} is not BASE64URL-NOPAD of a SHA-256 hash"
-        ));
+    if challenge.len() != 43 || !challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(format!("code_challenge {challenge:?} is not BASE64URL-NOPAD of a SHA-256 hash"));
     }
     Ok(())
 }
@@ -490,10 +444,7 @@ fn check_loopback_redirect(uri: &str) -> Result<(), String> {
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
-    Reply::json(
-        status,
-        &json!({"error": error, "error_description": description}),
-    )
+    Reply::json(status, &json!({"error": error, "error_description": description}))
 }
 
 fn invalid_grant(description: &str) -> Reply {
@@ -506,24 +457,14 @@ fn token(state: &mut State, form: &Form) -> Reply {
         "authorization_code" => state.counters.token_requests_authorization_code += 1,
         "refresh_token" => state.counters.token_requests_refresh_token += 1,
         "" => return oauth_error(400, "invalid_request", "missing parameter grant_type"),
-        other => {
-            return oauth_error(
-                400,
-                "unsupported_grant_type",
-                &format!("grant_type {other:?} is not supported"),
-            )
-        }
+        other => return oauth_error(400, "unsupported_grant_type", &format!("grant_type {other:?} is not supported")),
     }
     let client_id = match form.require("client_id") {
         Ok(id) => id,
         Err(reason) => return oauth_error(400, "invalid_request", &reason),
     };
     if !state.clients.contains(client_id) {
-        return oauth_error(
-            401,
-            "invalid_client",
-            &format!("unknown client_id {client_id:?}"),
-        );
+        return oauth_error(401, "invalid_client", &format!("unknown client_id {client_id:?}"));
     }
     if grant_type == "authorization_code" {
         exchange_code(state, form, client_id)
@@ -533,15 +474,9 @@ fn token(state: &mut State, form: &Form) -> Reply {
 }
 
 fn exchange_code(state: &mut State, form: &Form, client_id: &str) -> Reply {
-    let (code, redirect_uri, verifier) = match (
-        form.require("code"),
-        form.require("redirect_uri"),
-        form.require("code_verifier"),
-    ) {
+    let (code, redirect_uri, verifier) = match (form.require("code"), form.require("redirect_uri"), form.require("code_verifier")) {
         (Ok(c), Ok(r), Ok(v)) => (c, r, v),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-            return oauth_error(400, "invalid_request", &e)
-        }
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return oauth_error(400, "invalid_request", &e),
     };
     let Some(entry) = state.codes.get_mut(code) else {
         return invalid_grant("unknown authorization code");
@@ -625,11 +560,7 @@ fn revoke(state: &mut State, form: &Form) -> Reply {
     } else if let Some(access) = state.access_tokens.get_mut(token) {
         access.revoked = true;
     }
-    Reply::Full {
-        status: 200,
-        headers: Vec::new(),
-        body: Vec::new(),
-    }
+    Reply::Full { status: 200, headers: Vec::new(), body: Vec::new() }
 }
 
 fn introspect(state: &mut State, form: &Form) -> Reply {
@@ -689,21 +620,9 @@ pub struct BrowserVisit {
 /// [`BrowserVisit::authorization`] with `landing: None`.
 pub fn browser_sign_in(authorization_url: &str) -> anyhow::Result<BrowserVisit> {
     let authorization = http::get(authorization_url)?;
-    let Some(redirect) = authorization
-        .header("location")
-        .filter(|_| authorization.status == 302)
-        .map(str::to_string)
-    else {
-        return Ok(BrowserVisit {
-            redirect: String::new(),
-            landing: None,
-            authorization,
-        });
+    let Some(redirect) = authorization.header("location").filter(|_| authorization.status == 302).map(str::to_string) else {
+        return Ok(BrowserVisit { redirect: String::new(), landing: None, authorization });
     };
     let landing = Some(http::get(&redirect)?);
-    Ok(BrowserVisit {
-        redirect,
-        landing,
-        authorization,
-    })
+    Ok(BrowserVisit { redirect, landing, authorization })
 }

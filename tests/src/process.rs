@@ -39,22 +39,10 @@ pub(crate) fn describe(cmd: &Command) -> String {
 ///
 /// A deadline matters because some helpers block forever instead of failing (secret-tool waits
 /// for an unlock prompt that no one will answer in a headless session).
-pub(crate) fn run(
-    cmd: &mut Command,
-    stdin: Option<&[u8]>,
-    timeout: Duration,
-) -> anyhow::Result<Output> {
+pub(crate) fn run(cmd: &mut Command, stdin: Option<&[u8]>, timeout: Duration) -> anyhow::Result<Output> {
     let line = describe(cmd);
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    })
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("cannot run `{line}` (is it installed?)"))?;
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().with_context(|| format!("cannot run `{line}` (is it installed?)"))?;
 
     // Feed stdin and drain both pipes on threads so a chatty child cannot deadlock on a full pipe.
     let writer = match (stdin, child.stdin.take()) {
@@ -64,14 +52,8 @@ pub(crate) fn run(
         }
         _ => None,
     };
-    let mut out_pipe = child
-        .stdout
-        .take()
-        .context("child stdout was not captured")?;
-    let mut err_pipe = child
-        .stderr
-        .take()
-        .context("child stderr was not captured")?;
+    let mut out_pipe = child.stdout.take().context("child stdout was not captured")?;
+    let mut err_pipe = child.stderr.take().context("child stderr was not captured")?;
     let out_reader = thread::spawn(move || {
         let mut buf = Vec::new();
         out_pipe.read_to_end(&mut buf).map(|_| buf)
@@ -83,10 +65,7 @@ pub(crate) fn run(
 
     let deadline = Instant::now() + timeout;
     let status = loop {
-        if let Some(status) = child
-            .try_wait()
-            .with_context(|| format!("waiting for `{line}`"))?
-        {
+        if let Some(status) = child.try_wait().with_context(|| format!("waiting for `{line}`"))? {
             break status;
         }
         if Instant::now() >= deadline {
@@ -110,28 +89,15 @@ pub(crate) fn run(
         .join()
         .map_err(|_| anyhow::anyhow!("stderr reader thread panicked"))?
         .with_context(|| format!("reading stderr of `{line}`"))?;
-    Ok(Output {
-        status,
-        stdout,
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    })
+    Ok(Output { status, stdout, stderr: String::from_utf8_lossy(&stderr).into_owned() })
 }
 
 /// Like [`run`], but a non-zero exit is an error that quotes the command and its stderr.
-pub(crate) fn run_ok(
-    cmd: &mut Command,
-    stdin: Option<&[u8]>,
-    timeout: Duration,
-) -> anyhow::Result<Output> {
+pub(crate) fn run_ok(cmd: &mut Command, stdin: Option<&[u8]>, timeout: Duration) -> anyhow::Result<Output> {
     let line = describe(cmd);
     let out = run(cmd, stdin, timeout)?;
     if !out.status.success() {
-        bail!(
-            "`{line}` failed ({}): {}{}",
-            out.status,
-            out.stderr.trim(),
-            stdout_hint(&out)
-        );
+        bail!("`{line}` failed ({}): {}{}", out.status, out.stderr.trim(), stdout_hint(&out));
     }
     Ok(out)
 }

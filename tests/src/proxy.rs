@@ -70,12 +70,7 @@ pub struct Trigger {
 
 impl Trigger {
     pub fn new(command: impl AsRef<[u8]>, after_server_bytes: u64, fault: Fault) -> Trigger {
-        Trigger {
-            command: command.as_ref().to_vec(),
-            after_server_bytes,
-            fault,
-            connections: 1,
-        }
+        Trigger { command: command.as_ref().to_vec(), after_server_bytes, fault, connections: 1 }
     }
 
     /// Hits this many matching connections instead of one.
@@ -124,11 +119,7 @@ impl Shared {
     }
 
     fn trigger_pattern(&self) -> Option<Vec<u8>> {
-        self.trigger
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(|t| t.command.clone())
+        self.trigger.lock().unwrap_or_else(PoisonError::into_inner).as_ref().map(|t| t.command.clone())
     }
 
     /// Claims the armed trigger for one connection (it stays armed for the next while it has
@@ -177,25 +168,15 @@ impl Proxy {
         Proxy::start_inner(target, mode, Some(source))
     }
 
-    fn start_inner(
-        target: SocketAddr,
-        mode: ProxyMode,
-        source: Option<IpAddr>,
-    ) -> anyhow::Result<Proxy> {
+    fn start_inner(target: SocketAddr, mode: ProxyMode, source: Option<IpAddr>) -> anyhow::Result<Proxy> {
         if !target.ip().is_loopback() {
             bail!("the test proxy only forwards to loopback addresses, not {target}");
         }
         // Bind here, not on the proxy thread, so errors and the address come back synchronously.
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").context("binding the proxy port")?;
-        listener
-            .set_nonblocking(true)
-            .context("making the proxy listener non-blocking")?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the proxy port")?;
+        listener.set_nonblocking(true).context("making the proxy listener non-blocking")?;
         let addr = listener.local_addr().context("proxy listener address")?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("building the proxy's tokio runtime")?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("building the proxy's tokio runtime")?;
 
         let (reset, _) = watch::channel(0);
         let shared = Arc::new(Shared {
@@ -222,12 +203,7 @@ impl Proxy {
                 runtime.block_on(accept_loop(listener, thread_shared, shutdown_rx));
             })
             .context("spawning the proxy thread")?;
-        Ok(Proxy {
-            addr,
-            shared,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+        Ok(Proxy { addr, shared, shutdown: Some(shutdown), thread: Some(thread) })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -244,11 +220,7 @@ impl Proxy {
 
     /// Applies to bytes read from now on, on open and new connections alike.
     pub fn set_mode(&self, mode: ProxyMode) {
-        *self
-            .shared
-            .mode
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = mode;
+        *self.shared.mode.lock().unwrap_or_else(PoisonError::into_inner) = mode;
     }
 
     /// Kills every open connection with a TCP reset (both sides), like a NAT or link drop.
@@ -260,18 +232,14 @@ impl Proxy {
     /// Closes each connection once it has delivered `n` bytes to the client (applies to open
     /// connections too, counting what they already sent).
     pub fn cut_after_bytes(&self, n: u64) {
-        self.shared
-            .cut_after
-            .store(n.min(NO_CUT - 1), Ordering::SeqCst);
+        self.shared.cut_after.store(n.min(NO_CUT - 1), Ordering::SeqCst);
     }
 
     /// Reads from the server at most `bytes_per_sec` per connection (None: unlimited). The
     /// server feels it: its socket fills and it waits, as behind a slow link, so a long answer
     /// (a big FETCH) stays in progress on the server for a while.
     pub fn limit_rate(&self, bytes_per_sec: Option<u64>) {
-        self.shared
-            .rate
-            .store(bytes_per_sec.unwrap_or(0), Ordering::SeqCst);
+        self.shared.rate.store(bytes_per_sec.unwrap_or(0), Ordering::SeqCst);
     }
 
     /// Undoes [`Proxy::cut_after_bytes`].
@@ -281,20 +249,12 @@ impl Proxy {
 
     /// Arms a one-shot [`Trigger`], replacing one not fired yet.
     pub fn arm(&self, trigger: Trigger) {
-        *self
-            .shared
-            .trigger
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(trigger);
+        *self.shared.trigger.lock().unwrap_or_else(PoisonError::into_inner) = Some(trigger);
     }
 
     /// Disarms a trigger that has not fired (or not on all its connections yet).
     pub fn disarm(&self) {
-        self.shared
-            .trigger
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        self.shared.trigger.lock().unwrap_or_else(PoisonError::into_inner).take();
     }
 
     /// Whether an armed trigger is still waiting for its command.
@@ -340,11 +300,7 @@ impl Drop for Proxy {
     }
 }
 
-async fn accept_loop(
-    listener: std::net::TcpListener,
-    shared: Arc<Shared>,
-    mut shutdown: oneshot::Receiver<()>,
-) {
+async fn accept_loop(listener: std::net::TcpListener, shared: Arc<Shared>, mut shutdown: oneshot::Receiver<()>) {
     let listener = match TcpListener::from_std(listener) {
         Ok(listener) => listener,
         Err(err) => {
@@ -428,20 +384,8 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>) {
     let was_reset = {
         let (client_read, client_write) = client.split();
         let (upstream_read, upstream_write) = upstream.split();
-        let mut to_server = pin!(pipe(
-            client_read,
-            upstream_write,
-            &shared,
-            &conn,
-            Direction::ToServer
-        ));
-        let mut to_client = pin!(pipe(
-            upstream_read,
-            client_write,
-            &shared,
-            &conn,
-            Direction::ToClient
-        ));
+        let mut to_server = pin!(pipe(client_read, upstream_write, &shared, &conn, Direction::ToServer));
+        let mut to_client = pin!(pipe(upstream_read, client_write, &shared, &conn, Direction::ToClient));
         let (mut server_done, mut client_done) = (false, false);
         loop {
             tokio::select! {
@@ -471,11 +415,7 @@ async fn connect_upstream(shared: &Shared) -> std::io::Result<TcpStream> {
     let Some(source) = shared.source else {
         return TcpStream::connect(shared.target).await;
     };
-    let socket = if shared.target.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
+    let socket = if shared.target.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
     socket.bind(SocketAddr::new(source, 0))?;
     socket.connect(shared.target).await
 }
@@ -507,13 +447,7 @@ async fn swallow(stream: &mut TcpStream) {
 
 /// One direction: a reader that timestamps chunks into a queue, and a writer that releases each
 /// chunk at its time. Decoupling the two is what keeps a delay from capping throughput.
-async fn pipe(
-    mut from: ReadHalf<'_>,
-    mut to: WriteHalf<'_>,
-    shared: &Shared,
-    conn: &ConnFault,
-    direction: Direction,
-) -> PipeEnd {
+async fn pipe(mut from: ReadHalf<'_>, mut to: WriteHalf<'_>, shared: &Shared, conn: &ConnFault, direction: Direction) -> PipeEnd {
     let (queue, mut released) = mpsc::channel::<(Instant, Vec<u8>)>(QUEUE_CHUNKS);
 
     let reader = async move {
@@ -549,8 +483,7 @@ async fn pipe(
                                     }
                                 }
                             }
-                            *conn.pending.lock().unwrap_or_else(PoisonError::into_inner) =
-                                Some((t.fault, t.after_server_bytes));
+                            *conn.pending.lock().unwrap_or_else(PoisonError::into_inner) = Some((t.fault, t.after_server_bytes));
                         }
                     }
                 }

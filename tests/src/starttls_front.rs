@@ -44,8 +44,7 @@ pub enum FrontBehaviour {
 
 /// Capabilities the front announces before TLS, like Dovecot with
 /// `disable_plaintext_auth = yes`.
-const PRE_TLS_CAPS: &str =
-    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED";
+const PRE_TLS_CAPS: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED";
 
 #[derive(Default)]
 struct Stats {
@@ -65,26 +64,17 @@ pub struct StarttlsFront {
 impl StarttlsFront {
     /// Listens on a random loopback port; relays upgraded sessions to `dovecot`'s plain port.
     pub fn start(dovecot: &Dovecot, behaviour: FrontBehaviour) -> anyhow::Result<StarttlsFront> {
-        let cert =
-            std::fs::read(dovecot.server_cert_path()).context("reading the server certificate")?;
+        let cert = std::fs::read(dovecot.server_cert_path()).context("reading the server certificate")?;
         let key = std::fs::read(dovecot.server_key_path()).context("reading the server key")?;
-        let identity =
-            native_tls::Identity::from_pkcs8(&cert, &key).context("loading the server identity")?;
-        let acceptor =
-            native_tls::TlsAcceptor::new(identity).context("building the TLS acceptor")?;
+        let identity = native_tls::Identity::from_pkcs8(&cert, &key).context("loading the server identity")?;
+        let acceptor = native_tls::TlsAcceptor::new(identity).context("building the TLS acceptor")?;
         let acceptor = Arc::new(tokio_native_tls::TlsAcceptor::from(acceptor));
         let upstream = dovecot.plain_addr();
 
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").context("binding the front's port")?;
-        listener
-            .set_nonblocking(true)
-            .context("non-blocking listener")?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the front's port")?;
+        listener.set_nonblocking(true).context("non-blocking listener")?;
         let addr = listener.local_addr().context("front address")?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("building the front's runtime")?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("building the front's runtime")?;
         let stats = Arc::new(Stats::default());
         let (shutdown, mut shutdown_rx) = oneshot::channel::<()>();
         let thread_stats = Arc::clone(&stats);
@@ -114,12 +104,7 @@ impl StarttlsFront {
                 });
             })
             .context("spawning the front's thread")?;
-        Ok(StarttlsFront {
-            addr,
-            stats,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+        Ok(StarttlsFront { addr, stats, shutdown: Some(shutdown), thread: Some(thread) })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -167,10 +152,7 @@ impl Drop for StarttlsFront {
 async fn read_line(s: &mut TcpStream) -> Option<String> {
     let mut line = Vec::new();
     loop {
-        let b = tokio::time::timeout(Duration::from_secs(30), s.read_u8())
-            .await
-            .ok()?
-            .ok()?;
+        let b = tokio::time::timeout(Duration::from_secs(30), s.read_u8()).await.ok()?.ok()?;
         line.push(b);
         if b == b'\n' {
             return Some(String::from_utf8_lossy(&line).trim_end().to_string());
@@ -194,27 +176,15 @@ async fn serve(
     stats: Arc<Stats>,
 ) -> Option<()> {
     let _ = client.set_nodelay(true);
-    send(
-        &mut client,
-        format!("* OK [CAPABILITY {PRE_TLS_CAPS}] Mailbell test front ready.\r\n").as_bytes(),
-    )
-    .await?;
+    send(&mut client, format!("* OK [CAPABILITY {PRE_TLS_CAPS}] Mailbell test front ready.\r\n").as_bytes()).await?;
     let tag = pre_tls_dialogue(&mut client, &stats).await?;
     let ok = format!("{tag} OK Begin TLS negotiation now.\r\n");
     match &behaviour {
         FrontBehaviour::Refuse => {
-            send(
-                &mut client,
-                format!("{tag} NO STARTTLS is not available right now.\r\n").as_bytes(),
-            )
-            .await?;
+            send(&mut client, format!("{tag} NO STARTTLS is not available right now.\r\n").as_bytes()).await?;
             // Stay for whatever the client does next: it must not log in in clear text.
             pre_tls_dialogue(&mut client, &stats).await?;
-            return send(
-                &mut client,
-                format!("{tag} NO Still not available.\r\n").as_bytes(),
-            )
-            .await;
+            return send(&mut client, format!("{tag} NO Still not available.\r\n").as_bytes()).await;
         }
         FrontBehaviour::Answer(bytes) => {
             let mut answer = Vec::new();
@@ -239,14 +209,9 @@ async fn serve(
             tokio::time::sleep(Duration::from_millis(100)).await;
             send(&mut client, bytes).await?;
         }
-        FrontBehaviour::Honest | FrontBehaviour::InjectInsideTls(_) => {
-            send(&mut client, ok.as_bytes()).await?
-        }
+        FrontBehaviour::Honest | FrontBehaviour::InjectInsideTls(_) => send(&mut client, ok.as_bytes()).await?,
     }
-    let mut tls = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(client))
-        .await
-        .ok()?
-        .ok()?;
+    let mut tls = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(client)).await.ok()?.ok()?;
     stats.upgrades.fetch_add(1, Ordering::SeqCst);
     if let FrontBehaviour::InjectInsideTls(bytes) = &behaviour {
         send(&mut tls, bytes).await?;
@@ -269,16 +234,10 @@ async fn pre_tls_dialogue(client: &mut TcpStream, stats: &Stats) -> Option<Strin
         let command = rest.split(' ').next().unwrap_or("").to_ascii_uppercase();
         let answer = match command.as_str() {
             "STARTTLS" => return Some(tag.to_string()),
-            "CAPABILITY" => format!(
-                "* CAPABILITY {PRE_TLS_CAPS}\r\n{tag} OK Pre-login capabilities listed.\r\n"
-            ),
+            "CAPABILITY" => format!("* CAPABILITY {PRE_TLS_CAPS}\r\n{tag} OK Pre-login capabilities listed.\r\n"),
             "NOOP" => format!("{tag} OK NOOP completed.\r\n"),
             "LOGOUT" => {
-                send(
-                    client,
-                    format!("* BYE Logging out\r\n{tag} OK Logout completed.\r\n").as_bytes(),
-                )
-                .await?;
+                send(client, format!("* BYE Logging out\r\n{tag} OK Logout completed.\r\n").as_bytes()).await?;
                 return None;
             }
             "LOGIN" | "AUTHENTICATE" => {

@@ -8,8 +8,19 @@ use mailbell_e2e::{keyring_has, DovecotOptions};
 
 fn add_args<'a>(port: &'a str, security: &'a str, ca: Option<&'a str>) -> Vec<&'a str> {
     let mut v = vec![
-        "account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", port, "--security", security,
-        "--username", ALICE, "--password-stdin",
+        "account",
+        "add",
+        "--email",
+        "alice@localhost",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--security",
+        security,
+        "--username",
+        ALICE,
+        "--password-stdin",
     ];
     if let Some(ca) = ca {
         v.extend_from_slice(&["--ca-file", ca]);
@@ -98,11 +109,7 @@ fn the_password_lives_only_in_the_keyring() {
     assert!(!out.stdout.contains(ALICE_PW) && !out.stderr.contains(ALICE_PW));
     for entry in mailbell_e2e::files_under(env.data_dir()) {
         let bytes = std::fs::read(&entry).expect("read");
-        assert!(
-            !bytes.windows(ALICE_PW.len()).any(|w| w == ALICE_PW.as_bytes()),
-            "password found in {}",
-            entry.display()
-        );
+        assert!(!bytes.windows(ALICE_PW.len()).any(|w| w == ALICE_PW.as_bytes()), "password found in {}", entry.display());
     }
     // Removing the account removes its keyring entry and its data.
     env.cli(&["account", "remove", &id]).assert_ok();
@@ -116,10 +123,18 @@ fn the_password_lives_only_in_the_keyring() {
 fn bad_usage_exits_2_and_says_what_to_fix() {
     let env = Env::start();
     let cases: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
-        (vec!["account", "add", "--email", "a@b", "--host", "h", "--security", "ssl3", "--password-stdin"], Some("pw"), "use tls, starttls or plain"),
+        (
+            vec!["account", "add", "--email", "a@b", "--host", "h", "--security", "ssl3", "--password-stdin"],
+            Some("pw"),
+            "use tls, starttls or plain",
+        ),
         (vec!["account", "add", "--email", "a@b", "--host", "h"], None, "--password-stdin"),
         (vec!["account", "add", "--email", "nobody", "--host", "h", "--password-stdin"], Some("pw"), "not an email address"),
-        (vec!["account", "add", "--email", "a@b", "--host", "h", "--password-stdin", "--ca-file", "/nonexistent/ca.pem"], Some("pw"), "cannot use the CA file"),
+        (
+            vec!["account", "add", "--email", "a@b", "--host", "h", "--password-stdin", "--ca-file", "/nonexistent/ca.pem"],
+            Some("pw"),
+            "cannot use the CA file",
+        ),
         (vec!["account", "add", "--email", "a@b", "--host", "h", "--password-stdin"], Some(""), "password on stdin is empty"),
         (vec!["account", "add", "--email", "a@b", "--host", "h", "--password-stdin", "--interval", "1"], Some("pw"), "too short"),
         (vec!["account", "remove", "nope"], None, "no account with id"),

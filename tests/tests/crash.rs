@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::{Env, ALICE};
 use mailbell_e2e::cli::{CliProcess, Finished};
-use mailbell_e2e::ledger::{rows_of, Ledger, RunEnd, Rows};
+use mailbell_e2e::ledger::{rows_of, Ledger, Rows, RunEnd};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -69,7 +69,12 @@ struct Arrivals {
 
 impl Arrivals {
     fn new() -> Arc<Arrivals> {
-        Arc::new(Arrivals { expected: Mutex::new(BTreeSet::new()), lock: Mutex::new(()), stop: AtomicBool::new(false), seq: AtomicUsize::new(0) })
+        Arc::new(Arrivals {
+            expected: Mutex::new(BTreeSet::new()),
+            lock: Mutex::new(()),
+            stop: AtomicBool::new(false),
+            seq: AtomicUsize::new(0),
+        })
     }
 
     fn trickle(&self, env: &Env, seed: u64) {
@@ -115,9 +120,7 @@ impl Drop for Stopper<'_> {
 
 fn record(ledger: &mut Ledger, env: &Env, label: &str, end: RunEnd, run: &Finished) {
     let after = rows(env);
-    let s = ledger.record(label, end, &run.events(), after).unwrap_or_else(|e| {
-        panic!("{e}\nstderr of the run:\n{}", run.stderr)
-    });
+    let s = ledger.record(label, end, &run.events(), after).unwrap_or_else(|e| panic!("{e}\nstderr of the run:\n{}", run.stderr));
     eprintln!(
         "{label}: {:?}, {} announced, {} inserted, {} unannounced{}",
         run.status,
@@ -316,7 +319,11 @@ fn watch_killed_at_random_points_loses_and_duplicates_nothing() {
     record(&mut ledger, &env, "last watch (SIGTERM)", RunEnd::Complete, &run);
     final_sync(&env, &mut ledger, "final sync");
     ledger.check_final(&initial, &arrivals.expected()).unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("watch under SIGKILL: {}; {kills_after_events} kills after events; {} messages arrived", ledger.totals(), arrivals.expected().len());
+    eprintln!(
+        "watch under SIGKILL: {}; {kills_after_events} kills after events; {} messages arrived",
+        ledger.totals(),
+        arrivals.expected().len()
+    );
     assert!(kills_after_events >= 5, "too few kills landed mid-burst ({kills_after_events})");
 }
 

@@ -165,9 +165,15 @@ async fn the_builtin_table_answers_before_any_network_source() {
 async fn autoconfig_from_the_domain_wins_and_later_sources_are_not_asked() {
     let http = HttpServer::start().expect("HTTP test server");
     let dns = Dnsmasq::start(&["--srv-host=_imaps._tcp.example.test,srv.example.test,993".into()]);
-    http.route("/mail/config-v1.1.xml", Reply::Xml(autoconfig_doc(&[("imap.%EMAILDOMAIN%", 143, "STARTTLS"), ("secure.example.test", 993, "SSL")], "%EMAILLOCALPART%")));
+    http.route(
+        "/mail/config-v1.1.xml",
+        Reply::Xml(autoconfig_doc(&[("imap.%EMAILDOMAIN%", 143, "STARTTLS"), ("secure.example.test", 993, "SSL")], "%EMAILLOCALPART%")),
+    );
     let opts = DiscoveryOptions {
-        autoconfig_urls: vec![http.url("/mail/config-v1.1.xml?emailaddress={email}"), http.url("/.well-known/autoconfig/mail/config-v1.1.xml")],
+        autoconfig_urls: vec![
+            http.url("/mail/config-v1.1.xml?emailaddress={email}"),
+            http.url("/.well-known/autoconfig/mail/config-v1.1.xml"),
+        ],
         ispdb_url: Some(http.url("/ispdb/{domain}")),
         srv: true,
         nameserver: Some(dns.addr()),
@@ -222,10 +228,16 @@ async fn hostile_documents_are_refused_one_by_one() {
         huge.push_str("<displayName>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</displayName>");
     }
     huge.push_str("</emailProvider></clientConfig>");
-    let scripts = autoconfig_doc(&[("<script>alert(1)</script>", 993, "SSL"), ("javascript:alert(1)", 993, "SSL"), ("a b.example.test", 143, "STARTTLS")], "x")
-        .replace("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;");
+    let scripts = autoconfig_doc(
+        &[("<script>alert(1)</script>", 993, "SSL"), ("javascript:alert(1)", 993, "SSL"), ("a b.example.test", 143, "STARTTLS")],
+        "x",
+    )
+    .replace("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;");
     let wrong_types = autoconfig_doc(&[("imap.example.test", 993, "SSL")], "x").replace("<port>993</port>", "<port>nine-nine-three</port>");
-    let pop_only = autoconfig_doc(&[], "x").replace("</domain>", "</domain><incomingServer type=\"pop3\"><hostname>pop.example.test</hostname><socketType>SSL</socketType></incomingServer>");
+    let pop_only = autoconfig_doc(&[], "x").replace(
+        "</domain>",
+        "</domain><incomingServer type=\"pop3\"><hostname>pop.example.test</hostname><socketType>SSL</socketType></incomingServer>",
+    );
     let cases: Vec<(&str, Reply, &str)> = vec![
         ("billion laughs", Reply::Xml(laughs.into()), "DOCTYPE"),
         ("huge document with a length", Reply::Xml(huge.clone()), "larger than"),
@@ -298,11 +310,14 @@ async fn srv_records_are_read_in_priority_order_imaps_first() {
     let opts = DiscoveryOptions { srv: true, nameserver: Some(dns.addr()), ..offline() };
     let c = discover("carol@example.test", &opts).await.expect("discover");
     let got: Vec<_> = c.iter().map(hpt).collect();
-    assert_eq!(got, vec![
-        ("imap.example.test", 993, Security::Tls),
-        ("backup.example.test", 1993, Security::Tls),
-        ("imap.example.test", 143, Security::Starttls),
-    ]);
+    assert_eq!(
+        got,
+        vec![
+            ("imap.example.test", 993, Security::Tls),
+            ("backup.example.test", 1993, Security::Tls),
+            ("imap.example.test", 143, Security::Starttls),
+        ]
+    );
     assert_eq!(c[0].source, Source::Srv { record: "_imaps._tcp.example.test".into() });
     assert_eq!(c[2].source, Source::Srv { record: "_imap._tcp.example.test".into() });
     assert_eq!(c[0].username_hint.as_deref(), Some("carol@example.test"));
@@ -342,10 +357,10 @@ async fn guesses_find_the_test_dovecot_by_its_name() {
     };
     let d = discover_detailed("alice@example.org", &opts).await.expect("discover");
     let got: Vec<_> = d.candidates.iter().map(hpt).collect();
-    assert_eq!(got, vec![
-        ("mail.example.org", dovecot.tls_port(), Security::Tls),
-        ("mail.example.org", dovecot.plain_port(), Security::Starttls),
-    ]);
+    assert_eq!(
+        got,
+        vec![("mail.example.org", dovecot.tls_port(), Security::Tls), ("mail.example.org", dovecot.plain_port(), Security::Starttls),]
+    );
     assert!(d.candidates.iter().all(|c| c.source == Source::Guess && c.note.is_none()), "{:?}", d.candidates);
     let tried: Vec<&str> = d.attempts.iter().map(|a| a.target.as_str()).collect();
     assert!(tried.contains(&"imap.example.org"), "imap. was tried first: {tried:?}");
@@ -442,7 +457,10 @@ fn run_cli(data: &Path, args: &[&str], envs: &[(String, String)]) -> (Option<i32
 #[test]
 fn cli_discover_prints_candidates_with_their_source() {
     let http = HttpServer::start().expect("HTTP test server");
-    http.route("/autoconfig/example.test", Reply::Xml(autoconfig_doc(&[("imap.example.test", 143, "STARTTLS"), ("imap.example.test", 993, "SSL")], "%EMAILADDRESS%")));
+    http.route(
+        "/autoconfig/example.test",
+        Reply::Xml(autoconfig_doc(&[("imap.example.test", 143, "STARTTLS"), ("imap.example.test", 993, "SSL")], "%EMAILADDRESS%")),
+    );
     let dns = Dnsmasq::start(&[]);
     let env = cli_offline_env(Some(&http), &dns);
     let data = tempfile::tempdir().expect("tempdir");
@@ -467,7 +485,10 @@ fn cli_discover_prints_candidates_with_their_source() {
     let (code, stdout, stderr) = run_cli(data.path(), &["account", "discover", "erin@gmail.com", "--json"], &env);
     assert_eq!(code, Some(0), "{stderr}");
     let v: Value = serde_json::from_str(&stdout).expect("JSON");
-    assert_eq!((v[0]["host"].as_str(), v[0]["source"].as_str(), v[0]["provider"].as_str()), (Some("imap.gmail.com"), Some("builtin"), Some("gmail")));
+    assert_eq!(
+        (v[0]["host"].as_str(), v[0]["source"].as_str(), v[0]["provider"].as_str()),
+        (Some("imap.gmail.com"), Some("builtin"), Some("gmail"))
+    );
 
     // Nothing found: an empty array, exit 1, and what was tried on stderr.
     let (code, stdout, stderr) = run_cli(data.path(), &["account", "discover", "erin@nothing.test", "--json"], &env);
@@ -506,7 +527,10 @@ fn cli_add_without_host_uses_discovery_and_the_account_syncs() {
     let accounts = env.cli(&["account", "list", "--json"]);
     accounts.assert_ok();
     let a = &accounts.json()[0];
-    assert_eq!((a["id"].as_str(), a["host"].as_str(), a["port"].as_u64(), a["security"].as_str()), (Some(id.as_str()), Some("localhost"), Some(u64::from(port)), Some("tls")));
+    assert_eq!(
+        (a["id"].as_str(), a["host"].as_str(), a["port"].as_u64(), a["security"].as_str()),
+        (Some(id.as_str()), Some("localhost"), Some(u64::from(port)), Some("tls"))
+    );
     assert_eq!(a["username"], ALICE, "the autoconfig username template was used");
     env.append("INBOX", "after discovery");
     env.sync().assert_ok();

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
-use mailbell_e2e::ledger::{rows_of, Ledger, RunEnd, Rows};
+use mailbell_e2e::ledger::{rows_of, Ledger, Rows, RunEnd};
 use mailbell_e2e::{DovecotOptions, Fault, Proxy, ProxyMode, Trigger};
 use mailbell_sync::engine::{Engine, EngineOptions};
 use mailbell_sync::events::{Event, EventSink};
@@ -93,13 +93,8 @@ impl Rig {
     }
 
     fn rows(&self) -> Rows {
-        let all: Vec<Value> = self
-            .store
-            .messages(None, 1_000_000)
-            .expect("messages")
-            .iter()
-            .map(|m| serde_json::to_value(m).expect("row as JSON"))
-            .collect();
+        let all: Vec<Value> =
+            self.store.messages(None, 1_000_000).expect("messages").iter().map(|m| serde_json::to_value(m).expect("row as JSON")).collect();
         rows_of(&all).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -135,8 +130,7 @@ impl Rig {
     async fn wait_delivered(&self, expected: &BTreeSet<String>, timeout: Duration) -> Duration {
         let t = Instant::now();
         loop {
-            let got: BTreeSet<String> =
-                self.new_messages().iter().map(|e| e["subject"].as_str().unwrap_or("").to_string()).collect();
+            let got: BTreeSet<String> = self.new_messages().iter().map(|e| e["subject"].as_str().unwrap_or("").to_string()).collect();
             if expected.is_subset(&got) {
                 return t.elapsed();
             }

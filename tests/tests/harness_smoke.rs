@@ -10,8 +10,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use mailbell_e2e::{
-    cli_bin, keyring_clear, keyring_has, keyring_lookup, keyring_store, mailgen,
-    require_secret_service, Dovecot, DovecotOptions, MessageBuilder, Proxy, ProxyMode, RawImap,
+    cli_bin, keyring_clear, keyring_has, keyring_lookup, keyring_store, mailgen, require_secret_service, Dovecot, DovecotOptions,
+    MessageBuilder, Proxy, ProxyMode, RawImap,
 };
 
 type TlsImap = RawImap<native_tls::TlsStream<TcpStream>>;
@@ -23,19 +23,13 @@ fn start() -> Dovecot {
 fn tls_connector(dovecot: &Dovecot) -> native_tls::TlsConnector {
     let pem = fs::read(dovecot.ca_cert_path()).expect("read CA");
     let ca = native_tls::Certificate::from_pem(&pem).expect("parse CA");
-    native_tls::TlsConnector::builder()
-        .add_root_certificate(ca)
-        .build()
-        .expect("TLS connector")
+    native_tls::TlsConnector::builder().add_root_certificate(ca).build().expect("TLS connector")
 }
 
 fn imaps(dovecot: &Dovecot, server_name: &str) -> TlsImap {
     let tcp = TcpStream::connect(dovecot.tls_addr()).expect("connect to the TLS port");
-    tcp.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
-    let tls = tls_connector(dovecot)
-        .connect(server_name, tcp)
-        .expect("TLS handshake verifies with the test CA");
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).expect("read timeout");
+    let tls = tls_connector(dovecot).connect(server_name, tcp).expect("TLS handshake verifies with the test CA");
     RawImap::new(tls).expect("greeting")
 }
 
@@ -47,43 +41,18 @@ fn plain(addr: SocketAddr) -> RawImap<TcpStream> {
 fn dovecot_starts_fast_and_imaps_verifies_with_the_ca() {
     let started = Instant::now();
     let dovecot = start();
-    println!(
-        "Dovecot start-up (certs, config, ready for logins): {:?}",
-        started.elapsed()
-    );
+    println!("Dovecot start-up (certs, config, ready for logins): {:?}", started.elapsed());
 
     for server_name in ["localhost", "127.0.0.1"] {
         let mut imap = imaps(&dovecot, server_name);
-        assert!(imap
-            .login("alice", "alice-secret-pw")
-            .expect("login")
-            .is_ok());
+        assert!(imap.login("alice", "alice-secret-pw").expect("login").is_ok());
         let caps = imap.capabilities().expect("capabilities");
-        for cap in [
-            "IDLE",
-            "CONDSTORE",
-            "QRESYNC",
-            "LIST-STATUS",
-            "SPECIAL-USE",
-            "UIDPLUS",
-        ] {
+        for cap in ["IDLE", "CONDSTORE", "QRESYNC", "LIST-STATUS", "SPECIAL-USE", "UIDPLUS"] {
             assert!(caps.iter().any(|c| c == cap), "{cap} missing from {caps:?}");
         }
-        let list = imap
-            .command_ok(r#"LIST "" "*" RETURN (SPECIAL-USE)"#)
-            .expect("LIST");
-        for expected in [
-            r"(\Drafts)",
-            r"(\Sent)",
-            r"(\Trash)",
-            r"(\Junk)",
-            r"(\Archive)",
-        ] {
-            assert!(
-                list.untagged.iter().any(|l| l.contains(expected)),
-                "{expected} not in {:?}",
-                list.untagged
-            );
+        let list = imap.command_ok(r#"LIST "" "*" RETURN (SPECIAL-USE)"#).expect("LIST");
+        for expected in [r"(\Drafts)", r"(\Sent)", r"(\Trash)", r"(\Junk)", r"(\Archive)"] {
+            assert!(list.untagged.iter().any(|l| l.contains(expected)), "{expected} not in {:?}", list.untagged);
         }
     }
     // Dovecot writes the login lines asynchronously: give its log a moment.
@@ -99,10 +68,7 @@ fn tls_without_the_test_ca_is_rejected() {
     let dovecot = start();
     let tcp = TcpStream::connect(dovecot.tls_addr()).expect("connect");
     let connector = native_tls::TlsConnector::new().expect("default connector");
-    assert!(
-        connector.connect("localhost", tcp).is_err(),
-        "a self-made CA must not verify against system roots"
-    );
+    assert!(connector.connect("localhost", tcp).is_err(), "a self-made CA must not verify against system roots");
 }
 
 #[test]
@@ -110,25 +76,13 @@ fn starttls_is_offered_and_upgrades() {
     let dovecot = start();
     let mut imap = plain(dovecot.plain_addr());
     let caps = imap.capabilities().expect("capabilities");
-    assert!(
-        caps.iter().any(|c| c == "STARTTLS"),
-        "STARTTLS missing from {caps:?}"
-    );
+    assert!(caps.iter().any(|c| c == "STARTTLS"), "STARTTLS missing from {caps:?}");
     imap.command_ok("STARTTLS").expect("STARTTLS");
-    let tls = tls_connector(&dovecot)
-        .connect("localhost", imap.into_inner())
-        .expect("TLS after STARTTLS");
+    let tls = tls_connector(&dovecot).connect("localhost", imap.into_inner()).expect("TLS after STARTTLS");
     // No second greeting after STARTTLS.
     let mut imap = RawImap::without_greeting(tls);
-    assert!(imap
-        .login("alice", "alice-secret-pw")
-        .expect("login")
-        .is_ok());
-    assert!(imap
-        .capabilities()
-        .expect("capabilities")
-        .iter()
-        .any(|c| c == "IDLE"));
+    assert!(imap.login("alice", "alice-secret-pw").expect("login").is_ok());
+    assert!(imap.capabilities().expect("capabilities").iter().any(|c| c == "IDLE"));
 }
 
 #[test]
@@ -136,35 +90,19 @@ fn variant_without_starttls_does_not_offer_it() {
     let dovecot = Dovecot::start(DovecotOptions::default().starttls(false)).expect("start");
     let mut imap = plain(dovecot.plain_addr());
     let caps = imap.capabilities().expect("capabilities");
-    assert!(
-        !caps.iter().any(|c| c == "STARTTLS"),
-        "STARTTLS offered: {caps:?}"
-    );
-    assert!(imap
-        .command("STARTTLS")
-        .expect("STARTTLS answer")
-        .status
-        .starts_with("BAD"));
+    assert!(!caps.iter().any(|c| c == "STARTTLS"), "STARTTLS offered: {caps:?}");
+    assert!(imap.command("STARTTLS").expect("STARTTLS answer").status.starts_with("BAD"));
     // Plain login still works when a test chooses it.
-    assert!(imap
-        .login("alice", "alice-secret-pw")
-        .expect("login")
-        .is_ok());
+    assert!(imap.login("alice", "alice-secret-pw").expect("login").is_ok());
 }
 
 #[test]
 fn variant_without_list_status_does_not_announce_it() {
     let dovecot = Dovecot::start(DovecotOptions::default().list_status(false)).expect("start");
     let mut imap = imaps(&dovecot, "localhost");
-    assert!(imap
-        .login("alice", "alice-secret-pw")
-        .expect("login")
-        .is_ok());
+    assert!(imap.login("alice", "alice-secret-pw").expect("login").is_ok());
     let caps = imap.capabilities().expect("capabilities");
-    assert!(
-        !caps.iter().any(|c| c == "LIST-STATUS"),
-        "LIST-STATUS announced: {caps:?}"
-    );
+    assert!(!caps.iter().any(|c| c == "LIST-STATUS"), "LIST-STATUS announced: {caps:?}");
     for cap in ["IDLE", "CONDSTORE", "SPECIAL-USE", "LIST-EXTENDED"] {
         assert!(caps.iter().any(|c| c == cap), "{cap} missing from {caps:?}");
     }
@@ -176,14 +114,7 @@ fn fill_folder_loads_2000_messages_in_uid_order() {
     dovecot.create_folder("alice", "Bulk").expect("create");
     let started = Instant::now();
     dovecot
-        .fill_folder("alice", "Bulk", 2000, |i| {
-            mailgen::simple(
-                "a@example.com",
-                "alice@example.com",
-                &format!("bulk {i}"),
-                "x",
-            )
-        })
+        .fill_folder("alice", "Bulk", 2000, |i| mailgen::simple("a@example.com", "alice@example.com", &format!("bulk {i}"), "x"))
         .expect("fill");
     println!("fill_folder 2,000: {:?}", started.elapsed());
     let status = dovecot.status("alice", "Bulk").expect("status");
@@ -195,21 +126,11 @@ fn fill_folder_loads_2000_messages_in_uid_order() {
     let mut imap = imaps(&dovecot, "localhost");
     imap.login("alice", "alice-secret-pw").expect("login");
     imap.command_ok("EXAMINE Bulk").expect("EXAMINE");
-    let fetch = imap
-        .command_ok("UID FETCH 1,11,2000 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-        .expect("fetch");
+    let fetch = imap.command_ok("UID FETCH 1,11,2000 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])").expect("fetch");
     // RawImap does not parse literals: each header literal arrives as the line after its FETCH.
     for (uid, n) in [(1, 0), (11, 10), (2000, 1999)] {
-        let at = fetch
-            .untagged
-            .iter()
-            .position(|l| l.contains(&format!("(UID {uid} ")))
-            .expect("FETCH line");
-        assert_eq!(
-            fetch.untagged[at + 1],
-            format!("Subject: bulk {n}"),
-            "UID {uid}"
-        );
+        let at = fetch.untagged.iter().position(|l| l.contains(&format!("(UID {uid} "))).expect("FETCH line");
+        assert_eq!(fetch.untagged[at + 1], format!("Subject: bulk {n}"), "UID {uid}");
     }
     let flags = dovecot.flags_of("alice", "Bulk").expect("flags");
     assert_eq!(flags.len(), 2000);
@@ -222,42 +143,23 @@ fn fill_folder_10k_timing() {
     let started = Instant::now();
     dovecot
         .fill_folder("alice", "INBOX", 10_000, |i| {
-            MessageBuilder::new()
-                .subject(&format!("Nachricht {i} für dich"))
-                .text("Hallo\n")
-                .build()
+            MessageBuilder::new().subject(&format!("Nachricht {i} für dich")).text("Hallo\n").build()
         })
         .expect("fill");
     let elapsed = started.elapsed();
     println!("fill_folder 10,000: {elapsed:?}");
-    assert_eq!(
-        dovecot.status("alice", "INBOX").expect("status").messages,
-        10_000
-    );
+    assert_eq!(dovecot.status("alice", "INBOX").expect("status").messages, 10_000);
 }
 
 #[test]
 fn append_sets_only_the_flags_asked_for() {
     let dovecot = start();
-    let raw = mailgen::simple(
-        "Bob <bob@example.com>",
-        "alice@example.com",
-        "Hi",
-        "Hello Alice",
-    );
+    let raw = mailgen::simple("Bob <bob@example.com>", "alice@example.com", "Hi", "Hello Alice");
     let first = dovecot.append("alice", "INBOX", &raw, &[]).expect("append");
-    let second = dovecot
-        .append("alice", "INBOX", &raw, &["\\Seen", "\\Flagged"])
-        .expect("append");
+    let second = dovecot.append("alice", "INBOX", &raw, &["\\Seen", "\\Flagged"]).expect("append");
     assert_eq!((first, second), (1, 2));
     let flags = dovecot.flags_of("alice", "INBOX").expect("flags");
-    assert_eq!(
-        flags,
-        vec![
-            (1, vec![]),
-            (2, vec!["\\Flagged".to_string(), "\\Seen".to_string()])
-        ]
-    );
+    assert_eq!(flags, vec![(1, vec![]), (2, vec!["\\Flagged".to_string(), "\\Seen".to_string()])]);
     let status = dovecot.status("alice", "INBOX").expect("status");
     assert_eq!((status.messages, status.unseen, status.uidnext), (2, 1, 3));
 
@@ -270,9 +172,7 @@ fn set_uidvalidity_changes_status() {
     let dovecot = start();
     let before = dovecot.status("alice", "INBOX").expect("status");
     let new = before.uidvalidity.wrapping_add(1000);
-    dovecot
-        .set_uidvalidity("alice", "INBOX", new)
-        .expect("update");
+    dovecot.set_uidvalidity("alice", "INBOX", new).expect("update");
     let after = dovecot.status("alice", "INBOX").expect("status");
     assert_eq!(after.uidvalidity, new);
     assert_ne!(after.uidvalidity, before.uidvalidity);
@@ -283,106 +183,45 @@ fn folders_with_spaces_and_umlauts() {
     let dovecot = start();
     for name in ["Projekte/Übersicht", "My Stuff"] {
         dovecot.create_folder("alice", name).expect("create");
-        dovecot
-            .append(
-                "alice",
-                name,
-                &mailgen::simple("a@b.example", "alice@example.com", name, "x"),
-                &[],
-            )
-            .expect("append");
-        dovecot
-            .fill_folder("alice", name, 3, |i| {
-                mailgen::simple("a@b.example", "c@d.example", &format!("{i}"), "x")
-            })
-            .expect("fill");
-        assert_eq!(
-            dovecot.status("alice", name).expect("status").messages,
-            4,
-            "{name}"
-        );
+        dovecot.append("alice", name, &mailgen::simple("a@b.example", "alice@example.com", name, "x"), &[]).expect("append");
+        dovecot.fill_folder("alice", name, 3, |i| mailgen::simple("a@b.example", "c@d.example", &format!("{i}"), "x")).expect("fill");
+        assert_eq!(dovecot.status("alice", name).expect("status").messages, 4, "{name}");
     }
     let folders = dovecot.list_folders("alice").expect("list");
-    assert!(
-        folders.contains(&"Projekte/Übersicht".to_string()),
-        "{folders:?}"
-    );
+    assert!(folders.contains(&"Projekte/Übersicht".to_string()), "{folders:?}");
     // On the wire the name is modified UTF-7 (RFC 3501 5.1.3).
     let mut imap = imaps(&dovecot, "localhost");
     imap.login("alice", "alice-secret-pw").expect("login");
     let list = imap.command_ok(r#"LIST "" "*""#).expect("LIST");
-    assert!(
-        list.untagged
-            .iter()
-            .any(|l| l.contains("Projekte/&ANw-bersicht")),
-        "{:?}",
-        list.untagged
-    );
-    assert!(
-        list.untagged.iter().any(|l| l.contains("\"My Stuff\"")),
-        "{:?}",
-        list.untagged
-    );
+    assert!(list.untagged.iter().any(|l| l.contains("Projekte/&ANw-bersicht")), "{:?}", list.untagged);
+    assert!(list.untagged.iter().any(|l| l.contains("\"My Stuff\"")), "{:?}", list.untagged);
 
-    dovecot
-        .rename_folder("alice", "My Stuff", "Meine Sachen ü")
-        .expect("rename");
-    assert_eq!(
-        dovecot
-            .status("alice", "Meine Sachen ü")
-            .expect("status")
-            .messages,
-        4
-    );
-    dovecot
-        .delete_folder("alice", "Meine Sachen ü")
-        .expect("delete");
-    assert!(!dovecot
-        .list_folders("alice")
-        .expect("list")
-        .iter()
-        .any(|f| f.starts_with("Meine")));
+    dovecot.rename_folder("alice", "My Stuff", "Meine Sachen ü").expect("rename");
+    assert_eq!(dovecot.status("alice", "Meine Sachen ü").expect("status").messages, 4);
+    dovecot.delete_folder("alice", "Meine Sachen ü").expect("delete");
+    assert!(!dovecot.list_folders("alice").expect("list").iter().any(|f| f.starts_with("Meine")));
 }
 
 #[test]
 fn stop_and_start_again_keep_data_and_ports() {
     let mut dovecot = start();
-    dovecot
-        .append(
-            "alice",
-            "INBOX",
-            &mailgen::simple("a@b.example", "alice@example.com", "keep me", "x"),
-            &[],
-        )
-        .expect("append");
+    dovecot.append("alice", "INBOX", &mailgen::simple("a@b.example", "alice@example.com", "keep me", "x"), &[]).expect("append");
     let before = dovecot.status("alice", "INBOX").expect("status");
     let (tls, plain_port) = (dovecot.tls_port(), dovecot.plain_port());
 
     let mut open = imaps(&dovecot, "localhost");
     open.login("alice", "alice-secret-pw").expect("login");
     dovecot.stop().expect("stop");
-    assert!(
-        TcpStream::connect(dovecot.plain_addr()).is_err(),
-        "stopped server still accepts"
-    );
-    assert!(
-        open.command("NOOP").is_err(),
-        "open session survived the stop"
-    );
+    assert!(TcpStream::connect(dovecot.plain_addr()).is_err(), "stopped server still accepts");
+    assert!(open.command("NOOP").is_err(), "open session survived the stop");
 
     let started = Instant::now();
     dovecot.start_again().expect("start again");
     println!("restart: {:?}", started.elapsed());
-    assert_eq!(
-        (dovecot.tls_port(), dovecot.plain_port()),
-        (tls, plain_port)
-    );
+    assert_eq!((dovecot.tls_port(), dovecot.plain_port()), (tls, plain_port));
     assert_eq!(dovecot.status("alice", "INBOX").expect("status"), before);
     let mut imap = imaps(&dovecot, "localhost");
-    assert!(imap
-        .login("alice", "alice-secret-pw")
-        .expect("login")
-        .is_ok());
+    assert!(imap.login("alice", "alice-secret-pw").expect("login").is_ok());
 }
 
 #[test]
@@ -393,10 +232,7 @@ fn start_again_fails_loudly_with_the_log_when_its_port_is_taken() {
     let err = dovecot.start_again().expect_err("port is taken");
     let text = format!("{err:#}");
     assert!(text.contains("Dovecot did not start"), "{text}");
-    assert!(
-        text.contains("Address already in use"),
-        "the error should carry Dovecot's log: {text}"
-    );
+    assert!(text.contains("Address already in use"), "the error should carry Dovecot's log: {text}");
 }
 
 #[test]
@@ -409,23 +245,12 @@ fn appends_and_bulk_loads_wake_an_idle_session() {
     assert!(imap.read_line().expect("continuation").starts_with('+'));
 
     let started = Instant::now();
-    dovecot
-        .append(
-            "alice",
-            "INBOX",
-            &mailgen::simple("a@b.example", "alice@example.com", "ping", "x"),
-            &[],
-        )
-        .expect("append");
+    dovecot.append("alice", "INBOX", &mailgen::simple("a@b.example", "alice@example.com", "ping", "x"), &[]).expect("append");
     wait_for_line(&mut imap, "* 1 EXISTS");
     println!("append -> EXISTS in IDLE: {:?}", started.elapsed());
 
     let started = Instant::now();
-    dovecot
-        .fill_folder("alice", "INBOX", 5, |i| {
-            mailgen::simple("a@b.example", "c@d.example", &format!("{i}"), "x")
-        })
-        .expect("fill");
+    dovecot.fill_folder("alice", "INBOX", 5, |i| mailgen::simple("a@b.example", "c@d.example", &format!("{i}"), "x")).expect("fill");
     wait_for_line(&mut imap, "* 6 EXISTS");
     println!("fill_folder -> EXISTS in IDLE: {:?}", started.elapsed());
 
@@ -436,9 +261,7 @@ fn appends_and_bulk_loads_wake_an_idle_session() {
 /// Reads lines until one starts with `prefix` (RawImap's 10 s read timeout bounds the wait).
 fn wait_for_line(imap: &mut TlsImap, prefix: &str) {
     loop {
-        let line = imap
-            .read_line()
-            .unwrap_or_else(|err| panic!("waiting for {prefix:?}: {err:#}"));
+        let line = imap.read_line().unwrap_or_else(|err| panic!("waiting for {prefix:?}: {err:#}"));
         if line.starts_with(prefix) {
             return;
         }
@@ -459,9 +282,7 @@ fn multipart_messages_have_the_structure_asked_for() {
     let mut imap = imaps(&dovecot, "localhost");
     imap.login("alice", "alice-secret-pw").expect("login");
     imap.command_ok("EXAMINE INBOX").expect("EXAMINE");
-    let fetch = imap
-        .command_ok("FETCH 1 (BODYSTRUCTURE ENVELOPE)")
-        .expect("FETCH");
+    let fetch = imap.command_ok("FETCH 1 (BODYSTRUCTURE ENVELOPE)").expect("FETCH");
     let text = fetch.untagged.join("\n").to_ascii_lowercase();
     for part in [
         r#"("text" "plain""#,
@@ -481,24 +302,14 @@ fn wrong_passwords_fail_fast_and_are_logged() {
     let started = Instant::now();
     for _ in 0..3 {
         let mut imap = plain(dovecot.plain_addr());
-        assert!(imap
-            .login("alice", "wrong")
-            .expect("answer")
-            .status
-            .starts_with("NO"));
+        assert!(imap.login("alice", "wrong").expect("answer").status.starts_with("NO"));
     }
     let mut imap = plain(dovecot.plain_addr());
-    assert!(imap
-        .login("alice", "alice-secret-pw")
-        .expect("login")
-        .is_ok());
+    assert!(imap.login("alice", "alice-secret-pw").expect("login").is_ok());
     let elapsed = started.elapsed();
     println!("3 failed + 1 good login: {elapsed:?}");
     // Dovecot's anvil penalty would make this take 2 + 4 + 8 s.
-    assert!(
-        elapsed < Duration::from_secs(5),
-        "auth penalty still active: {elapsed:?}"
-    );
+    assert!(elapsed < Duration::from_secs(5), "auth penalty still active: {elapsed:?}");
     assert_eq!(dovecot.auth_failure_count("alice"), 3);
     assert_eq!(dovecot.login_count("alice"), 1);
 }
@@ -507,21 +318,11 @@ fn wrong_passwords_fail_fast_and_are_logged() {
 fn large_generated_message_is_stored_whole() {
     let dovecot = start();
     let started = Instant::now();
-    let raw = MessageBuilder::new()
-        .subject("big")
-        .with_attachment_bytes(20 << 20)
-        .build();
-    println!(
-        "built a {} byte message in {:?}",
-        raw.len(),
-        started.elapsed()
-    );
+    let raw = MessageBuilder::new().subject("big").with_attachment_bytes(20 << 20).build();
+    println!("built a {} byte message in {:?}", raw.len(), started.elapsed());
     assert!(raw.len() > 27_000_000);
     dovecot.append("alice", "INBOX", &raw, &[]).expect("append");
-    assert_eq!(
-        dovecot.status("alice", "INBOX").expect("status").messages,
-        1
-    );
+    assert_eq!(dovecot.status("alice", "INBOX").expect("status").messages, 1);
     println!("built and appended in {:?}", started.elapsed());
 }
 
@@ -536,21 +337,10 @@ fn proxy_forwards_and_counts_bytes() {
     imap.command_ok("LOGOUT").expect("LOGOUT");
     drop(imap);
 
-    let sent = [
-        "t1 LOGIN \"alice\" \"alice-secret-pw\"\r\n",
-        "t2 NOOP\r\n",
-        "t3 LOGOUT\r\n",
-    ]
-    .iter()
-    .map(|s| s.len() as u64)
-    .sum::<u64>();
+    let sent = ["t1 LOGIN \"alice\" \"alice-secret-pw\"\r\n", "t2 NOOP\r\n", "t3 LOGOUT\r\n"].iter().map(|s| s.len() as u64).sum::<u64>();
     wait_until(|| proxy.active_connections() == 0);
     assert_eq!(proxy.bytes_to_server(), sent);
-    assert!(
-        proxy.bytes_to_client() > greeting_len,
-        "{} <= {greeting_len}",
-        proxy.bytes_to_client()
-    );
+    assert!(proxy.bytes_to_client() > greeting_len, "{} <= {greeting_len}", proxy.bytes_to_client());
     assert_eq!(proxy.connections(), 1);
     assert_eq!(dovecot.login_count("alice"), 1);
 }
@@ -597,8 +387,7 @@ fn proxy_delay_does_not_cap_throughput() {
     let payload = vec![7u8; 16 << 20];
     let started = Instant::now();
     conn.write_all(&payload).expect("write");
-    conn.shutdown(std::net::Shutdown::Write)
-        .expect("half-close");
+    conn.shutdown(std::net::Shutdown::Write).expect("half-close");
     let mut answer = String::new();
     conn.read_to_string(&mut answer).expect("read answer");
     let elapsed = started.elapsed();
@@ -615,29 +404,15 @@ fn proxy_stall_reset_and_cut() {
 
     // Stall: the connection opens but nothing comes back.
     let mut stalled = TcpStream::connect(proxy.addr()).expect("connect");
-    stalled
-        .set_read_timeout(Some(Duration::from_millis(300)))
-        .expect("timeout");
+    stalled.set_read_timeout(Some(Duration::from_millis(300))).expect("timeout");
     let mut buf = [0u8; 64];
-    let err = stalled
-        .read(&mut buf)
-        .expect_err("no greeting while stalled");
-    assert!(
-        matches!(
-            err.kind(),
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-        ),
-        "{err}"
-    );
-    stalled
-        .write_all(b"a NOOP\r\n")
-        .expect("writes are swallowed");
+    let err = stalled.read(&mut buf).expect_err("no greeting while stalled");
+    assert!(matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "{err}");
+    stalled.write_all(b"a NOOP\r\n").expect("writes are swallowed");
 
     // Reset: the stalled connection dies.
     proxy.reset_all();
-    stalled
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("timeout");
+    stalled.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
     match stalled.read(&mut buf) {
         Ok(0) | Err(_) => {}
         Ok(n) => panic!("read {n} bytes after reset_all"),
@@ -648,18 +423,14 @@ fn proxy_stall_reset_and_cut() {
     proxy.set_mode(ProxyMode::Passthrough);
     proxy.cut_after_bytes(10);
     let mut cut = TcpStream::connect(proxy.addr()).expect("connect");
-    cut.set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("timeout");
+    cut.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
     let mut received = Vec::new();
     let _ = cut.read_to_end(&mut received);
     assert_eq!(received, b"* OK [CAPA");
 
     proxy.clear_cut();
     let mut imap = plain(proxy.addr());
-    assert!(imap
-        .login("alice", "alice-secret-pw")
-        .expect("login")
-        .is_ok());
+    assert!(imap.login("alice", "alice-secret-pw").expect("login").is_ok());
 }
 
 #[test]
@@ -668,10 +439,7 @@ fn keyring_round_trip() {
     let (service, user) = ("mailbell-e2e-smoke", format!("acct-{}", std::process::id()));
     assert!(!keyring_has(service, &user).expect("has"));
     keyring_store(service, &user, "pa ss:wörd").expect("store");
-    assert_eq!(
-        keyring_lookup(service, &user).expect("lookup").as_deref(),
-        Some("pa ss:wörd")
-    );
+    assert_eq!(keyring_lookup(service, &user).expect("lookup").as_deref(), Some("pa ss:wörd"));
     keyring_clear(service, &user).expect("clear");
     assert_eq!(keyring_lookup(service, &user).expect("lookup"), None);
 }
@@ -680,20 +448,14 @@ fn keyring_round_trip() {
 fn cli_bin_is_found_or_explains_how_to_build_it() {
     match cli_bin() {
         Ok(path) => assert!(path.is_file()),
-        Err(err) => assert!(
-            err.to_string().contains("cargo build -p mailbell-cli"),
-            "{err}"
-        ),
+        Err(err) => assert!(err.to_string().contains("cargo build -p mailbell-cli"), "{err}"),
     }
 }
 
 fn wait_until(mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
     while !condition() {
-        assert!(
-            Instant::now() < deadline,
-            "condition not reached within 5 s"
-        );
+        assert!(Instant::now() < deadline, "condition not reached within 5 s");
         thread::sleep(Duration::from_millis(5));
     }
 }

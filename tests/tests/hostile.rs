@@ -77,19 +77,32 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
     add(
         "utf-7 charset smuggling markup",
         raw_header_msg(
-            &[("From", b"a@example.org"), ("Subject", b"=?utf-7?Q?+ADw-script+AD4-alert(1)+ADw-/script+AD4-?="), ("Content-Type", b"text/plain; charset=utf-7")],
+            &[
+                ("From", b"a@example.org"),
+                ("Subject", b"=?utf-7?Q?+ADw-script+AD4-alert(1)+ADw-/script+AD4-?="),
+                ("Content-Type", b"text/plain; charset=utf-7"),
+            ],
             b"+ADw-script+AD4-alert(1)+ADw-/script+AD4-\r\n",
         ),
         Expect::any(),
     );
     add(
         "encoded CRLF and NUL inside an encoded word",
-        raw_header_msg(&[("From", b"=?utf-8?Q?Eve=0D=0ABcc:_all@example.org?= <eve@example.org>"), ("Subject", b"=?utf-8?Q?line1=0D=0Aline2=00end?=")], b"x\r\n"),
+        raw_header_msg(
+            &[("From", b"=?utf-8?Q?Eve=0D=0ABcc:_all@example.org?= <eve@example.org>"), ("Subject", b"=?utf-8?Q?line1=0D=0Aline2=00end?=")],
+            b"x\r\n",
+        ),
         Expect::subject_contains("line1"),
     );
     add(
         "encoded terminal escapes and bidi overrides",
-        raw_header_msg(&[("From", b"=?utf-8?B?G1szMW1SZWQbWzBt?= <esc@example.org>"), ("Subject", b"=?utf-8?Q?=1B]0;pwned=07=1B[2J_cleared_=E2=80=AEgnp.exe?=")], b"\x1b[31mred\x1b[0m body\r\n"),
+        raw_header_msg(
+            &[
+                ("From", b"=?utf-8?B?G1szMW1SZWQbWzBt?= <esc@example.org>"),
+                ("Subject", b"=?utf-8?Q?=1B]0;pwned=07=1B[2J_cleared_=E2=80=AEgnp.exe?="),
+            ],
+            b"\x1b[31mred\x1b[0m body\r\n",
+        ),
         Expect::subject_contains("cleared"),
     );
     add(
@@ -99,10 +112,18 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
     );
     add(
         "invalid base64 and unknown charsets in encoded words",
-        raw_header_msg(&[("From", b"=?x-unknown?Q?N=E4me?= <n@example.org>"), ("Subject", b"=?utf-8?B?!!!not base64***?= =?bogus-charset-\"quoted\"?Q?abc?= =?utf-8?X?bad-encoding?=")], b"x\r\n"),
+        raw_header_msg(
+            &[
+                ("From", b"=?x-unknown?Q?N=E4me?= <n@example.org>"),
+                ("Subject", b"=?utf-8?B?!!!not base64***?= =?bogus-charset-\"quoted\"?Q?abc?= =?utf-8?X?bad-encoding?="),
+            ],
+            b"x\r\n",
+        ),
         Expect::any(),
     );
-    let many_words: Vec<u8> = (0..5000).flat_map(|i| format!("=?utf-8?B?{}?= ", mailbell_e2e::mailgen::base64(format!("w{i}").as_bytes())).into_bytes()).collect();
+    let many_words: Vec<u8> = (0..5000)
+        .flat_map(|i| format!("=?utf-8?B?{}?= ", mailbell_e2e::mailgen::base64(format!("w{i}").as_bytes())).into_bytes())
+        .collect();
     add(
         "5000 encoded words",
         raw_header_msg(&[("From", b"w@example.org"), ("Subject", &many_words)], b"x\r\n"),
@@ -125,7 +146,11 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
     add(
         "a 10 kB boundary",
         raw_header_msg(
-            &[("From", b"b@example.org"), ("Subject", b"long boundary"), ("Content-Type", format!("multipart/mixed; boundary=\"{long_boundary}\"").as_bytes())],
+            &[
+                ("From", b"b@example.org"),
+                ("Subject", b"long boundary"),
+                ("Content-Type", format!("multipart/mixed; boundary=\"{long_boundary}\"").as_bytes()),
+            ],
             format!("--{long_boundary}\r\nContent-Type: text/plain\r\n\r\nfound it\r\n--{long_boundary}--\r\n").as_bytes(),
         ),
         Expect::subject("long boundary"),
@@ -134,7 +159,11 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
     add("multipart nested 1000 deep", nested_multipart(1000), Expect::subject("nested multipart"));
     let mut mb_subject = b"S".to_vec();
     mb_subject.extend(std::iter::repeat_n(b'x', 1 << 20));
-    add("a 1 MB subject line", raw_header_msg(&[("From", b"l@example.org"), ("Subject", &mb_subject)], b"x\r\n"), Expect::subject_starts("Sxxx"));
+    add(
+        "a 1 MB subject line",
+        raw_header_msg(&[("From", b"l@example.org"), ("Subject", &mb_subject)], b"x\r\n"),
+        Expect::subject_starts("Sxxx"),
+    );
     let mut mb_from = b"\"".to_vec();
     mb_from.extend(std::iter::repeat_n(b'N', 1 << 20));
     mb_from.extend_from_slice(b"\" <long@example.org>");
@@ -149,7 +178,11 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
         Expect::subject("after the junk"),
     );
     let many_addrs: Vec<u8> = (0..10_000).map(|i| format!("u{i}@example.org")).collect::<Vec<_>>().join(", ").into_bytes();
-    add("10,000 senders", raw_header_msg(&[("From", &many_addrs), ("Subject", b"many senders")], b"x\r\n"), Expect::subject("many senders"));
+    add(
+        "10,000 senders",
+        raw_header_msg(&[("From", &many_addrs), ("Subject", b"many senders")], b"x\r\n"),
+        Expect::subject("many senders"),
+    );
     add(
         "10,000 senders after the Subject",
         raw_header_msg(&[("Subject", b"many senders, subject first"), ("From", &many_addrs)], b"x\r\n"),
@@ -163,7 +196,11 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
     add(
         "invalid UTF-8 everywhere",
         raw_header_msg(
-            &[("From", b"\xff\xfe Bad <bad@example.org>"), ("Subject", b"bad \xc3\x28 \xa0\xa1 \xe2\x82 utf8 \xf0\x28\x8c\xbc"), ("Content-Type", b"text/plain; charset=utf-8")],
+            &[
+                ("From", b"\xff\xfe Bad <bad@example.org>"),
+                ("Subject", b"bad \xc3\x28 \xa0\xa1 \xe2\x82 utf8 \xf0\x28\x8c\xbc"),
+                ("Content-Type", b"text/plain; charset=utf-8"),
+            ],
             b"body \xc0\xaf \xed\xa0\x80 overlong and surrogate\r\n",
         ),
         Expect::subject_contains("utf8"),
@@ -178,7 +215,10 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
     );
     add(
         "base64 body that is not base64",
-        raw_header_msg(&[("From", b"c@example.org"), ("Subject", b"garbage base64"), ("Content-Transfer-Encoding", b"base64")], b"!!!! ==== ****\r\n\x00\x01\x02\r\n"),
+        raw_header_msg(
+            &[("From", b"c@example.org"), ("Subject", b"garbage base64"), ("Content-Transfer-Encoding", b"base64")],
+            b"!!!! ==== ****\r\n\x00\x01\x02\r\n",
+        ),
         Expect::subject("garbage base64"),
     );
     add("no Date at all", MessageBuilder::new().subject("no date").no_date().build(), Expect::subject("no date"));
@@ -191,7 +231,11 @@ fn generated() -> Vec<(String, Vec<u8>, Expect)> {
         ("1 MB of date", &"9".repeat(1 << 20)),
         ("epoch minus one", "Wed, 31 Dec 1969 23:59:59 +0000"),
     ] {
-        add(&format!("absurd date: {name}"), MessageBuilder::new().subject(&format!("date {name}")).date(date).build(), Expect::subject(&format!("date {name}")));
+        add(
+            &format!("absurd date: {name}"),
+            MessageBuilder::new().subject(&format!("date {name}")).date(date).build(),
+            Expect::subject(&format!("date {name}")),
+        );
     }
     add(
         "a 100 kB Message-ID with spaces and NUL",
@@ -330,7 +374,8 @@ fn hostile_mail_gets_a_clean_summary_and_never_sticks_the_pipeline() {
     env.append("INBOX", "a normal one after them");
 
     let t = Instant::now();
-    let run = run_cli(env.data_dir(), &["sync", "--once", "--json", "--account", &json_account], &[], Duration::from_secs(120)).expect("sync");
+    let run =
+        run_cli(env.data_dir(), &["sync", "--once", "--json", "--account", &json_account], &[], Duration::from_secs(120)).expect("sync");
     let took = t.elapsed();
     assert_eq!(run.status.code(), Some(0), "{}", run.stderr);
     assert!(run.partial.is_none());
@@ -408,12 +453,8 @@ fn folders_round_trip(names: &[&str]) {
         .collect();
     got.sort();
     expected.sort();
-    let errors: Vec<String> = env
-        .status()
-        .iter()
-        .filter(|f| f["state"] == "error")
-        .map(|f| format!("{}: {}", f["folder"], f["last_error"]))
-        .collect();
+    let errors: Vec<String> =
+        env.status().iter().filter(|f| f["state"] == "error").map(|f| format!("{}: {}", f["folder"], f["last_error"])).collect();
     assert!(errors.is_empty(), "folders in error: {errors:#?}");
     first.assert_ok();
     out.assert_ok();

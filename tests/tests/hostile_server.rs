@@ -23,8 +23,21 @@ fn add_account(env: &Env, port: u16, security: &str, extra: &[&str]) -> String {
     let port = port.to_string();
     let ca = env.ca().display().to_string();
     let mut args = vec![
-        "account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", &port, "--security", security,
-        "--username", ALICE, "--password-stdin", "--ca-file", &ca,
+        "account",
+        "add",
+        "--email",
+        "alice@localhost",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--security",
+        security,
+        "--username",
+        ALICE,
+        "--password-stdin",
+        "--ca-file",
+        &ca,
     ];
     args.extend_from_slice(extra);
     let out = env.cli_with(&args, Some(ALICE_PW), &[]);
@@ -41,7 +54,8 @@ fn assert_error_not_crash(run: &mailbell_e2e::cli::Finished) {
 #[test]
 fn a_malformed_status_line_before_tls_is_an_error_not_a_crash() {
     let env = Env::start();
-    let front = StarttlsFront::start(&env.dovecot, FrontBehaviour::Answer(b"$T O\xff Begin TLS negotiation now.\r\n".to_vec())).expect("front");
+    let front =
+        StarttlsFront::start(&env.dovecot, FrontBehaviour::Answer(b"$T O\xff Begin TLS negotiation now.\r\n".to_vec())).expect("front");
     add_account(&env, front.port(), "starttls", &[]);
     let run = run_cli(env.data_dir(), &["sync", "--once", "--json"], &[], Duration::from_secs(60)).expect("sync");
     assert_error_not_crash(&run);
@@ -73,7 +87,8 @@ fn the_watch_worker_survives_a_malformed_response() {
     env.append("INBOX", "wakes a pass that meets the bad line");
     // Whatever the pass makes of it (an error and a retry after the backoff, or a retry on a
     // fresh connection at once), the account goes on: the message arrives.
-    let got = w.wait_for(Duration::from_secs(20), |e| e["event"] == "new_message" && e["subject"] == "wakes a pass that meets the bad line");
+    let got =
+        w.wait_for(Duration::from_secs(20), |e| e["event"] == "new_message" && e["subject"] == "wakes a pass that meets the bad line");
     assert_eq!(proxy.faults_fired(), 1, "the line was slipped in");
     let run = w.stop_with(libc::SIGTERM, Duration::from_secs(30)).expect("stop");
     assert!(got.is_some(), "the account stopped syncing after the bad line; stderr:\n{}", run.stderr);

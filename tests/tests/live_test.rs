@@ -231,7 +231,8 @@ fn cli_check_reports_each_step_and_exits_by_the_outcome() {
     out.assert_ok();
     let v = out.json();
     assert_eq!(v["ok"], true);
-    let steps: Vec<(&str, &str)> = v["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["status"].as_str().unwrap())).collect();
+    let steps: Vec<(&str, &str)> =
+        v["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["status"].as_str().unwrap())).collect();
     assert_eq!(steps, vec![("connect", "ok"), ("secure", "ok"), ("authenticate", "ok"), ("list_folders", "ok")]);
     assert_eq!(v["folders"][0]["name"], "INBOX");
 

@@ -58,11 +58,8 @@ fn exchange(server: &OAuthServer, code: &str, verifier: &str) -> http::HttpRespo
 }
 
 fn refresh(server: &OAuthServer, refresh_token: &str) -> http::HttpResponse {
-    http::post_form(
-        &server.token_url(),
-        &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", CLIENT_ID)],
-    )
-    .expect("POST /token (refresh)")
+    http::post_form(&server.token_url(), &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", CLIENT_ID)])
+        .expect("POST /token (refresh)")
 }
 
 /// A whole sign-in for `login_hint` (empty: the server's default user); the token answer.
@@ -124,7 +121,8 @@ fn oauthbearer(dovecot: &Dovecot, user: &str, token: &str, reply: &str) -> (TlsI
 #[track_caller]
 fn assert_token_logs_in(dovecot: &Dovecot, user: &str, token: &str) {
     for mechanism in ["XOAUTH2", "OAUTHBEARER"] {
-        let (mut imap, exchange) = if mechanism == "XOAUTH2" { xoauth2(dovecot, user, token, "") } else { oauthbearer(dovecot, user, token, "") };
+        let (mut imap, exchange) =
+            if mechanism == "XOAUTH2" { xoauth2(dovecot, user, token, "") } else { oauthbearer(dovecot, user, token, "") };
         assert!(exchange.response.is_ok(), "{mechanism}: {exchange:?}\n{}", dovecot.log_text());
         assert!(exchange.challenges.is_empty(), "{mechanism}: {exchange:?}");
         let list = imap.command_ok("LIST \"\" \"*\"").expect("LIST after token login");
@@ -209,13 +207,27 @@ fn authorization_code_with_pkce_by_hand_yields_tokens() {
     let code = authorize(&server, &verifier, &[]);
     let wrong_redirect = http::post_form(
         &server.token_url(),
-        &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", "http://127.0.0.1:1/other"), ("client_id", CLIENT_ID), ("code_verifier", &verifier)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://127.0.0.1:1/other"),
+            ("client_id", CLIENT_ID),
+            ("code_verifier", &verifier),
+        ],
     )
     .expect("POST");
     assert_oauth_error(&wrong_redirect, 400, "invalid_grant", "redirect_uri");
-    let no_verifier = http::post_form(&server.token_url(), &[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", REDIRECT), ("client_id", CLIENT_ID)]).expect("POST");
+    let no_verifier = http::post_form(
+        &server.token_url(),
+        &[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", REDIRECT), ("client_id", CLIENT_ID)],
+    )
+    .expect("POST");
     assert_oauth_error(&no_verifier, 400, "invalid_request", "code_verifier");
-    let unknown_client = http::post_form(&server.token_url(), &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "someone-else")]).expect("POST");
+    let unknown_client = http::post_form(
+        &server.token_url(),
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "someone-else")],
+    )
+    .expect("POST");
     assert_oauth_error(&unknown_client, 401, "invalid_client", "someone-else");
     let password_grant = http::post_form(&server.token_url(), &[("grant_type", "password"), ("client_id", CLIENT_ID)]).expect("POST");
     assert_oauth_error(&password_grant, 400, "unsupported_grant_type", "password");
@@ -298,7 +310,13 @@ fn the_scripted_browser_lands_on_the_apps_loopback_listener_and_denial_is_redire
     let code = query_param(&visit.redirect, "code").expect("code");
     let answer = http::post_form(
         &server.token_url(),
-        &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", &redirect_uri), ("client_id", CLIENT_ID), ("code_verifier", &verifier)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &redirect_uri),
+            ("client_id", CLIENT_ID),
+            ("code_verifier", &verifier),
+        ],
     )
     .expect("POST /token");
     assert_eq!(answer.status, 200, "{}", answer.text());

@@ -39,7 +39,14 @@ fn add_with_oauth(env: &Env, server: &OAuthServer) -> (String, String) {
         .arg("--ca-file")
         .arg(&ca)
         .args(["--oauth", "--no-browser", "--oauth-client-id", CLIENT_ID, "--oauth-scopes", "mail"])
-        .args(["--oauth-authorize-url", &server.authorize_url(), "--oauth-token-url", &server.token_url(), "--oauth-revoke-url", &server.revoke_url()])
+        .args([
+            "--oauth-authorize-url",
+            &server.authorize_url(),
+            "--oauth-token-url",
+            &server.token_url(),
+            "--oauth-revoke-url",
+            &server.revoke_url(),
+        ])
         .env_remove("MAILBELL_DATA_DIR")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -111,7 +118,10 @@ fn the_cli_signs_in_with_pkce_and_syncs_with_the_token_keeping_it_out_of_every_f
     secrets.extend(server.live_access_tokens());
     for s in &secrets {
         assert!(files_contain(env.data_dir(), s).is_empty(), "a token is in {:?}", files_contain(env.data_dir(), s));
-        assert!(!said.contains(s) && !out.stdout.contains(s) && !out.stderr.contains(s) && !checked.stdout.contains(s), "a token was printed");
+        assert!(
+            !said.contains(s) && !out.stdout.contains(s) && !out.stderr.contains(s) && !checked.stdout.contains(s),
+            "a token was printed"
+        );
     }
 }
 

@@ -16,7 +16,9 @@ fn by_subject<'a>(messages: &'a [Value], subject: &str) -> &'a Value {
 /// Baseline, three new messages, then one read and one deleted in another client: the next
 /// pass reports exactly those two changes and `messages` shows them.
 fn read_and_delete_elsewhere(env: &Env, extra_add: &[&str]) {
-    env.dovecot.fill_folder(ALICE, "INBOX", 50, |i| mailbell_e2e::simple("o@example.org", "a@localhost", &format!("old {i}"), "x")).expect("fill");
+    env.dovecot
+        .fill_folder(ALICE, "INBOX", 50, |i| mailbell_e2e::simple("o@example.org", "a@localhost", &format!("old {i}"), "x"))
+        .expect("fill");
     env.add_user(ALICE, common::ALICE_PW, extra_add);
     env.sync().assert_ok();
     let read = env.append("INBOX", "to be read");
@@ -89,13 +91,30 @@ fn an_unknown_quirk_is_bad_usage() {
 #[test]
 fn ten_flag_changes_in_a_big_folder_cost_a_small_response() {
     let env = Env::start();
-    env.dovecot.fill_folder(ALICE, "INBOX", 100_000, |i| mailbell_e2e::simple("o@example.org", "a@localhost", &format!("old {i}"), "x")).expect("fill");
+    env.dovecot
+        .fill_folder(ALICE, "INBOX", 100_000, |i| mailbell_e2e::simple("o@example.org", "a@localhost", &format!("old {i}"), "x"))
+        .expect("fill");
     let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Passthrough).expect("proxy");
     let port = proxy.port().to_string();
     let ca = env.ca();
     env.cli_with(
-        &["account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", &port, "--username", ALICE,
-          "--password-stdin", "--ca-file", ca.to_str().expect("path"), "--folders", "INBOX"],
+        &[
+            "account",
+            "add",
+            "--email",
+            "alice@localhost",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--username",
+            ALICE,
+            "--password-stdin",
+            "--ca-file",
+            ca.to_str().expect("path"),
+            "--folders",
+            "INBOX",
+        ],
         Some(common::ALICE_PW),
         &[],
     )

@@ -59,7 +59,23 @@ fn password_leak_check(rust_log: &str) {
     let add = |user: &str, pw: &str, runs: &mut Vec<(String, Finished)>| -> String {
         let mut p = std::process::Command::new(mailbell_e2e::cli_bin().expect("cli"));
         p.arg("--data-dir").arg(env.data_dir()).env_remove("MAILBELL_DATA_DIR").env("RUST_LOG", rust_log);
-        p.args(["account", "add", "--email", &format!("{user}@localhost"), "--host", "127.0.0.1", "--port", &port, "--username", user, "--password-stdin", "--ca-file", &ca, "--interval", "3600"]);
+        p.args([
+            "account",
+            "add",
+            "--email",
+            &format!("{user}@localhost"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--username",
+            user,
+            "--password-stdin",
+            "--ca-file",
+            &ca,
+            "--interval",
+            "3600",
+        ]);
         let out = common_run(p, pw);
         assert_eq!(out.status.code(), Some(0), "{}", out.stderr);
         let id = out.lines.join("").trim().to_string();
@@ -78,7 +94,14 @@ fn password_leak_check(rust_log: &str) {
     runs.push(("sync human".into(), run_cli(env.data_dir(), &["sync", "--once"], &envs, t).expect("sync")));
     assert!(runs.iter().any(|(l, r)| l == "sync" && r.new_messages().iter().any(|e| e["subject"] == "a message for carol")), "mail flowed");
     assert!(runs.iter().any(|(_, r)| r.stderr.contains("authentication failed for dave")), "the wrong password was reported");
-    for args in [&["status", "--json"][..], &["status"], &["messages", "--json"], &["messages"], &["account", "list", "--json"], &["account", "list"]] {
+    for args in [
+        &["status", "--json"][..],
+        &["status"],
+        &["messages", "--json"],
+        &["messages"],
+        &["account", "list", "--json"],
+        &["account", "list"],
+    ] {
         runs.push((args.join(" "), run_cli(env.data_dir(), args, &envs, t).expect("cli")));
     }
     // A server that is down, and a CA file that is not one: error paths that print details.
@@ -102,7 +125,11 @@ fn password_leak_check(rust_log: &str) {
     assert_nowhere(&env, CANARY_PW, &runs, &[env_dump.clone()]);
     assert_nowhere(&env, WRONG_PW, &runs, &[env_dump]);
     let log_lines: usize = runs.iter().map(|(_, r)| r.stderr.lines().count()).sum();
-    eprintln!("RUST_LOG={rust_log}: {} runs, {log_lines} log lines, {} files in the data dir: no password anywhere", runs.len(), mailbell_e2e::files_under(env.data_dir()).len());
+    eprintln!(
+        "RUST_LOG={rust_log}: {} runs, {log_lines} log lines, {} files in the data dir: no password anywhere",
+        runs.len(),
+        mailbell_e2e::files_under(env.data_dir()).len()
+    );
 }
 
 fn common_run(mut cmd: std::process::Command, stdin: &str) -> Finished {
@@ -139,7 +166,19 @@ fn the_password_is_nowhere_but_the_keyring_even_at_trace_level() {
 fn sync_with(env: &Env, port: u16, security: &str, ca: bool) -> Finished {
     let port = port.to_string();
     let ca_path = env.ca().display().to_string();
-    let mut args = vec!["account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", &port, "--username", ALICE, "--password-stdin"];
+    let mut args = vec![
+        "account",
+        "add",
+        "--email",
+        "alice@localhost",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--username",
+        ALICE,
+        "--password-stdin",
+    ];
     if !security.is_empty() {
         args.extend_from_slice(&["--security", security]);
     }
@@ -188,7 +227,8 @@ fn an_untrusted_certificate_is_refused_over_starttls() {
 
 /// What the injected bytes say, were a client to read them: "no login allowed here", and a
 /// completion for the CAPABILITY command a client sends right after the handshake.
-const INJECTED: &[u8] = b"* CAPABILITY IMAP4rev1 LOGINDISABLED\r\nM0 OK [CAPABILITY IMAP4rev1 LOGINDISABLED] injected before the handshake\r\n";
+const INJECTED: &[u8] =
+    b"* CAPABILITY IMAP4rev1 LOGINDISABLED\r\nM0 OK [CAPABILITY IMAP4rev1 LOGINDISABLED] injected before the handshake\r\n";
 
 #[test]
 fn bytes_injected_before_the_starttls_handshake_are_discarded() {
@@ -212,11 +252,7 @@ fn the_injected_bytes_would_matter_if_they_were_read() {
     let front = StarttlsFront::start(&env.dovecot, FrontBehaviour::InjectInsideTls(INJECTED.to_vec())).expect("front");
     let run = sync_with(&env, front.port(), "starttls", true);
     assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("LOGINDISABLED") || run.stderr.contains("sent data before it was asked"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("LOGINDISABLED") || run.stderr.contains("sent data before it was asked"), "{}", run.stderr);
     assert_eq!(env.dovecot.login_count(ALICE), 0);
 }
 

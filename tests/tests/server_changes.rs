@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::{Env, ALICE};
 use mailbell_e2e::cli::{run_cli, CliProcess};
-use mailbell_e2e::ledger::{rows_of, Ledger, RunEnd, Rows};
+use mailbell_e2e::ledger::{rows_of, Ledger, Rows, RunEnd};
 use mailbell_e2e::{DovecotOptions, MessageBuilder, Proxy, ProxyMode, RawImap};
 use rand::{Rng, SeedableRng};
 
@@ -355,8 +355,23 @@ fn proxied_account(env: &Env, proxy: &Proxy) -> String {
     let ca = env.ca();
     let port = proxy.port().to_string();
     let out = env.cli_with(
-        &["account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", &port, "--username", ALICE,
-          "--password-stdin", "--ca-file", ca.to_str().expect("path"), "--folders", "INBOX"],
+        &[
+            "account",
+            "add",
+            "--email",
+            "alice@localhost",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--username",
+            ALICE,
+            "--password-stdin",
+            "--ca-file",
+            ca.to_str().expect("path"),
+            "--folders",
+            "INBOX",
+        ],
         Some(common::ALICE_PW),
         &[],
     );
@@ -372,13 +387,15 @@ fn fifty_megabyte_messages_cost_bounded_bytes() {
     env.sync().assert_ok();
     // One 50 MB plain-text body (no MIME at all), one 50 MB base64 attachment, and a message
     // whose 50 MB are in a single header.
-    let mut text = b"From: Big <big@example.org>\r\nSubject: fifty megabytes of text\r\nMessage-ID: <big-text@example.org>\r\n\r\n".to_vec();
+    let mut text =
+        b"From: Big <big@example.org>\r\nSubject: fifty megabytes of text\r\nMessage-ID: <big-text@example.org>\r\n\r\n".to_vec();
     let line = b"All work and no play makes a very long message. ".repeat(20);
     while text.len() < 50 << 20 {
         text.extend_from_slice(&line);
         text.extend_from_slice(b"\r\n");
     }
-    let attachment = MessageBuilder::new().subject("fifty megabytes attached").text("see the attachment").with_attachment_bytes(37 << 20).build();
+    let attachment =
+        MessageBuilder::new().subject("fifty megabytes attached").text("see the attachment").with_attachment_bytes(37 << 20).build();
     let mut header = b"From: Hdr <hdr@example.org>\r\nSubject: fifty megabytes of header\r\nX-Padding: ".to_vec();
     header.extend(std::iter::repeat_n(b'x', 50 << 20));
     header.extend_from_slice(b"\r\n\r\nshort body\r\n");
@@ -395,7 +412,12 @@ fn fifty_megabyte_messages_cost_bounded_bytes() {
     assert_eq!(run.status.code(), Some(0), "{}", run.stderr);
     let fetched = proxy.bytes_to_client() - before;
     assert_eq!(subjects(&run), vec!["fifty megabytes attached", "fifty megabytes of header", "fifty megabytes of text"]);
-    let preview = run.new_messages().iter().find(|e| e["subject"] == "fifty megabytes of text").map(|e| e["preview"].as_str().unwrap_or("").to_string()).unwrap_or_default();
+    let preview = run
+        .new_messages()
+        .iter()
+        .find(|e| e["subject"] == "fifty megabytes of text")
+        .map(|e| e["preview"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default();
     assert!(preview.starts_with("All work and no play"), "{preview}");
     assert!(fetched < 256 * 1024, "fetched {fetched} bytes for three 50 MB messages");
     let stored = env.messages();

@@ -205,8 +205,23 @@ fn a_large_message_is_summarised_from_bounded_bytes() {
     let ca = env.ca();
     let port = proxy.port().to_string();
     let out = env.cli_with(
-        &["account", "add", "--email", "alice@localhost", "--host", "127.0.0.1", "--port", &port, "--username", ALICE,
-          "--password-stdin", "--ca-file", ca.to_str().expect("path"), "--folders", "INBOX"],
+        &[
+            "account",
+            "add",
+            "--email",
+            "alice@localhost",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--username",
+            ALICE,
+            "--password-stdin",
+            "--ca-file",
+            ca.to_str().expect("path"),
+            "--folders",
+            "INBOX",
+        ],
         Some(common::ALICE_PW),
         &[],
     );

@@ -69,11 +69,7 @@ impl Watch {
     }
 
     fn new_subjects(&self) -> Vec<String> {
-        self.seen
-            .iter()
-            .filter(|e| e["event"] == "new_message")
-            .map(|e| e["subject"].as_str().unwrap_or("").to_string())
-            .collect()
+        self.seen.iter().filter(|e| e["event"] == "new_message").map(|e| e["subject"].as_str().unwrap_or("").to_string()).collect()
     }
 
     fn terminate(mut self) -> (Option<i32>, Vec<Value>) {

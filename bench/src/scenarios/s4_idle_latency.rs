@@ -57,9 +57,8 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
         let mut w = env.watch()?;
 
         // Push up, then the INBOX pass it triggers, then quiet.
-        let push = w.wait_for(Duration::from_secs(60), "account_status with push=true", |l| {
-            l.event() == "account_status" && l.v["push"] == true
-        })?;
+        let push =
+            w.wait_for(Duration::from_secs(60), "account_status with push=true", |l| l.event() == "account_status" && l.v["push"] == true)?;
         let push_after = push.at.duration_since(w.started);
         if !w.settle(Duration::from_millis(1500), Duration::from_secs(30)) {
             bail!("watch did not go quiet after push came up; the last events: {}", w.tail(5));
@@ -194,7 +193,10 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
         .collect();
     let mut footnotes = vec![
         "latency: from the APPEND's tagged OK (another client, straight to Dovecot) to the bench reading the".to_string(),
-        format!("  new_message line from `watch --json` (account interval {} s, so only IDLE can deliver). Percentiles", sizes.s4_interval_secs),
+        format!(
+            "  new_message line from `watch --json` (account interval {} s, so only IDLE can deliver). Percentiles",
+            sizes.s4_interval_secs
+        ),
         format!(
             "  are nearest-rank{}.",
             if sizes.s4_messages < 100 { format!(": with {} samples, p99 is the largest one", sizes.s4_messages) } else { String::new() }
@@ -219,9 +221,27 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     }
     report.table(ExtraTable {
         title: "S4: IDLE push latency (mailbell-cli watch --json)".to_string(),
-        headers: ["id", "scenario", "link", "n", "p50", "p99", "max", "min", "server p50", "mailbell p50", "mailbell p99", "push after", "recv/msg", "sent/msg", "turns/msg", "conns", "check"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "id",
+            "scenario",
+            "link",
+            "n",
+            "p50",
+            "p99",
+            "max",
+            "min",
+            "server p50",
+            "mailbell p50",
+            "mailbell p99",
+            "push after",
+            "recv/msg",
+            "sent/msg",
+            "turns/msg",
+            "conns",
+            "check",
+        ]
+        .map(String::from)
+        .to_vec(),
         left: vec![true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false, true],
         rows,
         footnotes,

@@ -47,12 +47,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
         }
     }
     report.setup(
-        format!(
-            "S5 {} users x {} folders x {} msgs: create and fill",
-            users.len(),
-            sizes.s5_folders,
-            n(sizes.s5_history_per_folder)
-        ),
+        format!("S5 {} users x {} folders x {} msgs: create and fill", users.len(), sizes.s5_folders, n(sizes.s5_history_per_folder)),
         t.elapsed(),
     );
 
@@ -68,9 +63,8 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     let mut w = env.watch()?;
     let mut pushed = BTreeSet::new();
     while pushed.len() < accounts.len() {
-        let l = w.wait_for(Duration::from_secs(120), "push=true from every account", |l| {
-            l.event() == "account_status" && l.v["push"] == true
-        })?;
+        let l =
+            w.wait_for(Duration::from_secs(120), "push=true from every account", |l| l.event() == "account_status" && l.v["push"] == true)?;
         if let Some(a) = l.v["account"].as_str() {
             pushed.insert(a.to_string());
         }
@@ -280,7 +274,8 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
             split.quiet_turns,
         ));
         footnotes.push(
-            "  (IDLE keepalives from Dovecot every 2 min, IDLE re-issued every 5 min, the 30 s clock check; sampling is 2 s, so a stretch".to_string(),
+            "  (IDLE keepalives from Dovecot every 2 min, IDLE re-issued every 5 min, the 30 s clock check; sampling is 2 s, so a stretch"
+                .to_string(),
         );
         footnotes.push("  counts as busy from one sample before an event to one after).".to_string());
     }
@@ -316,12 +311,31 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     report.table(ExtraTable {
         title: format!("S5: idle cost of mailbell-cli watch over a quiet {}", fmt_dur(window)),
         headers: [
-            "id", "scenario", "link", "window", "CPU", "CPU/min", "wakeups", "/min", "syscalls", "/min", "RSS start", "RSS end",
-            "RSS max", "conns", "new", "recv", "sent", "passes", "check",
+            "id",
+            "scenario",
+            "link",
+            "window",
+            "CPU",
+            "CPU/min",
+            "wakeups",
+            "/min",
+            "syscalls",
+            "/min",
+            "RSS start",
+            "RSS end",
+            "RSS max",
+            "conns",
+            "new",
+            "recv",
+            "sent",
+            "passes",
+            "check",
         ]
         .map(String::from)
         .to_vec(),
-        left: vec![true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true],
+        left: vec![
+            true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true,
+        ],
         rows: vec![row],
         footnotes,
     });

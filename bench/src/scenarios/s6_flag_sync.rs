@@ -106,7 +106,9 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     let mut lines = Vec::new();
     for r in report.rows.iter().filter(|r| r.id == "S6" && !r.what.starts_with("then")) {
         let label = r.what.rsplit(", ").next().unwrap_or("");
-        let Some(after) = report.rows.iter().find(|a| a.id == "S6" && a.link == r.link && a.what == format!("then nothing changed, {label}")) else {
+        let Some(after) =
+            report.rows.iter().find(|a| a.id == "S6" && a.link == r.link && a.what == format!("then nothing changed, {label}"))
+        else {
             continue;
         };
         let med = |v: Vec<u64>| {
@@ -144,11 +146,8 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
 
 /// A Dovecot (CONDSTORE and QRESYNC hidden or not) with the folders filled.
 fn start(sizes: &Sizes, report: &mut Report, hidden: bool) -> anyhow::Result<(BenchEnv, Vec<String>)> {
-    let opts = if hidden {
-        DovecotOptions::default().hide_capability("CONDSTORE").hide_capability("QRESYNC")
-    } else {
-        DovecotOptions::default()
-    };
+    let opts =
+        if hidden { DovecotOptions::default().hide_capability("CONDSTORE").hide_capability("QRESYNC") } else { DovecotOptions::default() };
     let mut env = BenchEnv::start_with(opts)?;
     env.count_turns()?;
     if let Some(parent) = env.dovecot.dir().parent() {
@@ -160,7 +159,11 @@ fn start(sizes: &Sizes, report: &mut Report, hidden: bool) -> anyhow::Result<(Be
     let caps = probe.capabilities()?;
     for cap in ["CONDSTORE", "QRESYNC"] {
         if caps.iter().any(|c| c == cap) == hidden {
-            anyhow::bail!("the S6 server {} {cap}, but should {}", if hidden { "announces" } else { "lacks" }, if hidden { "not" } else { "" });
+            anyhow::bail!(
+                "the S6 server {} {cap}, but should {}",
+                if hidden { "announces" } else { "lacks" },
+                if hidden { "not" } else { "" }
+            );
         }
     }
     drop(probe);

@@ -35,8 +35,7 @@ fn main() {
 
 /// Logs go to stderr (stdout is for results and JSON events); RUST_LOG tunes them.
 fn init_logging() {
-    let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     // Whatever RUST_LOG says, never trace the IMAP or D-Bus wire: it carries the password.
     for d in mailbell_sync::guard::QUIET_LOG_TARGETS {
         if let Ok(d) = d.parse() {

@@ -25,7 +25,13 @@ pub fn event_text(e: &Event) -> Option<String> {
     match e {
         Event::NewMessage(m) => Some(format!("new  {} | {} | {} | {}", m.folder, m.date, m.from, m.subject)),
         Event::MessageUpdate(u) => {
-            let what = if u.expunged { "deleted" } else if u.seen { "read" } else { "unread" };
+            let what = if u.expunged {
+                "deleted"
+            } else if u.seen {
+                "read"
+            } else {
+                "unread"
+            };
             Some(format!("{what}  {} uid {}", u.folder, u.uid))
         }
         Event::FolderStatus(f) => f.error.as_ref().map(|err| format!("error  {}: {err}", f.folder)),

@@ -172,7 +172,15 @@ mod tests {
         assert_eq!(v["state"], "ok");
         assert_eq!(v["last_uid"], 42);
         assert!(v["error"].is_null());
-        let a = Event::AccountStatus(AccountStatusEvent { account: "a1".into(), state: AccountState::AuthFailed, error: Some("x".into()), new_messages: 0, next_pass_at: None, retries: 0, push: false });
+        let a = Event::AccountStatus(AccountStatusEvent {
+            account: "a1".into(),
+            state: AccountState::AuthFailed,
+            error: Some("x".into()),
+            new_messages: 0,
+            next_pass_at: None,
+            retries: 0,
+            push: false,
+        });
         let v: serde_json::Value = serde_json::to_value(&a).expect("json");
         assert_eq!(v["event"], "account_status");
         assert_eq!(v["state"], "auth_failed");

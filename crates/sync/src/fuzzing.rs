@@ -134,9 +134,7 @@ pub async fn run_client(client: Client, port: u16, between_passes: impl std::fut
         timeouts: Timeouts { connect: CLIENT_TIMEOUT, response: CLIENT_TIMEOUT },
     };
     match client {
-        Client::OpenPlain | Client::OpenStarttls => {
-            Outcome { announced: 0, reached_the_end: imap::open(&cfg).await.is_ok() }
-        }
+        Client::OpenPlain | Client::OpenStarttls => Outcome { announced: 0, reached_the_end: imap::open(&cfg).await.is_ok() },
         Client::SyncPass => sync_passes(&cfg, between_passes).await,
         Client::LiveTest => {
             let report = imap::live_test(&cfg, USER, PASSWORD).await;
@@ -163,7 +161,11 @@ async fn autoconfig(port: u16) -> Outcome {
     match discover("fuzz@example.org", &opts).await {
         Ok(candidates) => {
             for c in &candidates {
-                assert!(!c.host.is_empty() && !c.host.chars().any(|ch| ch.is_whitespace() || ch.is_control()), "candidate host {:?}", c.host);
+                assert!(
+                    !c.host.is_empty() && !c.host.chars().any(|ch| ch.is_whitespace() || ch.is_control()),
+                    "candidate host {:?}",
+                    c.host
+                );
                 assert!(c.port != 0, "candidate port 0");
             }
             Outcome { announced: candidates.len(), reached_the_end: !candidates.is_empty() }
@@ -298,10 +300,7 @@ fn split_summary_input(data: &[u8]) -> (&[u8], &[u8], Option<DateTime<chrono::Fi
     let len = usize::from(u16::from_le_bytes([data[0], data[1]]));
     let rest = &data[2..];
     let cut = len.min(rest.len());
-    let internal = rest
-        .get(..26)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(summary::parse_internal_date);
+    let internal = rest.get(..26).and_then(|b| std::str::from_utf8(b).ok()).and_then(summary::parse_internal_date);
     (&rest[..cut], &rest[cut..], internal)
 }
 

@@ -151,9 +151,7 @@ impl FolderState {
 /// RFC 6154 special-use attributes that mark a folder as not worth notifying about by default:
 /// mail lands there by the user's own action (sent, drafts, archive), as spam, or the folder is
 /// a virtual view of other folders.
-pub const UNWATCHED_SPECIAL_USE: &[&str] = &[
-    "\\Junk", "\\Trash", "\\Sent", "\\Drafts", "\\All", "\\Flagged", "\\Archive",
-];
+pub const UNWATCHED_SPECIAL_USE: &[&str] = &["\\Junk", "\\Trash", "\\Sent", "\\Drafts", "\\All", "\\Flagged", "\\Archive"];
 
 /// The default watch rule for a folder first seen on the server.
 pub fn watched_by_default(name: &str, special_use: Option<&str>, explicit: Option<&[String]>) -> bool {

@@ -38,11 +38,7 @@ fn flush(out: &mut String, units: &mut Vec<u16>) {
     out.push('&');
     let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_be_bytes()).collect();
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         let sextets = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
         // 1 byte -> 2 chars, 2 bytes -> 3 chars, 3 bytes -> 4 chars.
@@ -76,10 +72,7 @@ fn decode_shift(b64: &[u8]) -> Option<String> {
     if bits >= 6 || acc != 0 || bytes.len() % 2 != 0 || bytes.is_empty() {
         return None;
     }
-    let units: Vec<u16> = bytes
-        .chunks(2)
-        .map(|p| u16::from_be_bytes([p[0], p[1]]))
-        .collect();
+    let units: Vec<u16> = bytes.chunks(2).map(|p| u16::from_be_bytes([p[0], p[1]])).collect();
     let s = String::from_utf16(&units).ok()?;
     // A shift must not encode what could have been written directly.
     if s.chars().any(is_direct) {
@@ -147,14 +140,8 @@ mod tests {
         assert_eq!(decode("&ZeVnLIqe-"), "日本語");
         assert_eq!(encode("日本語"), "&ZeVnLIqe-");
         // RFC 3501's example: "~peter/mail/台北/日本語".
-        assert_eq!(
-            decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
-            "~peter/mail/台北/日本語"
-        );
-        assert_eq!(
-            encode("~peter/mail/台北/日本語"),
-            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
-        );
+        assert_eq!(decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"), "~peter/mail/台北/日本語");
+        assert_eq!(encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
     }
 
     #[test]

@@ -17,11 +17,11 @@ use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, U
 
 use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
 use crate::imap::{self, Examined, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus, ServerConfig, Timeouts};
+use crate::model::{Account, FolderState};
 use crate::oauth::TokenCache;
 use crate::quirks::Quirks;
-use crate::model::{Account, FolderState};
 use crate::secrets::SecretsError;
-use crate::store::{FlagChange, FolderRow, FolderStatusUpdate, ListedFolder, NewMessage, StoredMessage, Store, StoreError};
+use crate::store::{FlagChange, FolderRow, FolderStatusUpdate, ListedFolder, NewMessage, Store, StoreError, StoredMessage};
 use crate::summary;
 
 #[derive(Debug, thiserror::Error)]
@@ -105,13 +105,7 @@ pub struct PassReport {
 
 /// The server settings of an account, as the IMAP layer needs them.
 pub fn server_config(account: &Account, timeouts: Timeouts) -> ServerConfig {
-    ServerConfig {
-        host: account.host.clone(),
-        port: account.port,
-        security: account.security,
-        ca_file: account.ca_file.clone(),
-        timeouts,
-    }
+    ServerConfig { host: account.host.clone(), port: account.port, security: account.security, ca_file: account.ca_file.clone(), timeouts }
 }
 
 /// Connects and logs in to the account's server with a password.
@@ -228,7 +222,18 @@ pub async fn run_pass(
     opts: &SyncOptions,
     sink: Arc<dyn EventSink>,
 ) -> Result<PassReport, SyncError> {
-    let mut pass = Pass { store, account, opts, sink, report: PassReport::default(), batches: 0, modseq: false, qresync: false, unchanged: Vec::new(), vanished: Vec::new() };
+    let mut pass = Pass {
+        store,
+        account,
+        opts,
+        sink,
+        report: PassReport::default(),
+        batches: 0,
+        modseq: false,
+        qresync: false,
+        unchanged: Vec::new(),
+        vanished: Vec::new(),
+    };
     pass.run(session).await?;
     Ok(pass.report)
 }
@@ -248,11 +253,7 @@ impl Pass<'_> {
         let id = self.account.id.clone();
         let rows: Vec<FolderRow> = if let Some(only) = &self.opts.only_folders {
             let only = only.clone();
-            blocking(self.store, move |s| s.folders(Some(&id)))
-                .await?
-                .into_iter()
-                .filter(|f| f.watched && only.contains(&f.name))
-                .collect()
+            blocking(self.store, move |s| s.folders(Some(&id))).await?.into_iter().filter(|f| f.watched && only.contains(&f.name)).collect()
         } else {
             let (listed, _) = session.list_folders(self.modseq).await?;
             let selectable: Vec<ListedFolder> = listed
@@ -277,17 +278,16 @@ impl Pass<'_> {
 
         // Folders that LIST-STATUS did not cover (or all of them without it, or those of a
         // scoped pass): one pipelined round trip of STATUS.
-        let missing: Vec<String> =
-            rows.iter().filter(|f| !statuses.contains_key(&f.raw_name)).map(|f| f.raw_name.clone()).collect();
+        let missing: Vec<String> = rows.iter().filter(|f| !statuses.contains_key(&f.raw_name)).map(|f| f.raw_name.clone()).collect();
         if !missing.is_empty() {
             statuses.extend(session.status_many(&missing, self.modseq).await?);
         }
 
         for row in rows {
             self.report.folders_checked += 1;
-            let status = statuses.remove(&row.raw_name).unwrap_or_else(|| {
-                Err(ImapError::Protocol(format!("the server gave no status for {:?}", row.name)))
-            });
+            let status = statuses
+                .remove(&row.raw_name)
+                .unwrap_or_else(|| Err(ImapError::Protocol(format!("the server gave no status for {:?}", row.name))));
             let outcome = match status {
                 Ok(status) => self.folder(session, &row, status).await,
                 Err(e) => Err(SyncError::Imap(e)),
@@ -454,7 +454,13 @@ impl Pass<'_> {
 
     /// Reads the pipelined `UID FETCH <last+1>:*` and commits batch by batch. Returns false
     /// when the folder went stale meanwhile.
-    async fn fetch_new(&mut self, session: &mut ImapSession, row: &FolderRow, ex: &Examined, mut stream: FetchStream) -> Result<bool, SyncError> {
+    async fn fetch_new(
+        &mut self,
+        session: &mut ImapSession,
+        row: &FolderRow,
+        ex: &Examined,
+        mut stream: FetchStream,
+    ) -> Result<bool, SyncError> {
         let mut batch: Vec<NewMessage> = Vec::with_capacity(self.opts.batch_size);
         while let Some(m) = session.next_message(&mut stream).await? {
             batch.push(to_new_message(&m));
@@ -702,12 +708,8 @@ pub async fn sync_account(
 pub(crate) async fn mark_unreachable(store: &Store, account: &Account, error: &str, sink: &dyn EventSink) -> Result<(), SyncError> {
     let (id, error) = (account.id.clone(), error.to_string());
     let rows = blocking(store, move |s| {
-        let update = FolderStatusUpdate {
-            state: Some(FolderState::Error),
-            error: Some(Some(error)),
-            attempted: true,
-            ..Default::default()
-        };
+        let update =
+            FolderStatusUpdate { state: Some(FolderState::Error), error: Some(Some(error)), attempted: true, ..Default::default() };
         for f in s.folders(Some(&id))?.iter().filter(|f| f.watched && f.state != FolderState::Error) {
             s.update_folder_status(&id, &f.name, &update)?;
         }

@@ -25,20 +25,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
-use mailbell_sync::summary::{
-    parse_internal_date, summarize, Summary, MESSAGE_ID_CHARS, NAME_CHARS, PREVIEW_CHARS,
-    SUBJECT_CHARS,
-};
+use mailbell_sync::summary::{parse_internal_date, summarize, Summary, MESSAGE_ID_CHARS, NAME_CHARS, PREVIEW_CHARS, SUBJECT_CHARS};
 
 const SUBJECT_FIELDS: [&str; 1] = ["subject"];
-const HEADER_FIELDS: [&str; 6] = [
-    "from",
-    "date",
-    "message-id",
-    "content-type",
-    "content-transfer-encoding",
-    "mime-version",
-];
+const HEADER_FIELDS: [&str; 6] = ["from", "date", "message-id", "content-type", "content-transfer-encoding", "mime-version"];
 const SUBJECT_LIMIT: usize = 8192;
 const HEADER_LIMIT: usize = 16384;
 const TEXT_LIMIT: usize = 4096;
@@ -48,10 +38,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(2);
 fn split_message(raw: &[u8]) -> (&[u8], &[u8]) {
     let mut pos = 0;
     while pos < raw.len() {
-        let line_end = raw[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|p| pos + p + 1);
+        let line_end = raw[pos..].iter().position(|&b| b == b'\n').map(|p| pos + p + 1);
         let Some(end) = line_end else { break };
         let line = &raw[pos..end];
         if line == b"\n" || line == b"\r\n" {
@@ -79,9 +66,7 @@ fn header_fields(header: &[u8], fields: &[&str]) -> Vec<u8> {
         }
         keep = match line.iter().position(|&b| b == b':') {
             Some(colon) => {
-                let name = String::from_utf8_lossy(&line[..colon])
-                    .trim()
-                    .to_ascii_lowercase();
+                let name = String::from_utf8_lossy(&line[..colon]).trim().to_ascii_lowercase();
                 fields.contains(&name.as_str())
             }
             None => false,
@@ -123,8 +108,7 @@ fn run(header: &[u8], text: &[u8], internal: Option<DateTime<FixedOffset>>) -> S
 }
 
 fn bad_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 fn check_text(what: &str, s: &str, max: usize) -> Result<(), String> {
@@ -204,8 +188,7 @@ fn opt(v: &str) -> Option<String> {
 fn check_case(eml: &Path) -> Vec<String> {
     let raw = std::fs::read(eml).unwrap();
     let expect_path = eml.with_extension("expect");
-    let expect = std::fs::read_to_string(&expect_path)
-        .unwrap_or_else(|e| panic!("{}: {e}", expect_path.display()));
+    let expect = std::fs::read_to_string(&expect_path).unwrap_or_else(|e| panic!("{}: {e}", expect_path.display()));
     let mut entries: Vec<(String, String)> = Vec::new();
     let mut internal = None;
     for (n, line) in expect.lines().enumerate() {
@@ -213,24 +196,15 @@ fn check_case(eml: &Path) -> Vec<String> {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let (key, value) = line
-            .split_once(':')
-            .unwrap_or_else(|| panic!("{}:{}: no ':'", expect_path.display(), n + 1));
+        let (key, value) = line.split_once(':').unwrap_or_else(|| panic!("{}:{}: no ':'", expect_path.display(), n + 1));
         let value = unescape(value.strip_prefix(' ').unwrap_or(value));
         if key == "internal_date" {
-            internal = Some(
-                parse_internal_date(&value)
-                    .unwrap_or_else(|| panic!("{}: bad internal_date", expect_path.display())),
-            );
+            internal = Some(parse_internal_date(&value).unwrap_or_else(|| panic!("{}: bad internal_date", expect_path.display())));
         } else {
             entries.push((key.to_owned(), value));
         }
     }
-    assert!(
-        !entries.is_empty(),
-        "{}: no expectations",
-        expect_path.display()
-    );
+    assert!(!entries.is_empty(), "{}: no expectations", expect_path.display());
 
     let (header, text) = engine_fetch(&raw);
     let s = run(&header, &text, internal);
@@ -257,9 +231,9 @@ fn check_case(eml: &Path) -> Vec<String> {
                 "none" => s.date.is_none(),
                 d => {
                     s.date
-                        == Some(DateTime::parse_from_rfc3339(d).unwrap_or_else(|e| {
-                            panic!("{}: bad date {d:?}: {e}", expect_path.display())
-                        }))
+                        == Some(
+                            DateTime::parse_from_rfc3339(d).unwrap_or_else(|e| panic!("{}: bad date {d:?}: {e}", expect_path.display())),
+                        )
                 }
             },
             other => panic!("{}: unknown key {other:?}", expect_path.display()),
@@ -272,18 +246,13 @@ fn check_case(eml: &Path) -> Vec<String> {
 }
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("corpus")
 }
 
 #[test]
 fn corpus() {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(corpus_dir()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
     cases.sort();
     assert!(cases.len() >= 20, "corpus has only {} cases", cases.len());
     let mut report = String::new();
@@ -301,11 +270,7 @@ fn corpus() {
     for e in std::fs::read_dir(corpus_dir()).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|e| e == "expect") {
-            assert!(
-                p.with_extension("eml").exists(),
-                "{} has no .eml",
-                p.display()
-            );
+            assert!(p.with_extension("eml").exists(), "{} has no .eml", p.display());
         }
     }
     assert!(report.is_empty(), "corpus failures:\n{report}");
@@ -368,16 +333,9 @@ fn hostile_1mb_from_line_and_encoded_words() {
 
 #[test]
 fn hostile_nested_multipart_100_deep() {
-    let mut raw =
-        b"Subject: nest\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n".to_vec();
+    let mut raw = b"Subject: nest\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n".to_vec();
     for i in 1..=100 {
-        raw.extend_from_slice(
-            format!(
-                "--b{}\r\nContent-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n",
-                i - 1
-            )
-            .as_bytes(),
-        );
+        raw.extend_from_slice(format!("--b{}\r\nContent-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n", i - 1).as_bytes());
     }
     raw.extend_from_slice(b"--b100\r\nContent-Type: text/plain\r\n\r\ndeep text\r\n");
     for i in (0..=100).rev() {
@@ -449,10 +407,7 @@ fn hostile_many_parts_and_headers() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: usize) -> usize {
@@ -474,9 +429,7 @@ fn no_caught_panics(f: impl FnOnce()) {
     {
         let (ours, parser) = (ours.clone(), parser.clone());
         std::panic::set_hook(Box::new(move |info| {
-            let in_parser = info
-                .location()
-                .is_some_and(|l| l.file().contains("mail-parser"));
+            let in_parser = info.location().is_some_and(|l| l.file().contains("mail-parser"));
             if std::thread::current().id() == this_thread {
                 if in_parser {
                     parser.fetch_add(1, Ordering::SeqCst);
@@ -494,18 +447,11 @@ fn no_caught_panics(f: impl FnOnce()) {
     if parser > 0 {
         eprintln!("note: {parser} mail-parser debug assertion(s) caught by summarize()");
     }
-    assert_eq!(
-        ours.load(Ordering::SeqCst),
-        0,
-        "panics were raised (and caught)"
-    );
+    assert_eq!(ours.load(Ordering::SeqCst), 0, "panics were raised (and caught)");
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 #[test]

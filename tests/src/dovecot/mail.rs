@@ -55,11 +55,7 @@ impl Dovecot {
     /// All folder names of `user`, decoded UTF-8, in Dovecot's order.
     pub fn list_folders(&self, user: &str) -> anyhow::Result<Vec<String>> {
         let out = self.doveadm_ok(&["mailbox", "list", "-u", user], None)?;
-        Ok(out
-            .lines()
-            .map(str::to_string)
-            .filter(|l| !l.is_empty())
-            .collect())
+        Ok(out.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
     }
 
     /// Delivers one message the way an MDA would and returns its UID. `flags` are IMAP system
@@ -67,19 +63,9 @@ impl Dovecot {
     ///
     /// The UID is read back as UIDNEXT-1, which is right as long as nothing else appends to the
     /// folder at the same moment (the client under test only reads).
-    pub fn append(
-        &self,
-        user: &str,
-        folder: &str,
-        raw: &[u8],
-        flags: &[&str],
-    ) -> anyhow::Result<u32> {
+    pub fn append(&self, user: &str, folder: &str, raw: &[u8], flags: &[&str]) -> anyhow::Result<u32> {
         self.doveadm_ok(&["save", "-u", user, "-m", folder], Some(raw))?;
-        let uid = self
-            .status(user, folder)?
-            .uidnext
-            .checked_sub(1)
-            .context("UIDNEXT is 0 right after a save")?;
+        let uid = self.status(user, folder)?.uidnext.checked_sub(1).context("UIDNEXT is 0 right after a save")?;
         if !flags.is_empty() {
             self.add_flags(user, folder, uid, flags)?;
         }
@@ -87,21 +73,10 @@ impl Dovecot {
     }
 
     /// Adds flags to one message, e.g. to mark it `\Seen` behind the client's back.
-    pub fn add_flags(
-        &self,
-        user: &str,
-        folder: &str,
-        uid: u32,
-        flags: &[&str],
-    ) -> anyhow::Result<()> {
+    pub fn add_flags(&self, user: &str, folder: &str, uid: u32, flags: &[&str]) -> anyhow::Result<()> {
         let flags = flags.join(" ");
         let uid = uid.to_string();
-        self.doveadm_ok(
-            &[
-                "flags", "add", "-u", user, &flags, "mailbox", folder, "uid", &uid,
-            ],
-            None,
-        )?;
+        self.doveadm_ok(&["flags", "add", "-u", user, &flags, "mailbox", folder, "uid", &uid], None)?;
         Ok(())
     }
 
@@ -111,16 +86,9 @@ impl Dovecot {
     /// Writes Maildir files directly into the folder's `cur/` and has Dovecot index them with
     /// `doveadm force-resync`, because IMAP APPEND or `doveadm save` manage only a few hundred
     /// messages per second. INTERNALDATE is the time of the call.
-    pub fn fill_folder(
-        &self,
-        user: &str,
-        folder: &str,
-        count: usize,
-        mut generator: impl FnMut(usize) -> Vec<u8>,
-    ) -> anyhow::Result<()> {
+    pub fn fill_folder(&self, user: &str, folder: &str, count: usize, mut generator: impl FnMut(usize) -> Vec<u8>) -> anyhow::Result<()> {
         // Fails clearly for a folder that does not exist, and makes Dovecot create its dirs.
-        self.status(user, folder)
-            .with_context(|| format!("fill_folder: folder {folder:?} of {user}"))?;
+        self.status(user, folder).with_context(|| format!("fill_folder: folder {folder:?} of {user}"))?;
         let dir = self.folder_path(user, folder)?;
         for sub in ["cur", "new", "tmp"] {
             let sub = dir.join(sub);
@@ -132,20 +100,14 @@ impl Dovecot {
 
         let seq = FILL_SEQ.fetch_add(1, Ordering::Relaxed);
         let pid = std::process::id();
-        let base_secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .context("clock before 1970")?
-            .as_secs();
+        let base_secs = SystemTime::now().duration_since(UNIX_EPOCH).context("clock before 1970")?.as_secs();
         for i in 0..count {
             let body = generator(i);
             // Dovecot orders new files by the time in their name (seconds, then the M field in
             // microseconds), so encoding `i` there makes UIDs follow generator order.
             let secs = base_secs + (i / 1_000_000) as u64;
             let micros = i % 1_000_000;
-            let name = format!(
-                "{secs}.M{micros}P{pid}Q{seq}_{i}.mailbell,S={}:2,",
-                body.len()
-            );
+            let name = format!("{secs}.M{micros}P{pid}Q{seq}_{i}.mailbell,S={}:2,", body.len());
             // Written in tmp/ and renamed into cur/, as an MDA does: a server process that looks
             // at the folder meanwhile (an IDLE session, a running sync) never sees half a file.
             let tmp = dir.join("tmp").join(&name);
@@ -155,50 +117,21 @@ impl Dovecot {
                 std::os::unix::fs::chown(&tmp, Some(self.identity.uid), Some(self.identity.gid))
                     .with_context(|| format!("chown {}", tmp.display()))?;
             }
-            fs::rename(&tmp, &path)
-                .with_context(|| format!("moving {} into cur/", tmp.display()))?;
+            fs::rename(&tmp, &path).with_context(|| format!("moving {} into cur/", tmp.display()))?;
         }
         self.doveadm_ok(&["force-resync", "-u", user, folder], None)?;
         Ok(())
     }
 
     /// Forces a new UIDVALIDITY, as a server does after rebuilding a folder.
-    pub fn set_uidvalidity(
-        &self,
-        user: &str,
-        folder: &str,
-        uidvalidity: u32,
-    ) -> anyhow::Result<()> {
+    pub fn set_uidvalidity(&self, user: &str, folder: &str, uidvalidity: u32) -> anyhow::Result<()> {
         let value = uidvalidity.to_string();
-        self.doveadm_ok(
-            &[
-                "mailbox",
-                "update",
-                "-u",
-                user,
-                "--uid-validity",
-                &value,
-                folder,
-            ],
-            None,
-        )?;
+        self.doveadm_ok(&["mailbox", "update", "-u", user, "--uid-validity", &value, folder], None)?;
         Ok(())
     }
 
     pub fn status(&self, user: &str, folder: &str) -> anyhow::Result<FolderStatus> {
-        let out = self.doveadm_ok(
-            &[
-                "-f",
-                "tab",
-                "mailbox",
-                "status",
-                "-u",
-                user,
-                "messages uidnext uidvalidity unseen",
-                folder,
-            ],
-            None,
-        )?;
+        let out = self.doveadm_ok(&["-f", "tab", "mailbox", "status", "-u", user, "messages uidnext uidvalidity unseen", folder], None)?;
         let rows = parse_tab(&out);
         let [row] = rows.as_slice() else {
             bail!("expected one status row for {folder:?}, doveadm printed:\n{out}");
@@ -220,20 +153,7 @@ impl Dovecot {
     /// Every message's UID and flags, in UID order, flags sorted. `\Recent` is left out: it only
     /// describes doveadm's own session.
     pub fn flags_of(&self, user: &str, folder: &str) -> anyhow::Result<Vec<(u32, Vec<String>)>> {
-        let out = self.doveadm_ok(
-            &[
-                "-f",
-                "tab",
-                "fetch",
-                "-u",
-                user,
-                "uid flags",
-                "mailbox",
-                folder,
-                "all",
-            ],
-            None,
-        )?;
+        let out = self.doveadm_ok(&["-f", "tab", "fetch", "-u", user, "uid flags", "mailbox", folder, "all"], None)?;
         let mut result = Vec::new();
         for row in parse_tab(&out) {
             let uid: u32 = row
@@ -243,12 +163,7 @@ impl Dovecot {
                 .with_context(|| format!("doveadm fetch: bad uid in:\n{out}"))?;
             let mut flags: Vec<String> = row
                 .get("flags")
-                .map(|f| {
-                    f.split_whitespace()
-                        .filter(|f| *f != "\\Recent")
-                        .map(str::to_string)
-                        .collect()
-                })
+                .map(|f| f.split_whitespace().filter(|f| *f != "\\Recent").map(str::to_string).collect())
                 .unwrap_or_default();
             flags.sort();
             result.push((uid, flags));
@@ -262,15 +177,8 @@ impl Dovecot {
         if uids.is_empty() {
             return Ok(());
         }
-        let set = uids
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        self.doveadm_ok(
-            &["expunge", "-u", user, "mailbox", folder, "uid", &set],
-            None,
-        )?;
+        let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        self.doveadm_ok(&["expunge", "-u", user, "mailbox", folder, "uid", &set], None)?;
         Ok(())
     }
 
@@ -293,10 +201,8 @@ impl Dovecot {
 }
 
 fn write_mail_file(path: &std::path::Path, body: &[u8]) -> anyhow::Result<()> {
-    let mut file =
-        fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(body)
-        .with_context(|| format!("writing {}", path.display()))?;
+    let mut file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(body).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -309,12 +215,6 @@ fn parse_tab(out: &str) -> Vec<BTreeMap<String, String>> {
     let names: Vec<&str> = header.split('\t').collect();
     lines
         .filter(|l| !l.is_empty())
-        .map(|line| {
-            names
-                .iter()
-                .map(|n| n.to_string())
-                .zip(line.split('\t').map(str::to_string))
-                .collect()
-        })
+        .map(|line| names.iter().map(|n| n.to_string()).zip(line.split('\t').map(str::to_string)).collect())
         .collect()
 }

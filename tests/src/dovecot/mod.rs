@@ -63,14 +63,7 @@ impl Dovecot {
             .with_context(|| format!("creating a directory for Dovecot in {}", parent.display()))?;
         let layout = Layout::new(dir.path());
         let identity = identity()?;
-        let mut dovecot = Dovecot {
-            opts,
-            layout,
-            ports: Ports { tls: 0, plain: 0 },
-            identity,
-            child: None,
-            dir,
-        };
+        let mut dovecot = Dovecot { opts, layout, ports: Ports { tls: 0, plain: 0 }, identity, child: None, dir };
         dovecot.prepare_files()?;
 
         // Free ports are found by binding port 0 and releasing it, which races with other test
@@ -83,10 +76,7 @@ impl Dovecot {
             match dovecot.launch() {
                 Ok(()) => return Ok(dovecot),
                 Err(err) => {
-                    let in_use = dovecot
-                        .log_text()
-                        .get(log_offset..)
-                        .is_some_and(|new| new.contains("Address already in use"));
+                    let in_use = dovecot.log_text().get(log_offset..).is_some_and(|new| new.contains("Address already in use"));
                     if !in_use || attempt == PORT_ATTEMPTS {
                         return Err(err);
                     }
@@ -177,22 +167,13 @@ impl Dovecot {
     /// Successful IMAP logins of `user` so far, from the log.
     pub fn login_count(&self, user: &str) -> usize {
         let needle = format!("Login: user=<{user}>");
-        self.log_text()
-            .lines()
-            .filter(|l| l.contains(&needle))
-            .count()
+        self.log_text().lines().filter(|l| l.contains(&needle)).count()
     }
 
     /// Failed password checks of `user` so far (wrong password or unknown user), from the log.
     pub fn auth_failure_count(&self, user: &str) -> usize {
         let needle = format!("passwd-file({user},");
-        self.log_text()
-            .lines()
-            .filter(|l| {
-                l.contains(&needle)
-                    && (l.contains("Password mismatch") || l.contains("unknown user"))
-            })
-            .count()
+        self.log_text().lines().filter(|l| l.contains(&needle) && (l.contains("Password mismatch") || l.contains("unknown user"))).count()
     }
 
     pub fn is_running(&mut self) -> bool {
@@ -214,11 +195,7 @@ impl Dovecot {
         signal_group(pid, libc::SIGTERM);
         let deadline = Instant::now() + STOP_TIMEOUT;
         loop {
-            if child
-                .try_wait()
-                .context("waiting for Dovecot to exit")?
-                .is_some()
-            {
+            if child.try_wait().context("waiting for Dovecot to exit")?.is_some() {
                 break;
             }
             if Instant::now() >= deadline {
@@ -255,10 +232,7 @@ impl Dovecot {
             match self.launch() {
                 Ok(()) => return Ok(()),
                 Err(err) => {
-                    let in_use = self
-                        .log_text()
-                        .get(log_offset..)
-                        .is_some_and(|new| new.contains("Address already in use"));
+                    let in_use = self.log_text().get(log_offset..).is_some_and(|new| new.contains("Address already in use"));
                     if !in_use || Instant::now() >= deadline {
                         return Err(err.context("restarting Dovecot on its previous ports"));
                     }
@@ -283,13 +257,8 @@ impl Dovecot {
             check_traversable(root)?;
         }
         // Mail processes run as the mail uid and must be able to reach their homes.
-        fs::set_permissions(root, fs::Permissions::from_mode(0o755))
-            .context("chmod of the Dovecot directory")?;
-        fs::write(
-            root.join(reaper::OWNER_FILE),
-            std::process::id().to_string(),
-        )
-        .context("writing the owner pid file")?;
+        fs::set_permissions(root, fs::Permissions::from_mode(0o755)).context("chmod of the Dovecot directory")?;
+        fs::write(root.join(reaper::OWNER_FILE), std::process::id().to_string()).context("writing the owner pid file")?;
         fs::create_dir_all(&self.layout.mail_root).context("creating the mail root")?;
         for user in &self.opts.users {
             fs::create_dir_all(self.layout.home_of(&user.name)).context("creating a mail home")?;
@@ -299,36 +268,22 @@ impl Dovecot {
         let users = config::users_file(&self.layout, &self.opts.users, &self.identity)?;
         fs::write(&self.layout.users_file, users).context("writing the passwd-file")?;
         if let Some(url) = &self.opts.oauth2_introspection_url {
-            fs::write(&self.layout.oauth2_conf, config::oauth2_conf(url)?)
-                .context("writing the oauth2 passdb settings")?;
+            fs::write(&self.layout.oauth2_conf, config::oauth2_conf(url)?).context("writing the oauth2 passdb settings")?;
         }
         Ok(())
     }
 
     fn write_config(&self) -> anyhow::Result<()> {
-        let name = format!(
-            "mailbell-test-{}",
-            self.dir
-                .path()
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        );
-        let conf =
-            config::dovecot_conf(&self.layout, &self.opts, &self.ports, &self.identity, &name)?;
+        let name = format!("mailbell-test-{}", self.dir.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let conf = config::dovecot_conf(&self.layout, &self.opts, &self.ports, &self.identity, &name)?;
         fs::write(&self.layout.config, conf).context("writing dovecot.conf")
     }
 
     /// Spawns `dovecot -F` and waits until it serves; kills it again if it does not.
     fn launch(&mut self) -> anyhow::Result<()> {
-        let stderr = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.layout.stderr_log)
-            .context("opening Dovecot's stderr log")?;
-        let stdout = stderr
-            .try_clone()
-            .context("cloning the stderr log handle")?;
+        let stderr =
+            fs::OpenOptions::new().create(true).append(true).open(&self.layout.stderr_log).context("opening Dovecot's stderr log")?;
+        let stdout = stderr.try_clone().context("cloning the stderr log handle")?;
         let child = Command::new("dovecot")
             .arg("-F")
             .arg("-c")
@@ -341,11 +296,7 @@ impl Dovecot {
             .process_group(0)
             .spawn()
             .context("cannot run `dovecot` (install dovecot-core and dovecot-imapd)")?;
-        fs::write(
-            self.dir.path().join(reaper::MASTER_FILE),
-            child.id().to_string(),
-        )
-        .context("writing the master pid file")?;
+        fs::write(self.dir.path().join(reaper::MASTER_FILE), child.id().to_string()).context("writing the master pid file")?;
         self.child = Some(child);
 
         if let Err(err) = self.wait_ready() {
@@ -425,9 +376,7 @@ fn greeting(port: u16, deadline: Instant) -> anyhow::Result<bool> {
     let stream = TcpStream::connect((HOST, port))?;
     // Short, so a dead master (or a stranger on our port) is noticed between attempts.
     let remaining = deadline.saturating_duration_since(Instant::now());
-    stream.set_read_timeout(Some(
-        remaining.clamp(Duration::from_millis(10), Duration::from_millis(500)),
-    ))?;
+    stream.set_read_timeout(Some(remaining.clamp(Duration::from_millis(10), Duration::from_millis(500))))?;
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     loop {

@@ -13,10 +13,7 @@ pub struct User {
 
 impl User {
     pub fn new(name: impl Into<String>, password: impl Into<String>) -> User {
-        User {
-            name: name.into(),
-            password: password.into(),
-        }
+        User { name: name.into(), password: password.into() }
     }
 }
 

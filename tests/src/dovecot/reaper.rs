@@ -55,11 +55,7 @@ fn free_bytes(path: &Path) -> Option<u64> {
 }
 
 pub(super) fn reap_stale_instances() {
-    let mut parents = vec![
-        instance_parent_dir(),
-        PathBuf::from(SHM),
-        std::env::temp_dir(),
-    ];
+    let mut parents = vec![instance_parent_dir(), PathBuf::from(SHM), std::env::temp_dir()];
     parents.dedup();
     for parent in parents {
         reap_in(&parent);

@@ -44,28 +44,19 @@ pub(super) fn identity() -> anyhow::Result<Identity> {
     let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
     if euid == 0 {
         // nobody/nogroup on Debian-like systems: unprivileged, and Dovecot refuses uid 0.
-        return Ok(Identity {
-            uid: 65534,
-            gid: 65534,
-            unprivileged_user: None,
-        });
+        return Ok(Identity { uid: 65534, gid: 65534, unprivileged_user: None });
     }
     let name = |flag: &str| -> anyhow::Result<String> {
         let out = run_ok(Command::new("id").arg(flag), None, Duration::from_secs(5))?;
         Ok(out.stdout_text().trim().to_string())
     };
-    Ok(Identity {
-        uid: euid,
-        gid: egid,
-        unprivileged_user: Some((name("-un")?, name("-gn")?)),
-    })
+    Ok(Identity { uid: euid, gid: egid, unprivileged_user: Some((name("-un")?, name("-gn")?)) })
 }
 
 /// Dovecot's mail processes run as `nobody` and need to walk into the temp directory.
 pub(super) fn check_traversable(dir: &Path) -> anyhow::Result<()> {
     for ancestor in dir.ancestors().skip(1) {
-        let meta =
-            fs::metadata(ancestor).with_context(|| format!("stat {}", ancestor.display()))?;
+        let meta = fs::metadata(ancestor).with_context(|| format!("stat {}", ancestor.display()))?;
         if meta.permissions().mode() & 0o001 == 0 {
             bail!(
                 "{} is not searchable by other users, so Dovecot's mail processes (uid nobody) \
@@ -84,8 +75,7 @@ pub(super) fn chown_tree(path: &Path, id: &Identity) -> anyhow::Result<()> {
     if id.unprivileged_user.is_some() {
         return Ok(());
     }
-    std::os::unix::fs::chown(path, Some(id.uid), Some(id.gid))
-        .with_context(|| format!("chown {}", path.display()))?;
+    std::os::unix::fs::chown(path, Some(id.uid), Some(id.gid)).with_context(|| format!("chown {}", path.display()))?;
     if fs::symlink_metadata(path)?.is_dir() {
         for entry in fs::read_dir(path).with_context(|| format!("listing {}", path.display()))? {
             chown_tree(&entry?.path(), id)?;

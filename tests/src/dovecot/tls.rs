@@ -24,16 +24,7 @@ pub(super) fn generate(layout: &Layout, kind: Certificate) -> anyhow::Result<()>
 
     run_ok(
         Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-new",
-                "-nodes",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-            ])
+            .args(["req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
             .arg("-keyout")
             .arg(&ca_key)
             .arg("-out")
@@ -48,15 +39,7 @@ pub(super) fn generate(layout: &Layout, kind: Certificate) -> anyhow::Result<()>
 
     run_ok(
         Command::new("openssl")
-            .args([
-                "req",
-                "-new",
-                "-nodes",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-            ])
+            .args(["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
             .arg("-keyout")
             .arg(&layout.server_key)
             .arg("-out")

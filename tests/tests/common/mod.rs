@@ -110,8 +110,21 @@ impl Env {
         let ca = self.ca();
         let email = format!("{user}@localhost");
         let mut args = vec![
-            "account", "add", "--email", &email, "--host", "127.0.0.1", "--port", &port, "--security", "tls",
-            "--username", user, "--password-stdin", "--ca-file", ca.to_str().expect("utf-8 path"),
+            "account",
+            "add",
+            "--email",
+            &email,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--security",
+            "tls",
+            "--username",
+            user,
+            "--password-stdin",
+            "--ca-file",
+            ca.to_str().expect("utf-8 path"),
         ];
         args.extend_from_slice(extra);
         let out = self.cli_with(&args, Some(password), &[]);
@@ -136,10 +149,7 @@ impl Env {
     }
 
     pub fn folder_status(&self, folder: &str) -> Value {
-        self.status()
-            .into_iter()
-            .find(|f| f["folder"] == folder)
-            .unwrap_or_else(|| panic!("no status row for {folder}"))
+        self.status().into_iter().find(|f| f["folder"] == folder).unwrap_or_else(|| panic!("no status row for {folder}"))
     }
 
     pub fn messages(&self) -> Vec<Value> {

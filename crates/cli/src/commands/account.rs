@@ -18,12 +18,12 @@ use crate::output;
 /// Reads the password from stdin: everything up to EOF, minus one trailing line ending.
 fn read_password() -> CliResult<String> {
     let mut buf = String::new();
-    std::io::stdin()
-        .read_to_string(&mut buf)
-        .map_err(|e| usage(format!("cannot read the password from stdin: {e}")))?;
+    std::io::stdin().read_to_string(&mut buf).map_err(|e| usage(format!("cannot read the password from stdin: {e}")))?;
     let pw = buf.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&buf);
     if pw.is_empty() {
-        return Err(usage("the password on stdin is empty: pipe it in, e.g. `printf %s \"$PW\" | mailbell-cli account add ... --password-stdin`"));
+        return Err(usage(
+            "the password on stdin is empty: pipe it in, e.g. `printf %s \"$PW\" | mailbell-cli account add ... --password-stdin`",
+        ));
     }
     Ok(pw.to_string())
 }
@@ -56,14 +56,14 @@ fn validate(args: &AddArgs) -> CliResult<NewAccount> {
         return Err(usage(format!("--interval {interval} is too short: at least {MIN_INTERVAL_SECS} seconds")));
     }
     let ca_file = checked_ca_file(args.ca_file.as_deref())?;
-    let folders = args.folders.as_ref().map(|fs| {
-        fs.iter().map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect::<Vec<_>>()
-    });
+    let folders = args.folders.as_ref().map(|fs| fs.iter().map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect::<Vec<_>>());
     if folders.as_ref().is_some_and(Vec::is_empty) {
         return Err(usage("--folders is empty: name at least one folder, e.g. --folders INBOX"));
     }
     if !args.password_stdin && !args.oauth {
-        return Err(usage("give the password on stdin with --password-stdin (it is stored in the OS keyring, never on disk), or sign in with --oauth"));
+        return Err(usage(
+            "give the password on stdin with --password-stdin (it is stored in the OS keyring, never on disk), or sign in with --oauth",
+        ));
     }
     Ok(NewAccount {
         display_name: args.name.clone().unwrap_or_default(),
@@ -115,7 +115,9 @@ pub fn add(store: &Store, args: &AddArgs) -> CliResult {
         Some(cfg) => store.set_account_oauth(&account.id, Some(cfg)).map_err(anyhow::Error::new),
         None => Ok(()),
     }
-    .and_then(|()| secrets.set(&account.id, &secret).map_err(|e| anyhow::Error::new(e).context("cannot store the password in the keyring")));
+    .and_then(|()| {
+        secrets.set(&account.id, &secret).map_err(|e| anyhow::Error::new(e).context("cannot store the password in the keyring"))
+    });
     if let Err(e) = stored {
         let _ = store.remove_account(&account.id);
         return Err(e.into());
@@ -134,7 +136,9 @@ pub fn list(store: &Store, args: &JsonArg) -> CliResult {
         return Ok(());
     }
     if accounts.is_empty() {
-        println!("No accounts yet. Add one with: mailbell-cli account add --email you@example.org --host imap.example.org --password-stdin");
+        println!(
+            "No accounts yet. Add one with: mailbell-cli account add --email you@example.org --host imap.example.org --password-stdin"
+        );
     }
     for a in accounts {
         println!(
@@ -266,7 +270,8 @@ pub fn check(store: &Store, args: &CheckArgs) -> CliResult {
         return Err(usage(format!("no account with id {:?}: see `mailbell-cli account list`", args.id)));
     };
     let secrets = Secrets::open().context("cannot reach the keyring to read the password")?;
-    let secret = secrets.get(&account.id).with_context(|| format!("cannot read the account's {} from the keyring", account.secret_name()))?;
+    let secret =
+        secrets.get(&account.id).with_context(|| format!("cannot read the account's {} from the keyring", account.secret_name()))?;
     let timeouts = Timeouts { connect: Duration::from_secs(10), response: Duration::from_secs(30) };
     let cfg = mailbell_sync::sync::server_config(&account, timeouts);
     let rt = runtime()?;

@@ -27,7 +27,15 @@ pub fn run(store: &Store, args: &MessagesArgs) -> CliResult {
     if args.json {
         let out: Vec<MessageOut> = messages
             .iter()
-            .map(|m| MessageOut { fields: NewMessageEvent::from(m), flags: m.flags.clone(), size: m.size, seen: m.seen, expunged: m.expunged, internal_date: m.internal_date.clone(), fetched_at: m.fetched_at.clone() })
+            .map(|m| MessageOut {
+                fields: NewMessageEvent::from(m),
+                flags: m.flags.clone(),
+                size: m.size,
+                seen: m.seen,
+                expunged: m.expunged,
+                internal_date: m.internal_date.clone(),
+                fetched_at: m.fetched_at.clone(),
+            })
             .collect();
         output::json_pretty(&out);
         return Ok(());
@@ -36,7 +44,13 @@ pub fn run(store: &Store, args: &MessagesArgs) -> CliResult {
         println!("No new mail seen yet. Mail that was already there at the first sync is history, not news.");
     }
     for m in messages {
-        let mark = if m.expunged { "deleted " } else if m.seen { "read    " } else { "NEW     " };
+        let mark = if m.expunged {
+            "deleted "
+        } else if m.seen {
+            "read    "
+        } else {
+            "NEW     "
+        };
         println!("{mark}{} | {} | {} | {}", m.date, m.folder, m.from_display(), m.subject);
         if !m.preview.is_empty() {
             println!("    {}", m.preview);

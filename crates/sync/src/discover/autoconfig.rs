@@ -269,7 +269,8 @@ fn check_server(raw: RawServer, address: &Address) -> Result<Server, Option<Stri
     }
     let raw_host = raw.hostname.ok_or_else(|| Some("an IMAP server has no hostname".to_string()))?;
     let host_text = raw_host.replace("%EMAILDOMAIN%", &address.domain);
-    let host = valid_host(&host_text).ok_or_else(|| Some(format!("an IMAP server's hostname {:?} is not a host name", truncate(&raw_host, 80))))?;
+    let host = valid_host(&host_text)
+        .ok_or_else(|| Some(format!("an IMAP server's hostname {:?} is not a host name", truncate(&raw_host, 80))))?;
     let security = match raw.socket_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
         Some("ssl") | Some("tls") => Security::Tls,
         Some("starttls") => Security::Starttls,
@@ -398,11 +399,14 @@ mod tests {
         </emailProvider></clientConfig>"#;
         let p = parse(doc.as_bytes(), &addr()).unwrap();
         let got: Vec<_> = p.servers.iter().map(|s| (s.host.as_str(), s.port, s.security)).collect();
-        assert_eq!(got, vec![
-            ("c.example.org", 993, Security::Tls),
-            ("b.example.org", 143, Security::Starttls),
-            ("a.example.org", 143, Security::Plain),
-        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("c.example.org", 993, Security::Tls),
+                ("b.example.org", 143, Security::Starttls),
+                ("a.example.org", 143, Security::Plain),
+            ]
+        );
     }
 
     #[test]
@@ -412,7 +416,10 @@ mod tests {
             <authentication>OAuth2</authentication></incomingServer></emailProvider></clientConfig>"#;
         let p = parse(doc.as_bytes(), &addr()).unwrap();
         assert!(p.servers[0].note.as_deref().unwrap().contains("OAuth2"));
-        let doc = doc.replace("<authentication>OAuth2</authentication>", "<authentication>OAuth2</authentication><authentication>password-cleartext</authentication>");
+        let doc = doc.replace(
+            "<authentication>OAuth2</authentication>",
+            "<authentication>OAuth2</authentication><authentication>password-cleartext</authentication>",
+        );
         assert_eq!(parse(doc.as_bytes(), &addr()).unwrap().servers[0].note, None);
     }
 
@@ -502,7 +509,9 @@ mod tests {
     fn many_servers_are_capped() {
         let mut doc = String::from("<clientConfig><emailProvider id=\"x\">");
         for i in 0..200 {
-            doc.push_str(&format!("<incomingServer type=\"imap\"><hostname>h{i}.example.org</hostname><socketType>SSL</socketType></incomingServer>"));
+            doc.push_str(&format!(
+                "<incomingServer type=\"imap\"><hostname>h{i}.example.org</hostname><socketType>SSL</socketType></incomingServer>"
+            ));
         }
         doc.push_str("</emailProvider></clientConfig>");
         assert_eq!(parse(doc.as_bytes(), &addr()).unwrap().servers.len(), MAX_SERVERS);

@@ -429,9 +429,18 @@ mod tests {
         let u = Url::parse("HTTPS://[::1]:8443/x").unwrap();
         assert_eq!((u.host.as_str(), u.port), ("::1", 8443));
         assert_eq!(u.to_string(), "https://[::1]:8443/x");
-        for bad in ["ftp://x.org/", "https://", "https://user@x.org/", "https://x.org:0/", "https://x.org:99999/",
-            "https://x y.org/", "https://x.org/a b", "javascript:alert(1)", "https://<script>/", "//x.org/"]
-        {
+        for bad in [
+            "ftp://x.org/",
+            "https://",
+            "https://user@x.org/",
+            "https://x.org:0/",
+            "https://x.org:99999/",
+            "https://x y.org/",
+            "https://x.org/a b",
+            "javascript:alert(1)",
+            "https://<script>/",
+            "//x.org/",
+        ] {
             assert_eq!(Url::parse(bad), None, "{bad:?} accepted");
         }
     }
@@ -478,7 +487,10 @@ mod tests {
         assert_eq!(body(answer(&big, 100).await), Err(HttpError::TooLarge(100)));
         let chunks = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n";
         assert_eq!(body(answer(chunks, 100).await), Err(HttpError::TooLarge(100)));
-        assert!(matches!(body(answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 100).await), Err(HttpError::Protocol(_))));
+        assert!(matches!(
+            body(answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 100).await),
+            Err(HttpError::Protocol(_))
+        ));
         assert_eq!(body(answer(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 100).await), Err(HttpError::Status(404)));
         assert!(matches!(body(answer(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort", 100).await), Err(HttpError::Protocol(_))));
         assert!(matches!(body(answer(b"SSH-2.0-OpenSSH\r\n", 100).await), Err(HttpError::Protocol(_))));

@@ -28,8 +28,8 @@ use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
 pub use options::{
-    parse_guess_ports, parse_nameserver, DiscoveryOptions, DEFAULT_AUTOCONFIG_URLS, DEFAULT_ISPDB_URL, ENV_AUTOCONFIG_URL,
-    ENV_DNS_SERVER, ENV_GUESS_PORTS, ENV_ISPDB_URL,
+    parse_guess_ports, parse_nameserver, DiscoveryOptions, DEFAULT_AUTOCONFIG_URLS, DEFAULT_ISPDB_URL, ENV_AUTOCONFIG_URL, ENV_DNS_SERVER,
+    ENV_GUESS_PORTS, ENV_ISPDB_URL,
 };
 
 use crate::imap::probe::{probe, ProbeOutcome};
@@ -221,7 +221,10 @@ impl Run<'_> {
             match self.srv().await {
                 SrvResult::Found(c) => return Ok(Some(c)),
                 SrvResult::NoService => {
-                    return Err(DiscoveryError::NoService { domain: self.address.domain.clone(), attempts: std::mem::take(&mut self.attempts) })
+                    return Err(DiscoveryError::NoService {
+                        domain: self.address.domain.clone(),
+                        attempts: std::mem::take(&mut self.attempts),
+                    })
                 }
                 SrvResult::Nothing => {}
             }
@@ -256,7 +259,12 @@ impl Run<'_> {
     }
 
     fn fetch_settings(&self) -> http::Fetch<'_> {
-        http::Fetch { timeout: self.opts.http_timeout, max_body: autoconfig::MAX_DOCUMENT, ca_file: self.opts.ca_file.clone(), dns: &self.dns }
+        http::Fetch {
+            timeout: self.opts.http_timeout,
+            max_body: autoconfig::MAX_DOCUMENT,
+            ca_file: self.opts.ca_file.clone(),
+            dns: &self.dns,
+        }
     }
 
     /// Fetches and parses one document; `None` with the reason noted when it gives nothing.
@@ -323,7 +331,10 @@ impl Run<'_> {
                     quirks: Vec::new(),
                 };
                 if c.security == Security::Plain {
-                    c.note = Some(join_notes(c.note.take(), "this server is offered without encryption: the password would travel in the clear"));
+                    c.note = Some(join_notes(
+                        c.note.take(),
+                        "this server is offered without encryption: the password would travel in the clear",
+                    ));
                 }
                 with_known_host(c)
             })
@@ -339,7 +350,11 @@ impl Run<'_> {
         for ((name, security), answer) in names.into_iter().zip(answers) {
             match answer {
                 Ok(SrvAnswer::Targets(targets)) => {
-                    self.note(SourceKind::Srv, &name, targets.iter().map(|t| format!("{}:{}", t.host, t.port)).collect::<Vec<_>>().join(", "));
+                    self.note(
+                        SourceKind::Srv,
+                        &name,
+                        targets.iter().map(|t| format!("{}:{}", t.host, t.port)).collect::<Vec<_>>().join(", "),
+                    );
                     for t in targets {
                         candidates.push(with_known_host(Candidate {
                             host: t.host,
@@ -499,13 +514,7 @@ mod tests {
     }
 
     fn offline() -> DiscoveryOptions {
-        DiscoveryOptions {
-            autoconfig_urls: vec![],
-            ispdb_url: None,
-            srv: false,
-            guess_ports: vec![],
-            ..DiscoveryOptions::default()
-        }
+        DiscoveryOptions { autoconfig_urls: vec![], ispdb_url: None, srv: false, guess_ports: vec![], ..DiscoveryOptions::default() }
     }
 
     #[tokio::test]

@@ -116,9 +116,23 @@ mod tests {
         assert_eq!(valid_host("127.0.0.1"), Some("127.0.0.1".into()));
         assert_eq!(valid_host("[::1]"), Some("::1".into()));
         for bad in [
-            "", ".", "a..b", "<script>alert(1)</script>", "imap.example.org/path", "http://x", "x y",
-            "_imaps._tcp.example.org", "-a.org", "a-.org", "0.0.0.0", "999.1.1.1", "1.2.3",
-            &"a".repeat(64), &format!("{}.org", ["abc"; 70].join(".")), "imap.exämple.org", "x\u{0}y",
+            "",
+            ".",
+            "a..b",
+            "<script>alert(1)</script>",
+            "imap.example.org/path",
+            "http://x",
+            "x y",
+            "_imaps._tcp.example.org",
+            "-a.org",
+            "a-.org",
+            "0.0.0.0",
+            "999.1.1.1",
+            "1.2.3",
+            &"a".repeat(64),
+            &format!("{}.org", ["abc"; 70].join(".")),
+            "imap.exämple.org",
+            "x\u{0}y",
         ] {
             assert_eq!(valid_host(bad), None, "{bad:?} accepted");
         }

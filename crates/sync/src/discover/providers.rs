@@ -334,9 +334,7 @@ pub fn for_domain(domain: &str) -> Option<&'static Provider> {
 /// Proton's bridge shares 127.0.0.1 with every local test or self-hosted server.
 pub fn for_host(host: &str) -> Option<&'static Provider> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    PROVIDERS.iter().find(|p| {
-        p.host_suffixes.iter().any(|s| host == *s || host.ends_with(&format!(".{s}")))
-    })
+    PROVIDERS.iter().find(|p| p.host_suffixes.iter().any(|s| host == *s || host.ends_with(&format!(".{s}"))))
 }
 
 impl Provider {
@@ -397,9 +395,16 @@ mod tests {
         assert_eq!(for_domain("mac.com").unwrap().id, "icloud");
         let proton = for_domain("proton.me").unwrap();
         assert_eq!((proton.host, proton.port, proton.security), ("127.0.0.1", 1143, Security::Starttls));
-        for (d, id) in [("yahoo.com", "yahoo"), ("fastmail.com", "fastmail"), ("gmx.de", "gmx"), ("web.de", "webde"),
-            ("mailbox.org", "mailbox-org"), ("posteo.de", "posteo"), ("aol.com", "aol"), ("zoho.com", "zoho")]
-        {
+        for (d, id) in [
+            ("yahoo.com", "yahoo"),
+            ("fastmail.com", "fastmail"),
+            ("gmx.de", "gmx"),
+            ("web.de", "webde"),
+            ("mailbox.org", "mailbox-org"),
+            ("posteo.de", "posteo"),
+            ("aol.com", "aol"),
+            ("zoho.com", "zoho"),
+        ] {
             assert_eq!(for_domain(d).map(|p| p.id), Some(id), "{d}");
         }
         assert!(for_domain("example.org").is_none());

@@ -169,8 +169,7 @@ impl Engine {
         let workers = self.lock_workers();
         let w = workers.get(account_id).ok_or_else(|| StoreError::NoSuchAccount(account_id.to_string()))?;
         let folders = folder.map(|f| std::iter::once(f.to_string()).collect::<BTreeSet<_>>());
-        w.tx
-            .send(Command::SyncNow { folders, reason: Reason::User })
+        w.tx.send(Command::SyncNow { folders, reason: Reason::User })
             .map_err(|_| SyncError::Internal(format!("the worker of {account_id} has stopped")))
     }
 
@@ -193,7 +192,12 @@ impl Engine {
 
     /// Adds an account that signs in with OAuth2: `refresh_token` goes to the keyring, the
     /// sign-in settings to the store, then its worker starts.
-    pub async fn add_oauth_account(&self, new: NewAccount, oauth: crate::oauth::OAuthConfig, refresh_token: String) -> Result<Account, SyncError> {
+    pub async fn add_oauth_account(
+        &self,
+        new: NewAccount,
+        oauth: crate::oauth::OAuthConfig,
+        refresh_token: String,
+    ) -> Result<Account, SyncError> {
         let shared = Arc::clone(&self.shared);
         let account = tokio::task::spawn_blocking(move || -> Result<Account, SyncError> {
             let account = shared.store.add_account(&new)?;
@@ -257,11 +261,7 @@ impl Engine {
     /// Makes the account's worker pick up what changed in its store row (quirks, folders,
     /// server settings); starts it if it is enabled and not running.
     pub fn reload(&self, account_id: &str) -> Result<(), SyncError> {
-        let account = self
-            .shared
-            .store
-            .account(account_id)?
-            .ok_or_else(|| StoreError::NoSuchAccount(account_id.to_string()))?;
+        let account = self.shared.store.account(account_id)?.ok_or_else(|| StoreError::NoSuchAccount(account_id.to_string()))?;
         let sent = self.lock_workers().get(account_id).map(|w| w.tx.send(Command::Reload(account.clone())).is_ok());
         if sent != Some(true) && account.enabled {
             self.spawn(account);

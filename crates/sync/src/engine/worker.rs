@@ -36,7 +36,10 @@ pub enum Reason {
 
 #[derive(Debug)]
 pub(crate) enum Command {
-    SyncNow { folders: Option<BTreeSet<String>>, reason: Reason },
+    SyncNow {
+        folders: Option<BTreeSet<String>>,
+        reason: Reason,
+    },
     /// The account's settings or password changed: start afresh.
     Reload(Account),
     /// The IDLE companion went up or down.
@@ -271,12 +274,7 @@ impl Worker {
 
 /// Runs a pass on the kept session, connecting when there is none. A kept session that turns
 /// out dead (server restart, NAT timeout) gets one fresh connection at once.
-async fn attempt(
-    slot: &mut Option<ImapSession>,
-    account: &Account,
-    shared: &Shared,
-    opts: &SyncOptions,
-) -> Result<PassReport, SyncError> {
+async fn attempt(slot: &mut Option<ImapSession>, account: &Account, shared: &Shared, opts: &SyncOptions) -> Result<PassReport, SyncError> {
     let reused = slot.is_some();
     let result = pass_on(slot, account, shared, opts).await;
     match result {
@@ -288,17 +286,10 @@ async fn attempt(
     }
 }
 
-async fn pass_on(
-    slot: &mut Option<ImapSession>,
-    account: &Account,
-    shared: &Shared,
-    opts: &SyncOptions,
-) -> Result<PassReport, SyncError> {
+async fn pass_on(slot: &mut Option<ImapSession>, account: &Account, shared: &Shared, opts: &SyncOptions) -> Result<PassReport, SyncError> {
     let session = match slot {
         Some(s) => s,
-        None => {
-            slot.insert(sign_in(account, &shared.secrets, &shared.tokens, shared.opts.timeouts).await?)
-        }
+        None => slot.insert(sign_in(account, &shared.secrets, &shared.tokens, shared.opts.timeouts).await?),
     };
     let result = run_pass(session, &shared.store, account, opts, Arc::clone(&shared.sink)).await;
     if session.is_broken() {

@@ -280,10 +280,7 @@ pub fn load_ca(path: &Path) -> Result<native_tls::Certificate, ImapError> {
     native_tls::Certificate::from_pem(&pem).map_err(|e| ca_err(format!("not a PEM certificate ({e})")))
 }
 
-pub(crate) async fn tls_handshake(
-    cfg: &ServerConfig,
-    tcp: TcpStream,
-) -> Result<tokio_native_tls::TlsStream<TcpStream>, ImapError> {
+pub(crate) async fn tls_handshake(cfg: &ServerConfig, tcp: TcpStream) -> Result<tokio_native_tls::TlsStream<TcpStream>, ImapError> {
     let connector = tls_connector(cfg).await?;
     match tokio::time::timeout(cfg.timeouts.connect, connector.connect(&cfg.host, tcp)).await {
         Err(_) => Err(timeout_with(cfg, "negotiating TLS", cfg.timeouts.connect)),

@@ -26,7 +26,9 @@ pub enum ImapError {
     LoginUnavailable { host: String, text: String },
     #[error("{host} refused the sign-in token for {user} (server said: {text}): sign in again")]
     TokenRefused { user: String, host: String, text: String },
-    #[error("{host} does not offer OAuth2 sign-in (no AUTH=OAUTHBEARER or AUTH=XOAUTH2): use a password or an app password for this server")]
+    #[error(
+        "{host} does not offer OAuth2 sign-in (no AUTH=OAUTHBEARER or AUTH=XOAUTH2): use a password or an app password for this server"
+    )]
     NoOAuth { host: String },
     #[error("the server closed the connection: {0}")]
     Bye(String),

@@ -9,9 +9,9 @@
 use async_imap::imap_proto::{AttributeValue, MessageSection, Response, ResponseCode, SectionPath, Status};
 
 use super::error::ImapError;
-use crate::store::FlagChange;
 use super::quote::quoted;
 use super::session::ImapSession;
+use crate::store::FlagChange;
 
 pub const HEADER_BYTES: u32 = 16 * 1024;
 /// Room for a 500-character (`summary::SUBJECT_CHARS`) subject even Q-encoded in UTF-8.
@@ -225,8 +225,7 @@ impl ImapSession {
         known: &[u32],
         fetch_after: Option<u32>,
     ) -> Result<(Examined, Vec<FlagChange>, Option<FetchStream>), ImapError> {
-        let q = quoted(raw_name)
-            .ok_or_else(|| ImapError::Protocol(format!("folder name {raw_name:?} cannot be sent to the server")))?;
+        let q = quoted(raw_name).ok_or_else(|| ImapError::Protocol(format!("folder name {raw_name:?} cannot be sent to the server")))?;
         let mut ex = Examined::default();
         let mut changes = Vec::new();
         // Mark selected before sending: even a failed EXAMINE may leave the previous

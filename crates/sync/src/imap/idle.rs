@@ -29,9 +29,7 @@ pub enum IdleOutcome {
 
 fn classify(r: &Response<'_>) -> IdleOutcome {
     match r {
-        Response::MailboxData(MailboxDatum::Exists(_)) | Response::MailboxData(MailboxDatum::Recent(_)) => {
-            IdleOutcome::NewMail
-        }
+        Response::MailboxData(MailboxDatum::Exists(_)) | Response::MailboxData(MailboxDatum::Recent(_)) => IdleOutcome::NewMail,
         _ => IdleOutcome::Changed,
     }
 }

@@ -108,11 +108,8 @@ impl ImapSession {
         if list_status {
             returns.push(format!("STATUS ({})", status_items(modseq)));
         }
-        let command = if returns.is_empty() {
-            "LIST \"\" \"*\"".to_string()
-        } else {
-            format!("LIST \"\" \"*\" RETURN ({})", returns.join(" "))
-        };
+        let command =
+            if returns.is_empty() { "LIST \"\" \"*\"".to_string() } else { format!("LIST \"\" \"*\" RETURN ({})", returns.join(" ")) };
         let mut folders: Vec<ServerFolder> = Vec::new();
         let mut statuses: BTreeMap<String, MailboxStatus> = BTreeMap::new();
         self.run(&command, "LIST", |r| match r {
@@ -173,11 +170,8 @@ impl ImapSession {
             })
             .await?;
         for (raw, outcome) in sent.into_iter().zip(outcomes) {
-            let r = outcome.and_then(|()| {
-                statuses
-                    .remove(&raw)
-                    .ok_or_else(|| ImapError::Protocol(format!("no STATUS answer for {raw:?}")))
-            });
+            let r =
+                outcome.and_then(|()| statuses.remove(&raw).ok_or_else(|| ImapError::Protocol(format!("no STATUS answer for {raw:?}"))));
             results.insert(raw, r);
         }
         Ok(results)

@@ -13,8 +13,11 @@ mod stream;
 
 pub use connect::{load_ca, login, login_bearer, open, Capabilities, Credential, ServerConfig, Timeouts};
 pub use error::ImapError;
-pub use idle::IdleOutcome;
 pub use fetch::{join_headers, uid_set, Examined, FetchStream, FetchedMessage, HEADER_BYTES, SUBJECT_BYTES, TEXT_BYTES};
+pub use idle::IdleOutcome;
 pub use list::{MailboxStatus, ServerFolder};
+pub use probe::{
+    live_test, live_test_with, live_test_with_progress, CertificateInfo, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step,
+    StepReport, StepStatus,
+};
 pub use session::ImapSession;
-pub use probe::{live_test, live_test_with, live_test_with_progress, CertificateInfo, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step, StepReport, StepStatus};

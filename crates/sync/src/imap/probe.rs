@@ -23,8 +23,8 @@ use tokio::net::TcpStream;
 
 pub use cert::CertificateInfo;
 
-use super::connect::{authenticate, greeting, secure, AuthFailure, Capabilities, Credential, Phase, Progress, ServerConfig};
 pub(crate) use super::connect::tls_handshake;
+use super::connect::{authenticate, greeting, secure, AuthFailure, Capabilities, Credential, Phase, Progress, ServerConfig};
 use super::error::ImapError;
 use crate::discover::providers::{self, Access, Provider};
 use crate::model::{watched_by_default, Security};
@@ -108,7 +108,9 @@ impl Problem {
     pub fn field(self) -> Field {
         match self {
             Problem::HostNotFound | Problem::NetworkUnreachable => Field::Host,
-            Problem::ConnectionRefused | Problem::TimedOut | Problem::NotImap | Problem::ServerClosed | Problem::ConnectionLost => Field::Port,
+            Problem::ConnectionRefused | Problem::TimedOut | Problem::NotImap | Problem::ServerClosed | Problem::ConnectionLost => {
+                Field::Port
+            }
             Problem::UntrustedCertificate | Problem::CaFileUnusable => Field::CaFile,
             Problem::TlsFailed | Problem::StarttlsNotOffered | Problem::StarttlsRefused | Problem::LoginDisabled => Field::Security,
             Problem::AuthFailed | Problem::ListFailed => Field::Password,
@@ -209,8 +211,7 @@ pub async fn live_test_with(
     credential: Credential<'_>,
     on_step: impl FnMut(&StepReport) + Send,
 ) -> LiveTestReport {
-    let provider = providers::for_host(&cfg.host)
-        .or_else(|| username.rsplit_once('@').and_then(|(_, d)| providers::for_domain(d)));
+    let provider = providers::for_host(&cfg.host).or_else(|| username.rsplit_once('@').and_then(|(_, d)| providers::for_domain(d)));
     let mut t = Test {
         report: LiveTestReport {
             host: cfg.host.clone(),
@@ -321,7 +322,8 @@ impl Test<'_> {
             }
             Err(AuthFailure::Other(ImapError::LoginDisabled { .. })) => {
                 let detail = format!("{where_} refuses LOGIN on this connection (LOGINDISABLED)");
-                let advice = "The server wants an encrypted connection before the password: use TLS (port 993) or STARTTLS (port 143).".to_string();
+                let advice =
+                    "The server wants an encrypted connection before the password: use TLS (port 993) or STARTTLS (port 143).".to_string();
                 return self.fail(Step::Authenticate, started, Problem::LoginDisabled, detail, advice);
             }
             Err(AuthFailure::Other(e @ ImapError::NoOAuth { .. })) => {
@@ -359,7 +361,13 @@ impl Test<'_> {
             }
             Err(e) => {
                 let detail = format!("LIST failed: {e}");
-                self.fail(Step::ListFolders, started, Problem::ListFailed, detail, "The login worked but the server would not list the folders; try again later, or ask the provider.".into());
+                self.fail(
+                    Step::ListFolders,
+                    started,
+                    Problem::ListFailed,
+                    detail,
+                    "The login worked but the server would not list the folders; try again later, or ask the provider.".into(),
+                );
             }
         }
         session.logout().await;
@@ -383,7 +391,13 @@ impl Test<'_> {
             }
             ImapError::CaFile { path, detail } => {
                 let text = format!("cannot use the CA file {path}: {detail}");
-                self.fail(Step::Secure, started, Problem::CaFileUnusable, text, "Choose a PEM file holding the CA certificate (it starts with -----BEGIN CERTIFICATE-----).".into());
+                self.fail(
+                    Step::Secure,
+                    started,
+                    Problem::CaFileUnusable,
+                    text,
+                    "Choose a PEM file holding the CA certificate (it starts with -----BEGIN CERTIFICATE-----).".into(),
+                );
             }
             ImapError::StartTlsNotOffered { .. } => {
                 let text = format!("{}:{} does not offer STARTTLS", cfg.host, cfg.port);
@@ -397,7 +411,9 @@ impl Test<'_> {
             ImapError::Tls { detail, .. } => {
                 let text = format!("TLS handshake with {} failed: {detail}", cfg.host);
                 let advice = match cfg.security {
-                    Security::Tls => format!("Check the port: {} may not speak TLS from the first byte (port 143 usually wants STARTTLS).", cfg.port),
+                    Security::Tls => {
+                        format!("Check the port: {} may not speak TLS from the first byte (port 143 usually wants STARTTLS).", cfg.port)
+                    }
                     _ => "The server's TLS is too old or broken: Mailbell needs TLS 1.2 or later.".into(),
                 };
                 self.fail(Step::Secure, started, Problem::TlsFailed, text, advice);
@@ -528,13 +544,7 @@ fn untrusted_advice(cfg: &ServerConfig, cert: Option<&CertificateInfo>, reason: 
 
 /// One line about the verified certificate, for the Secure step.
 fn verified_certificate(tls: &tokio_native_tls::TlsStream<TcpStream>) -> String {
-    let described = tls
-        .get_ref()
-        .peer_certificate()
-        .ok()
-        .flatten()
-        .and_then(|c| c.to_der().ok())
-        .and_then(|der| cert::describe(&der, ""));
+    let described = tls.get_ref().peer_certificate().ok().flatten().and_then(|c| c.to_der().ok()).and_then(|der| cert::describe(&der, ""));
     match described {
         Some(c) => format!("certificate verified: {} issued by {}, valid until {}", c.subject, c.issuer, c.not_after),
         None => "certificate verified".into(),

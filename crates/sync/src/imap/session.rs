@@ -160,18 +160,15 @@ impl ImapSession {
     }
 
     /// Runs one command to completion, handing every other response to `on_data`.
-    pub(crate) async fn run(
-        &mut self,
-        command: &str,
-        what: &str,
-        mut on_data: impl FnMut(&Response<'_>),
-    ) -> Result<(), ImapError> {
+    pub(crate) async fn run(&mut self, command: &str, what: &str, mut on_data: impl FnMut(&Response<'_>)) -> Result<(), ImapError> {
         let tag = self.send(command).await?;
         loop {
-            let done = self.next_with(|r| Self::completion(r, &tag, what).or_else(|| {
-                on_data(r);
-                None
-            }));
+            let done = self.next_with(|r| {
+                Self::completion(r, &tag, what).or_else(|| {
+                    on_data(r);
+                    None
+                })
+            });
             if let Some(done) = done.await? {
                 return done;
             }

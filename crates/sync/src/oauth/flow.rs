@@ -107,7 +107,8 @@ impl Authorization {
         }
         if let Some(error) = get("error") {
             let description = get("error_description");
-            reply(&mut stream, "200 OK", "Mailbell was not signed in: the sign-in was refused or cancelled. You can close this window.").await;
+            reply(&mut stream, "200 OK", "Mailbell was not signed in: the sign-in was refused or cancelled. You can close this window.")
+                .await;
             return Some(Err(OAuthError::Denied { error, description }));
         }
         match get("code").filter(|c| !c.is_empty()) {

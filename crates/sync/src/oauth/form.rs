@@ -55,7 +55,10 @@ mod tests {
         assert_eq!(back[0], ("redirect_uri".into(), "http://127.0.0.1:5/".into()));
         assert_eq!(back[1].1, "a b");
         assert_eq!(back[2].1, "é&=");
-        assert_eq!(decode("code=a+b&state=%zz&e=%4"), vec![("code".into(), "a b".into()), ("state".into(), "%zz".into()), ("e".into(), "%4".into())]);
+        assert_eq!(
+            decode("code=a+b&state=%zz&e=%4"),
+            vec![("code".into(), "a b".into()), ("state".into(), "%zz".into()), ("e".into(), "%4".into())]
+        );
         assert_eq!(decode("&&novalue&"), vec![("novalue".into(), String::new())]);
     }
 }

@@ -87,9 +87,12 @@ impl OAuthConfig {
         if self.client_id.trim().is_empty() {
             return Err(OAuthError::Config("no client id: give the one registered for Mailbell at the provider".into()));
         }
-        for (what, url) in [("authorization", Some(&self.authorize_url)), ("token", Some(&self.token_url)), ("revocation", self.revoke_url.as_ref())] {
+        for (what, url) in
+            [("authorization", Some(&self.authorize_url)), ("token", Some(&self.token_url)), ("revocation", self.revoke_url.as_ref())]
+        {
             let Some(url) = url else { continue };
-            let parsed = crate::discover::http::Url::parse(url).ok_or_else(|| OAuthError::Config(format!("the {what} URL {url:?} is not an http(s) URL")))?;
+            let parsed = crate::discover::http::Url::parse(url)
+                .ok_or_else(|| OAuthError::Config(format!("the {what} URL {url:?} is not an http(s) URL")))?;
             if !parsed.https && !is_loopback(&parsed.host) {
                 return Err(OAuthError::Config(format!("the {what} URL {url:?} must use https (http only on 127.0.0.1 or localhost)")));
             }

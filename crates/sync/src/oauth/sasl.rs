@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn responses_follow_the_specs() {
-        assert_eq!(initial_response(Mechanism::XOAuth2, "alice@example.org", "tok", "h", 993), b"user=alice@example.org\x01auth=Bearer tok\x01\x01");
+        assert_eq!(
+            initial_response(Mechanism::XOAuth2, "alice@example.org", "tok", "h", 993),
+            b"user=alice@example.org\x01auth=Bearer tok\x01\x01"
+        );
         assert_eq!(
             initial_response(Mechanism::OAuthBearer, "a,b=c", "tok", "imap.example.org", 993),
             b"n,a=a=2Cb=3Dc,\x01host=imap.example.org\x01port=993\x01auth=Bearer tok\x01\x01"

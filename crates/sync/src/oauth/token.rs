@@ -26,7 +26,10 @@ pub struct Tokens {
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens").field("refresh_token", &self.refresh_token.as_ref().map(|_| "…")).field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("Tokens")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "…"))
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 
@@ -110,7 +113,8 @@ pub(crate) fn read_answer(status: u16, body: &[u8], refreshing: bool) -> Result<
     if !(200..300).contains(&status) {
         return Err(error_of(status, body, refreshing));
     }
-    let answer: TokenAnswer = serde_json::from_slice(body).map_err(|e| OAuthError::BadAnswer(format!("the token answer is not the expected JSON ({e})")))?;
+    let answer: TokenAnswer =
+        serde_json::from_slice(body).map_err(|e| OAuthError::BadAnswer(format!("the token answer is not the expected JSON ({e})")))?;
     if answer.access_token.is_empty() {
         return Err(OAuthError::BadAnswer("the token answer has an empty access_token".into()));
     }
@@ -154,14 +158,18 @@ mod tests {
         let body = br#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#;
         let e = error_of(400, body, true);
         assert!(e.needs_sign_in(), "{e:?}");
-        assert_eq!(e.to_string(), "the sign-in has expired or was revoked (invalid_grant: Token has been expired or revoked.): sign in again");
+        assert_eq!(
+            e.to_string(),
+            "the sign-in has expired or was revoked (invalid_grant: Token has been expired or revoked.): sign in again"
+        );
         assert!(!error_of(400, body, false).needs_sign_in(), "a bad code is not a reason to sign in again later");
         assert_eq!(error_of(502, b"<html>", true).to_string(), "the sign-in server refused the request (HTTP status 502)");
     }
 
     #[test]
     fn answers_are_read_strictly() {
-        let t = read_answer(200, br#"{"access_token":"a","token_type":"bearer","expires_in":"3600","refresh_token":""}"#, false).expect("ok");
+        let t =
+            read_answer(200, br#"{"access_token":"a","token_type":"bearer","expires_in":"3600","refresh_token":""}"#, false).expect("ok");
         assert!(t.expires_at.is_some() && t.refresh_token.is_none(), "an empty refresh token is none");
         assert!(read_answer(200, br#"{"access_token":"a","token_type":"mac"}"#, false).is_err());
         assert!(read_answer(200, br#"{"access_token":""}"#, false).is_err());

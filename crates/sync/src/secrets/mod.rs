@@ -36,21 +36,15 @@ pub const SERVICE: &str = "mailbell";
 /// contain a password.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
-    #[error(
-        "no D-Bus session bus: start one (dbus-run-session) or log into a desktop session ({detail})"
-    )]
+    #[error("no D-Bus session bus: start one (dbus-run-session) or log into a desktop session ({detail})")]
     NoSessionBus { detail: String },
-    #[error(
-        "no Secret Service on the session bus: install and start gnome-keyring (or KeePassXC's Secret Service) ({detail})"
-    )]
+    #[error("no Secret Service on the session bus: install and start gnome-keyring (or KeePassXC's Secret Service) ({detail})")]
     NoProvider { detail: String },
     #[error(
         "the keyring is locked: unlock it (log in to the desktop, or unlock the login keyring in \"Passwords and Keys\"; without a desktop run `gnome-keyring-daemon --replace --unlock --components=secrets` and type the keyring password)"
     )]
     Locked,
-    #[error(
-        "no password saved for account {account}: run `mailbell-cli account add` again or set it in the app"
-    )]
+    #[error("no password saved for account {account}: run `mailbell-cli account add` again or set it in the app")]
     NotFound { account: String },
     #[error("keyring error: {detail}")]
     Other { detail: String },
@@ -77,11 +71,7 @@ impl Drop for Shared {
     /// zbus' blocking proxies call `block_on` when dropped, which panics on a tokio
     /// worker thread: a store dropped inside a runtime goes to a thread of its own.
     fn drop(&mut self) {
-        let store = self
-            .store
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let store = self.store.get_mut().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(store) = store {
             if tokio::runtime::Handle::try_current().is_ok() {
                 std::thread::spawn(move || drop(store));
@@ -92,10 +82,7 @@ impl Drop for Shared {
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Secrets")
-            .field("service", &SERVICE)
-            .field("backend", &"Secret Service (zbus)")
-            .finish()
+        f.debug_struct("Secrets").field("service", &SERVICE).field("backend", &"Secret Service (zbus)").finish()
     }
 }
 
@@ -105,11 +92,7 @@ impl Secrets {
     pub fn open() -> Result<Secrets, SecretsError> {
         off_runtime(|| {
             let store = new_store()?;
-            Ok(Secrets {
-                shared: Arc::new(Shared {
-                    store: Mutex::new(Some(store)),
-                }),
-            })
+            Ok(Secrets { shared: Arc::new(Shared { store: Mutex::new(Some(store)) }) })
         })
     }
 
@@ -118,9 +101,7 @@ impl Secrets {
         self.with_entry(account_id, |entry| {
             let result = match entry.set_password(password) {
                 // Several matching items (e.g. written by another tool): replace them all.
-                Err(KeyringError::Ambiguous(dups)) => {
-                    delete_all(dups).and_then(|()| entry.set_password(password).map_err(map_error))
-                }
+                Err(KeyringError::Ambiguous(dups)) => delete_all(dups).and_then(|()| entry.set_password(password).map_err(map_error)),
                 other => other.map_err(map_error),
             };
             result.map_err(|e| redact(e, password))
@@ -133,11 +114,9 @@ impl Secrets {
             Ok(p) => Ok(p),
             Err(KeyringError::NoEntry) => Err(not_found_unless_locked(account_id)),
             // The payload holds the stored bytes: never put them in a message.
-            Err(KeyringError::BadEncoding(_)) => Err(SecretsError::Other {
-                detail: format!(
-                    "the saved password for account {account_id} is not valid UTF-8: set it again"
-                ),
-            }),
+            Err(KeyringError::BadEncoding(_)) => {
+                Err(SecretsError::Other { detail: format!("the saved password for account {account_id} is not valid UTF-8: set it again") })
+            }
             Err(KeyringError::Ambiguous(dups)) => Err(SecretsError::Other {
                 detail: format!(
                     "{} passwords are saved for account {account_id} (service {SERVICE}): set it again to keep just one",
@@ -171,9 +150,7 @@ impl Secrets {
         op: impl Fn(&Entry) -> Result<T, SecretsError> + Send + Sync,
     ) -> Result<T, SecretsError> {
         if account_id.is_empty() {
-            return Err(SecretsError::Other {
-                detail: "empty account id".into(),
-            });
+            return Err(SecretsError::Other { detail: "empty account id".into() });
         }
         off_runtime(|| {
             let store = self.current_store();
@@ -209,9 +186,7 @@ fn new_store() -> Result<Arc<Store>, SecretsError> {
 fn entry(store: &Store, account_id: &str) -> Result<Entry, SecretsError> {
     let label = format!("Mailbell IMAP password ({account_id})");
     let modifiers = HashMap::from([("label", label.as_str())]);
-    store
-        .build(SERVICE, account_id, Some(&modifiers))
-        .map_err(map_error)
+    store.build(SERVICE, account_id, Some(&modifiers)).map_err(map_error)
 }
 
 /// Errors after which a fresh connection may succeed.
@@ -252,13 +227,9 @@ fn not_found_unless_locked(account_id: &str) -> SecretsError {
         CollectionState::Locked => SecretsError::Locked,
         CollectionState::Unknown(why) => {
             tracing::warn!(%why, "could not check whether the keyring is locked; reporting the password as missing");
-            SecretsError::NotFound {
-                account: account_id.to_string(),
-            }
+            SecretsError::NotFound { account: account_id.to_string() }
         }
-        _ => SecretsError::NotFound {
-            account: account_id.to_string(),
-        },
+        _ => SecretsError::NotFound { account: account_id.to_string() },
     }
 }
 
@@ -270,9 +241,7 @@ fn map_error(e: KeyringError) -> SecretsError {
         // dismissed or could not be shown) and for a missing default collection.
         KeyringError::NoStorageAccess(inner) => match default_collection_state() {
             CollectionState::Locked => SecretsError::Locked,
-            CollectionState::Missing => SecretsError::Other {
-                detail: NO_DEFAULT_KEYRING.into(),
-            },
+            CollectionState::Missing => SecretsError::Other { detail: NO_DEFAULT_KEYRING.into() },
             _ => {
                 let text = inner.to_string();
                 if text.contains("prompt dismissed") || text.contains("locked") {
@@ -283,9 +252,7 @@ fn map_error(e: KeyringError) -> SecretsError {
             }
         },
         KeyringError::PlatformFailure(_) => classify_failure(&e),
-        _ => SecretsError::Other {
-            detail: e.to_string(),
-        },
+        _ => SecretsError::Other { detail: e.to_string() },
     }
 }
 
@@ -301,18 +268,11 @@ fn classify_failure(e: &(dyn std::error::Error + 'static)) -> SecretsError {
     // zbus: "Failed to connect to address `unix:path=...`: No such file or directory";
     // secret-service maps an unusable address to "no secret service provider or dbus
     // session found".
-    if io_error
-        || detail.contains("Failed to connect to address")
-        || detail.contains("dbus session found")
-    {
+    if io_error || detail.contains("Failed to connect to address") || detail.contains("dbus session found") {
         SecretsError::NoSessionBus { detail }
-    } else if [
-        "org.freedesktop.DBus.Error.ServiceUnknown",
-        "org.freedesktop.DBus.Error.NameHasNoOwner",
-        "org.freedesktop.DBus.Error.Spawn",
-    ]
-    .iter()
-    .any(|name| detail.contains(name))
+    } else if ["org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner", "org.freedesktop.DBus.Error.Spawn"]
+        .iter()
+        .any(|name| detail.contains(name))
     {
         SecretsError::NoProvider { detail }
     } else {
@@ -327,15 +287,9 @@ fn redact(e: SecretsError, password: &str) -> SecretsError {
     }
     let clean = |d: String| d.replace(password, "<redacted>");
     match e {
-        SecretsError::NoSessionBus { detail } => SecretsError::NoSessionBus {
-            detail: clean(detail),
-        },
-        SecretsError::NoProvider { detail } => SecretsError::NoProvider {
-            detail: clean(detail),
-        },
-        SecretsError::Other { detail } => SecretsError::Other {
-            detail: clean(detail),
-        },
+        SecretsError::NoSessionBus { detail } => SecretsError::NoSessionBus { detail: clean(detail) },
+        SecretsError::NoProvider { detail } => SecretsError::NoProvider { detail: clean(detail) },
+        SecretsError::Other { detail } => SecretsError::Other { detail: clean(detail) },
         other => other,
     }
 }
@@ -351,11 +305,7 @@ enum CollectionState {
 
 /// Lock state of the Secret Service's default collection.
 fn default_collection_state() -> CollectionState {
-    let alias = match bus_call(
-        "/org/freedesktop/secrets",
-        "org.freedesktop.Secret.Service.ReadAlias",
-        &["default"],
-    ) {
+    let alias = match bus_call("/org/freedesktop/secrets", "org.freedesktop.Secret.Service.ReadAlias", &["default"]) {
         Ok(out) => out,
         Err(why) => return CollectionState::Unknown(why),
     };
@@ -365,19 +315,9 @@ fn default_collection_state() -> CollectionState {
     if path == "/" {
         return CollectionState::Missing;
     }
-    match bus_call(
-        &path,
-        "org.freedesktop.DBus.Properties.Get",
-        &["org.freedesktop.Secret.Collection", "Locked"],
-    ) {
+    match bus_call(&path, "org.freedesktop.DBus.Properties.Get", &["org.freedesktop.Secret.Collection", "Locked"]) {
         Ok(out) => parse_bool(&out)
-            .map(|locked| {
-                if locked {
-                    CollectionState::Locked
-                } else {
-                    CollectionState::Unlocked
-                }
-            })
+            .map(|locked| if locked { CollectionState::Locked } else { CollectionState::Unlocked })
             .unwrap_or_else(|| CollectionState::Unknown(format!("unexpected Locked reply: {out}"))),
         Err(why) => CollectionState::Unknown(why),
     }
@@ -405,20 +345,11 @@ fn bus_call(object: &str, method: &str, args: &[&str]) -> Result<String, String>
         }
     }
     let mut cmd = Command::new("gdbus");
-    cmd.args([
-        "call",
-        "--session",
-        "--timeout",
-        "5",
-        "--dest",
-        "org.freedesktop.secrets",
-    ])
-    .args(["--object-path", object, "--method", method])
-    .args(args);
+    cmd.args(["call", "--session", "--timeout", "5", "--dest", "org.freedesktop.secrets"])
+        .args(["--object-path", object, "--method", method])
+        .args(args);
     match run(cmd) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err("neither dbus-send (package dbus-bin) nor gdbus is installed".into())
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err("neither dbus-send (package dbus-bin) nor gdbus is installed".into()),
         other => finish(other, "gdbus"),
     }
 }
@@ -430,11 +361,7 @@ fn run(mut cmd: Command) -> std::io::Result<std::process::Output> {
 fn finish(out: std::io::Result<std::process::Output>, tool: &str) -> Result<String, String> {
     match out {
         Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
-        Ok(o) => Err(format!(
-            "{tool} failed ({}): {}",
-            o.status,
-            String::from_utf8_lossy(&o.stderr).trim()
-        )),
+        Ok(o) => Err(format!("{tool} failed ({}): {}", o.status, String::from_utf8_lossy(&o.stderr).trim())),
         Err(e) => Err(format!("{tool}: {e}")),
     }
 }
@@ -451,10 +378,7 @@ fn parse_object_path(reply: &str) -> Option<String> {
 
 /// Boolean in a dbus-send (`variant boolean true`) or gdbus (`(<true>,)`) reply.
 fn parse_bool(reply: &str) -> Option<bool> {
-    let words: Vec<&str> = reply
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = reply.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
     match (words.contains(&"true"), words.contains(&"false")) {
         (true, false) => Some(true),
         (false, true) => Some(false),

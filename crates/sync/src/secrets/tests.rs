@@ -20,15 +20,8 @@ const KEYRING_PASSWORD: &str = "test-pass";
 
 fn unique_account(tag: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "test-{tag}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("test-{tag}-{}-{nanos}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 fn open() -> Secrets {
@@ -64,14 +57,7 @@ fn secret_tool_items(account: &str) -> Vec<(String, String)> {
 
 fn secret_tool_store(account: &str, extra: &str, secret: &[u8]) {
     let mut child = Command::new("secret-tool")
-        .args([
-            "store",
-            "--label=by secret-tool",
-            "service",
-            SERVICE,
-            "username",
-            account,
-        ])
+        .args(["store", "--label=by secret-tool", "service", SERVICE, "username", account])
         .args(["extra", extra])
         .stdin(Stdio::piped())
         .spawn()
@@ -82,10 +68,7 @@ fn secret_tool_store(account: &str, extra: &str, secret: &[u8]) {
 
 fn assert_no_leak(err: &SecretsError, password: &str) {
     let shown = format!("{err} / {err:?}");
-    assert!(
-        !shown.contains(password),
-        "password leaked in error: {shown}"
-    );
+    assert!(!shown.contains(password), "password leaked in error: {shown}");
 }
 
 // ---------------------------------------------------------------- normal operation
@@ -93,11 +76,7 @@ fn assert_no_leak(err: &SecretsError, password: &str) {
 #[test]
 fn keyring_is_reachable_and_unlocked() {
     let s = open();
-    assert_eq!(
-        default_collection_state(),
-        CollectionState::Unlocked,
-        "the test session's default keyring must exist and be unlocked"
-    );
+    assert_eq!(default_collection_state(), CollectionState::Unlocked, "the test session's default keyring must exist and be unlocked");
     let dbg = format!("{s:?}");
     assert!(dbg.contains("mailbell"), "{dbg}");
 }
@@ -123,10 +102,7 @@ fn get_missing_is_not_found() {
     match s.get(&id) {
         Err(e @ SecretsError::NotFound { .. }) => {
             let msg = e.to_string();
-            assert!(
-                msg.contains(&id) && msg.contains("mailbell-cli account add"),
-                "{msg}"
-            );
+            assert!(msg.contains(&id) && msg.contains("mailbell-cli account add"), "{msg}");
         }
         other => panic!("expected NotFound, got {other:?}"),
     }
@@ -148,11 +124,7 @@ fn set_twice_overwrites_single_item() {
     s.set(&id, "second-password").unwrap();
     assert_eq!(s.get(&id).unwrap(), "second-password");
     let items = secret_tool_items(&id);
-    assert_eq!(
-        items.len(),
-        1,
-        "expected one item, secret-tool sees {items:?}"
-    );
+    assert_eq!(items.len(), 1, "expected one item, secret-tool sees {items:?}");
     assert_eq!(items[0].1, "second-password");
     s.delete(&id).unwrap();
 }
@@ -161,12 +133,7 @@ fn set_twice_overwrites_single_item() {
 fn awkward_passwords_round_trip() {
     let s = open();
     let id = unique_account("awkward");
-    for pw in [
-        " pä\"ss'wörd\n\tline2\r\n🔑 \\ back`tick`$HOME; ",
-        "\"",
-        "\n",
-        &"x".repeat(4096),
-    ] {
+    for pw in [" pä\"ss'wörd\n\tline2\r\n🔑 \\ back`tick`$HOME; ", "\"", "\n", &"x".repeat(4096)] {
         s.set(&id, pw).unwrap();
         assert_eq!(s.get(&id).unwrap(), pw);
     }
@@ -199,11 +166,7 @@ fn works_on_a_plain_thread_without_runtime() {
 
 #[test]
 fn works_from_tokio_spawn_blocking() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let id = unique_account("spawnblocking");
         let s = tokio::task::spawn_blocking(open).await.unwrap();
@@ -223,9 +186,7 @@ fn works_from_tokio_spawn_blocking() {
         for t in tasks {
             assert_eq!(t.await.unwrap(), "pw-blocking");
         }
-        tokio::task::spawn_blocking(move || s.delete(&id).unwrap())
-            .await
-            .unwrap();
+        tokio::task::spawn_blocking(move || s.delete(&id).unwrap()).await.unwrap();
         // A handle opened on the blocking pool and dropped on a worker thread.
         let s = tokio::task::spawn_blocking(open).await.unwrap();
         drop(s);
@@ -238,13 +199,9 @@ fn called_directly_from_async_code_does_not_panic() {
     // "Cannot start a runtime from within a runtime" panic.
     for multi_thread in [true, false] {
         let rt = if multi_thread {
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
+            tokio::runtime::Builder::new_multi_thread().enable_all().build()
         } else {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
+            tokio::runtime::Builder::new_current_thread().enable_all().build()
         }
         .unwrap();
         rt.block_on(async {
@@ -291,10 +248,7 @@ fn non_utf8_secret_is_reported_without_its_bytes() {
     assert!(matches!(e, SecretsError::Other { .. }), "{e:?}");
     let shown = format!("{e} / {e:?}");
     assert!(shown.contains("not valid UTF-8"), "{shown}");
-    assert!(
-        !shown.contains("RAWSECRET") && !shown.contains("82, 65, 87"),
-        "{shown}"
-    );
+    assert!(!shown.contains("RAWSECRET") && !shown.contains("82, 65, 87"), "{shown}");
     s.set(&id, "fixed").unwrap();
     assert_eq!(s.get(&id).unwrap(), "fixed");
     s.delete(&id).unwrap();
@@ -312,30 +266,14 @@ fn errors_and_debug_never_show_the_password() {
     assert!(!format!("{s:?}").contains(pw));
     s.delete(&id).unwrap();
     // A lower layer echoing the password is scrubbed.
-    let e = redact(
-        SecretsError::Other {
-            detail: format!("boom {pw} boom"),
-        },
-        pw,
-    );
+    let e = redact(SecretsError::Other { detail: format!("boom {pw} boom") }, pw);
     assert_no_leak(&e, pw);
     // Every variant's text is actionable.
     for (e, hint) in [
-        (
-            SecretsError::NoSessionBus { detail: "d".into() },
-            "dbus-run-session",
-        ),
-        (
-            SecretsError::NoProvider { detail: "d".into() },
-            "gnome-keyring",
-        ),
+        (SecretsError::NoSessionBus { detail: "d".into() }, "dbus-run-session"),
+        (SecretsError::NoProvider { detail: "d".into() }, "gnome-keyring"),
         (SecretsError::Locked, "unlock"),
-        (
-            SecretsError::NotFound {
-                account: "a".into(),
-            },
-            "mailbell-cli account add",
-        ),
+        (SecretsError::NotFound { account: "a".into() }, "mailbell-cli account add"),
     ] {
         assert!(e.to_string().contains(hint), "{e}");
     }
@@ -344,27 +282,15 @@ fn errors_and_debug_never_show_the_password() {
 #[test]
 fn parses_dbus_send_and_gdbus_replies() {
     let ds_alias = "method return time=1 sender=:1.0 -> destination=:1.5 serial=12 reply_serial=2\n   object path \"/org/freedesktop/secrets/collection/login\"\n";
-    assert_eq!(
-        parse_object_path(ds_alias).as_deref(),
-        Some("/org/freedesktop/secrets/collection/login")
-    );
-    assert_eq!(
-        parse_object_path("   object path \"/\"\n").as_deref(),
-        Some("/")
-    );
+    assert_eq!(parse_object_path(ds_alias).as_deref(), Some("/org/freedesktop/secrets/collection/login"));
+    assert_eq!(parse_object_path("   object path \"/\"\n").as_deref(), Some("/"));
     assert_eq!(
         parse_object_path("(objectpath '/org/freedesktop/secrets/collection/login',)\n").as_deref(),
         Some("/org/freedesktop/secrets/collection/login")
     );
-    assert_eq!(
-        parse_object_path("(objectpath '/',)\n").as_deref(),
-        Some("/")
-    );
+    assert_eq!(parse_object_path("(objectpath '/',)\n").as_deref(), Some("/"));
     assert_eq!(parse_object_path("nothing here"), None);
-    assert_eq!(
-        parse_bool("method return time=1 sender=:1.0\n   variant       boolean true\n"),
-        Some(true)
-    );
+    assert_eq!(parse_bool("method return time=1 sender=:1.0\n   variant       boolean true\n"), Some(true));
     assert_eq!(parse_bool("   variant       boolean false\n"), Some(false));
     assert_eq!(parse_bool("(<true>,)\n"), Some(true));
     assert_eq!(parse_bool("(<false>,)\n"), Some(false));
@@ -412,27 +338,18 @@ fn run_child(mode: &str, configure: impl FnOnce(&mut Command, &Path)) -> String 
     std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
     let (out_path, err_path) = (dir.join("child.out"), dir.join("child.err"));
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "secrets::tests::child",
-        "--exact",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env(CHILD_ENV, mode)
-    .env(CHILD_DIR_ENV, dir)
-    .env("HOME", &home)
-    .env("XDG_RUNTIME_DIR", &run)
-    .env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        format!("unix:path={}", dir.join("bus").display()),
-    )
-    .env_remove("DISPLAY")
-    .env_remove("WAYLAND_DISPLAY")
-    .env_remove("GNOME_KEYRING_CONTROL")
-    .stdin(Stdio::null())
-    .stdout(std::fs::File::create(&out_path).unwrap())
-    .stderr(std::fs::File::create(&err_path).unwrap());
+    cmd.args(["secrets::tests::child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, mode)
+        .env(CHILD_DIR_ENV, dir)
+        .env("HOME", &home)
+        .env("XDG_RUNTIME_DIR", &run)
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", dir.join("bus").display()))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("GNOME_KEYRING_CONTROL")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap());
     configure(&mut cmd, dir);
     let mut child = cmd.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -479,9 +396,7 @@ fn expect_no_bus(case: &str) {
     match Secrets::open() {
         Err(e @ SecretsError::NoSessionBus { .. }) => {
             println!("{case}: {e}\n  {e:?}");
-            assert!(e
-                .to_string()
-                .starts_with("no D-Bus session bus: start one (dbus-run-session)"));
+            assert!(e.to_string().starts_with("no D-Bus session bus: start one (dbus-run-session)"));
         }
         other => panic!("{case}: expected NoSessionBus, got {other:?}"),
     }
@@ -555,18 +470,10 @@ fn child_locked(dir: &Path) {
     // The advice in the message works: a replacing daemon started with --unlock.
     start_keyring(true, true);
     let s2 = wait_open(CollectionState::Unlocked);
-    assert_eq!(
-        s2.get(&stored).unwrap(),
-        pw,
-        "item still there after unlock"
-    );
+    assert_eq!(s2.get(&stored).unwrap(), pw, "item still there after unlock");
     // The handle opened before the daemon was replaced lost its Secret Service
     // session (org.freedesktop.Secret.Error.NoSession); it reconnects by itself.
-    assert_eq!(
-        s.get(&stored).unwrap(),
-        pw,
-        "old handle after daemon replacement"
-    );
+    assert_eq!(s.get(&stored).unwrap(), pw, "old handle after daemon replacement");
     s2.delete(&stored).unwrap();
     assert!(matches!(s.get(&stored), Err(SecretsError::NotFound { .. })));
 }
@@ -636,13 +543,8 @@ impl PrivateBus {
             .spawn()
             .expect("dbus-daemon (package dbus) is needed by the tests");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(
-            line.starts_with("unix:path="),
-            "dbus-daemon did not start: {line:?}"
-        );
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.starts_with("unix:path="), "dbus-daemon did not start: {line:?}");
         PrivateBus(child)
     }
 }
@@ -679,10 +581,7 @@ fn start_keyring(unlock: bool, replace: bool) {
         stdin.write_all(KEYRING_PASSWORD.as_bytes()).unwrap();
     }
     drop(stdin);
-    assert!(
-        child.wait().unwrap().success(),
-        "gnome-keyring-daemon failed"
-    );
+    assert!(child.wait().unwrap().success(), "gnome-keyring-daemon failed");
 }
 
 /// Retries `Secrets::open` until the keyring answers and its default collection is
@@ -704,21 +603,10 @@ fn wait_open(expect: CollectionState) -> Secrets {
 
 fn lock_login_collection() {
     let out = Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.secrets",
-        ])
-        .args([
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.Lock",
-        ])
+        .args(["--session", "--print-reply", "--dest=org.freedesktop.secrets"])
+        .args(["/org/freedesktop/secrets", "org.freedesktop.Secret.Service.Lock"])
         .arg("array:objpath:/org/freedesktop/secrets/collection/login")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

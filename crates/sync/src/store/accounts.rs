@@ -85,18 +85,14 @@ impl Store {
 
     pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn
-            .prepare(&format!("SELECT {COLUMNS} FROM accounts ORDER BY created_at, id"))
-            .ctx("listing accounts")?;
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM accounts ORDER BY created_at, id")).ctx("listing accounts")?;
         let rows = stmt.query_map([], from_row).ctx("listing accounts")?;
         rows.collect::<Result<Vec<_>, _>>().ctx("reading accounts")
     }
 
     pub fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
         let conn = self.lock()?;
-        conn.query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row)
-            .optional()
-            .ctx("reading an account")
+        conn.query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row).optional().ctx("reading an account")
     }
 
     /// Removes the account with its folders and messages. Returns false when it did not exist.
@@ -135,9 +131,8 @@ impl Store {
 
     pub fn set_account_interval(&self, id: &str, interval_secs: u32) -> Result<(), StoreError> {
         let conn = self.lock()?;
-        let n = conn
-            .execute("UPDATE accounts SET interval_secs = ?2 WHERE id = ?1", params![id, interval_secs])
-            .ctx("updating an account")?;
+        let n =
+            conn.execute("UPDATE accounts SET interval_secs = ?2 WHERE id = ?1", params![id, interval_secs]).ctx("updating an account")?;
         if n == 0 {
             return Err(StoreError::NoSuchAccount(id.to_string()));
         }

@@ -128,14 +128,27 @@ impl Store {
             if existing.contains(&f.name) {
                 tx.execute(
                     "UPDATE folders SET raw_name = ?3, delimiter = ?4, special_use = ?5 WHERE account_id = ?1 AND name = ?2",
-                    params![account.id, f.name, f.raw_name, f.delimiter.clone().unwrap_or_default(), f.special_use.clone().unwrap_or_default()],
+                    params![
+                        account.id,
+                        f.name,
+                        f.raw_name,
+                        f.delimiter.clone().unwrap_or_default(),
+                        f.special_use.clone().unwrap_or_default()
+                    ],
                 )
                 .ctx("updating a folder")?;
             } else {
                 let watched = watched_by_default(&f.name, f.special_use.as_deref(), account.folders.as_deref());
                 tx.execute(
                     "INSERT INTO folders (account_id, name, raw_name, delimiter, special_use, watched) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![account.id, f.name, f.raw_name, f.delimiter.clone().unwrap_or_default(), f.special_use.clone().unwrap_or_default(), watched],
+                    params![
+                        account.id,
+                        f.name,
+                        f.raw_name,
+                        f.delimiter.clone().unwrap_or_default(),
+                        f.special_use.clone().unwrap_or_default(),
+                        watched
+                    ],
                 )
                 .ctx("adding a folder")?;
                 changes.added.push(f.name.clone());
@@ -143,10 +156,13 @@ impl Store {
         }
         for gone in existing.difference(&seen) {
             let row = tx
-                .query_row(&format!("SELECT {COLUMNS} FROM folders WHERE account_id = ?1 AND name = ?2"), params![account.id, gone], from_row)
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM folders WHERE account_id = ?1 AND name = ?2"),
+                    params![account.id, gone],
+                    from_row,
+                )
                 .ctx("reading a removed folder")?;
-            tx.execute("DELETE FROM folders WHERE account_id = ?1 AND name = ?2", params![account.id, gone])
-                .ctx("removing a folder")?;
+            tx.execute("DELETE FROM folders WHERE account_id = ?1 AND name = ?2", params![account.id, gone]).ctx("removing a folder")?;
             changes.removed.push(gone.clone());
             changes.removed_rows.push(row);
         }
@@ -168,13 +184,9 @@ impl Store {
 
     pub fn folder(&self, account_id: &str, name: &str) -> Result<Option<FolderRow>, StoreError> {
         let conn = self.lock()?;
-        conn.query_row(
-            &format!("SELECT {COLUMNS} FROM folders WHERE account_id = ?1 AND name = ?2"),
-            params![account_id, name],
-            from_row,
-        )
-        .optional()
-        .ctx("reading a folder")
+        conn.query_row(&format!("SELECT {COLUMNS} FROM folders WHERE account_id = ?1 AND name = ?2"), params![account_id, name], from_row)
+            .optional()
+            .ctx("reading a folder")
     }
 
     pub fn set_watched(&self, account_id: &str, name: &str, watched: bool) -> Result<bool, StoreError> {
@@ -287,9 +299,8 @@ mod tests {
     fn listing_adds_watches_and_removes() {
         let (_dir, store) = temp_store();
         let acc = store.add_account(&account("a@example.org")).expect("add");
-        let changes = store
-            .apply_listing(&acc, &[listed("INBOX", None), listed("Junk", Some("\\Junk")), listed("Work", None)])
-            .expect("listing");
+        let changes =
+            store.apply_listing(&acc, &[listed("INBOX", None), listed("Junk", Some("\\Junk")), listed("Work", None)]).expect("listing");
         assert_eq!(changes.added, vec!["INBOX", "Junk", "Work"]);
         let rows = store.folders(Some(&acc.id)).expect("folders");
         let watched: Vec<_> = rows.iter().filter(|f| f.watched).map(|f| f.name.as_str()).collect();
@@ -320,7 +331,14 @@ mod tests {
         assert_eq!(f.state, FolderState::Error);
         assert_eq!(f.last_error.as_deref(), Some("NO mailbox is locked"));
         assert!(f.last_attempt_at.is_some() && f.last_sync_at.is_none());
-        let ok = FolderStatusUpdate { state: Some(FolderState::Ok), error: Some(None), attempted: true, succeeded: true, messages: Some(3), ..Default::default() };
+        let ok = FolderStatusUpdate {
+            state: Some(FolderState::Ok),
+            error: Some(None),
+            attempted: true,
+            succeeded: true,
+            messages: Some(3),
+            ..Default::default()
+        };
         store.update_folder_status(&acc.id, "INBOX", &ok).expect("update");
         let f = store.folder(&acc.id, "INBOX").expect("get").expect("exists");
         assert_eq!((f.state, f.last_error, f.messages), (FolderState::Ok, None, 3));

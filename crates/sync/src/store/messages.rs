@@ -350,11 +350,7 @@ impl Store {
     /// Mailbell yet: the tray's count.
     pub fn unviewed_count(&self) -> Result<u64, StoreError> {
         let conn = self.lock()?;
-        conn.query_row(
-            "SELECT COUNT(*) FROM messages WHERE viewed = 0 AND seen = 0 AND expunged_at IS NULL",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
+        conn.query_row("SELECT COUNT(*) FROM messages WHERE viewed = 0 AND seen = 0 AND expunged_at IS NULL", [], |r| r.get::<_, i64>(0))
             .map(|n| n.max(0) as u64)
             .ctx("counting unviewed messages")
     }
@@ -440,7 +436,10 @@ mod tests {
             FlagChange::Flags(99, vec!["\\Seen".into()]), // not ours: ignored
         ];
         let got = store.apply_flag_changes(&id, "INBOX", 5, &changes, Some(77)).expect("apply");
-        assert_eq!(got, vec![MessageUpdate { uid: 10, seen: true, expunged: false }, MessageUpdate { uid: 11, seen: false, expunged: true }]);
+        assert_eq!(
+            got,
+            vec![MessageUpdate { uid: 10, seen: true, expunged: false }, MessageUpdate { uid: 11, seen: false, expunged: true }]
+        );
         assert!(store.apply_flag_changes(&id, "INBOX", 5, &changes, None).expect("again").is_empty(), "idempotent");
         assert!(store.tracked_uids(&id, "INBOX", 5).expect("tracked").is_empty());
         assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").highestmodseq, 77);

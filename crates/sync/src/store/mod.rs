@@ -67,10 +67,8 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database in `data_dir` and applies pending migrations.
     pub fn open_dir(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Open {
-            path: data_dir.to_path_buf(),
-            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-        })?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Open { path: data_dir.to_path_buf(), source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)) })?;
         Store::open(&data_dir.join(DB_FILE))
     }
 

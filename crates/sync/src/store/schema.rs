@@ -100,9 +100,7 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let found: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .ctx("reading the schema version")?;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("reading the schema version")?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
     }
@@ -110,8 +108,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         let tx = conn.transaction().ctx("starting a migration")?;
         tx.execute_batch(sql).ctx("migrating the schema")?;
         // user_version takes no bound parameter: the number is ours, not input.
-        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))
-            .ctx("recording the schema version")?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1)).ctx("recording the schema version")?;
         tx.commit().ctx("committing a migration")?;
     }
     Ok(())

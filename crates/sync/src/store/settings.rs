@@ -8,9 +8,7 @@ use super::{SqlContext, Store, StoreError};
 impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         let conn = self.lock()?;
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-            .ctx("reading a setting")
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().ctx("reading a setting")
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {

@@ -29,13 +29,7 @@ struct Found {
 /// visible text, else of the first text/html part, else "".
 pub(crate) fn preview(message: &Message<'_>, max_chars: usize) -> String {
     let mut found = Found::default();
-    collect(
-        message,
-        message.raw_message(),
-        MAX_DEPTH,
-        max_chars,
-        &mut found,
-    );
+    collect(message, message.raw_message(), MAX_DEPTH, max_chars, &mut found);
     found.plain.or(found.html).unwrap_or_default()
 }
 
@@ -45,12 +39,7 @@ fn collect(message: &Message<'_>, raw: &[u8], depth: usize, max_chars: usize, fo
             return;
         }
         let (ctype, subtype) = match part.content_type() {
-            Some(ct) => (
-                ct.ctype().to_ascii_lowercase(),
-                ct.subtype()
-                    .map(|s| s.to_ascii_lowercase())
-                    .unwrap_or_default(),
-            ),
+            Some(ct) => (ct.ctype().to_ascii_lowercase(), ct.subtype().map(|s| s.to_ascii_lowercase()).unwrap_or_default()),
             None => ("text".to_owned(), "plain".to_owned()),
         };
         match &part.body {
@@ -98,9 +87,7 @@ fn collect(message: &Message<'_>, raw: &[u8], depth: usize, max_chars: usize, fo
 }
 
 fn is_attachment(part: &MessagePart<'_>) -> bool {
-    part.content_disposition()
-        .is_some_and(|d| d.is_attachment())
-        || part.attachment_name().is_some()
+    part.content_disposition().is_some_and(|d| d.is_attachment()) || part.attachment_name().is_some()
 }
 
 /// The raw (still transfer-encoded) bytes of a part's body, if its offsets make sense.
@@ -114,10 +101,7 @@ fn part_bytes<'r>(part: &MessagePart<'_>, raw: &'r [u8]) -> Option<&'r [u8]> {
 /// parts it could not decode (cut by the byte range), parts without a usable charset and
 /// parts labelled US-ASCII are decoded here from the raw bytes.
 fn part_text(part: &MessagePart<'_>, raw: &[u8]) -> String {
-    let charset = part
-        .content_type()
-        .and_then(|ct| ct.attribute("charset"))
-        .map(|c| c.trim().to_owned());
+    let charset = part.content_type().and_then(|ct| ct.attribute("charset")).map(|c| c.trim().to_owned());
     let known = charset.as_deref().is_some_and(|c| {
         let ascii = c.eq_ignore_ascii_case("us-ascii") || c.eq_ignore_ascii_case("ascii");
         !ascii && (is_utf8_label(c) || charset_decoder(c.as_bytes()).is_some())
@@ -132,22 +116,16 @@ fn part_text(part: &MessagePart<'_>, raw: &[u8]) -> String {
         }
     }
     let Some(bytes) = part_bytes(part, raw) else {
-        return parsed_text
-            .map(|t| strip_trailing_replacement(t).to_owned())
-            .unwrap_or_default();
+        return parsed_text.map(|t| strip_trailing_replacement(t).to_owned()).unwrap_or_default();
     };
-    let cte = part
-        .content_transfer_encoding()
-        .map(|c| c.trim().to_ascii_lowercase());
+    let cte = part.content_transfer_encoding().map(|c| c.trim().to_ascii_lowercase());
     let decoded: Vec<u8> = match cte.as_deref() {
         Some("base64") => decode_base64_lenient(bytes),
         Some("quoted-printable") => decode_quoted_printable(bytes),
         _ => bytes.to_vec(),
     };
     let text = match charset.as_deref() {
-        Some(c) if known && is_utf8_label(c) => {
-            String::from_utf8_lossy(super::clean::trim_incomplete_utf8_tail(&decoded)).into_owned()
-        }
+        Some(c) if known && is_utf8_label(c) => String::from_utf8_lossy(super::clean::trim_incomplete_utf8_tail(&decoded)).into_owned(),
         Some(c) if known => match charset_decoder(c.as_bytes()) {
             Some(d) => d(&decoded),
             None => decode_utf8_or_cp1252(&decoded),
@@ -187,10 +165,7 @@ fn decode_quoted_printable(data: &[u8]) -> Vec<u8> {
             i += 3;
         } else {
             // "=" followed by spaces then a line break is also a soft break.
-            let ws = rest
-                .iter()
-                .take_while(|&&b| b == b' ' || b == b'\t')
-                .count();
+            let ws = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
             if ws > 0 && rest[ws..].starts_with(b"\r\n") {
                 i += 1 + ws + 2;
             } else if ws > 0 && rest[ws..].starts_with(b"\n") {
@@ -215,16 +190,11 @@ fn recover_multipart(body: &[u8], depth: usize, max_chars: usize, found: &mut Fo
     let Some(boundary) = guess_boundary(body) else {
         return;
     };
-    let mut synthetic =
-        format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n").into_bytes();
+    let mut synthetic = format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n").into_bytes();
     synthetic.extend_from_slice(body);
     let parsed = super::parse_guarded(&synthetic);
     if let Some(message) = parsed {
-        if message
-            .parts
-            .first()
-            .is_some_and(|p| matches!(p.body, PartType::Multipart(_)))
-        {
+        if message.parts.first().is_some_and(|p| matches!(p.body, PartType::Multipart(_))) {
             collect(&message, message.raw_message(), depth, max_chars, found);
         }
     }
@@ -240,11 +210,7 @@ fn guess_boundary(body: &[u8]) -> Option<String> {
                 && b.iter().all(|&c| c.is_ascii_graphic() || c == b' ')
                 && !b.contains(&b'"')
                 && !b.contains(&b'\\');
-            return if valid {
-                std::str::from_utf8(b).ok().map(str::to_owned)
-            } else {
-                None
-            };
+            return if valid { std::str::from_utf8(b).ok().map(str::to_owned) } else { None };
         }
     }
     None
@@ -256,10 +222,7 @@ mod tests {
 
     #[test]
     fn qp_lenient() {
-        assert_eq!(
-            decode_quoted_printable(b"Caf=E9 =\r\ncr=E8me"),
-            b"Caf\xe9 cr\xe8me"
-        );
+        assert_eq!(decode_quoted_printable(b"Caf=E9 =\r\ncr=E8me"), b"Caf\xe9 cr\xe8me");
         assert_eq!(decode_quoted_printable(b"a=\nb"), b"ab");
         assert_eq!(decode_quoted_printable(b"a = b =zz"), b"a = b =zz");
         assert_eq!(decode_quoted_printable(b"cut =E"), b"cut ");
@@ -270,14 +233,8 @@ mod tests {
 
     #[test]
     fn boundary_guess() {
-        assert_eq!(
-            guess_boundary(b"\r\n--b2\r\nContent-Type: text/plain\r\n").as_deref(),
-            Some("b2")
-        );
-        assert_eq!(
-            guess_boundary(b"preamble\n--abc--\n").as_deref(),
-            Some("abc")
-        );
+        assert_eq!(guess_boundary(b"\r\n--b2\r\nContent-Type: text/plain\r\n").as_deref(), Some("b2"));
+        assert_eq!(guess_boundary(b"preamble\n--abc--\n").as_deref(), Some("abc"));
         assert_eq!(guess_boundary(b"--\"evil\r\n"), None);
         assert_eq!(guess_boundary(b"no delimiter at all"), None);
     }

@@ -25,10 +25,7 @@ fn is_always_dropped(c: char) -> bool {
 
 /// Invisible characters dropped from previews only.
 fn is_preview_filler(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{034F}' | '\u{2060}' | '\u{180E}' | '\u{2061}'..='\u{2064}'
-    )
+    matches!(c, '\u{200B}' | '\u{034F}' | '\u{2060}' | '\u{180E}' | '\u{2061}'..='\u{2064}')
 }
 
 /// Folds every whitespace run (CR, LF, tabs, NBSP, ...) to one space, removes control
@@ -56,9 +53,7 @@ pub(crate) fn clean_text(s: &str, max_chars: usize, mode: Mode) -> String {
             }
             // ZWNJ is meaningful inside words (Persian), but "&zwnj;&nbsp;" runs are padding.
             if c == '\u{200C}' {
-                let next_is_gap = chars
-                    .peek()
-                    .is_none_or(|&n| n.is_whitespace() || n == '\u{200C}' || is_preview_filler(n));
+                let next_is_gap = chars.peek().is_none_or(|&n| n.is_whitespace() || n == '\u{200C}' || is_preview_filler(n));
                 if pending_space || out.is_empty() || next_is_gap {
                     continue;
                 }
@@ -85,10 +80,9 @@ pub(crate) fn clean_text(s: &str, max_chars: usize, mode: Mode) -> String {
 /// The windows-1252 code points of bytes 0x80..=0x9F (the undefined ones map to the C1
 /// control of the same value, as WHATWG does, and are removed later by the cleaning).
 const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
-    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}', '\u{2030}', '\u{0160}',
+    '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}', '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}',
+    '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
 ];
 
 pub(crate) fn decode_cp1252(bytes: &[u8]) -> String {
@@ -170,20 +164,11 @@ mod tests {
 
     #[test]
     fn strips_controls_and_bidi() {
-        assert_eq!(
-            clean_text("a\0b\u{7}c\u{86}d\u{9B}e\u{7F}", 100, Mode::Line),
-            "abcde"
-        );
+        assert_eq!(clean_text("a\0b\u{7}c\u{86}d\u{9B}e\u{7F}", 100, Mode::Line), "abcde");
         // NEL (U+0085) is a line break, so whitespace.
         assert_eq!(clean_text("a\u{85}b", 100, Mode::Line), "a b");
-        assert_eq!(
-            clean_text("abc\u{202E}gpj.exe", 100, Mode::Line),
-            "abcgpj.exe"
-        );
-        assert_eq!(
-            clean_text("\u{2066}Bank\u{2069}\u{200F}", 100, Mode::Line),
-            "Bank"
-        );
+        assert_eq!(clean_text("abc\u{202E}gpj.exe", 100, Mode::Line), "abcgpj.exe");
+        assert_eq!(clean_text("\u{2066}Bank\u{2069}\u{200F}", 100, Mode::Line), "Bank");
         // ZWJ stays: it builds emoji sequences.
         assert_eq!(clean_text("👨\u{200D}👩", 100, Mode::Line), "👨\u{200D}👩");
     }
@@ -193,10 +178,7 @@ mod tests {
         let pad = "Hi \u{200C}\u{00A0}\u{200C}\u{00A0}\u{034F} \u{200B}there";
         assert_eq!(clean_text(pad, 100, Mode::Preview), "Hi there");
         // ZWNJ inside a word is kept.
-        assert_eq!(
-            clean_text("می\u{200C}خواهم", 100, Mode::Preview),
-            "می\u{200C}خواهم"
-        );
+        assert_eq!(clean_text("می\u{200C}خواهم", 100, Mode::Preview), "می\u{200C}خواهم");
     }
 
     #[test]

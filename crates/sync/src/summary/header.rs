@@ -48,10 +48,7 @@ pub(crate) fn prepare_header(header: &[u8]) -> PreparedHeader {
     if let Some(p) = partial {
         // Which field does the partial line belong to?
         let field_start = if p.first().is_some_and(|&b| b == b' ' || b == b'\t') {
-            lines
-                .iter()
-                .rev()
-                .find(|l| !l.first().is_some_and(|&b| b == b' ' || b == b'\t'))
+            lines.iter().rev().find(|l| !l.first().is_some_and(|&b| b == b' ' || b == b'\t'))
         } else {
             Some(&p)
         };
@@ -73,10 +70,7 @@ pub(crate) fn prepare_header(header: &[u8]) -> PreparedHeader {
         }
         text.push_str("\r\n");
     }
-    PreparedHeader {
-        text,
-        subject_truncated,
-    }
+    PreparedHeader { text, subject_truncated }
 }
 
 fn field_name_is(line: &[u8], name: &[u8]) -> bool {
@@ -122,10 +116,7 @@ fn parse_encoded_word(s: &str) -> Option<(EncodedWord<'_>, usize)> {
     let body = s.strip_prefix("=?")?;
     let q1 = body.find('?')?;
     let charset_full = &body[..q1];
-    if charset_full.is_empty()
-        || charset_full.len() > MAX_CHARSET_LEN
-        || charset_full.contains(|c: char| c.is_whitespace() || c == '=')
-    {
+    if charset_full.is_empty() || charset_full.len() > MAX_CHARSET_LEN || charset_full.contains(|c: char| c.is_whitespace() || c == '=') {
         return None;
     }
     let after_charset = &body[q1 + 1..];
@@ -152,14 +143,7 @@ fn parse_encoded_word(s: &str) -> Option<(EncodedWord<'_>, usize)> {
     // RFC 2231 language suffix: "utf-8*en".
     let charset = charset_full.split('*').next().unwrap_or(charset_full);
     let len = 2 + q1 + 1 + 2 + q3 + 2;
-    Some((
-        EncodedWord {
-            charset,
-            bytes,
-            raw: &s[..len],
-        },
-        len,
-    ))
+    Some((EncodedWord { charset, bytes, raw: &s[..len] }, len))
 }
 
 /// RFC 2047 "Q" encoding: `_` is a space, `=XX` a byte; anything malformed stays literal.
@@ -221,15 +205,8 @@ pub(crate) fn decode_base64_lenient(data: &[u8]) -> Vec<u8> {
 }
 
 pub(crate) fn is_utf8_label(charset: &str) -> bool {
-    let norm: String = charset
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    matches!(
-        norm.as_str(),
-        "utf8" | "unicode11utf8" | "unicode20utf8" | "xunicode20utf8"
-    )
+    let norm: String = charset.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
+    matches!(norm.as_str(), "utf8" | "unicode11utf8" | "unicode20utf8" | "xunicode20utf8")
 }
 
 /// Decodes `bytes` in `charset`; None when the charset is unknown (mail-parser's table,
@@ -284,9 +261,7 @@ pub(crate) fn decode_rfc2047(value: &str, drop_cut_word: bool) -> String {
     while !rest.is_empty() {
         if rest.starts_with("=?") {
             if let Some((word, len)) = parse_encoded_word(rest) {
-                let same_charset = group
-                    .last()
-                    .is_some_and(|w| w.charset.eq_ignore_ascii_case(word.charset));
+                let same_charset = group.last().is_some_and(|w| w.charset.eq_ignore_ascii_case(word.charset));
                 if !same_charset {
                     flush_group(&mut out, &mut group);
                 }
@@ -392,10 +367,7 @@ mod tests {
         assert_eq!(prepare_header(b"").text, "");
         assert_eq!(prepare_header(b"\r\n").text, "");
         // LF-only line ends are normalised.
-        assert_eq!(
-            prepare_header(b"Subject: x\nFrom: y\n\n").text,
-            "Subject: x\r\nFrom: y\r\n"
-        );
+        assert_eq!(prepare_header(b"Subject: x\nFrom: y\n\n").text, "Subject: x\r\nFrom: y\r\n");
     }
 
     #[test]
@@ -417,54 +389,33 @@ mod tests {
     fn rfc2047_basics() {
         assert_eq!(decode_rfc2047("=?utf-8?q?Caf=C3=A9?=", false), "Café");
         assert_eq!(decode_rfc2047("=?ISO-8859-1?B?SWYgeW91?=", false), "If you");
-        assert_eq!(
-            decode_rfc2047("=?iso-8859-1?q?a?= =?iso-8859-1?q?b?=", false),
-            "ab"
-        );
+        assert_eq!(decode_rfc2047("=?iso-8859-1?q?a?= =?iso-8859-1?q?b?=", false), "ab");
         assert_eq!(decode_rfc2047("x =?utf-8?q?a_b?= y", false), "x a b y");
         assert_eq!(decode_rfc2047("=?utf-8*en?q?hi?=", false), "hi");
         assert_eq!(decode_rfc2047("plain text", false), "plain text");
         assert_eq!(decode_rfc2047("a = b ?= c =? d", false), "a = b ?= c =? d");
-        assert_eq!(
-            decode_rfc2047("=?ISO-2022-JP?B?GyRCJE8kbSE8GyhC?=", false),
-            "はろー"
-        );
+        assert_eq!(decode_rfc2047("=?ISO-2022-JP?B?GyRCJE8kbSE8GyhC?=", false), "はろー");
     }
 
     #[test]
     fn rfc2047_split_utf8_char() {
         // "é" split across two words (mail-parser 0.11 garbles this).
-        assert_eq!(
-            decode_rfc2047("=?utf-8?b?w6k=?= =?utf-8?b?w6nD?= =?utf-8?b?qQ==?=", false),
-            "ééé"
-        );
-        assert_eq!(
-            decode_rfc2047("=?UTF-8?Q?=C3?= =?utf-8?Q?=A9t=C3=A9?=", false),
-            "été"
-        );
+        assert_eq!(decode_rfc2047("=?utf-8?b?w6k=?= =?utf-8?b?w6nD?= =?utf-8?b?qQ==?=", false), "ééé");
+        assert_eq!(decode_rfc2047("=?UTF-8?Q?=C3?= =?utf-8?Q?=A9t=C3=A9?=", false), "été");
     }
 
     #[test]
     fn rfc2047_bogus_charset() {
         // ASCII / UTF-8 payload in an unknown charset: decoded.
-        assert_eq!(
-            decode_rfc2047("=?x-bogus?q?hello_there?= tail", false),
-            "hello there tail"
-        );
+        assert_eq!(decode_rfc2047("=?x-bogus?q?hello_there?= tail", false), "hello there tail");
         // Undecodable payload in an unknown charset: kept as written.
-        assert_eq!(
-            decode_rfc2047("=?x-bogus?q?caf=E9?= tail", false),
-            "=?x-bogus?q?caf=E9?= tail"
-        );
+        assert_eq!(decode_rfc2047("=?x-bogus?q?caf=E9?= tail", false), "=?x-bogus?q?caf=E9?= tail");
     }
 
     #[test]
     fn rfc2047_cut_word() {
         assert_eq!(decode_rfc2047("Hello =?utf-8?B?SGVsb", true), "Hello ");
-        assert_eq!(
-            decode_rfc2047("Hello =?utf-8?B?SGVsb", false),
-            "Hello =?utf-8?B?SGVsb"
-        );
+        assert_eq!(decode_rfc2047("Hello =?utf-8?B?SGVsb", false), "Hello =?utf-8?B?SGVsb");
     }
 
     #[test]
@@ -490,18 +441,9 @@ mod tests {
 
     #[test]
     fn display_names() {
-        assert_eq!(
-            display_name(" \"Doe, John\" <j@x>").as_deref(),
-            Some("Doe, John")
-        );
-        assert_eq!(
-            display_name(" =?utf-8?b?SsO2cmc=?= <j@x>").as_deref(),
-            Some("Jörg")
-        );
-        assert_eq!(
-            display_name(" \"a \\\"q\\\" b\" (c) <j@x>").as_deref(),
-            Some("a \"q\" b")
-        );
+        assert_eq!(display_name(" \"Doe, John\" <j@x>").as_deref(), Some("Doe, John"));
+        assert_eq!(display_name(" =?utf-8?b?SsO2cmc=?= <j@x>").as_deref(), Some("Jörg"));
+        assert_eq!(display_name(" \"a \\\"q\\\" b\" (c) <j@x>").as_deref(), Some("a \"q\" b"));
         assert_eq!(display_name(" j@x (Name)"), None);
         assert_eq!(display_name(" a@b, C <c@d>"), None);
         assert_eq!(display_name(" <j@x>").as_deref(), Some(""));

@@ -5,9 +5,8 @@
 
 /// Elements whose start and end tags do not separate words.
 const INLINE: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i",
-    "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
-    "time", "tt", "u", "var", "wbr", "o:p",
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "mark", "q", "s", "samp",
+    "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr", "o:p",
 ];
 
 /// Elements whose content is not text for the reader.
@@ -29,11 +28,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
                 break;
             };
             match parse_tag(b, p) {
-                Some(Tag {
-                    end: Some(end),
-                    name: n,
-                    ..
-                }) if n.eq_ignore_ascii_case(name) => {
+                Some(Tag { end: Some(end), name: n, .. }) if n.eq_ignore_ascii_case(name) => {
                     skipping = None;
                     out.push(' ');
                     i = end + 1;
@@ -86,10 +81,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
             }
             _ => {
                 // Copy a run of plain text up to the next '<' or '&'.
-                let end = b[i..]
-                    .iter()
-                    .position(|&c| c == b'<' || c == b'&')
-                    .map_or(b.len(), |p| i + p);
+                let end = b[i..].iter().position(|&c| c == b'<' || c == b'&').map_or(b.len(), |p| i + p);
                 out.push_str(&html[i..end]);
                 i = end;
             }
@@ -118,8 +110,7 @@ fn parse_tag(b: &[u8], start: usize) -> Option<Tag<'_>> {
         return None;
     }
     let name_start = j;
-    while j < b.len() && (b[j].is_ascii_alphanumeric() || matches!(b[j], b':' | b'-' | b'!' | b'?'))
-    {
+    while j < b.len() && (b[j].is_ascii_alphanumeric() || matches!(b[j], b':' | b'-' | b'!' | b'?')) {
         j += 1;
     }
     // The name is ASCII, so this slice is on char boundaries.
@@ -143,26 +134,15 @@ fn parse_tag(b: &[u8], start: usize) -> Option<Tag<'_>> {
         k += 1;
     }
     let self_closing = end.is_some_and(|e| e > 0 && b[e - 1] == b'/');
-    Some(Tag {
-        name,
-        closing,
-        self_closing,
-        end,
-    })
+    Some(Tag { name, closing, self_closing, end })
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| from + p)
+    hay.get(from..)?.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle)).map(|p| from + p)
 }
 
 /// Decodes a character reference at the start of `s` (which starts with '&').
@@ -186,18 +166,11 @@ fn decode_entity(s: &str) -> (Option<String>, usize) {
             Some(c) => {
                 // Numeric references to 0x80..0x9F mean windows-1252 (HTML spec).
                 let c = if (0x80..=0x9F).contains(&c) {
-                    super::clean::decode_cp1252(&[c as u8])
-                        .chars()
-                        .next()
-                        .map(|c| c as u32)
-                        .unwrap_or(c)
+                    super::clean::decode_cp1252(&[c as u8]).chars().next().map(|c| c as u32).unwrap_or(c)
                 } else {
                     c
                 };
-                (
-                    Some(char::from_u32(c).unwrap_or('\u{FFFD}').to_string()),
-                    consumed,
-                )
+                (Some(char::from_u32(c).unwrap_or('\u{FFFD}').to_string()), consumed)
             }
             None => (None, 1),
         };
@@ -205,25 +178,20 @@ fn decode_entity(s: &str) -> (Option<String>, usize) {
     // Named references need their ';' except the few that browsers accept without.
     let named = named_entity(body);
     match named {
-        Some(c) if has_semicolon || matches!(body, "amp" | "lt" | "gt" | "quot" | "nbsp") => {
-            (Some(c.to_string()), consumed)
-        }
+        Some(c) if has_semicolon || matches!(body, "amp" | "lt" | "gt" | "quot" | "nbsp") => (Some(c.to_string()), consumed),
         _ => (None, 1),
     }
 }
 
 /// Latin-1 named references, U+00A0 to U+00FF in order.
 const LATIN1: [&str; 96] = [
-    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf",
-    "laquo", "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro",
-    "para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
-    "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute",
-    "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute",
-    "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute",
-    "THORN", "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
-    "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde",
-    "ograve", "oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc",
-    "uuml", "yacute", "thorn", "yuml",
+    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf", "laquo", "not", "shy", "reg", "macr",
+    "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34",
+    "iquest", "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave",
+    "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute",
+    "Ucirc", "Uuml", "Yacute", "THORN", "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil", "egrave",
+    "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml",
+    "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
 ];
 
 fn named_entity(name: &str) -> Option<char> {
@@ -289,14 +257,8 @@ mod tests {
 
     #[test]
     fn blocks_do_not_glue_words() {
-        assert_eq!(
-            text("<p>Hello</p><p>World</p><div>a</div><div>b</div>x<br>y"),
-            "Hello World a b x y"
-        );
-        assert_eq!(
-            text("<table><tr><td>one</td><td>two</td></tr></table>"),
-            "one two"
-        );
+        assert_eq!(text("<p>Hello</p><p>World</p><div>a</div><div>b</div>x<br>y"), "Hello World a b x y");
+        assert_eq!(text("<table><tr><td>one</td><td>two</td></tr></table>"), "one two");
         assert_eq!(text("<b>Hel</b>lo <a href='x'>link</a>!"), "Hello link!");
     }
 
@@ -316,14 +278,8 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(
-            text("y&amp;z &lt;img&gt; caf&eacute; &#233;&#xE9; &euro;&nbsp;5"),
-            "y&z <img> café éé € 5"
-        );
-        assert_eq!(
-            text("AT&T & co &bogus; &#99999999;"),
-            "AT&T & co &bogus; \u{FFFD}"
-        );
+        assert_eq!(text("y&amp;z &lt;img&gt; caf&eacute; &#233;&#xE9; &euro;&nbsp;5"), "y&z <img> café éé € 5");
+        assert_eq!(text("AT&T & co &bogus; &#99999999;"), "AT&T & co &bogus; \u{FFFD}");
         assert_eq!(text("&#150;"), "–");
     }
 

@@ -87,32 +87,16 @@ impl Summary {
 /// Summarises a message from its bounded header bytes (`header`, possibly cut mid-line),
 /// the first bytes of its body (`text`, possibly cut anywhere) and the server's
 /// INTERNALDATE. Never panics; malformed input gets a best-effort summary.
-pub fn summarize(
-    header: &[u8],
-    text: &[u8],
-    internal_date: Option<DateTime<FixedOffset>>,
-) -> Summary {
-    catch_unwind(AssertUnwindSafe(|| {
-        summarize_inner(header, text, internal_date)
-    }))
-    .unwrap_or(Summary {
-        date: internal_date,
-        ..Summary::default()
-    })
+pub fn summarize(header: &[u8], text: &[u8], internal_date: Option<DateTime<FixedOffset>>) -> Summary {
+    catch_unwind(AssertUnwindSafe(|| summarize_inner(header, text, internal_date)))
+        .unwrap_or(Summary { date: internal_date, ..Summary::default() })
 }
 
-fn summarize_inner(
-    header: &[u8],
-    text: &[u8],
-    internal_date: Option<DateTime<FixedOffset>>,
-) -> Summary {
+fn summarize_inner(header: &[u8], text: &[u8], internal_date: Option<DateTime<FixedOffset>>) -> Summary {
     let header = &header[..header.len().min(MAX_HEADER_BYTES)];
     let text = &text[..text.len().min(MAX_TEXT_BYTES)];
     if header.is_empty() && text.is_empty() {
-        return Summary {
-            date: internal_date,
-            ..Summary::default()
-        };
+        return Summary { date: internal_date, ..Summary::default() };
     }
 
     let prepared = header::prepare_header(header);
@@ -138,56 +122,27 @@ fn summarize_inner(
         }
     };
     let Some(fields) = fields else {
-        return Summary {
-            subject,
-            date: internal_date,
-            ..Summary::default()
-        };
+        return Summary { subject, date: internal_date, ..Summary::default() };
     };
 
     // With repeated fields, the first one counts for every field (mail-parser's accessors
     // take the last): the first is also the one a cut header keeps.
     let (from_name, from_addr) = from(fields, &prepared.text);
-    let message_id = fields
-        .header_values(HeaderName::MessageId)
-        .next()
-        .and_then(|v| v.as_text())
-        .and_then(clean_message_id);
-    let date = fields
-        .header_values(HeaderName::Date)
-        .next()
-        .and_then(|v| v.as_datetime())
-        .and_then(convert_date)
-        .or(internal_date);
-    let preview = message
-        .as_ref()
-        .map(|m| body::preview(m, PREVIEW_CHARS))
-        .unwrap_or_default();
+    let message_id = fields.header_values(HeaderName::MessageId).next().and_then(|v| v.as_text()).and_then(clean_message_id);
+    let date = fields.header_values(HeaderName::Date).next().and_then(|v| v.as_datetime()).and_then(convert_date).or(internal_date);
+    let preview = message.as_ref().map(|m| body::preview(m, PREVIEW_CHARS)).unwrap_or_default();
 
-    Summary {
-        message_id,
-        from_name,
-        from_addr,
-        subject,
-        date,
-        preview,
-    }
+    Summary { message_id, from_name, from_addr, subject, date, preview }
 }
 
 /// mail-parser behind a panic guard: it has `debug_assert!`s that malformed MIME can reach
 /// (seen: "Invalid part ID, could not find multipart."), which panic in debug builds.
 fn parse_guarded(raw: &[u8]) -> Option<Message<'_>> {
-    catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw)))
-        .ok()
-        .flatten()
+    catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw))).ok().flatten()
 }
 
 fn parse_headers_guarded(raw: &[u8]) -> Option<Message<'_>> {
-    catch_unwind(AssertUnwindSafe(|| {
-        MessageParser::default().parse_headers(raw)
-    }))
-    .ok()
-    .flatten()
+    catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse_headers(raw))).ok().flatten()
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -195,36 +150,21 @@ fn non_empty(s: String) -> Option<String> {
 }
 
 fn from(message: &Message<'_>, header: &str) -> (Option<String>, Option<String>) {
-    let first_from = message
-        .header_values(HeaderName::From)
-        .next()
-        .and_then(|v| v.as_address());
+    let first_from = message.header_values(HeaderName::From).next().and_then(|v| v.as_address());
     let Some(addr) = first_from.and_then(|a| a.first()) else {
         return (None, None);
     };
     let raw_from = header::raw_field(header, "from");
     // Encoded words: decode the phrase ourselves (see module docs).
-    let own_name = raw_from
-        .as_deref()
-        .filter(|v| v.contains("=?"))
-        .and_then(header::display_name)
-        .filter(|n| !n.trim().is_empty());
+    let own_name = raw_from.as_deref().filter(|v| v.contains("=?")).and_then(header::display_name).filter(|n| !n.trim().is_empty());
     let name = own_name.or_else(|| addr.name().map(str::to_owned));
-    let name = name
-        .map(|n| clean_text(&n, NAME_CHARS, Mode::Line))
-        .and_then(non_empty);
-    let address = addr
-        .address()
-        .map(|a| clean_text(a, ADDR_CHARS, Mode::Line).replace(' ', ""))
-        .and_then(non_empty);
+    let name = name.map(|n| clean_text(&n, NAME_CHARS, Mode::Line)).and_then(non_empty);
+    let address = addr.address().map(|a| clean_text(a, ADDR_CHARS, Mode::Line).replace(' ', "")).and_then(non_empty);
     (name, address)
 }
 
 fn clean_message_id(id: &str) -> Option<String> {
-    let id: String = id
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control() && !clean::is_bidi_control(*c))
-        .collect();
+    let id: String = id.chars().filter(|c| !c.is_whitespace() && !c.is_control() && !clean::is_bidi_control(*c)).collect();
     let id = id.trim_start_matches('<').trim_end_matches('>');
     non_empty(id.chars().take(MESSAGE_ID_CHARS).collect())
 }
@@ -233,8 +173,7 @@ fn convert_date(d: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
     if !d.is_valid() || !(1970..=2100).contains(&d.year) {
         return None;
     }
-    let offset =
-        (d.tz_hour as i32 * 3600 + d.tz_minute as i32 * 60) * if d.tz_before_gmt { -1 } else { 1 };
+    let offset = (d.tz_hour as i32 * 3600 + d.tz_minute as i32 * 60) * if d.tz_before_gmt { -1 } else { 1 };
     let tz = FixedOffset::east_opt(offset)?;
     let date = NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)?;
     let time = NaiveTime::from_hms_opt(d.hour as u32, d.minute as u32, d.second as u32)?;
@@ -328,30 +267,17 @@ mod tests {
             "Date: ",
         ] {
             let h = format!("{bad}\r\nSubject: x\r\n\r\n");
-            assert_eq!(
-                summarize(h.as_bytes(), b"", internal).date,
-                internal,
-                "{bad}"
-            );
+            assert_eq!(summarize(h.as_bytes(), b"", internal).date, internal, "{bad}");
             assert_eq!(summarize(h.as_bytes(), b"", None).date, None, "{bad}");
         }
         let h = b"Date: Wed, 2 Apr 2025 08:00:00 -0500\r\n\r\n";
-        assert_eq!(
-            summarize(h, b"", internal).date,
-            Some(dt("2025-04-02T08:00:00-05:00"))
-        );
+        assert_eq!(summarize(h, b"", internal).date, Some(dt("2025-04-02T08:00:00-05:00")));
     }
 
     #[test]
     fn internal_date_forms() {
-        assert_eq!(
-            parse_internal_date(" 7-Jul-1996 02:44:25 +0000"),
-            Some(dt("1996-07-07T02:44:25Z"))
-        );
-        assert_eq!(
-            parse_internal_date("\"07-jul-1996 02:44:25 +0130\""),
-            Some(dt("1996-07-07T02:44:25+01:30"))
-        );
+        assert_eq!(parse_internal_date(" 7-Jul-1996 02:44:25 +0000"), Some(dt("1996-07-07T02:44:25Z")));
+        assert_eq!(parse_internal_date("\"07-jul-1996 02:44:25 +0130\""), Some(dt("1996-07-07T02:44:25+01:30")));
         assert_eq!(parse_internal_date("31-Feb-2020 00:00:00 +0000"), None);
         assert_eq!(parse_internal_date("garbage"), None);
         assert_eq!(parse_internal_date(""), None);
@@ -361,13 +287,7 @@ mod tests {
     fn empty_and_header_only() {
         let internal = parse_internal_date("01-Jan-2024 00:00:00 +0000");
         let s = summarize(b"", b"", internal);
-        assert_eq!(
-            s,
-            Summary {
-                date: internal,
-                ..Summary::default()
-            }
-        );
+        assert_eq!(s, Summary { date: internal, ..Summary::default() });
         let s = summarize(b"Subject: only a header\r\n\r\n", b"", None);
         assert_eq!(s.subject, "only a header");
         assert_eq!(s.preview, "");
@@ -379,12 +299,7 @@ mod tests {
     #[test]
     fn header_separator_variants() {
         // With and without the blank line the IMAP response ends with, LF-only too.
-        for h in [
-            &b"Subject: s\r\n\r\n"[..],
-            b"Subject: s\r\n",
-            b"Subject: s\n\n",
-            b"Subject: s\n",
-        ] {
+        for h in [&b"Subject: s\r\n\r\n"[..], b"Subject: s\r\n", b"Subject: s\n\n", b"Subject: s\n"] {
             let s = summarize(h, b"Body: not a header\r\n\r\ntext", None);
             assert_eq!(s.subject, "s");
             assert_eq!(s.preview, "Body: not a header text");
@@ -444,18 +359,14 @@ mod tests {
         assert_eq!(s.message_id.as_deref(), Some("abc@def"));
         let long = format!("Message-ID: <{}@x>\r\n\r\n", "a".repeat(5000));
         let s = summarize(long.as_bytes(), b"", None);
-        assert_eq!(
-            s.message_id.map(|m| m.chars().count()),
-            Some(MESSAGE_ID_CHARS)
-        );
+        assert_eq!(s.message_id.map(|m| m.chars().count()), Some(MESSAGE_ID_CHARS));
         let s = summarize(b"Message-ID: \r\n\r\n", b"", None);
         assert_eq!(s.message_id, None);
     }
 
     #[test]
     fn repeated_fields_first_wins() {
-        let h =
-            b"From: First <first@x>\r\nSubject: one\r\nDate: Wed, 2 Apr 2025 08:00:00 +0000\r\n\
+        let h = b"From: First <first@x>\r\nSubject: one\r\nDate: Wed, 2 Apr 2025 08:00:00 +0000\r\n\
                   Message-ID: <1@x>\r\nFrom: =?utf-8?q?Second?= <second@x>\r\nSubject: two\r\n\
                   Date: Thu, 3 Apr 2025 08:00:00 +0000\r\nMessage-ID: <2@x>\r\n\r\n";
         let s = summarize(h, b"", None);
@@ -472,8 +383,7 @@ mod tests {
         // debug builds. The header fields survive it.
         let h = b"From: A <a@example.com>\r\nDate: Wed, 2 Apr 2025 08:00:00 +0000\r\n\
                   Subject: s\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n";
-        let t =
-            b"--outerContent-Type:message/rfc822\n\nr\nContent-Type:message/rfc822\n\n\n--outer--";
+        let t = b"--outerContent-Type:message/rfc822\n\nr\nContent-Type:message/rfc822\n\n\n--outer--";
         let s = summarize(h, t, None);
         assert_eq!(s.subject, "s");
         assert_eq!(s.from_display(), "A <a@example.com>");
@@ -482,11 +392,7 @@ mod tests {
 
     #[test]
     fn summary_serialises() {
-        let s = summarize(
-            b"Subject: x\r\nDate: Wed, 2 Apr 2025 08:00:00 -0500\r\n\r\n",
-            b"y",
-            None,
-        );
+        let s = summarize(b"Subject: x\r\nDate: Wed, 2 Apr 2025 08:00:00 -0500\r\n\r\n", b"y", None);
         let json = serde_json::to_string(&s).unwrap();
         let back: Summary = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);

@@ -65,10 +65,7 @@ async fn peer_certificate(cfg: &ServerConfig, addr: SocketAddr) -> Option<Vec<u8
         Security::Plain => return None,
     };
     let connector = tokio::task::spawn_blocking(|| {
-        native_tls::TlsConnector::builder()
-            .danger_accept_invalid_certs(true)
-            .danger_accept_invalid_hostnames(true)
-            .build()
+        native_tls::TlsConnector::builder().danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true).build()
     })
     .await
     .ok()?
@@ -88,12 +85,7 @@ pub(crate) fn describe(der: &[u8], reason: &str) -> Option<CertificateInfo> {
     let names = x
         .subject_alt_names()
         .map(|sans| {
-            sans.iter()
-                .filter_map(|g| {
-                    g.dnsname().map(str::to_string).or_else(|| g.ipaddress().and_then(ip_text))
-                })
-                .take(50)
-                .collect()
+            sans.iter().filter_map(|g| g.dnsname().map(str::to_string).or_else(|| g.ipaddress().and_then(ip_text))).take(50).collect()
         })
         .unwrap_or_default();
     let self_signed = x.subject_name().try_cmp(x.issuer_name()).is_ok_and(|o| o.is_eq())
