@@ -24,6 +24,15 @@ ensure_nextest
 if [ $full = 1 ]; then
   ensure_node
   ensure_npm_deps
+  # The fast gates first: a formatting slip or an import cycle fails in seconds, not after
+  # half an hour of end-to-end tests.
+  echo "== Gates: rustfmt, the engine's import cycles, clippy, TypeScript, ESLint" >&2
+  cargo fmt --all --check || die "cargo fmt --check found unformatted code: run cargo fmt --all"
+  (cd fuzz && cargo fmt --check) || die "the fuzz crate is not formatted: run (cd fuzz && cargo fmt)"
+  python3 scripts/check-cycles.py || die "the engine's modules import each other in a cycle (see above)"
+  cargo clippy --workspace --all-targets --locked -- -D warnings || die "clippy found problems (see above)"
+  npm run --silent typecheck || die "the UI's TypeScript does not type-check"
+  npm run --silent lint || die "ESLint found problems in ui/"
   echo "== UI: TypeScript bindings from Rust (ts-rs), type check, unit tests (Vitest)" >&2
   cargo test --locked -q -p mailbell-sync -p mailbell-app --features ts --lib export_bindings >/dev/null
   npm run --silent typecheck

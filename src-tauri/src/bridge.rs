@@ -2,13 +2,10 @@
 //! engine event to the window, turns new mail into notifications and tray changes, and picks up
 //! accounts added outside the app (`mailbell-cli account add`).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailbell_sync::engine::{Engine, EngineOptions};
-use mailbell_sync::events::{AccountState, Event, EventSink};
-use mailbell_sync::secrets::Secrets;
+use mailbell_sync::{AccountState, Engine, EngineOptions, Event, EventSink, Secrets};
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::mpsc;
 
@@ -62,7 +59,7 @@ pub async fn start(app: AppHandle) {
     }
     state.set_engine(Arc::clone(&engine));
     emit_app(&app, AppEvent::Refresh);
-    watch_accounts(app.clone(), engine).await;
+    watch_accounts(app.clone(), engine);
 }
 
 /// Forwards engine events to the window, the tray and the notifications.
@@ -120,35 +117,21 @@ pub async fn refresh_unviewed(app: &AppHandle) {
     }
 }
 
-/// Starts workers for accounts added by another program, stops those it removed, and tells
-/// the window about changes.
-async fn watch_accounts(app: AppHandle, engine: Arc<Engine>) {
-    let mut known: Option<BTreeSet<String>> = None;
-    loop {
-        let store = app.state::<AppState>().store.clone();
-        let listed = tauri::async_runtime::spawn_blocking(move || store.accounts()).await;
-        if let Ok(Ok(accounts)) = listed {
-            let ids: BTreeSet<String> = accounts.iter().map(|a| a.id.clone()).collect();
-            if let Some(prev) = &known {
-                if *prev != ids {
-                    let running: BTreeSet<String> = engine.running().into_iter().collect();
-                    for a in accounts.iter().filter(|a| a.enabled && !prev.contains(&a.id) && !running.contains(&a.id)) {
-                        tracing::info!(account = %a.id, "account added outside the app: starting it");
-                        if let Err(e) = engine.start(Some(&a.id)) {
-                            tracing::warn!(account = %a.id, error = %e, "could not start the account");
-                        }
-                    }
-                    for gone in running.iter().filter(|id| !ids.contains(*id)) {
-                        tracing::info!(account = %gone, "account removed outside the app: stopping it");
-                        engine.stop_account(gone).await;
-                        app.state::<AppState>().forget_status(gone);
-                    }
-                    emit_app(&app, AppEvent::Refresh);
-                    refresh_unviewed(&app).await;
-                }
-            }
-            known = Some(ids);
+/// Follows accounts added or removed by another program (the engine starts and stops their
+/// workers) and tells the window.
+fn watch_accounts(app: AppHandle, engine: Arc<Engine>) {
+    engine.watch_accounts(ACCOUNT_POLL, move |changes| {
+        for id in &changes.added {
+            tracing::info!(account = %id, "account added outside the app: starting it");
         }
-        tokio::time::sleep(ACCOUNT_POLL).await;
-    }
+        for id in &changes.removed {
+            tracing::info!(account = %id, "account removed outside the app: stopping it");
+            app.state::<AppState>().forget_status(id);
+        }
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            emit_app(&app, AppEvent::Refresh);
+            refresh_unviewed(&app).await;
+        });
+    });
 }

@@ -2,8 +2,7 @@
 //! block, so they run on the blocking pool. Each one is granted by name in
 //! capabilities/default.json (see build.rs).
 
-use mailbell_sync::model::MIN_INTERVAL_SECS;
-use mailbell_sync::store::StoredMessage;
+use mailbell_sync::{StoredMessage, MIN_INTERVAL_SECS};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt;
 

@@ -3,9 +3,8 @@
 
 use serde::Serialize;
 
-use mailbell_sync::secrets::SecretsError;
-use mailbell_sync::store::StoreError;
-use mailbell_sync::sync::SyncError;
+use mailbell_sync::account::FieldError;
+use mailbell_sync::{SecretsError, StoreError, SyncError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,8 +71,15 @@ impl From<SyncError> for AppError {
         match e {
             SyncError::Store(s) => s.into(),
             SyncError::Secrets(s) => s.into(),
+            SyncError::Invalid(f) => f.into(),
             other => AppError::new(ErrorKind::Sync, other.to_string()),
         }
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::in_field(e.field.as_str(), e.message)
     }
 }
 

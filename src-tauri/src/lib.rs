@@ -22,7 +22,7 @@ pub mod tray;
 
 use std::time::Duration;
 
-use mailbell_sync::store::Store;
+use mailbell_sync::Store;
 use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
 use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
 use tauri_plugin_notification::NotificationExt;

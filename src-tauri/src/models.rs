@@ -4,11 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use mailbell_sync::account::StepReport;
 use mailbell_sync::discover::{Attempt, Candidate};
-use mailbell_sync::events::AccountStatusEvent;
-use mailbell_sync::imap::StepReport;
-use mailbell_sync::model::{Account, Security};
-use mailbell_sync::store::FolderRow;
+use mailbell_sync::AccountStatusEvent;
+use mailbell_sync::{Account, FolderRow, Security};
 
 /// The names of the Tauri events the window listens to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

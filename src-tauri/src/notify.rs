@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mailbell_sync::events::{Event, NewMessageEvent};
+use mailbell_sync::{Event, NewMessageEvent};
 use serde_json::json;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -108,7 +108,7 @@ impl Batcher {
                 Vec::new()
             }
             Event::AccountStatus(s)
-                if !matches!(s.state, mailbell_sync::events::AccountState::Syncing | mailbell_sync::events::AccountState::Connecting) =>
+                if !matches!(s.state, mailbell_sync::AccountState::Syncing | mailbell_sync::AccountState::Connecting) =>
             {
                 let msgs = self.pending.remove(&s.account).unwrap_or_default();
                 notes_for(&msgs, &account_label(&s.account))
@@ -155,7 +155,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, note: &Note, icon: Option<&Path>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailbell_sync::events::{AccountState, AccountStatusEvent};
+    use mailbell_sync::{AccountState, AccountStatusEvent};
 
     fn msg(uid: u32, subject: &str) -> NewMessageEvent {
         NewMessageEvent {

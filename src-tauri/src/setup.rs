@@ -1,13 +1,13 @@
 //! The commands of the account setup wizard and of the account editor: discovery, the live
 //! connection test (with its steps as events), add, change password, remove. The form's input
-//! is checked here, field by field, so that every error names the field it is about.
+//! is checked by the engine's account rules (`mailbell_sync::account`), whose errors name the
+//! field they are about; nothing here adds a rule of its own.
 
-use std::path::Path;
 use std::time::Duration;
 
+use mailbell_sync::account::{self, live_test_with_progress, AccountSpec, LiveTestReport, NewSecret};
 use mailbell_sync::discover::{discover_detailed, DiscoveryError, DiscoveryOptions};
-use mailbell_sync::imap::{live_test_with_progress, load_ca, LiveTestReport, ServerConfig, Timeouts};
-use mailbell_sync::model::{Account, NewAccount, MIN_INTERVAL_SECS};
+use mailbell_sync::{Account, NewAccount, ServerConfig, Timeouts};
 use tauri::{AppHandle, Manager};
 
 use crate::bridge::{emit_app, refresh_unviewed};
@@ -61,29 +61,10 @@ pub async fn test_connection(app: AppHandle, run: u32, server: ServerSettings, p
 /// Saves a new account (its password to the keyring only) and starts watching it.
 #[tauri::command]
 pub async fn add_account(app: AppHandle, setup: AccountSetup, password: String) -> AppResult<Account> {
-    check_password(&password)?;
     let new = check_setup(&setup)?;
-    mailbell_sync::quirks::validate(&setup.quirks).map_err(|e| AppError::invalid(e.to_string()))?;
-    let state = app.state::<AppState>();
-    let engine = state.engine()?;
-    let store = state.store.clone();
-    let (email, host, port) = (new.email.clone(), new.host.clone(), new.port);
-    let duplicate = tauri::async_runtime::spawn_blocking(move || store.accounts())
-        .await
-        .map_err(|e| AppError::internal(format!("background task failed: {e}")))??
-        .into_iter()
-        .any(|a| a.email.eq_ignore_ascii_case(&email) && a.host.eq_ignore_ascii_case(&host) && a.port == port);
-    if duplicate {
-        return Err(AppError::in_field("email", "This account is already set up: change it under Accounts instead."));
-    }
-    let account = engine.add_account(new, password).await?;
-    if !setup.quirks.is_empty() {
-        let (store, id, quirks) = (state.store.clone(), account.id.clone(), setup.quirks.clone());
-        tauri::async_runtime::spawn_blocking(move || store.set_account_quirks(&id, &quirks))
-            .await
-            .map_err(|e| AppError::internal(format!("background task failed: {e}")))??;
-        engine.reload(&account.id)?;
-    }
+    check_password(&password)?;
+    let engine = app.state::<AppState>().engine()?;
+    let account = engine.add_account(new, setup.quirks.clone(), NewSecret::Password(password)).await?;
     tracing::info!(account = %account.id, host = %account.host, "account added");
     emit_app(&app, AppEvent::Refresh);
     Ok(account)
@@ -105,7 +86,7 @@ pub async fn set_password(app: AppHandle, account: String, password: String) -> 
 pub async fn remove_account(app: AppHandle, account: String) -> AppResult<()> {
     let state = app.state::<AppState>();
     let engine = state.engine()?;
-    if !engine.remove_account(&account).await? {
+    if engine.remove_account(&account).await?.is_none() {
         return Err(AppError::invalid(format!("there is no account {account:?} (removed already?)")));
     }
     state.forget_status(&account);
@@ -120,84 +101,45 @@ pub(crate) fn server_config(s: &ServerSettings) -> ServerConfig {
 }
 
 fn check_email(email: &str) -> AppResult<String> {
-    let email = email.trim();
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return Err(AppError::in_field("email", "Enter your whole email address, e.g. jane@example.org."));
-    };
-    if local.is_empty() || domain.is_empty() || !domain.contains('.') && domain != "localhost" || email.contains(char::is_whitespace) {
-        return Err(AppError::in_field(
-            "email",
-            format!("{email:?} is not an email address: expected name@domain, e.g. jane@example.org."),
-        ));
-    }
-    Ok(email.to_string())
+    Ok(account::check_email(email)?)
 }
 
 fn check_password(password: &str) -> AppResult<()> {
-    if password.is_empty() {
-        return Err(AppError::in_field("password", "Enter the password (or app password) of this account."));
-    }
-    Ok(())
+    Ok(account::check_password(password)?)
 }
 
 /// The settings with blanks trimmed and an empty CA file as none; or the first bad field.
 pub(crate) fn check_server(s: &ServerSettings) -> AppResult<ServerSettings> {
-    let host = s.host.trim();
-    if host.is_empty() {
-        return Err(AppError::in_field("host", "Enter the IMAP server's name, e.g. imap.example.org."));
-    }
-    if host.contains(char::is_whitespace) || host.contains('/') || host.contains('@') {
-        return Err(AppError::in_field("host", format!("{host:?} is not a server name: enter only the name, e.g. imap.example.org.")));
-    }
-    if s.port == 0 {
-        return Err(AppError::in_field("port", "Enter a port: 993 for TLS, 143 for STARTTLS."));
-    }
-    let username = s.username.trim();
-    if username.is_empty() {
-        return Err(AppError::in_field("username", "Enter the user name (usually your whole email address)."));
-    }
+    let host = account::check_host(&s.host)?;
+    let port = account::check_port(s.port)?;
+    let username = account::check_username(&s.username)?;
     let ca_file = match s.ca_file.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
-        Some(p) => {
-            if !Path::new(p).is_absolute() {
-                return Err(AppError::in_field(
-                    "ca_file",
-                    format!("Give the full path of the CA certificate, e.g. /home/you/ca.pem (not {p:?})."),
-                ));
-            }
-            load_ca(Path::new(p)).map_err(|e| AppError::in_field("ca_file", e.to_string()))?;
-            Some(p.to_string())
-        }
+        Some(p) => Some(account::check_ca_file(p)?),
     };
-    Ok(ServerSettings { host: host.to_string(), port: s.port, security: s.security, username: username.to_string(), ca_file })
+    Ok(ServerSettings { host, port, security: s.security, username, ca_file })
 }
 
+/// The wizard's account, checked by the engine's rules. The wizard always names its folders.
 pub(crate) fn check_setup(setup: &AccountSetup) -> AppResult<NewAccount> {
-    let email = check_email(&setup.email)?;
-    let server = check_server(&setup.server)?;
-    if setup.interval_secs < MIN_INTERVAL_SECS {
-        return Err(AppError::in_field("interval", format!("Check at least every {MIN_INTERVAL_SECS} seconds.")));
-    }
-    let folders: Vec<String> = setup.folders.iter().filter(|f| !f.trim().is_empty()).cloned().collect();
-    if folders.is_empty() {
-        return Err(AppError::in_field("folders", "Choose at least one folder to watch (INBOX is the usual one)."));
-    }
-    Ok(NewAccount {
-        display_name: setup.display_name.trim().to_string(),
-        email,
-        host: server.host,
-        port: server.port,
-        security: server.security,
-        username: server.username,
-        ca_file: server.ca_file,
-        folders: Some(folders),
-        interval_secs: setup.interval_secs,
-    })
+    let spec = AccountSpec {
+        display_name: setup.display_name.clone(),
+        email: setup.email.clone(),
+        host: Some(setup.server.host.clone()),
+        port: Some(setup.server.port),
+        security: Some(setup.server.security),
+        username: Some(setup.server.username.clone()),
+        ca_file: setup.server.ca_file.clone(),
+        folders: Some(setup.folders.clone()),
+        interval_secs: Some(setup.interval_secs),
+        quirks: setup.quirks.clone(),
+    };
+    Ok(spec.validate()?)
 }
 
 #[cfg(test)]
 mod tests {
-    use mailbell_sync::model::Security;
+    use mailbell_sync::Security;
 
     use super::*;
 

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use mailbell_sync::imap::{live_test_with, Credential, LiveTestReport};
-use mailbell_sync::model::Account;
+use mailbell_sync::account::{live_test_with, LiveTestReport, NewSecret};
 use mailbell_sync::oauth::{self, OAuthConfig, OAuthError, Offer, REDIRECT_WAIT};
+use mailbell_sync::{Account, Credential};
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::watch;
 
@@ -136,7 +136,8 @@ pub async fn add_oauth_account(app: AppHandle, setup: AccountSetup, grant: u32) 
             field: Some("oauth".into()),
         });
     };
-    let account = engine.add_oauth_account(new, g.config, g.refresh_token).await?;
+    let secret = NewSecret::OAuth { config: g.config, refresh_token: g.refresh_token };
+    let account = engine.add_account(new, setup.quirks.clone(), secret).await?;
     tracing::info!(account = %account.id, host = %account.host, "account added (OAuth2)");
     emit_app(&app, AppEvent::Refresh);
     Ok(account)

@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use mailbell_sync::engine::Engine;
-use mailbell_sync::events::AccountStatusEvent;
-use mailbell_sync::store::Store;
+use mailbell_sync::{AccountStatusEvent, Engine, Store};
 
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::models::Settings;

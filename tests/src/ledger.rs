@@ -1,6 +1,7 @@
 //! Bookkeeping for the "nothing lost, nothing duplicated" guarantees across many runs of the
 //! CLI (or the engine): what each run announced, what the store gained meanwhile, and whether
-//! the difference is what the contract allows (DESIGN.md §5):
+//! the difference is what the contract allows (ARCHITECTURE.md § CLI contract, delivery
+//! guarantees):
 //!
 //! - every `new_message` event names a row that is in the store, with the same subject;
 //! - no message is announced twice, across all runs;

@@ -14,7 +14,7 @@ use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::http::{HttpServer, Reply};
 use mailbell_e2e::{cli_bin, Certificate, Dovecot, DovecotOptions, Proxy, ProxyMode};
 use mailbell_sync::discover::{discover, discover_detailed, Candidate, DiscoveryError, DiscoveryOptions, Source, SourceKind};
-use mailbell_sync::model::Security;
+use mailbell_sync::Security;
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------

@@ -8,12 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::{Proxy, ProxyMode};
-use mailbell_sync::engine::{Engine, EngineOptions};
-use mailbell_sync::events::{AccountState, Event};
-use mailbell_sync::imap::Timeouts;
-use mailbell_sync::model::{NewAccount, Security};
-use mailbell_sync::secrets::Secrets;
-use mailbell_sync::store::Store;
+use mailbell_sync::account::{NewSecret, Revocation};
+use mailbell_sync::{AccountState, Engine, EngineOptions, Event, NewAccount, Secrets, Security, Store, Timeouts};
 use tokio::sync::broadcast;
 
 fn account_via(env: &Env, port: u16) -> NewAccount {
@@ -75,7 +71,7 @@ async fn sync_now_starts_at_once_and_coalesces_with_a_running_pass() {
     let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Delay(Duration::from_millis(20))).expect("proxy");
     let engine = engine_for(&env, quick_options());
     let mut rx = engine.subscribe();
-    let account = engine.add_account(account_via(&env, proxy.port()), ALICE_PW.into()).await.expect("add");
+    let account = engine.add_account(account_via(&env, proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
     next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
 
     // Idle worker: a request starts a pass at once.
@@ -115,7 +111,7 @@ async fn a_stalled_server_is_detected_and_the_engine_reconnects() {
     let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Passthrough).expect("proxy");
     let engine = engine_for(&env, quick_options());
     let mut rx = engine.subscribe();
-    let account = engine.add_account(account_via(&env, proxy.port()), ALICE_PW.into()).await.expect("add");
+    let account = engine.add_account(account_via(&env, proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
     next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
     let connections_before = proxy.connections();
 
@@ -144,7 +140,7 @@ async fn accounts_change_at_run_time() {
     let engine = engine_for(&env, quick_options());
     let mut rx = engine.subscribe();
     let new = account_via(&env, env.dovecot.tls_port());
-    let account = engine.add_account(new, "wrong".into()).await.expect("add");
+    let account = engine.add_account(new, vec![], NewSecret::Password("wrong".into())).await.expect("add");
     next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::AuthFailed).await;
     // The user fixes the password: the worker starts afresh and works.
     engine.set_password(&account.id, ALICE_PW.into()).await.expect("set password");
@@ -162,7 +158,11 @@ async fn accounts_change_at_run_time() {
     engine.start(Some(&account.id)).expect("start again");
     next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
     // Removed at run time: worker gone, keyring entry gone.
-    assert!(engine.remove_account(&account.id).await.expect("remove"));
+    assert_eq!(
+        engine.remove_account(&account.id).await.expect("remove"),
+        Some(Revocation::None),
+        "a password account has nothing to revoke"
+    );
     assert!(engine.running().is_empty());
     assert!(!mailbell_e2e::keyring_has("mailbell", &account.id).expect("lookup"));
     engine.shutdown().await;

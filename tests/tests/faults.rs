@@ -18,12 +18,8 @@ use std::time::{Duration, Instant};
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::ledger::{rows_of, Ledger, Rows, RunEnd};
 use mailbell_e2e::{DovecotOptions, Fault, Proxy, ProxyMode, Trigger};
-use mailbell_sync::engine::{Engine, EngineOptions};
-use mailbell_sync::events::{Event, EventSink};
-use mailbell_sync::imap::Timeouts;
-use mailbell_sync::model::{NewAccount, Security};
-use mailbell_sync::secrets::Secrets;
-use mailbell_sync::store::Store;
+use mailbell_sync::account::NewSecret;
+use mailbell_sync::{Engine, EngineOptions, Event, EventSink, NewAccount, Secrets, Security, Store, Timeouts};
 use serde_json::Value;
 
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -83,7 +79,7 @@ impl Rig {
             folders: None,
             interval_secs: 3600,
         };
-        let account = engine.add_account(new, ALICE_PW.into()).await.expect("add account").id;
+        let account = engine.add_account(new, vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add account").id;
         let mut rig = Rig { env, proxy, engine, store, account, events, initial: Rows::new() };
         rig.wait_account("the baseline pass", Duration::from_secs(60), |e| e["state"] == "ok").await;
         rig.wait_account("IDLE to come up", Duration::from_secs(30), |e| e["push"] == true).await;

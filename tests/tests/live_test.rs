@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::{Certificate, Dovecot, DovecotOptions, Proxy, ProxyMode};
-use mailbell_sync::imap::{live_test, live_test_with_progress, Field, LiveTestReport, Problem, ServerConfig, Step, StepStatus, Timeouts};
-use mailbell_sync::model::Security;
+use mailbell_sync::account::{live_test, live_test_with_progress, Field, LiveTestReport, Problem, Step, StepStatus};
+use mailbell_sync::{Security, ServerConfig, Timeouts};
 
 fn cfg(host: &str, port: u16, security: Security, ca: Option<&Dovecot>) -> ServerConfig {
     ServerConfig {

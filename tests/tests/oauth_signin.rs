@@ -14,14 +14,11 @@ use std::time::{Duration, Instant};
 use common::{Env, Out, ALICE};
 use mailbell_e2e::oauth::{browser_sign_in, CLIENT_ID};
 use mailbell_e2e::{cli_bin, keyring_lookup, DovecotOptions, OAuthServer};
-use mailbell_sync::engine::{Engine, EngineOptions};
-use mailbell_sync::events::{AccountState, Event};
-use mailbell_sync::imap::{live_test_with, Credential, Field, ImapError, Problem, ServerConfig, Timeouts};
-use mailbell_sync::model::Security;
+use mailbell_sync::account::{live_test_with, Field, Problem};
 use mailbell_sync::oauth::TokenCache;
-use mailbell_sync::secrets::Secrets;
-use mailbell_sync::store::Store;
-use mailbell_sync::sync::{sign_in, SyncError};
+use mailbell_sync::{sign_in, Secrets, Store, SyncError};
+use mailbell_sync::{AccountState, Engine, EngineOptions, Event};
+use mailbell_sync::{Credential, ImapError, Security, ServerConfig, Timeouts};
 
 fn env_with(server: &OAuthServer) -> Env {
     Env::with(DovecotOptions::default().oauth2(server))

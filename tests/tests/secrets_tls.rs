@@ -122,7 +122,7 @@ fn password_leak_check(rust_log: &str) {
     runs.push(("sync dave".into(), run_cli(env.data_dir(), &["sync", "--once", "--json", "--account", &dave], &envs, t).expect("sync")));
     let _ = env.cli(&["account", "remove", &dave]);
 
-    assert_nowhere(&env, CANARY_PW, &runs, &[env_dump.clone()]);
+    assert_nowhere(&env, CANARY_PW, &runs, std::slice::from_ref(&env_dump));
     assert_nowhere(&env, WRONG_PW, &runs, &[env_dump]);
     let log_lines: usize = runs.iter().map(|(_, r)| r.stderr.lines().count()).sum();
     eprintln!(

@@ -74,7 +74,7 @@ fn uidvalidity_resets_while_mail_keeps_arriving_lose_and_duplicate_nothing() {
                 self.0.store(true, Ordering::SeqCst);
             }
         }
-        let _stop = Stop(&stop);
+        let _stop = Stop(stop);
         for round in 0..10 {
             std::thread::sleep(Duration::from_millis(rng.random_range(100..700)));
             if round % 3 != 1 {
@@ -83,9 +83,9 @@ fn uidvalidity_resets_while_mail_keeps_arriving_lose_and_duplicate_nothing() {
                 env.dovecot.set_uidvalidity(ALICE, folder, validity).expect("uidvalidity");
                 resets += 1;
             }
-            let run = sync_json(&env);
+            let run = sync_json(env);
             assert_eq!(run.status.code(), Some(0), "{}", run.stderr);
-            let s = ledger.record(&format!("pass {round}"), RunEnd::Complete, &run.events(), rows(&env)).unwrap_or_else(|e| panic!("{e}"));
+            let s = ledger.record(&format!("pass {round}"), RunEnd::Complete, &run.events(), rows(env)).unwrap_or_else(|e| panic!("{e}"));
             eprintln!("pass {round}: {} announced", s.announced);
         }
     });

@@ -1,7 +1,7 @@
 //! Found by the soak run (scripts/soak.sh): IDLE covers INBOX, the timer covers every other
-//! folder (DESIGN.md §2.7). Each INBOX pass that IDLE wakes must not push the timer's full pass
-//! back, or a busy INBOX starves every other folder: their mail waits until INBOX has been
-//! quiet for a whole interval.
+//! folder (ARCHITECTURE.md § The engine). Each INBOX pass that IDLE wakes must not push the
+//! timer's full pass back, or a busy INBOX starves every other folder: their mail waits until
+//! INBOX has been quiet for a whole interval.
 
 mod common;
 

@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{Env, ALICE};
+use mailbell_e2e::{DovecotOptions, User};
 use serde_json::Value;
 
 /// A running `watch --json` whose events are read on a thread.
@@ -224,4 +225,42 @@ fn the_new_mail_hook_gets_the_message_in_its_environment_only() {
     let text = std::fs::read_to_string(&log).expect("hook ran");
     assert_eq!(text, format!("{evil}|bob@example.org|INBOX\n"));
     assert!(!canary.exists(), "mail text must never be executed");
+}
+
+#[test]
+fn accounts_added_and_removed_by_another_cli_are_followed_while_watching() {
+    let env = Env::with(DovecotOptions {
+        users: vec![User::new(ALICE, common::ALICE_PW), User::new("bob", "bob-secret-pw")],
+        ..DovecotOptions::default()
+    });
+    env.add_user(ALICE, common::ALICE_PW, &["--interval", "3600"]);
+    let mut w = Watch::start(&env, &[]);
+    w.wait_for("alice's first pass", Duration::from_secs(20), |e| e["event"] == "account_status" && e["state"] == "ok");
+    // Another CLI adds bob while this one watches: bob's worker starts without a restart.
+    let bob = env.add_user("bob", "bob-secret-pw", &["--interval", "3600"]);
+    w.wait_for("bob's account to be watched", Duration::from_secs(20), |e| {
+        e["event"] == "account_status" && e["account"] == bob.as_str() && e["state"] == "ok" && e["push"] == true
+    });
+    let raw = mailbell_e2e::simple("Carol <carol@example.org>", "bob@localhost", "for bob", "Hello Bob.");
+    env.dovecot.append("bob", "INBOX", &raw, &[]).expect("append");
+    let m = w.wait_for("bob's new mail", Duration::from_secs(15), |e| e["event"] == "new_message" && e["subject"] == "for bob");
+    assert_eq!(m["account"], bob.as_str());
+    // Another CLI removes bob: his worker stops (no more events for him), alice goes on.
+    env.cli(&["account", "remove", &bob]).assert_ok();
+    std::thread::sleep(Duration::from_secs(5));
+    w.drain(Duration::from_millis(300));
+    let before = w.seen.len();
+    env.dovecot
+        .append("bob", "INBOX", &mailbell_e2e::simple("Carol <carol@example.org>", "bob@localhost", "after removal", "x"), &[])
+        .expect("append");
+    env.append("INBOX", "for alice");
+    w.wait_for("alice's mail", Duration::from_secs(15), |e| e["event"] == "new_message" && e["subject"] == "for alice");
+    w.drain(Duration::from_secs(1));
+    assert!(
+        w.seen[before..].iter().all(|e| e["account"] != bob.as_str()),
+        "nothing more from the removed account: {:#?}",
+        &w.seen[before..]
+    );
+    let (code, _) = w.terminate();
+    assert_eq!(code, Some(0));
 }

@@ -55,15 +55,17 @@ export function replace(parent: HTMLElement, ...children: Child[]): void {
 /** A button that runs `action`; it is disabled while the returned promise runs. */
 export function button(label: string, action: () => unknown, props: Attrs = {}): HTMLButtonElement {
   const b = h("button", { ...props, attrs: { type: "button", ...(props.attrs ?? {}) } }, label);
-  b.addEventListener("click", async (ev) => {
-    ev.stopPropagation();
-    if (b.disabled) return;
+  const run = async () => {
     b.disabled = true;
     try {
       await action();
     } finally {
       b.disabled = false;
     }
+  };
+  b.addEventListener("click", (ev) => {
+    ev.stopPropagation();
+    if (!b.disabled) void run();
   });
   return b;
 }
@@ -72,13 +74,14 @@ export function button(label: string, action: () => unknown, props: Attrs = {}):
 export function toggle(label: string, checked: boolean, onChange: (on: boolean) => unknown, props: Attrs = {}): HTMLLabelElement {
   const input = h("input", { attrs: { type: "checkbox", role: "switch" } });
   input.checked = checked;
-  input.addEventListener("change", async () => {
+  const change = async () => {
     input.disabled = true;
     try {
       await onChange(input.checked);
     } finally {
       input.disabled = false;
     }
-  });
+  };
+  input.addEventListener("change", () => void change());
   return h("label", { ...props, class: `switch ${props.class ?? ""}`.trim() }, input, h("span", { class: "track" }), h("span", { class: "label" }, label));
 }

@@ -1,6 +1,6 @@
 // The account setup's logic, without DOM: discovered candidates as form values, where each
 // error goes, the live test's step progress, and the default choice of folders. The wizard
-// (views/wizard.ts) and the account editor (views/editor.ts) only draw what this decides.
+// (views/wizard/) and the account editor (views/editor.ts) only draw what this decides.
 
 import type { AccountView } from "./bindings/AccountView";
 import type { AppError } from "./bindings/AppError";

@@ -61,6 +61,7 @@ describe("commands", () => {
 
   it("turns a rejected command into an AppError", async () => {
     mockIPC(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the IPC rejects with the Rust error as a bare object (here without `field`), which is what toAppError must read
       throw { kind: "unavailable", message: "Mailbell cannot read passwords: the keyring is locked" };
     });
     await expect(api.syncNow("acc1")).rejects.toEqual({ kind: "unavailable", message: "Mailbell cannot read passwords: the keyring is locked", field: null });

@@ -6,7 +6,7 @@ import type { Offer } from "../src/bindings/Offer";
 import { initialState } from "../src/model";
 import type { Ctx } from "../src/views/common";
 import { Editor, type EditorApi, type EditorHost } from "../src/views/editor";
-import { account, authFailedReport, fakeActions, folder, oauthAccount, offer, passedReport, REVOKED, snapshot } from "./fixtures";
+import { account, authFailedReport, fakeActions, folder, oauthAccount, offer, passedReport, refusal, REVOKED, snapshot } from "./fixtures";
 
 type Fake = {
   report?: () => LiveTestReport;
@@ -147,7 +147,7 @@ describe("account editor of an OAuth2 account", () => {
     setup({
       view: oauthAccount("ok"),
       offer: async () => {
-        throw { kind: "invalid", message: "broken file", field: "oauth" };
+        throw refusal("invalid", "broken file", "oauth");
       },
     });
     await flush();

@@ -2,6 +2,7 @@ import { vi } from "vitest";
 
 import type { AccountStatusEvent } from "../src/bindings/AccountStatusEvent";
 import type { AccountView } from "../src/bindings/AccountView";
+import type { AppError } from "../src/bindings/AppError";
 import type { Candidate } from "../src/bindings/Candidate";
 import type { DiscoveryView } from "../src/bindings/DiscoveryView";
 import type { FolderInfo } from "../src/bindings/FolderInfo";
@@ -35,7 +36,7 @@ export function folder(name: string, extra: Partial<FolderRow> = {}): FolderRow 
     notice: null,
     baseline_at: null,
     ...extra,
-  } as FolderRow;
+  };
 }
 
 export function account(folders: FolderRow[] = [folder("INBOX")]): AccountView {
@@ -59,7 +60,7 @@ export function account(folders: FolderRow[] = [folder("INBOX")]): AccountView {
     folders,
     status: null,
     running: true,
-  } as AccountView;
+  };
 }
 
 /** How an account signs in at an administrator's identity server. */
@@ -121,7 +122,7 @@ export function message(id: number, subject: string, extra: Partial<StoredMessag
     seen: false,
     expunged: false,
     ...extra,
-  } as StoredMessage;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,4 +243,9 @@ export function fakeActions() {
     setInterval: vi.fn(async () => {}),
     setSettings: vi.fn(async () => {}),
   } satisfies Actions;
+}
+
+/** A command's refusal, as the Rust side rejects with it. */
+export function refusal(kind: AppError["kind"], message: string, field: string | null = null): AppError {
+  return { kind, message, field };
 }

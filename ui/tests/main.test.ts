@@ -168,7 +168,7 @@ describe("signing in again", () => {
     await vi.waitFor(() => expect($("editor-signin-url")?.dataset.url).toBe("https://id.example.org/authorize?state=1"));
     expect(view()).toBe("edit");
     const call = calls.find(([cmd]) => cmd === "sign_in_again")!;
-    expect(call[1]).toEqual({ run: expect.any(Number), account: "acc1" });
+    expect(call[1]).toEqual({ run: expect.any(Number) as number, account: "acc1" });
     expect(document.activeElement).toBe($("editor-signin-cancel"));
     expect($("editor-signin").textContent).toContain("Example ID's sign-in page opens in your browser");
     await busyEngine(); // renders keep the panel

@@ -96,7 +96,7 @@ describe("where errors go", () => {
 
   it("asks for the CA file for an untrusted certificate, but not for an expired one", () => {
     const r = untrustedReport();
-    expect(certificateAdvice(r)).toMatchObject({ caFile: true, text: expect.stringContaining("CA certificate file") });
+    expect(certificateAdvice(r)).toMatchObject({ caFile: true, text: expect.stringContaining("CA certificate file") as string });
     expect(certificateAdvice({ ...r, certificate: { ...r.certificate!, expired: true } })).toEqual({ caFile: false, text: r.advice });
     expect(certificateAdvice(authFailedReport())).toBeNull();
   });
@@ -133,7 +133,7 @@ describe("the live test's progress", () => {
 
   it("takes the report's steps as the final word", () => {
     const p = progressFromReport(3, authFailedReport());
-    expect(p.steps.authenticate).toEqual({ state: "failed", detail: expect.stringContaining("AUTHENTICATIONFAILED") });
+    expect(p.steps.authenticate).toEqual({ state: "failed", detail: expect.stringContaining("AUTHENTICATIONFAILED") as string });
     expect(p.steps.list_folders.state).toBe("skipped");
     expect(progressFromReport(3, passedReport()).steps.list_folders.state).toBe("ok");
   });

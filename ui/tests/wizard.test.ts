@@ -6,7 +6,7 @@ import type { LiveTestReport } from "../src/bindings/LiveTestReport";
 import type { Offer } from "../src/bindings/Offer";
 import type { ServerSettings } from "../src/bindings/ServerSettings";
 import { Wizard, type WizardApi, type WizardHost } from "../src/views/wizard";
-import { account, authFailedReport, candidate, discovery, folderInfo, oauthAccount, offer, passedReport, stepReport, untrustedReport } from "./fixtures";
+import { account, authFailedReport, candidate, discovery, folderInfo, oauthAccount, offer, passedReport, refusal, stepReport, untrustedReport } from "./fixtures";
 
 type Fake = {
   discovery?: DiscoveryView | (() => Promise<DiscoveryView>);
@@ -61,7 +61,7 @@ function type(test: string, value: string): void {
   el.value = value;
   el.dispatchEvent(new Event("input", { bubbles: true }));
 }
-const steps = () => Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-test="wizard-test-steps"] [data-test="test-step"]')].map((li) => [li.dataset.step, li.dataset.status]));
+const steps = () => Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-test="wizard-test-steps"] [data-test="test-step"]')].map((li): [string, string | undefined] => [li.dataset.step ?? "", li.dataset.status]));
 const visible = (test: string) => {
   for (let el: HTMLElement | null = $(test); el; el = el.parentElement) if (el.hidden) return false;
   return true;
@@ -103,7 +103,7 @@ describe("address step", () => {
   it("shows discovery's refusal of the address next to it", async () => {
     const { w } = setup({
       discovery: async () => {
-        throw { kind: "invalid", message: "This is not an email address: the domain is empty.", field: "email" };
+        throw refusal("invalid", "This is not an email address: the domain is empty.", "email");
       },
     });
     type("wizard-email", "alice@");
@@ -255,7 +255,7 @@ describe("server step", () => {
   it("shows a rejected field (e.g. an unusable CA file) next to it", async () => {
     const { w } = setup({
       test: async () => {
-        throw { kind: "invalid", message: "/tmp/x.pem is not a PEM certificate", field: "ca_file" };
+        throw refusal("invalid", "/tmp/x.pem is not a PEM certificate", "ca_file");
       },
     });
     await toServer(w);
@@ -357,7 +357,7 @@ describe("folders and finish", () => {
   it("takes an add error back to the field it names", async () => {
     const { w } = await toFolders(passedReport(), {
       add: () => {
-        throw { kind: "invalid", message: "This account is already set up: change it under Accounts instead.", field: "email" };
+        throw refusal("invalid", "This account is already set up: change it under Accounts instead.", "email");
       },
     });
     await w.submit();

@@ -1,5 +1,5 @@
-//! How the CLI fails: the exit code says whose fault it was (DESIGN.md §5), the message says
-//! what to fix.
+//! How the CLI fails: the exit code says whose fault it was (ARCHITECTURE.md § CLI contract),
+//! the message says what to fix.
 
 use std::fmt;
 

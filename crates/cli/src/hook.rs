@@ -5,7 +5,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use mailbell_sync::events::NewMessageEvent;
+use mailbell_sync::NewMessageEvent;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 

@@ -1,4 +1,4 @@
-//! mailbell-cli: the headless front end of the Mailbell engine (DESIGN.md §5).
+//! mailbell-cli: the headless front end of the Mailbell engine (ARCHITECTURE.md § CLI contract).
 
 mod args;
 mod commands;
@@ -8,14 +8,14 @@ mod hook;
 mod output;
 
 use clap::Parser;
-use mailbell_sync::store::Store;
+use mailbell_sync::Store;
 
 use args::{AccountCommand, Cli, Command};
 use failure::{CliResult, Failure};
 
 fn main() {
     init_logging();
-    mailbell_sync::guard::install_quiet_parser_hook();
+    mailbell_sync::install_quiet_parser_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -37,7 +37,7 @@ fn main() {
 fn init_logging() {
     let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     // Whatever RUST_LOG says, never trace the IMAP or D-Bus wire: it carries the password.
-    for d in mailbell_sync::guard::QUIET_LOG_TARGETS {
+    for d in mailbell_sync::QUIET_LOG_TARGETS {
         if let Ok(d) = d.parse() {
             filter = filter.add_directive(d);
         }

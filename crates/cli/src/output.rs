@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use mailbell_sync::events::Event;
+use mailbell_sync::Event;
 
 /// Prints one value as a JSON line. A closed stdout (e.g. `| head`) is not worth a panic.
 pub fn json_line<T: serde::Serialize>(value: &T) {

@@ -1,20 +1,51 @@
 //! mailbell-sync: the engine behind Mailbell. It owns the IMAP session, the incremental
 //! fetch, the SQLite store and the keyring secrets. It knows nothing about Tauri: the desktop
 //! app and the CLI are two thin front ends over the same API.
+//!
+//! The modules, from the bottom up (ARCHITECTURE.md § Engine modules); each uses only modules
+//! before it in this list, which `scripts/check-cycles.py` enforces:
+//! `model`, `guard`, `mutf7`, `quirks`, `providers`, `paths`, `summary`, `net`, `secrets`,
+//! `store`, `events`, `imap`, `oauth`, `discover`, `error`, `sync`, `account`, `engine`.
+//!
+//! Every module is private; what the front ends use is re-exported here, by name, so that a
+//! `pub` item nobody uses shows up as dead code. The modules that stay public are namespaces
+//! whose verbs would be ambiguous at the root (`account::add`, `oauth::start`,
+//! `discover::discover`) or tables and parsers that are public data (`providers`, `quirks`,
+//! `summary`, `paths`); each of them re-exports its own curated set in turn.
 
+// Panics are for tests: the engine runs inside long-lived front ends, so a failure must be an
+// error with context, never an unwrap (tests may unwrap; clippy.toml allows it there).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod account;
 pub mod discover;
-pub mod engine;
-pub mod events;
+mod engine;
+mod error;
+mod events;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod guard;
-pub mod imap;
-pub mod model;
-pub mod mutf7;
+mod guard;
+mod imap;
+mod model;
+mod mutf7;
+mod net;
 pub mod oauth;
 pub mod paths;
+pub mod providers;
 pub mod quirks;
-pub mod secrets;
-pub mod store;
+mod secrets;
+mod store;
 pub mod summary;
-pub mod sync;
+mod sync;
+
+pub use engine::{AccountChanges, Engine, EngineOptions};
+pub use error::SyncError;
+pub use events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
+pub use guard::{install_quiet_parser_hook, QUIET_LOG_TARGETS};
+pub use imap::{join_headers, Credential, ImapError, ServerConfig, Timeouts};
+pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
+pub use net::CertificateInfo;
+pub use secrets::{Secrets, SecretsError};
+pub use store::{FolderRow, Store, StoreError, StoredMessage};
+pub use sync::{server_config, sign_in, sync_account, PassReport, SyncOptions};

@@ -102,7 +102,7 @@ pub struct Account {
     pub quirks: Vec<String>,
     /// Set for an account that signs in with OAuth2: its keyring entry then holds the refresh
     /// token instead of a password.
-    pub oauth: Option<crate::oauth::OAuthConfig>,
+    pub oauth: Option<OAuthConfig>,
 }
 
 impl Account {
@@ -114,6 +114,24 @@ impl Account {
             "password"
         }
     }
+}
+
+/// How an account signs in with OAuth2: the provider's endpoints and Mailbell's client there.
+/// Stored with the account (no secret in it: Mailbell is a public client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OAuthConfig {
+    /// The built-in provider's id (e.g. `gmail`), or `custom`.
+    pub provider: String,
+    pub authorize_url: String,
+    pub token_url: String,
+    /// RFC 7009 revocation endpoint, where the provider has one.
+    pub revoke_url: Option<String>,
+    pub scopes: Vec<String>,
+    pub client_id: String,
+    /// Some providers issue "secrets" to desktop clients that cannot keep them (RFC 8252
+    /// §8.5); they are sent as given, and are not treated as secrets.
+    pub client_secret: Option<String>,
 }
 
 /// Where a folder stands, as shown in `status` and the UI.
@@ -146,6 +164,26 @@ impl FolderState {
             _ => FolderState::Idle,
         }
     }
+}
+
+/// One selectable folder as the server listed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFolder {
+    /// Decoded UTF-8 name: what users, the CLI and the store use.
+    pub name: String,
+    /// The name on the wire (modified UTF-7): what commands use.
+    pub raw_name: String,
+    pub delimiter: Option<String>,
+    pub special_use: Option<String>,
+}
+
+/// What the server says changed about a message Mailbell holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagChange {
+    /// Its flags now are these.
+    Flags(u32, Vec<String>),
+    /// It is gone from the server.
+    Expunged(u32),
 }
 
 /// RFC 6154 special-use attributes that mark a folder as not worth notifying about by default:

@@ -10,7 +10,9 @@ fn is_direct(c: char) -> bool {
     (' '..='~').contains(&c)
 }
 
-/// Encodes a mailbox name in modified UTF-7.
+/// Encodes a mailbox name in modified UTF-7. Mailbell never names a folder itself (it only
+/// reads what the server lists), so only the round-trip tests and the fuzzer need this.
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut units: Vec<u16> = Vec::new();
@@ -31,6 +33,7 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 fn flush(out: &mut String, units: &mut Vec<u16>) {
     if units.is_empty() {
         return;

@@ -89,7 +89,7 @@ fn engine_fetch(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
         subject.truncate(SUBJECT_LIMIT);
         let mut other = header_fields(header, &HEADER_FIELDS);
         other.truncate(HEADER_LIMIT);
-        mailbell_sync::imap::join_headers(&subject, &other)
+        mailbell_sync::join_headers(&subject, &other)
     };
     let text = text[..text.len().min(TEXT_LIMIT)].to_vec();
     (header, text)

@@ -75,14 +75,15 @@ export function accountIntervalSelect(ctx: Ctx, a: AccountView["account"], props
   const select = h("select", { data: { test: props.test }, attrs: { id: props.id } });
   for (const [v, label] of intervalOptions(a.interval_secs)) select.appendChild(h("option", { attrs: { value: v } }, label));
   select.value = String(a.interval_secs);
-  select.addEventListener("change", async () => {
+  const change = async () => {
     select.disabled = true;
     try {
       await ctx.actions.setInterval(a.id, Number(select.value));
     } finally {
       select.disabled = false;
     }
-  });
+  };
+  select.addEventListener("change", () => void change());
   return select;
 }
 

@@ -163,7 +163,7 @@ export function setLabel(b: HTMLButtonElement, label: string): void {
  * access it selects `target` for Ctrl+C instead. */
 export function copyButton(label: string, text: () => string, target: HTMLElement, o: { test?: string; title?: string } = {}): HTMLButtonElement {
   const copy = h("button", { class: "small", title: o.title, data: o.test ? { test: o.test } : undefined, attrs: { type: "button" } }, label);
-  copy.addEventListener("click", async () => {
+  const run = async () => {
     try {
       await navigator.clipboard.writeText(text());
       copy.textContent = "Copied";
@@ -172,7 +172,8 @@ export function copyButton(label: string, text: () => string, target: HTMLElemen
       copy.textContent = "Press Ctrl+C";
     }
     setTimeout(() => (copy.textContent = label), 2000);
-  });
+  };
+  copy.addEventListener("click", () => void run());
   return copy;
 }
 

@@ -2,14 +2,13 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use mailbell_sync::account::{self, AccountField, AccountSpec, FieldError, LiveTestReport, NewSecret, Revocation, Step, StepStatus};
 use mailbell_sync::discover::{discover_detailed, Candidate, Discovery, DiscoveryError, DiscoveryOptions};
-use mailbell_sync::imap::{live_test, live_test_with, load_ca, Credential, LiveTestReport, StepStatus, Timeouts};
-use mailbell_sync::model::{NewAccount, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
-use mailbell_sync::secrets::Secrets;
-use mailbell_sync::store::Store;
+use mailbell_sync::{Secrets, Security, Store, SyncError, Timeouts};
 
 use crate::args::{AddArgs, CheckArgs, DiscoverArgs, JsonArg};
 use crate::failure::{usage, CliResult, Failure};
@@ -28,60 +27,56 @@ fn read_password() -> CliResult<String> {
     Ok(pw.to_string())
 }
 
-/// The --ca-file given, made absolute and checked to be a PEM certificate.
+/// The --ca-file given, made absolute (the engine wants a full path) and checked.
 fn checked_ca_file(path: Option<&Path>) -> CliResult<Option<String>> {
     let Some(p) = path else { return Ok(None) };
     let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    load_ca(&abs).map_err(usage)?;
-    Ok(Some(abs.display().to_string()))
+    Ok(Some(account::check_ca_file(&abs.display().to_string()).map_err(field_usage)?))
 }
 
-/// Checks the arguments. Without --host, the server fields are left for discovery to fill in.
-fn validate(args: &AddArgs) -> CliResult<NewAccount> {
-    let security: Security = args.security.as_deref().unwrap_or("tls").parse().map_err(usage)?;
-    let email = args.email.trim();
-    if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-        return Err(usage(format!("--email {email:?} is not an email address (expected name@domain)")));
-    }
-    let host = args.host.as_deref().map(str::trim).unwrap_or_default();
-    if args.host.is_some() && (host.is_empty() || host.contains(char::is_whitespace) || host.contains('/')) {
-        return Err(usage(format!("--host {host:?} is not a host name or address")));
-    }
-    let port = args.port.unwrap_or_else(|| security.default_port());
-    if port == 0 {
-        return Err(usage("--port 0 is not a port: use 993 for tls or 143 for starttls"));
-    }
-    let interval = args.interval.unwrap_or(DEFAULT_INTERVAL_SECS);
-    if interval < MIN_INTERVAL_SECS {
-        return Err(usage(format!("--interval {interval} is too short: at least {MIN_INTERVAL_SECS} seconds")));
-    }
+/// An engine's field error as a usage error that names the flag to fix.
+pub(super) fn field_usage(e: FieldError) -> Failure {
+    let flag = match e.field {
+        AccountField::Email => "--email",
+        AccountField::Host => "--host",
+        AccountField::Port => "--port",
+        AccountField::Username => "--username",
+        AccountField::CaFile => "--ca-file",
+        AccountField::Password => "--password-stdin",
+        AccountField::Folders => "--folders",
+        AccountField::Interval => "--interval",
+        AccountField::Quirks => "--quirks",
+    };
+    usage(format!("{flag}: {}", e.message))
+}
+
+/// The arguments as the engine's account spec. Without --host, the server fields are left for
+/// discovery to fill in.
+fn spec(args: &AddArgs) -> CliResult<AccountSpec> {
+    let security: Option<Security> = args.security.as_deref().map(str::parse).transpose().map_err(usage)?;
     let ca_file = checked_ca_file(args.ca_file.as_deref())?;
-    let folders = args.folders.as_ref().map(|fs| fs.iter().map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect::<Vec<_>>());
-    if folders.as_ref().is_some_and(Vec::is_empty) {
-        return Err(usage("--folders is empty: name at least one folder, e.g. --folders INBOX"));
-    }
+    Ok(AccountSpec {
+        display_name: args.name.clone().unwrap_or_default(),
+        email: args.email.clone(),
+        host: args.host.clone(),
+        port: args.port,
+        security,
+        username: args.username.clone(),
+        ca_file,
+        folders: args.folders.clone(),
+        interval_secs: args.interval,
+        quirks: args.quirks.clone().unwrap_or_default(),
+    })
+}
+
+pub fn add(store: &Store, args: &AddArgs) -> CliResult {
+    let mut spec = spec(args)?;
+    let mut new = spec.validate().map_err(field_usage)?;
     if !args.password_stdin && !args.oauth {
         return Err(usage(
             "give the password on stdin with --password-stdin (it is stored in the OS keyring, never on disk), or sign in with --oauth",
         ));
     }
-    Ok(NewAccount {
-        display_name: args.name.clone().unwrap_or_default(),
-        email: email.to_string(),
-        host: host.to_string(),
-        port,
-        security,
-        username: args.username.clone().unwrap_or_else(|| email.to_string()),
-        ca_file,
-        folders,
-        interval_secs: interval,
-    })
-}
-
-pub fn add(store: &Store, args: &AddArgs) -> CliResult {
-    let mut new = validate(args)?;
-    let mut quirks = args.quirks.clone().unwrap_or_default();
-    mailbell_sync::quirks::validate(&quirks).map_err(usage)?;
     let password = if args.oauth { String::new() } else { read_password()? };
     if args.host.is_none() {
         let found = discover_for_add(&new.email, new.ca_file.as_deref())?;
@@ -94,37 +89,25 @@ pub fn add(store: &Store, args: &AddArgs) -> CliResult {
             }
         }
         for q in found.quirks {
-            if !quirks.contains(&q) {
-                quirks.push(q);
+            if !spec.quirks.contains(&q) {
+                spec.quirks.push(q);
             }
         }
     }
     let data_dir = store.path().parent().unwrap_or(Path::new("."));
-    let oauth_cfg = if args.oauth { Some(super::oauth::config_for(args, &new, data_dir)?) } else { None };
     let secrets = Secrets::open().context("cannot reach the keyring to store the password")?;
     // With OAuth2 the keyring holds the refresh token where others hold a password.
-    let (secret, oauth) = if let Some(cfg) = oauth_cfg {
-        let refresh_token = super::oauth::sign_in(&cfg, &new.username, args.no_browser)?;
-        (refresh_token, Some(cfg))
+    let secret = if args.oauth {
+        let config = super::oauth::config_for(args, &new, data_dir)?;
+        let refresh_token = super::oauth::sign_in(&config, &new.username, args.no_browser)?;
+        NewSecret::OAuth { config, refresh_token }
     } else {
-        (password, None)
+        NewSecret::Password(password)
     };
-    let account = store.add_account(&new)?;
-    // The row exists only if its secret does: undo the row when the keyring refuses.
-    let stored = match &oauth {
-        Some(cfg) => store.set_account_oauth(&account.id, Some(cfg)).map_err(anyhow::Error::new),
-        None => Ok(()),
-    }
-    .and_then(|()| {
-        secrets.set(&account.id, &secret).map_err(|e| anyhow::Error::new(e).context("cannot store the password in the keyring"))
-    });
-    if let Err(e) = stored {
-        let _ = store.remove_account(&account.id);
-        return Err(e.into());
-    }
-    if !quirks.is_empty() {
-        store.set_account_quirks(&account.id, &quirks)?;
-    }
+    let account = account::add(store, &secrets, &new, &spec.quirks, secret).map_err(|e| match e {
+        SyncError::Invalid(f) => field_usage(f),
+        e => Failure::Runtime(anyhow::Error::new(e).context("cannot add the account")),
+    })?;
     println!("{}", account.id);
     Ok(())
 }
@@ -160,14 +143,16 @@ pub fn remove(store: &Store, id: &str) -> CliResult {
     if store.account(id)?.is_none() {
         return Err(usage(format!("no account with id {id:?}: see `mailbell-cli account list`")));
     }
-    // Keyring first: a row without a password is recoverable by the user, a password left
-    // behind in the keyring for a deleted account is not visible to them.
-    let secrets = Secrets::open().context("cannot reach the keyring to delete the password")?;
-    if let Some(account) = store.account(id)? {
-        super::oauth::revoke_quietly(&account, &secrets);
+    let secrets = Arc::new(Secrets::open().context("cannot reach the keyring to delete the password")?);
+    let removed = runtime()?.block_on(account::remove(store, &secrets, id)).context("cannot remove the account")?;
+    match removed {
+        None => return Err(usage(format!("no account with id {id:?}: see `mailbell-cli account list`"))),
+        Some(Revocation::Revoked { provider }) => eprintln!("sign-in revoked at {provider}"),
+        Some(Revocation::Failed { error, .. }) => {
+            eprintln!("warning: could not revoke the sign-in at the provider ({error}); it was deleted here")
+        }
+        Some(Revocation::None) => {}
     }
-    secrets.delete(id).context("cannot delete the password from the keyring")?;
-    store.remove_account(id)?;
     println!("removed {id}");
     Ok(())
 }
@@ -269,24 +254,11 @@ pub fn check(store: &Store, args: &CheckArgs) -> CliResult {
     let Some(account) = store.account(&args.id)? else {
         return Err(usage(format!("no account with id {:?}: see `mailbell-cli account list`", args.id)));
     };
-    let secrets = Secrets::open().context("cannot reach the keyring to read the password")?;
-    let secret =
-        secrets.get(&account.id).with_context(|| format!("cannot read the account's {} from the keyring", account.secret_name()))?;
+    let secrets = Arc::new(Secrets::open().context("cannot reach the keyring to read the password")?);
     let timeouts = Timeouts { connect: Duration::from_secs(10), response: Duration::from_secs(30) };
-    let cfg = mailbell_sync::sync::server_config(&account, timeouts);
-    let rt = runtime()?;
-    let report = match &account.oauth {
-        None => rt.block_on(live_test(&cfg, &account.username, &secret)),
-        Some(oauth) => {
-            // The keyring holds the refresh token: test with a fresh access token.
-            let tokens = rt.block_on(mailbell_sync::oauth::refresh(oauth, &secret)).map_err(|e| Failure::Runtime(e.into()))?;
-            if let Some(rotated) = tokens.refresh_token.as_deref().filter(|t| *t != secret) {
-                secrets.set(&account.id, rotated).context("cannot store the renewed sign-in token in the keyring")?;
-            }
-            rt.block_on(live_test_with(&cfg, &account.username, Credential::Bearer(&tokens.access_token), |_| {}))
-        }
-    };
-    drop(secret);
+    let report = runtime()?
+        .block_on(account::check(&secrets, &account, timeouts))
+        .with_context(|| format!("cannot test the account with its {}", account.secret_name()))?;
     if args.json {
         output::json_pretty(&report);
     } else {
@@ -309,10 +281,10 @@ fn print_report(r: &LiveTestReport, ca_file: Option<&Path>) {
             StepStatus::Skipped => "skipped",
         };
         let name = match s.step {
-            mailbell_sync::imap::Step::Connect => "connect",
-            mailbell_sync::imap::Step::Secure => "secure",
-            mailbell_sync::imap::Step::Authenticate => "authenticate",
-            mailbell_sync::imap::Step::ListFolders => "list folders",
+            Step::Connect => "connect",
+            Step::Secure => "secure",
+            Step::Authenticate => "authenticate",
+            Step::ListFolders => "list folders",
         };
         println!("  {name:<13} {status:<8} {}", s.detail);
     }
@@ -331,7 +303,7 @@ fn print_report(r: &LiveTestReport, ca_file: Option<&Path>) {
         println!("(the account trusts the CA file {})", ca.display());
     }
     if let Some(p) = &r.provider {
-        if r.ok && p.access != mailbell_sync::discover::providers::Access::Password {
+        if r.ok && p.access != mailbell_sync::providers::Access::Password {
             println!("note: {}", p.note);
         }
     }

@@ -1,7 +1,6 @@
 //! `messages`: the newest messages Mailbell has seen; the store is the source of truth.
 
-use mailbell_sync::events::NewMessageEvent;
-use mailbell_sync::store::Store;
+use mailbell_sync::{NewMessageEvent, Store};
 use serde::Serialize;
 
 use crate::args::MessagesArgs;

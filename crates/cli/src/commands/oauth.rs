@@ -4,10 +4,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use mailbell_sync::discover::providers;
-use mailbell_sync::model::{Account, NewAccount};
 use mailbell_sync::oauth::{self, OAuthConfig, Offer, REDIRECT_WAIT};
-use mailbell_sync::secrets::Secrets;
+use mailbell_sync::{providers, NewAccount};
 
 use super::account::runtime;
 use crate::args::AddArgs;
@@ -76,18 +74,5 @@ fn open_browser(url: &str) {
     let spawned = Command::new("xdg-open").arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
     if let Err(e) = spawned {
         eprintln!("(could not open a browser: {e})");
-    }
-}
-
-/// Revokes an OAuth2 account's sign-in at the provider before it is removed. Failing to
-/// reach the provider does not keep the account: it is said, and the token is deleted here.
-pub(super) fn revoke_quietly(account: &Account, secrets: &Secrets) {
-    let Some(cfg) = &account.oauth else { return };
-    let Ok(token) = secrets.get(&account.id) else { return };
-    let revoked = runtime().map_err(|e| e.to_string()).and_then(|rt| rt.block_on(oauth::revoke(cfg, &token)).map_err(|e| e.to_string()));
-    match revoked {
-        Ok(true) => eprintln!("sign-in revoked at {}", cfg.provider),
-        Ok(false) => {}
-        Err(e) => eprintln!("warning: could not revoke the sign-in at the provider ({e}); it was deleted here"),
     }
 }

@@ -1,6 +1,6 @@
 //! `status`: every folder's watermark and health.
 
-use mailbell_sync::store::Store;
+use mailbell_sync::Store;
 use serde::Serialize;
 
 use crate::args::JsonArg;

@@ -3,25 +3,14 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use mailbell_sync::events::{Event, EventSink};
-use mailbell_sync::model::Account;
-use mailbell_sync::secrets::Secrets;
-use mailbell_sync::store::Store;
-use mailbell_sync::sync::{sync_account, SyncOptions};
+use mailbell_sync::{sync_account, Account, Event, EventSink, Secrets, Store, SyncOptions};
 
 use crate::args::SyncArgs;
 use crate::failure::{usage, CliResult, Failure};
 use crate::output;
 
-/// Test hook for crash tests (see `SyncOptions::abort_after_batches`).
-const ABORT_ENV: &str = "MAILBELL_TEST_ABORT_AFTER_BATCHES";
-
 pub fn options(folder: Option<String>) -> SyncOptions {
-    SyncOptions {
-        abort_after_batches: std::env::var(ABORT_ENV).ok().and_then(|v| v.parse().ok()),
-        only_folders: folder.map(|f| std::iter::once(f).collect()),
-        ..SyncOptions::default()
-    }
+    SyncOptions { only_folders: folder.map(|f| std::iter::once(f).collect()), ..SyncOptions::default() }
 }
 
 /// The accounts a command works on: one by id (which must exist), or all enabled ones.

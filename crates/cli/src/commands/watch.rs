@@ -1,13 +1,13 @@
 //! `watch`: the engine runs every account (timer, IDLE push, backoff) until SIGINT or SIGTERM,
 //! printing events as they happen. On a signal, passes in progress get a grace period and
-//! sessions log out; committed batches are durable either way.
+//! sessions log out; committed batches are durable either way. Without --account it also
+//! follows the store: an account added or removed by another `mailbell-cli` is picked up
+//! within seconds, as the desktop app does.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailbell_sync::engine::{Engine, EngineOptions};
-use mailbell_sync::events::{Event, EventSink};
-use mailbell_sync::store::Store;
+use mailbell_sync::{Engine, EngineOptions, Event, EventSink, Store};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::args::WatchArgs;
@@ -15,6 +15,10 @@ use crate::commands::sync::{open_secrets, options, select_accounts};
 use crate::failure::CliResult;
 use crate::hook::Hook;
 use crate::output;
+
+/// How often the store is looked at for accounts another program added or removed: one small
+/// query, so a few seconds' delay costs nearly nothing.
+const ACCOUNT_WATCH: Duration = Duration::from_secs(3);
 
 pub async fn run(store: Store, args: &WatchArgs) -> CliResult {
     let accounts = select_accounts(&store, args.account.as_deref())?;
@@ -36,8 +40,18 @@ pub async fn run(store: Store, args: &WatchArgs) -> CliResult {
         }
     });
     let opts = EngineOptions { sync: options(None), ..EngineOptions::default() };
-    let engine = Engine::new(store, secrets, opts, Some(sink));
+    let engine = Arc::new(Engine::new(store, secrets, opts, Some(sink)));
     engine.start(args.account.as_deref())?;
+    if args.account.is_none() {
+        engine.watch_accounts(ACCOUNT_WATCH, |changes| {
+            for id in &changes.added {
+                eprintln!("watching account {id}, added by another program");
+            }
+            for id in &changes.removed {
+                eprintln!("no longer watching account {id}: another program removed it");
+            }
+        });
+    }
     tokio::select! {
         _ = sigterm.recv() => {}
         _ = sigint.recv() => {}

@@ -13,8 +13,9 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::names::{valid_host, valid_port, Address};
+use super::names::Address;
 use crate::model::Security;
+use crate::net::names::{valid_host, valid_port};
 
 /// Largest document accepted (real ones are a few KiB).
 pub(crate) const MAX_DOCUMENT: usize = 256 * 1024;

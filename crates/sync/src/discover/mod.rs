@@ -2,7 +2,7 @@
 //! to know only their address and password.
 //!
 //! The sources, in order; the first that answers wins and the rest are not asked:
-//! 1. the built-in table of big providers ([`providers`]);
+//! 1. the built-in table of big providers ([`crate::providers`]);
 //! 2. Mozilla autoconfig on the domain itself (`autoconfig.<domain>`, then
 //!    `<domain>/.well-known/...`), then the Thunderbird ISPDB;
 //! 3. RFC 6186 SRV records (`_imaps._tcp`, then `_imap._tcp` with STARTTLS);
@@ -15,11 +15,9 @@
 //! from. Every network step has its timeout and the whole has one too.
 
 pub(crate) mod autoconfig;
-pub(crate) mod dns;
-pub(crate) mod http;
 pub(crate) mod names;
 mod options;
-pub mod providers;
+mod probe;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -32,11 +30,14 @@ pub use options::{
     ENV_GUESS_PORTS, ENV_ISPDB_URL,
 };
 
-use crate::imap::probe::{probe, ProbeOutcome};
 use crate::imap::{ServerConfig, Timeouts};
 use crate::model::Security;
-use dns::{Dns, SrvAnswer};
-use names::{parse_email, percent_encode, Address};
+use crate::net::dns::{Dns, SrvAnswer};
+use crate::net::http;
+use crate::net::names::percent_encode;
+use crate::providers;
+use names::{parse_email, Address};
+use probe::{probe, ProbeOutcome};
 
 /// Where a candidate came from. In JSON, `source` is one of `builtin`, `autoconfig`, `ispdb`,
 /// `srv`, `guess`, with `provider`, `source_url` or `source_record` beside it.

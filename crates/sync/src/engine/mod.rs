@@ -13,17 +13,16 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
-pub use backoff::{jittered, Backoff};
-pub use clock::ClockWatch;
-pub use worker::Reason;
-use worker::{Command, Worker};
+use worker::{Command, Reason, Worker};
 
+use crate::account::{self, NewSecret};
+use crate::error::SyncError;
 use crate::events::{AccountStatusEvent, Event, EventSink};
 use crate::imap::Timeouts;
 use crate::model::{Account, NewAccount};
 use crate::secrets::Secrets;
 use crate::store::{Store, StoreError};
-use crate::sync::{SyncError, SyncOptions};
+use crate::sync::SyncOptions;
 
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -101,6 +100,26 @@ pub struct Engine {
     bus: broadcast::Sender<Event>,
     workers: Mutex<BTreeMap<String, WorkerHandle>>,
     latest: Arc<Mutex<BTreeMap<String, AccountStatusEvent>>>,
+    /// The accounts in the store as the engine last saw them, to tell what another program
+    /// (`mailbell-cli account add|remove` beside the app) changed since.
+    known: Mutex<BTreeSet<String>>,
+    /// Set at shutdown: ends the account watch.
+    closing: watch::Sender<bool>,
+}
+
+/// What [`Engine::reconcile`] found changed in the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountChanges {
+    /// Accounts another program added, now being watched.
+    pub added: Vec<String>,
+    /// Accounts another program removed, no longer watched.
+    pub removed: Vec<String>,
+}
+
+impl AccountChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
 }
 
 impl Engine {
@@ -111,7 +130,8 @@ impl Engine {
         let latest = Arc::new(Mutex::new(BTreeMap::new()));
         let fanout = Fanout { direct: sink, bus: bus.clone(), latest: Arc::clone(&latest) };
         let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts, tokens: crate::oauth::TokenCache::new() });
-        Engine { shared, bus, workers: Mutex::new(BTreeMap::new()), latest }
+        let (closing, _) = watch::channel(false);
+        Engine { shared, bus, workers: Mutex::new(BTreeMap::new()), latest, known: Mutex::new(BTreeSet::new()), closing }
     }
 
     /// The latest status of each account that has reported one (state, error, next pass,
@@ -133,6 +153,7 @@ impl Engine {
     /// Starts a worker for every enabled account (or only `only`). Returns how many run.
     pub fn start(&self, only: Option<&str>) -> Result<usize, SyncError> {
         let accounts = self.shared.store.accounts()?;
+        self.lock_known().extend(accounts.iter().map(|a| a.id.clone()));
         let mut n = 0;
         for a in accounts.into_iter().filter(|a| a.enabled && only.is_none_or(|id| id == a.id)) {
             self.spawn(a);
@@ -158,6 +179,58 @@ impl Engine {
         self.workers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Brings the workers in line with the store after another program changed it: starts
+    /// the enabled accounts that appeared, stops those that are gone (their data and keyring
+    /// entry are the other program's business). One query when nothing changed.
+    pub async fn reconcile(&self) -> Result<AccountChanges, SyncError> {
+        let store = self.shared.store.clone();
+        let accounts = tokio::task::spawn_blocking(move || store.accounts())
+            .await
+            .map_err(|e| SyncError::Internal(format!("store task failed: {e}")))??;
+        let ids: BTreeSet<String> = accounts.iter().map(|a| a.id.clone()).collect();
+        let previous = std::mem::replace(&mut *self.lock_known(), ids.clone());
+        let mut changes = AccountChanges::default();
+        let running: BTreeSet<String> = self.running().into_iter().collect();
+        for a in accounts.into_iter().filter(|a| !previous.contains(&a.id)) {
+            if a.enabled && !running.contains(&a.id) {
+                tracing::debug!(account = %a.id, "account added by another program: starting it");
+                changes.added.push(a.id.clone());
+                self.spawn(a);
+            }
+        }
+        for gone in previous.iter().filter(|id| !ids.contains(*id)) {
+            tracing::debug!(account = %gone, "account removed by another program: stopping it");
+            self.stop_account(gone).await;
+            changes.removed.push(gone.clone());
+        }
+        Ok(changes)
+    }
+
+    /// Runs [`Engine::reconcile`] every `every` until shutdown, calling `on_change` with what
+    /// changed. `mailbell-cli watch` and the app both run it, so an account added with the CLI
+    /// is watched within seconds wherever the engine runs.
+    pub fn watch_accounts(self: &Arc<Self>, every: Duration, on_change: impl Fn(AccountChanges) + Send + 'static) -> JoinHandle<()> {
+        let engine = Arc::clone(self);
+        let mut closing = self.closing.subscribe();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = closing.wait_for(|c| *c) => return,
+                    () = tokio::time::sleep(every) => {}
+                }
+                match engine.reconcile().await {
+                    Ok(changes) if !changes.is_empty() => on_change(changes),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot read the accounts"),
+                }
+            }
+        })
+    }
+
     /// Ids of the accounts with a running worker.
     pub fn running(&self) -> Vec<String> {
         self.lock_workers().iter().filter(|(_, w)| !w.join.is_finished()).map(|(id, _)| id.clone()).collect()
@@ -173,63 +246,23 @@ impl Engine {
             .map_err(|_| SyncError::Internal(format!("the worker of {account_id} has stopped")))
     }
 
-    /// Adds an account (password to the keyring, row to the store) and starts its worker.
-    pub async fn add_account(&self, new: NewAccount, password: String) -> Result<Account, SyncError> {
+    /// Adds a checked account with its secret (see [`account::add`]) and starts its worker.
+    pub async fn add_account(&self, new: NewAccount, quirks: Vec<String>, secret: NewSecret) -> Result<Account, SyncError> {
         let shared = Arc::clone(&self.shared);
-        let account = tokio::task::spawn_blocking(move || -> Result<Account, SyncError> {
-            let account = shared.store.add_account(&new)?;
-            if let Err(e) = shared.secrets.set(&account.id, &password) {
-                let _ = shared.store.remove_account(&account.id);
-                return Err(e.into());
-            }
-            Ok(account)
-        })
-        .await
-        .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
+        let account = tokio::task::spawn_blocking(move || account::add(&shared.store, &shared.secrets, &new, &quirks, secret))
+            .await
+            .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
+        self.lock_known().insert(account.id.clone());
         self.spawn(account.clone());
         Ok(account)
     }
 
-    /// Adds an account that signs in with OAuth2: `refresh_token` goes to the keyring, the
-    /// sign-in settings to the store, then its worker starts.
-    pub async fn add_oauth_account(
-        &self,
-        new: NewAccount,
-        oauth: crate::oauth::OAuthConfig,
-        refresh_token: String,
-    ) -> Result<Account, SyncError> {
-        let shared = Arc::clone(&self.shared);
-        let account = tokio::task::spawn_blocking(move || -> Result<Account, SyncError> {
-            let account = shared.store.add_account(&new)?;
-            let stored = shared.store.set_account_oauth(&account.id, Some(&oauth)).map_err(SyncError::from);
-            let stored = stored.and_then(|()| shared.secrets.set(&account.id, &refresh_token).map_err(SyncError::from));
-            if let Err(e) = stored {
-                let _ = shared.store.remove_account(&account.id);
-                return Err(e);
-            }
-            Ok(shared.store.account(&account.id)?.unwrap_or(account))
-        })
-        .await
-        .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
-        self.spawn(account.clone());
-        Ok(account)
-    }
-
-    /// Stops the account's worker and removes its keyring entry and its data. An OAuth2
-    /// account's refresh token is revoked at the provider first, where it has an endpoint for
-    /// that (best effort: a provider that cannot be reached does not keep the account).
-    pub async fn remove_account(&self, account_id: &str) -> Result<bool, SyncError> {
-        self.stop_worker(account_id).await;
-        self.shared.tokens.forget(account_id);
-        revoke_sign_in(&self.shared, account_id).await;
-        let shared = Arc::clone(&self.shared);
-        let id = account_id.to_string();
-        tokio::task::spawn_blocking(move || -> Result<bool, SyncError> {
-            shared.secrets.delete(&id)?;
-            Ok(shared.store.remove_account(&id)?)
-        })
-        .await
-        .map_err(|e| SyncError::Internal(format!("remove account task failed: {e}")))?
+    /// Stops the account's worker, then removes it (see [`account::remove`]): the sign-in is
+    /// revoked, the keyring entry and the data go. `None` when there was no such account.
+    pub async fn remove_account(&self, account_id: &str) -> Result<Option<account::Revocation>, SyncError> {
+        self.stop_account(account_id).await;
+        self.lock_known().remove(account_id);
+        account::remove(&self.shared.store, &self.shared.secrets, account_id).await
     }
 
     /// Stops the account's worker and forgets what the engine holds of it in memory (status,
@@ -245,7 +278,7 @@ impl Engine {
     pub async fn set_password(&self, account_id: &str, password: String) -> Result<(), SyncError> {
         let shared = Arc::clone(&self.shared);
         let id = account_id.to_string();
-        tokio::task::spawn_blocking(move || shared.secrets.set(&id, &password))
+        tokio::task::spawn_blocking(move || account::set_secret(&shared.secrets, &id, &password))
             .await
             .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))??;
         self.shared.tokens.forget(account_id);
@@ -262,7 +295,7 @@ impl Engine {
     /// server settings); starts it if it is enabled and not running.
     pub fn reload(&self, account_id: &str) -> Result<(), SyncError> {
         let account = self.shared.store.account(account_id)?.ok_or_else(|| StoreError::NoSuchAccount(account_id.to_string()))?;
-        let sent = self.lock_workers().get(account_id).map(|w| w.tx.send(Command::Reload(account.clone())).is_ok());
+        let sent = self.lock_workers().get(account_id).map(|w| w.tx.send(Command::Reload(Box::new(account.clone()))).is_ok());
         if sent != Some(true) && account.enabled {
             self.spawn(account);
         }
@@ -281,6 +314,7 @@ impl Engine {
     /// Stops every worker: passes in progress get the grace period to finish, sessions log
     /// out. Committed batches are durable whatever happens; the next start resumes from them.
     pub async fn shutdown(&self) {
+        let _ = self.closing.send(true);
         let handles: Vec<WorkerHandle> = std::mem::take(&mut *self.lock_workers()).into_values().collect();
         for h in &handles {
             let _ = h.stop.send(true);
@@ -288,19 +322,5 @@ impl Engine {
         for h in handles {
             let _ = h.join.await;
         }
-    }
-}
-
-/// Revokes an OAuth2 account's refresh token at the provider, if it has one and an endpoint.
-async fn revoke_sign_in(shared: &Arc<Shared>, account_id: &str) {
-    let Ok(Some(account)) = shared.store.account(account_id) else { return };
-    let Some(oauth) = account.oauth else { return };
-    let secrets = Arc::clone(&shared.secrets);
-    let id = account_id.to_string();
-    let Ok(Ok(token)) = tokio::task::spawn_blocking(move || secrets.get(&id)).await else { return };
-    match crate::oauth::revoke(&oauth, &token).await {
-        Ok(true) => tracing::info!(account = %account_id, "sign-in revoked at the provider"),
-        Ok(false) => {}
-        Err(e) => tracing::warn!(account = %account_id, error = %e, "could not revoke the sign-in at the provider"),
     }
 }

@@ -17,21 +17,19 @@ use tokio::time::Instant;
 use super::backoff::{jittered, Backoff};
 use super::clock::ClockWatch;
 use super::Shared;
+use crate::error::SyncError;
 use crate::events::{AccountState, AccountStatusEvent, Event};
 use crate::imap::{IdleOutcome, ImapSession};
 use crate::model::Account;
-use crate::sync::{mark_unreachable, run_pass, sign_in, PassReport, SyncError, SyncOptions};
+use crate::sync::{mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
 
-/// Why a pass was asked for.
+/// Why a pass was asked for out of turn (the timer's own passes need no command).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    Timer,
+pub(crate) enum Reason {
     /// The user asked ("Sync now"): also lifts a stop caused by a wrong password.
     User,
     /// IDLE reported new mail.
     Push,
-    /// The machine woke from sleep.
-    Resume,
 }
 
 #[derive(Debug)]
@@ -41,7 +39,7 @@ pub(crate) enum Command {
         reason: Reason,
     },
     /// The account's settings or password changed: start afresh.
-    Reload(Account),
+    Reload(Box<Account>),
     /// The IDLE companion went up or down.
     PushState(bool),
 }
@@ -153,7 +151,7 @@ impl Worker {
                 }
             }
             Command::Reload(account) => {
-                self.account = account;
+                self.account = *account;
                 self.session = None;
                 self.blocked = false;
                 self.backoff.reset();

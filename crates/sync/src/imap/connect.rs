@@ -6,9 +6,7 @@
 //! be thrown away (RFC 3207's response-injection attack), which is easiest when the reader is
 //! ours and we simply drop its buffer.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::sync::Mutex;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -18,6 +16,8 @@ use super::error::ImapError;
 use super::session::ImapSession;
 use super::stream::ImapStream;
 use crate::model::Security;
+use crate::net::tcp::{self, ConnectError};
+use crate::net::tls::{self, TlsError};
 
 /// Where and how to connect. The password is passed to [`login`] separately and never stored.
 #[derive(Debug, Clone)]
@@ -91,7 +91,7 @@ pub(crate) async fn authenticate(
     username: &str,
     credential: Credential<'_>,
 ) -> Result<ImapSession, AuthFailure> {
-    use crate::oauth::sasl::{BearerAuth, Mechanism};
+    use super::sasl::{BearerAuth, Mechanism};
     let client = async_imap::Client::new(stream);
     let (attempt, refusal, what) = match credential {
         Credential::Password(password) => {
@@ -144,11 +144,10 @@ pub(crate) async fn authenticate(
 /// Everything up to, not including, authentication: returns the secured stream and the
 /// capabilities the server announced on it.
 pub async fn open(cfg: &ServerConfig) -> Result<(ImapStream, Capabilities), ImapError> {
-    let tcp = tokio::time::timeout(cfg.timeouts.connect, TcpStream::connect((cfg.host.as_str(), cfg.port)))
-        .await
-        .map_err(|_| timeout_with(cfg, "connecting", cfg.timeouts.connect))?
-        .map_err(|source| ImapError::Connect { host: cfg.host.clone(), port: cfg.port, source })?;
-    let _ = tcp.set_nodelay(true);
+    let tcp = tcp::connect(&cfg.host, cfg.port, cfg.timeouts.connect).await.map_err(|e| match e {
+        ConnectError::Timeout => timeout_with(cfg, "connecting", cfg.timeouts.connect),
+        ConnectError::Io(source) => ImapError::Connect { host: cfg.host.clone(), port: cfg.port, source },
+    })?;
     secure(cfg, tcp, &mut ()).await.map_err(|(_, e)| e)
 }
 
@@ -249,60 +248,17 @@ pub(crate) fn into_inner_checked<S: AsyncRead>(r: BufReader<S>) -> Result<S, Ima
     Ok(r.into_inner())
 }
 
-/// Built connectors by extra CA file. Building one loads the system's whole CA bundle, tens
-/// of milliseconds of CPU: do it once per process and CA file, and off the async reactor.
-static CONNECTORS: Mutex<BTreeMap<Option<String>, native_tls::TlsConnector>> = Mutex::new(BTreeMap::new());
-
-async fn tls_connector(cfg: &ServerConfig) -> Result<tokio_native_tls::TlsConnector, ImapError> {
-    let cached = CONNECTORS.lock().unwrap_or_else(|p| p.into_inner()).get(&cfg.ca_file).cloned();
-    if let Some(c) = cached {
-        return Ok(c.into());
-    }
-    let (ca_file, host) = (cfg.ca_file.clone(), cfg.host.clone());
-    let built = tokio::task::spawn_blocking(move || {
-        let mut builder = native_tls::TlsConnector::builder();
-        builder.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
-        if let Some(path) = &ca_file {
-            builder.add_root_certificate(load_ca(Path::new(path))?);
-        }
-        builder.build().map_err(|e| ImapError::Tls { host, detail: e.to_string() })
-    })
-    .await
-    .map_err(|e| ImapError::Protocol(format!("TLS set-up task failed: {e}")))??;
-    CONNECTORS.lock().unwrap_or_else(|p| p.into_inner()).insert(cfg.ca_file.clone(), built.clone());
-    Ok(built.into())
-}
-
-/// Reads and parses a PEM CA certificate, so that a wrong file is reported at `account add`.
-pub fn load_ca(path: &Path) -> Result<native_tls::Certificate, ImapError> {
-    let ca_err = |detail: String| ImapError::CaFile { path: path.display().to_string(), detail };
-    let pem = std::fs::read(path).map_err(|e| ca_err(e.to_string()))?;
-    native_tls::Certificate::from_pem(&pem).map_err(|e| ca_err(format!("not a PEM certificate ({e})")))
-}
-
+/// The verified TLS handshake of `net::tls`, its failures worded for an IMAP account.
 pub(crate) async fn tls_handshake(cfg: &ServerConfig, tcp: TcpStream) -> Result<tokio_native_tls::TlsStream<TcpStream>, ImapError> {
-    let connector = tls_connector(cfg).await?;
-    match tokio::time::timeout(cfg.timeouts.connect, connector.connect(&cfg.host, tcp)).await {
-        Err(_) => Err(timeout_with(cfg, "negotiating TLS", cfg.timeouts.connect)),
-        Ok(Ok(s)) => Ok(s),
-        Ok(Err(e)) => {
-            let detail = e.to_string();
-            // OpenSSL words every chain and host name failure as "certificate verify failed".
-            if detail.contains("certificate verify failed") || detail.contains("certificate") {
-                Err(ImapError::UntrustedCertificate { host: cfg.host.clone(), detail: tls_reason(&detail) })
-            } else {
-                Err(ImapError::Tls { host: cfg.host.clone(), detail })
-            }
-        }
-    }
+    tls::handshake(&cfg.host, cfg.ca_file.as_deref(), cfg.timeouts.connect, tcp).await.map_err(|e| tls_error(cfg, e))
 }
 
-/// OpenSSL's message ends with the useful part in parentheses, e.g. "(self-signed certificate
-/// in certificate chain)" or "(Hostname mismatch)".
-fn tls_reason(detail: &str) -> String {
-    match (detail.rfind('('), detail.rfind(')')) {
-        (Some(a), Some(b)) if a < b => detail[a + 1..b].to_string(),
-        _ => detail.to_string(),
+fn tls_error(cfg: &ServerConfig, e: TlsError) -> ImapError {
+    match e {
+        TlsError::CaFile { path, detail } => ImapError::CaFile { path, detail },
+        TlsError::Untrusted { detail } => ImapError::UntrustedCertificate { host: cfg.host.clone(), detail },
+        TlsError::Failed { detail } => ImapError::Tls { host: cfg.host.clone(), detail },
+        TlsError::Timeout(t) => timeout_with(cfg, "negotiating TLS", t),
     }
 }
 
@@ -406,13 +362,6 @@ fn truncate(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tls_reason_takes_the_parenthesised_tail() {
-        let d = "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: (self-signed certificate in certificate chain)";
-        assert_eq!(tls_reason(d), "self-signed certificate in certificate chain");
-        assert_eq!(tls_reason("plain"), "plain");
-    }
 
     #[test]
     fn greeting_capabilities_are_read_when_complete() {

@@ -11,7 +11,7 @@ use async_imap::imap_proto::{AttributeValue, MessageSection, Response, ResponseC
 use super::error::ImapError;
 use super::quote::quoted;
 use super::session::ImapSession;
-use crate::store::FlagChange;
+use crate::model::FlagChange;
 
 pub const HEADER_BYTES: u32 = 16 * 1024;
 /// Room for a 500-character (`summary::SUBJECT_CHARS`) subject even Q-encoded in UTF-8.

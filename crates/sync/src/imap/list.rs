@@ -8,8 +8,8 @@ use async_imap::imap_proto::{MailboxDatum, NameAttribute, Response, StatusAttrib
 use super::error::ImapError;
 use super::quote::quoted;
 use super::session::ImapSession;
+use crate::model::ListedFolder;
 use crate::mutf7;
-use crate::store::ListedFolder;
 
 /// The numbers that tell whether a folder changed since the last pass.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

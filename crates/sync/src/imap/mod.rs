@@ -1,23 +1,26 @@
-//! The IMAP side of the engine: connecting securely, listing folders, detecting change and
-//! streaming new messages. Every command goes through the raw loop in `session`.
+//! The IMAP side of the engine: connecting securely, signing in, listing folders, detecting
+//! change and streaming new messages. Every command goes through the raw loop in `session`.
+//!
+//! It stands on `net` (TCP, TLS) and the engine's vocabulary (`model`) alone: it knows no
+//! store, no discovery and no identity server. Callers that need the pre-login dialogue step
+//! by step (the live test, discovery's probes) use the crate-visible pieces below.
 
 mod connect;
 mod error;
 mod fetch;
 mod idle;
 mod list;
-pub mod probe;
 mod quote;
+mod sasl;
 mod session;
 mod stream;
 
-pub use connect::{load_ca, login, login_bearer, open, Capabilities, Credential, ServerConfig, Timeouts};
+#[cfg(feature = "fuzzing")]
+pub(crate) use connect::open;
+pub(crate) use connect::{authenticate, greeting, read_tagged, secure, write_line, AuthFailure, Phase, Progress};
+pub use connect::{login, login_bearer, Capabilities, Credential, ServerConfig, Timeouts};
 pub use error::ImapError;
-pub use fetch::{join_headers, uid_set, Examined, FetchStream, FetchedMessage, HEADER_BYTES, SUBJECT_BYTES, TEXT_BYTES};
+pub use fetch::{join_headers, Examined, FetchStream, FetchedMessage};
 pub use idle::IdleOutcome;
-pub use list::{MailboxStatus, ServerFolder};
-pub use probe::{
-    live_test, live_test_with, live_test_with_progress, CertificateInfo, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step,
-    StepReport, StepStatus,
-};
+pub use list::MailboxStatus;
 pub use session::ImapSession;

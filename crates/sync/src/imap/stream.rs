@@ -37,10 +37,6 @@ impl ImapStream {
         ImapStream { inner: Inner::Plain(s), wbuf: Vec::new() }
     }
 
-    pub fn is_encrypted(&self) -> bool {
-        matches!(self.inner, Inner::Tls(_))
-    }
-
     fn inner_pin(&mut self) -> Pin<&mut (dyn AsyncWriteRead + Unpin)> {
         match &mut self.inner {
             Inner::Tls(s) => Pin::new(s.as_mut()),

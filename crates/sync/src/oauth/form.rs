@@ -1,7 +1,7 @@
 //! `application/x-www-form-urlencoded`, both ways: request bodies and URL queries out, the
 //! browser's redirect query in.
 
-use crate::discover::names::percent_encode;
+use crate::net::names::percent_encode;
 
 /// `a=1&b=2`, each name and value percent-encoded.
 pub(crate) fn encode(fields: &[(&str, &str)]) -> String {

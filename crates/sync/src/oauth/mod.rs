@@ -5,9 +5,11 @@
 //!   RFC 8252): the consent page opens in the system browser and the code comes back to a
 //!   listener on 127.0.0.1 with a random port.
 //! - `token`: the token endpoint (code exchange, refresh) and revocation (RFC 7009).
-//! - `sasl`: XOAUTH2 and OAUTHBEARER (RFC 7628), chosen from the server's capabilities.
 //! - `cache`: access tokens in memory, refreshed before they expire.
 //! - `registry`: which sign-in an address offers (administrator's file, built-in table).
+//!
+//! The IMAP side (XOAUTH2 and OAUTHBEARER, RFC 7628) is `imap::sasl`: this module speaks
+//! HTTP to identity servers over `net` and never to a mail server.
 //!
 //! Only the refresh token is kept, in the keyring entry that holds a password for other
 //! accounts. Access tokens live in memory only. Neither ever reaches the store, a log line,
@@ -17,34 +19,14 @@ mod cache;
 pub(crate) mod flow;
 pub(crate) mod form;
 mod pkce;
-pub mod registry;
-pub mod sasl;
+mod registry;
 pub(crate) mod token;
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::model::OAuthConfig;
 pub use cache::TokenCache;
 pub use flow::{start, Authorization, REDIRECT_WAIT};
 pub use registry::{offer, Offer, PROVIDERS_FILE};
 pub use token::{refresh, revoke, Tokens};
-
-/// How an account signs in with OAuth2: the provider's endpoints and Mailbell's client there.
-/// Stored with the account (no secret in it: Mailbell is a public client).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct OAuthConfig {
-    /// The built-in provider's id (e.g. `gmail`), or `custom`.
-    pub provider: String,
-    pub authorize_url: String,
-    pub token_url: String,
-    /// RFC 7009 revocation endpoint, where the provider has one.
-    pub revoke_url: Option<String>,
-    pub scopes: Vec<String>,
-    pub client_id: String,
-    /// Some providers issue "secrets" to desktop clients that cannot keep them (RFC 8252
-    /// §8.5); they are sent as given, and are not treated as secrets.
-    pub client_secret: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OAuthError {
@@ -91,7 +73,7 @@ impl OAuthConfig {
             [("authorization", Some(&self.authorize_url)), ("token", Some(&self.token_url)), ("revocation", self.revoke_url.as_ref())]
         {
             let Some(url) = url else { continue };
-            let parsed = crate::discover::http::Url::parse(url)
+            let parsed = crate::net::http::Url::parse(url)
                 .ok_or_else(|| OAuthError::Config(format!("the {what} URL {url:?} is not an http(s) URL")))?;
             if !parsed.https && !is_loopback(&parsed.host) {
                 return Err(OAuthError::Config(format!("the {what} URL {url:?} must use https (http only on 127.0.0.1 or localhost)")));

@@ -20,7 +20,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{OAuthConfig, OAuthError};
-use crate::discover::providers;
+use crate::providers;
 
 pub const PROVIDERS_FILE: &str = "oauth-providers.json";
 /// Largest providers file read.

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{form, OAuthConfig, OAuthError};
-use crate::discover::dns::Dns;
-use crate::discover::http::{post_form, Fetch, HttpError};
+use crate::net::dns::Dns;
+use crate::net::http::{post_form, Fetch, HttpError};
 
 /// Per request to the provider.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(20);

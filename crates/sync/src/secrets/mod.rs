@@ -17,16 +17,22 @@
 //! even while the collection is locked (and a provider may hide locked items
 //! altogether). Before saying [`SecretsError::NotFound`] we therefore ask whether the
 //! default collection is locked. keyring-core and the store do not expose that
-//! state (the store's connection is crate-private), so it is read with `dbus-send`
-//! (Debian package dbus-bin, pulled in by `dbus`) or, failing that, `gdbus`. If
-//! neither can answer, a missing item is reported as NotFound with a warning logged.
+//! state (the store's connection is crate-private), so it is asked directly over a
+//! D-Bus connection of its own, with the zbus the store already uses:
+//! `ReadAlias("default")` on the Secret Service, then the collection's `Locked`
+//! property. That probe runs on a small current-thread tokio runtime of its own,
+//! off any runtime thread like every call here, and gives each step (connecting,
+//! each call) 5 seconds. If it cannot answer, a missing item is reported as
+//! NotFound with a warning logged.
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use keyring_core::api::CredentialStoreApi;
 use keyring_core::{Entry, Error as KeyringError};
+use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
 use zbus_secret_service_keyring_store::Store;
 
 /// Secret Service `service` attribute of every Mailbell item.
@@ -153,7 +159,7 @@ impl Secrets {
             return Err(SecretsError::Other { detail: "empty account id".into() });
         }
         off_runtime(|| {
-            let store = self.current_store();
+            let store = self.current_store()?;
             match op(&entry(&store, account_id)?) {
                 Err(e) if is_stale(&e) => {
                     tracing::info!(error = %e, "Secret Service connection lost; reconnecting");
@@ -171,8 +177,9 @@ impl Secrets {
         self.shared.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn current_store(&self) -> Arc<Store> {
-        self.lock_store().clone().expect("store present until drop")
+    fn current_store(&self) -> Result<Arc<Store>, SecretsError> {
+        // `None` only inside `Shared::drop`, when no handle is left to get here.
+        self.lock_store().clone().ok_or_else(|| SecretsError::Other { detail: "the keyring connection is already closed".into() })
     }
 }
 
@@ -303,86 +310,70 @@ enum CollectionState {
     Unknown(String),
 }
 
+const SECRET_SERVICE: &str = "org.freedesktop.secrets";
+const SECRET_SERVICE_PATH: &str = "/org/freedesktop/secrets";
+const SECRET_SERVICE_INTERFACE: &str = "org.freedesktop.Secret.Service";
+const COLLECTION_INTERFACE: &str = "org.freedesktop.Secret.Collection";
+
+/// How long the lock probe waits for each step: connecting, and each method call.
+const PROBE_STEP_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Lock state of the Secret Service's default collection.
 fn default_collection_state() -> CollectionState {
-    let alias = match bus_call("/org/freedesktop/secrets", "org.freedesktop.Secret.Service.ReadAlias", &["default"]) {
-        Ok(out) => out,
-        Err(why) => return CollectionState::Unknown(why),
-    };
-    let Some(path) = parse_object_path(&alias) else {
-        return CollectionState::Unknown(format!("unexpected ReadAlias reply: {alias}"));
-    };
-    if path == "/" {
-        return CollectionState::Missing;
-    }
-    match bus_call(&path, "org.freedesktop.DBus.Properties.Get", &["org.freedesktop.Secret.Collection", "Locked"]) {
-        Ok(out) => parse_bool(&out)
-            .map(|locked| if locked { CollectionState::Locked } else { CollectionState::Unlocked })
-            .unwrap_or_else(|| CollectionState::Unknown(format!("unexpected Locked reply: {out}"))),
-        Err(why) => CollectionState::Unknown(why),
-    }
+    collection_state_within(PROBE_STEP_TIMEOUT)
 }
 
-#[cfg(test)]
-static FORCE_GDBUS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Calls a method of org.freedesktop.secrets with string arguments; returns the
-/// printed reply. Uses dbus-send, or gdbus when dbus-send is not installed.
-fn bus_call(object: &str, method: &str, args: &[&str]) -> Result<String, String> {
-    #[cfg(test)]
-    let try_dbus_send = !FORCE_GDBUS.load(std::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(test))]
-    let try_dbus_send = true;
-    if try_dbus_send {
-        let mut cmd = Command::new("dbus-send");
-        cmd.args(["--session", "--print-reply", "--reply-timeout=5000"])
-            .arg("--dest=org.freedesktop.secrets")
-            .args([object, method])
-            .args(args.iter().map(|a| format!("string:{a}")));
-        match run(cmd) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            other => return finish(other, "dbus-send"),
-        }
-    }
-    let mut cmd = Command::new("gdbus");
-    cmd.args(["call", "--session", "--timeout", "5", "--dest", "org.freedesktop.secrets"])
-        .args(["--object-path", object, "--method", method])
-        .args(args);
-    match run(cmd) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err("neither dbus-send (package dbus-bin) nor gdbus is installed".into()),
-        other => finish(other, "gdbus"),
-    }
+/// [`default_collection_state`] with a chosen timeout per step. The probe has its own
+/// connection and its own current-thread runtime, entered off any runtime thread
+/// (`block_on` there would panic, and would stall a worker).
+fn collection_state_within(step: Duration) -> CollectionState {
+    off_runtime(|| {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => return CollectionState::Unknown(format!("starting a runtime for the keyring lock probe: {e}")),
+        };
+        runtime.block_on(probe_default_collection(step)).unwrap_or_else(CollectionState::Unknown)
+    })
 }
 
-fn run(mut cmd: Command) -> std::io::Result<std::process::Output> {
-    cmd.stdin(Stdio::null()).output()
-}
-
-fn finish(out: std::io::Result<std::process::Output>, tool: &str) -> Result<String, String> {
-    match out {
-        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
-        Ok(o) => Err(format!("{tool} failed ({}): {}", o.status, String::from_utf8_lossy(&o.stderr).trim())),
-        Err(e) => Err(format!("{tool}: {e}")),
+async fn probe_default_collection(step: Duration) -> Result<CollectionState, String> {
+    let conn = within(step, "connecting to the session bus", zbus::Connection::session()).await?;
+    let reply = within(
+        step,
+        "ReadAlias(\"default\") on the Secret Service",
+        conn.call_method(Some(SECRET_SERVICE), SECRET_SERVICE_PATH, Some(SECRET_SERVICE_INTERFACE), "ReadAlias", &("default",)),
+    )
+    .await?;
+    let path: OwnedObjectPath = reply.body().deserialize().map_err(|e| format!("unexpected ReadAlias reply: {e}"))?;
+    if path.as_str() == "/" {
+        return Ok(CollectionState::Missing);
+    }
+    let reply = within(
+        step,
+        &format!("reading Locked of {}", path.as_str()),
+        conn.call_method(
+            Some(SECRET_SERVICE),
+            path.as_ref(),
+            Some("org.freedesktop.DBus.Properties"),
+            "Get",
+            &(COLLECTION_INTERFACE, "Locked"),
+        ),
+    )
+    .await?;
+    let locked: OwnedValue = reply.body().deserialize().map_err(|e| format!("unexpected Locked reply: {e}"))?;
+    match &*locked {
+        Value::Bool(true) => Ok(CollectionState::Locked),
+        Value::Bool(false) => Ok(CollectionState::Unlocked),
+        other => Err(format!("unexpected Locked reply: {other}")),
     }
 }
 
-/// First quoted object path in a dbus-send (`object path "/a/b"`) or gdbus
-/// (`(objectpath '/a/b',)`) reply.
-fn parse_object_path(reply: &str) -> Option<String> {
-    let start = reply.find(['"', '\''])?;
-    let quote = reply[start..].chars().next()?;
-    let rest = &reply[start + 1..];
-    let path = &rest[..rest.find(quote)?];
-    path.starts_with('/').then(|| path.to_string())
-}
-
-/// Boolean in a dbus-send (`variant boolean true`) or gdbus (`(<true>,)`) reply.
-fn parse_bool(reply: &str) -> Option<bool> {
-    let words: Vec<&str> = reply.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    match (words.contains(&"true"), words.contains(&"false")) {
-        (true, false) => Some(true),
-        (false, true) => Some(false),
-        _ => None,
+/// Awaits one probe step for at most `limit`; failures say which step failed.
+async fn within<T, E: std::fmt::Display>(limit: Duration, what: &str, step: impl Future<Output = Result<T, E>>) -> Result<T, String> {
+    match tokio::time::timeout(limit, step).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(format!("{what}: {e}")),
+        Err(_) => Err(format!("{what}: no answer within {limit:?}")),
     }
 }
 

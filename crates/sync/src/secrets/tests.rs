@@ -1,15 +1,16 @@
 //! Tests against the real Secret Service. Run them inside a session bus with an
 //! unlocked gnome-keyring (scripts/test.sh does this); they fail, not skip, without one.
 //!
-//! The failure modes (no bus, no provider, locked keyring, no default keyring) run in a
-//! child process: this test binary again, filtered to the ignored `child` test, with
-//! its own HOME, XDG_RUNTIME_DIR and a private bus that it starts itself. The private
-//! bus has no activatable services, so no unlock prompt (gcr-prompter) can ever open.
+//! The failure modes (no bus, no provider, locked keyring, no default keyring, hung
+//! keyring) run in a child process: this test binary again, filtered to the ignored
+//! `child` test, with its own HOME, XDG_RUNTIME_DIR and a private bus that it starts
+//! itself. The private bus has no activatable services, so no unlock prompt
+//! (gcr-prompter) can ever open.
 
 use super::*;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Child;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -280,21 +281,22 @@ fn errors_and_debug_never_show_the_password() {
 }
 
 #[test]
-fn parses_dbus_send_and_gdbus_replies() {
-    let ds_alias = "method return time=1 sender=:1.0 -> destination=:1.5 serial=12 reply_serial=2\n   object path \"/org/freedesktop/secrets/collection/login\"\n";
-    assert_eq!(parse_object_path(ds_alias).as_deref(), Some("/org/freedesktop/secrets/collection/login"));
-    assert_eq!(parse_object_path("   object path \"/\"\n").as_deref(), Some("/"));
-    assert_eq!(
-        parse_object_path("(objectpath '/org/freedesktop/secrets/collection/login',)\n").as_deref(),
-        Some("/org/freedesktop/secrets/collection/login")
-    );
-    assert_eq!(parse_object_path("(objectpath '/',)\n").as_deref(), Some("/"));
-    assert_eq!(parse_object_path("nothing here"), None);
-    assert_eq!(parse_bool("method return time=1 sender=:1.0\n   variant       boolean true\n"), Some(true));
-    assert_eq!(parse_bool("   variant       boolean false\n"), Some(false));
-    assert_eq!(parse_bool("(<true>,)\n"), Some(true));
-    assert_eq!(parse_bool("(<false>,)\n"), Some(false));
-    assert_eq!(parse_bool("(<'x'>,)"), None);
+fn lock_probe_works_from_any_thread() {
+    // The probe runs its own runtime: it must hop off runtime threads, not panic.
+    assert_eq!(default_collection_state(), CollectionState::Unlocked, "plain thread");
+    for multi_thread in [true, false] {
+        let rt = if multi_thread {
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+        } else {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()
+        }
+        .unwrap();
+        rt.block_on(async {
+            assert_eq!(default_collection_state(), CollectionState::Unlocked, "async code, multi_thread={multi_thread}");
+            let state = tokio::task::spawn_blocking(default_collection_state).await.unwrap();
+            assert_eq!(state, CollectionState::Unlocked, "spawn_blocking, multi_thread={multi_thread}");
+        });
+    }
 }
 
 // ---------------------------------------------------------------- failure modes (child processes)
@@ -325,6 +327,11 @@ fn locked_keyring_is_never_reported_as_not_found() {
 #[test]
 fn keyring_without_default_collection() {
     run_child("no-default", |_cmd, _dir| {});
+}
+
+#[test]
+fn hung_keyring_makes_the_lock_probe_give_up() {
+    run_child("hung", |_cmd, _dir| {});
 }
 
 /// Runs `child` below in a fresh process; DBUS_SESSION_BUS_ADDRESS points at
@@ -387,6 +394,7 @@ fn child() {
         "retry" => child_retry(&dir),
         "locked" => child_locked(&dir),
         "no-default" => child_no_default(&dir),
+        "hung" => child_hung(&dir),
         other => panic!("unknown child mode {other}"),
     }
     println!("{CHILD_OK} {mode}");
@@ -399,6 +407,13 @@ fn expect_no_bus(case: &str) {
             assert!(e.to_string().starts_with("no D-Bus session bus: start one (dbus-run-session)"));
         }
         other => panic!("{case}: expected NoSessionBus, got {other:?}"),
+    }
+    match default_collection_state() {
+        CollectionState::Unknown(why) => {
+            println!("{case}, lock probe: {why}");
+            assert!(why.starts_with("connecting to the session bus: "), "{case}: {why}");
+        }
+        other => panic!("{case}: expected the lock probe to fail, got {other:?}"),
     }
 }
 
@@ -421,6 +436,14 @@ fn child_retry(dir: &Path) {
         }
         other => panic!("expected NoProvider, got {other:?}"),
     }
+    match default_collection_state() {
+        CollectionState::Unknown(why) => {
+            println!("bus without keyring, lock probe: {why}");
+            assert!(why.starts_with("ReadAlias(\"default\") on the Secret Service: "), "{why}");
+            assert!(why.contains("ServiceUnknown"), "{why}");
+        }
+        other => panic!("bus without keyring: expected the lock probe to fail, got {other:?}"),
+    }
     start_keyring(true, false);
     let s = wait_open(CollectionState::Unlocked);
     let id = unique_account("retry");
@@ -439,33 +462,27 @@ fn child_locked(dir: &Path) {
     lock_login_collection();
     assert_eq!(default_collection_state(), CollectionState::Locked);
 
-    let gdbus_installed = Command::new("gdbus").arg("help").output().is_ok();
-    for force_gdbus in [false, true] {
-        if force_gdbus && !gdbus_installed {
-            println!("gdbus not installed: lock probe tested with dbus-send only");
-            continue;
-        }
-        FORCE_GDBUS.store(force_gdbus, Ordering::Relaxed);
-        assert_eq!(default_collection_state(), CollectionState::Locked);
-        let results: Vec<(&str, Result<String, SecretsError>)> = vec![
-            ("get stored", s.get(&stored)),
-            ("get missing", s.get(&missing)),
-            ("set stored", s.set(&stored, pw).map(|_| String::new())),
-            ("set missing", s.set(&missing, pw).map(|_| String::new())),
-            ("delete missing", s.delete(&missing).map(|_| String::new())),
-            ("delete stored", s.delete(&stored).map(|_| String::new())),
-        ];
-        for (what, r) in results {
-            match r {
-                Err(e @ SecretsError::Locked) => {
-                    println!("locked, {what} (gdbus={force_gdbus}): {e}");
-                    assert_no_leak(&e, pw);
-                }
-                other => panic!("locked keyring, {what}: expected Locked, got {other:?}"),
+    // Every path that may end in "not found" asks the lock probe (zbus, the real
+    // gnome-keyring's answer), and no path may say NotFound.
+    let results: Vec<(&str, Result<String, SecretsError>)> = vec![
+        ("get stored", s.get(&stored)),
+        ("get missing", s.get(&missing)),
+        ("set stored", s.set(&stored, pw).map(|_| String::new())),
+        ("set missing", s.set(&missing, pw).map(|_| String::new())),
+        ("delete missing", s.delete(&missing).map(|_| String::new())),
+        ("delete stored", s.delete(&stored).map(|_| String::new())),
+    ];
+    for (what, r) in results {
+        match r {
+            Err(e @ SecretsError::Locked) => {
+                println!("locked, {what}: {e}");
+                assert_no_leak(&e, pw);
             }
+            other => panic!("locked keyring, {what}: expected Locked, got {other:?}"),
         }
     }
-    FORCE_GDBUS.store(false, Ordering::Relaxed);
+    // Still locked: the calls above did not unlock it behind the probe's back.
+    assert_eq!(default_collection_state(), CollectionState::Locked);
 
     // The advice in the message works: a replacing daemon started with --unlock.
     start_keyring(true, true);
@@ -499,6 +516,53 @@ fn child_no_default(dir: &Path) {
     let s = wait_open(CollectionState::Unlocked);
     s.set(&id, "pw-somewhere").unwrap();
     assert_eq!(s.get(&id).unwrap(), "pw-somewhere");
+}
+
+fn child_hung(dir: &Path) {
+    let _bus = PrivateBus::start(dir);
+    start_keyring(true, false);
+    let _s = wait_open(CollectionState::Unlocked);
+    let pid = secret_service_pid();
+    let stopped = Stopped::new(pid);
+    let started = Instant::now();
+    match collection_state_within(Duration::from_millis(300)) {
+        CollectionState::Unknown(why) => {
+            println!("stopped keyring, lock probe: {why}");
+            assert!(why.starts_with("ReadAlias(\"default\") on the Secret Service: no answer within 300ms"), "{why}");
+        }
+        other => panic!("stopped keyring: expected the lock probe to give up, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(3), "the probe took {:?}", started.elapsed());
+    drop(stopped);
+    assert_eq!(default_collection_state(), CollectionState::Unlocked, "after SIGCONT");
+}
+
+/// Process id of the Secret Service provider on the session bus.
+fn secret_service_pid() -> u32 {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let conn = zbus::Connection::session().await.unwrap();
+        let dbus = zbus::fdo::DBusProxy::new(&conn).await.unwrap();
+        let name = zbus::names::BusName::try_from(SECRET_SERVICE).unwrap();
+        dbus.get_connection_unix_process_id(name).await.unwrap()
+    })
+}
+
+/// A process stopped with SIGSTOP until dropped (SIGCONT), so that a failing assertion
+/// leaves no stopped daemon behind.
+struct Stopped(u32);
+
+impl Stopped {
+    fn new(pid: u32) -> Stopped {
+        assert!(Command::new("kill").args(["-STOP", &pid.to_string()]).status().unwrap().success());
+        Stopped(pid)
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        Command::new("kill").args(["-CONT", &self.0.to_string()]).status().ok();
+    }
 }
 
 /// A session bus with no activatable services, listening on `<dir>/bus`

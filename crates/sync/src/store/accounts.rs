@@ -114,7 +114,7 @@ impl Store {
     }
 
     /// Makes the account sign in with OAuth2 (or with its password again, given `None`).
-    pub fn set_account_oauth(&self, id: &str, oauth: Option<&crate::oauth::OAuthConfig>) -> Result<(), StoreError> {
+    pub fn set_account_oauth(&self, id: &str, oauth: Option<&crate::model::OAuthConfig>) -> Result<(), StoreError> {
         let json = match oauth {
             Some(o) => serde_json::to_string(o).map_err(|e| StoreError::Encode(format!("OAuth settings: {e}")))?,
             None => String::new(),

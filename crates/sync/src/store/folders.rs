@@ -7,18 +7,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::{now_rfc3339, SqlContext, Store, StoreError};
-use crate::model::{watched_by_default, Account, FolderState};
-
-/// One selectable folder as the server listed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedFolder {
-    /// Decoded UTF-8 name: what users, the CLI and the store use.
-    pub name: String,
-    /// The name on the wire (modified UTF-7): what commands use.
-    pub raw_name: String,
-    pub delimiter: Option<String>,
-    pub special_use: Option<String>,
-}
+use crate::model::{watched_by_default, Account, FolderState, ListedFolder};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

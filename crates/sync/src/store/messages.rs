@@ -5,6 +5,7 @@ use rusqlite::{params, Row, Transaction};
 use serde::Serialize;
 
 use super::{now_rfc3339, SqlContext, Store, StoreError};
+use crate::model::FlagChange;
 
 /// A message summary ready to insert: bounded text only, never the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,15 +104,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
 
 pub(crate) fn has_seen(flags: &[String]) -> bool {
     flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen"))
-}
-
-/// What the server says changed about a message Mailbell holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FlagChange {
-    /// Its flags now are these.
-    Flags(u32, Vec<String>),
-    /// It is gone from the server.
-    Expunged(u32),
 }
 
 /// A held message whose state really changed, for an event.
@@ -373,8 +365,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{account, temp_store};
-    use super::super::ListedFolder;
     use super::*;
+    use crate::model::ListedFolder;
 
     fn msg(uid: u32) -> NewMessage {
         NewMessage {

@@ -19,9 +19,8 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use folders::{FolderRow, FolderStatusUpdate, ListedFolder, ListingChanges};
-pub use messages::{FlagChange, MessageUpdate, NewMessage, StoredMessage};
-pub use schema::SCHEMA_VERSION;
+pub use folders::{FolderRow, FolderStatusUpdate};
+pub use messages::{NewMessage, StoredMessage};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "mailbell.sqlite3";

@@ -1,13 +1,16 @@
 //! The built-in table of big providers: their IMAP server, and what a user must do before a
 //! mail program may log in (an app password, OAuth, switching IMAP on, a bridge).
 //!
+//! It depends on nothing but the engine's vocabulary (`model`): discovery, sign-in and the live
+//! test all read it, so it must not read them. Quirk names are spelled out as strings; the
+//! tests check each against `quirks::KNOWN`.
+//!
 //! The table is data, checked by the tests below; the lookup is by the address's domain (for
 //! discovery) or by the server's host (for the live test's advice).
 
 use serde::Serialize;
 
-use crate::model::Security;
-use crate::quirks::BROKEN_QRESYNC;
+use crate::model::{OAuthConfig, Security};
 
 /// The login name a provider expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +87,9 @@ const MICROSOFT_OAUTH: ProviderOAuth = ProviderOAuth {
 
 impl Provider {
     /// The OAuth2 settings for this provider with `client_id`, when it signs in with OAuth2.
-    pub fn oauth_config(&self, client_id: &str) -> Option<crate::oauth::OAuthConfig> {
+    pub fn oauth_config(&self, client_id: &str) -> Option<OAuthConfig> {
         let o = self.oauth?;
-        Some(crate::oauth::OAuthConfig {
+        Some(OAuthConfig {
             provider: self.id.to_string(),
             authorize_url: o.authorize_url.to_string(),
             token_url: o.token_url.to_string(),
@@ -168,7 +171,7 @@ pub const PROVIDERS: &[Provider] = &[
         access: Access::AppPassword,
         note: "iCloud needs an app-specific password (with two-factor authentication on). The user name is usually the part before the @; if that fails, try the whole address.",
         help_url: "https://support.apple.com/en-us/102654",
-        quirks: &[BROKEN_QRESYNC],
+        quirks: &["broken-qresync"],
         host_suffixes: &["mail.me.com"],
         oauth: None,
     },
@@ -357,7 +360,8 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::discover::names::{is_dns_name, valid_host};
+    use crate::net::names::{is_dns_name, valid_host};
+    use crate::quirks::BROKEN_QRESYNC;
 
     #[test]
     fn every_row_is_well_formed() {

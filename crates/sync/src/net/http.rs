@@ -18,7 +18,7 @@ use tokio::net::TcpStream;
 
 use super::dns::Dns;
 use super::names::valid_host;
-use crate::imap::probe::connect_any;
+use super::tcp::connect_any;
 
 pub(crate) const MAX_REDIRECTS: usize = 3;
 /// Longest response head accepted.
@@ -215,14 +215,9 @@ async fn send(url: &Url, how: &Fetch<'_>, request: String) -> Result<Reader<Box<
     let addrs = how.dns.addresses(&url.host, url.port).await.map_err(HttpError::Connect)?;
     let tcp: TcpStream = connect_any(&addrs, how.timeout).await.map_err(|e| HttpError::Connect(format!("{}: {e}", url.host)))?;
     let mut s: Box<dyn Stream> = if url.https {
-        let cfg = crate::imap::ServerConfig {
-            host: url.host.clone(),
-            port: url.port,
-            security: crate::model::Security::Tls,
-            ca_file: how.ca_file.clone(),
-            timeouts: crate::imap::Timeouts { connect: how.timeout, response: how.timeout },
-        };
-        Box::new(crate::imap::probe::tls_handshake(&cfg, tcp).await.map_err(|e| HttpError::Tls(e.to_string()))?)
+        Box::new(
+            super::tls::handshake(&url.host, how.ca_file.as_deref(), how.timeout, tcp).await.map_err(|e| HttpError::Tls(e.to_string()))?,
+        )
     } else {
         Box::new(tcp)
     };

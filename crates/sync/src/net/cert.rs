@@ -1,19 +1,11 @@
-//! Reading a server's certificate when it is not trusted, so that the user sees whose it is.
-//!
-//! A second handshake is made with verification off, only to read the certificate: nothing
-//! is sent over it (no login, no command), and it is closed at once.
-
-use std::net::SocketAddr;
+//! Describing a certificate for a person: whose it is, who vouches for it, its validity and
+//! fingerprint. Used for a refused certificate (so the user can decide whether to trust it)
+//! and for the verified one the live test reports.
 
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::x509::{X509NameRef, X509};
 use serde::Serialize;
-use tokio::io::BufReader;
-
-use super::super::connect::{greeting, read_tagged, write_line, ServerConfig};
-use super::connect_any;
-use crate::model::Security;
 
 /// Who a certificate says it belongs to and who vouches for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,42 +30,6 @@ pub struct CertificateInfo {
     /// The certificate itself (PEM). For a self-signed certificate, saving this as the CA file
     /// makes Mailbell trust exactly this server.
     pub pem: String,
-}
-
-/// Reads the certificate `cfg.host` presents at `addr` (after STARTTLS when so configured).
-/// Returns `None` when even an unverified handshake fails.
-pub(crate) async fn read_certificate(cfg: &ServerConfig, addr: SocketAddr, reason: &str) -> Option<CertificateInfo> {
-    let deadline = cfg.timeouts.connect + cfg.timeouts.response;
-    let der = tokio::time::timeout(deadline, peer_certificate(cfg, addr)).await.ok()??;
-    describe(&der, reason)
-}
-
-async fn peer_certificate(cfg: &ServerConfig, addr: SocketAddr) -> Option<Vec<u8>> {
-    let tcp = connect_any(&[addr], cfg.timeouts.connect).await.ok()?;
-    let tcp = match cfg.security {
-        Security::Tls => tcp,
-        Security::Starttls => {
-            let mut plain = BufReader::new(tcp);
-            greeting(cfg, &mut plain).await.ok()?;
-            write_line(cfg, &mut plain, "C1 STARTTLS").await.ok()?;
-            let (ok, _) = read_tagged(cfg, &mut plain, "C1", |_| {}).await.ok()?;
-            if !ok {
-                return None;
-            }
-            plain.into_inner()
-        }
-        Security::Plain => return None,
-    };
-    let connector = tokio::task::spawn_blocking(|| {
-        native_tls::TlsConnector::builder().danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true).build()
-    })
-    .await
-    .ok()?
-    .ok()?;
-    let connector = tokio_native_tls::TlsConnector::from(connector);
-    let tls = connector.connect(&cfg.host, tcp).await.ok()?;
-    let cert = tls.get_ref().peer_certificate().ok()??;
-    cert.to_der().ok()
 }
 
 /// Describes a DER certificate; `reason` is why it was refused.

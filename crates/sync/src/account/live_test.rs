@@ -1,33 +1,33 @@
-//! The live connection test (what the setup wizard and `account check` show), and the short
-//! probes discovery uses to tell whether a guessed server speaks IMAP.
+//! The live connection test: what the setup wizard, the account editor and `account check`
+//! show before an account is saved or changed.
 //!
 //! The test walks the same steps a sync does, one at a time, and reports each: Connect (DNS
 //! and TCP), Secure (TLS or STARTTLS, with the certificate verified exactly as for a sync),
 //! Authenticate (LOGIN), ListFolders (LIST, with counts where LIST-STATUS makes them free).
 //! A failed step says why in the server's own words where there are any, and what to do; the
-//! steps after it are skipped. It uses the same pre-login helpers as `connect.rs` (greeting,
+//! steps after it are skipped. It uses the same pre-login helpers as `imap::connect` (greeting,
 //! CAPABILITY, STARTTLS with its buffer thrown away, the cached TLS connector), so what
 //! passes here passes for the sync.
 //!
 //! The password is used for LOGIN only: it is never part of the report.
 
-mod cert;
-
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Serialize;
 use tokio::io::BufReader;
 use tokio::net::TcpStream;
 
-pub use cert::CertificateInfo;
-
-pub(crate) use super::connect::tls_handshake;
-use super::connect::{authenticate, greeting, secure, AuthFailure, Capabilities, Credential, Phase, Progress, ServerConfig};
-use super::error::ImapError;
-use crate::discover::providers::{self, Access, Provider};
+use crate::imap::{
+    authenticate, greeting, read_tagged, secure, write_line, AuthFailure, Capabilities, Credential, ImapError, Phase, Progress,
+    ServerConfig,
+};
 use crate::model::{watched_by_default, Security};
+use crate::net::cert::{self, CertificateInfo};
+use crate::net::tcp::connect_any;
+use crate::net::tls;
+use crate::providers::{self, Access, Provider};
 
 /// The four steps, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -377,7 +377,7 @@ impl Test<'_> {
     async fn secure_failed(&mut self, cfg: &ServerConfig, peer: SocketAddr, started: Instant, e: ImapError) {
         match e {
             ImapError::UntrustedCertificate { detail, .. } => {
-                let cert = cert::read_certificate(cfg, peer, &detail).await;
+                let cert = read_certificate(cfg, peer, &detail).await;
                 let mut text = format!("the certificate of {} is not trusted: {detail}", cfg.host);
                 if let Some(c) = &cert {
                     text.push_str(&format!(
@@ -544,91 +544,39 @@ fn untrusted_advice(cfg: &ServerConfig, cert: Option<&CertificateInfo>, reason: 
 
 /// One line about the verified certificate, for the Secure step.
 fn verified_certificate(tls: &tokio_native_tls::TlsStream<TcpStream>) -> String {
-    let described = tls.get_ref().peer_certificate().ok().flatten().and_then(|c| c.to_der().ok()).and_then(|der| cert::describe(&der, ""));
+    let described = tls::peer_der(tls).and_then(|der| cert::describe(&der, ""));
     match described {
         Some(c) => format!("certificate verified: {} issued by {}, valid until {}", c.subject, c.issuer, c.not_after),
         None => "certificate verified".into(),
     }
 }
 
-/// Connects to the first address that accepts, within `timeout` for them all.
-pub(crate) async fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
-    let attempt = async {
-        let mut last = io::Error::new(io::ErrorKind::NotFound, "no address to connect to");
-        for addr in addrs {
-            match TcpStream::connect(addr).await {
-                Ok(s) => return Ok(s),
-                Err(e) => last = e,
+/// Reads the certificate `cfg.host` presents at `addr` (after STARTTLS when so configured).
+/// Returns `None` when even an unverified handshake fails.
+pub(crate) async fn read_certificate(cfg: &ServerConfig, addr: SocketAddr, reason: &str) -> Option<CertificateInfo> {
+    let deadline = cfg.timeouts.connect + cfg.timeouts.response;
+    let der = tokio::time::timeout(deadline, peer_certificate(cfg, addr)).await.ok()??;
+    cert::describe(&der, reason)
+}
+
+async fn peer_certificate(cfg: &ServerConfig, addr: SocketAddr) -> Option<Vec<u8>> {
+    let tcp = connect_any(&[addr], cfg.timeouts.connect).await.ok()?;
+    let tcp = match cfg.security {
+        Security::Tls => tcp,
+        Security::Starttls => {
+            let mut plain = BufReader::new(tcp);
+            greeting(cfg, &mut plain).await.ok()?;
+            write_line(cfg, &mut plain, "C1 STARTTLS").await.ok()?;
+            let (ok, _) = read_tagged(cfg, &mut plain, "C1", |_| {}).await.ok()?;
+            if !ok {
+                return None;
             }
+            plain.into_inner()
         }
-        Err(last)
+        Security::Plain => return None,
     };
-    match tokio::time::timeout(timeout, attempt).await {
-        Ok(r) => r,
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, format!("no connection within {} s", timeout.as_secs_f32()))),
-    }
-}
-
-/// What a discovery probe found at one host and port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ProbeOutcome {
-    /// An IMAP server, secured as asked, with a trusted certificate.
-    Imap,
-    /// An IMAP server whose certificate is not trusted (reason given).
-    Untrusted(String),
-    /// Nothing usable: why.
-    Failed(String),
-}
-
-/// A discovery probe: TCP, TLS or STARTTLS, and the IMAP greeting, within `timeout`. No
-/// credentials are ever sent. `addrs` are the host's addresses (looked up by the caller,
-/// possibly with an injected nameserver); the certificate is checked against `cfg.host`.
-pub(crate) async fn probe(cfg: &ServerConfig, addrs: &[SocketAddr], timeout: Duration) -> ProbeOutcome {
-    match tokio::time::timeout(timeout, probe_inner(cfg, addrs)).await {
-        Ok(o) => o,
-        Err(_) => ProbeOutcome::Failed(format!("no complete answer within {} s", timeout.as_secs_f32())),
-    }
-}
-
-async fn probe_inner(cfg: &ServerConfig, addrs: &[SocketAddr]) -> ProbeOutcome {
-    let tcp = match connect_any(addrs, cfg.timeouts.connect).await {
-        Ok(s) => s,
-        Err(e) => return ProbeOutcome::Failed(e.to_string()),
-    };
-    let peer = tcp.peer_addr().ok();
-    match secure(cfg, tcp, &mut ()).await {
-        Ok(_) => ProbeOutcome::Imap,
-        Err((_, ImapError::UntrustedCertificate { detail, .. })) if cfg.security == Security::Starttls => {
-            // The greeting before STARTTLS already showed an IMAP server.
-            ProbeOutcome::Untrusted(detail)
-        }
-        Err((_, ImapError::UntrustedCertificate { detail, .. })) => {
-            // Is it IMAP at all? Only an unverified handshake can tell; it reads the greeting
-            // and says nothing.
-            match peer {
-                Some(p) if unverified_greeting(cfg, p).await => ProbeOutcome::Untrusted(detail),
-                _ => ProbeOutcome::Failed(format!("untrusted certificate ({detail}) and no IMAP greeting")),
-            }
-        }
-        Err((_, ImapError::StartTlsNotOffered { .. })) => ProbeOutcome::Failed("an IMAP server, but without STARTTLS".into()),
-        Err((_, ImapError::StartTlsRefused { text, .. })) => ProbeOutcome::Failed(format!("STARTTLS refused: {text}")),
-        Err((_, e)) => ProbeOutcome::Failed(e.to_string()),
-    }
-}
-
-/// Implicit TLS with verification off, just to see an IMAP greeting.
-async fn unverified_greeting(cfg: &ServerConfig, addr: SocketAddr) -> bool {
-    let Ok(tcp) = connect_any(&[addr], cfg.timeouts.connect).await else { return false };
-    let Ok(Ok(connector)) = tokio::task::spawn_blocking(|| {
-        native_tls::TlsConnector::builder().danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true).build()
-    })
-    .await
-    else {
-        return false;
-    };
-    let connector = tokio_native_tls::TlsConnector::from(connector);
-    let Ok(Ok(tls)) = tokio::time::timeout(cfg.timeouts.connect, connector.connect(&cfg.host, tcp)).await else { return false };
-    greeting(cfg, &mut BufReader::new(tls)).await.is_ok()
+    let tls = tls::handshake_unverified(&cfg.host, cfg.timeouts.connect, tcp).await?;
+    tls::peer_der(&tls)
 }
 
 #[cfg(test)]

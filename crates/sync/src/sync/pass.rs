@@ -1,4 +1,4 @@
-//! One sync pass over one account, top to bottom (DESIGN.md §2):
+//! One sync pass over one account, top to bottom (ARCHITECTURE.md § Sync algorithm):
 //!
 //! 1. leave any selected mailbox (Dovecot answers a selected mailbox's STATUS from stale data);
 //! 2. LIST every folder, with LIST-STATUS where offered, and bring the folder rows in line;
@@ -15,184 +15,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, Utc};
 
-use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
-use crate::imap::{self, Examined, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus, ServerConfig, Timeouts};
-use crate::model::{Account, FolderState};
-use crate::oauth::TokenCache;
+use super::{blocking, PassReport, SyncOptions};
+use crate::error::SyncError;
+use crate::events::{Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
+use crate::imap::{Examined, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus};
+use crate::model::{Account, FlagChange, FolderState, ListedFolder};
 use crate::quirks::Quirks;
-use crate::secrets::SecretsError;
-use crate::store::{FlagChange, FolderRow, FolderStatusUpdate, ListedFolder, NewMessage, Store, StoreError, StoredMessage};
+use crate::store::{FolderRow, FolderStatusUpdate, NewMessage, Store, StoredMessage};
 use crate::summary;
-
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Imap(#[from] ImapError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Secrets(#[from] SecretsError),
-    #[error(transparent)]
-    OAuth(#[from] crate::oauth::OAuthError),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl SyncError {
-    /// Retrying will not help until the user acts (wrong password, untrusted certificate...).
-    pub fn needs_user(&self) -> bool {
-        match self {
-            SyncError::Imap(e) => e.needs_user(),
-            SyncError::Secrets(_) => true,
-            SyncError::OAuth(e) => e.needs_sign_in(),
-            _ => false,
-        }
-    }
-
-    pub fn is_auth_failure(&self) -> bool {
-        matches!(self, SyncError::Imap(ImapError::AuthFailed { .. } | ImapError::TokenRefused { .. }))
-            || matches!(self, SyncError::OAuth(e) if e.needs_sign_in())
-    }
-
-    /// How the account looks to the user after this error.
-    pub fn account_state(&self) -> AccountState {
-        match self {
-            e if e.is_auth_failure() => AccountState::AuthFailed,
-            SyncError::Imap(ImapError::Connect { .. } | ImapError::Timeout { .. } | ImapError::ConnectionLost | ImapError::Io(_))
-            | SyncError::OAuth(crate::oauth::OAuthError::Unreachable { .. }) => AccountState::Offline,
-            _ => AccountState::Error,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SyncOptions {
-    /// Messages per transaction: big enough to amortise the commit, small enough that a crash
-    /// re-fetches little and events flow while a large burst is still downloading.
-    pub batch_size: usize,
-    /// Test hook for crash tests: abort the process right after this many batch commits,
-    /// before their events are emitted, as a kill at the worst moment would.
-    pub abort_after_batches: Option<u32>,
-    /// At most this many messages are examined when recovering mail around a UIDVALIDITY
-    /// reset; more than that in the window is a migration, not news.
-    pub recovery_limit: usize,
-    /// Only these folders (decoded names), e.g. for "Sync now" on one folder or an IDLE
-    /// wake-up on INBOX. `None` means every watched folder. A scoped pass asks STATUS of just
-    /// those folders and leaves the folder list to the next full pass.
-    pub only_folders: Option<BTreeSet<String>>,
-    /// Emit `folder_status` for folders where nothing changed (a one-shot sync reports every
-    /// folder; the long-running engine only reports changes).
-    pub emit_unchanged: bool,
-}
-
-impl Default for SyncOptions {
-    fn default() -> Self {
-        SyncOptions { batch_size: 200, abort_after_batches: None, recovery_limit: 500, only_folders: None, emit_unchanged: true }
-    }
-}
-
-/// What one pass did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PassReport {
-    pub new_messages: u32,
-    pub folders_checked: u32,
-    pub folders_fetched: u32,
-    /// Held messages whose read state or existence changed on the server.
-    pub updated_messages: u32,
-    /// (folder, error text) for folders that failed while the connection stayed good.
-    pub folder_errors: Vec<(String, String)>,
-}
-
-/// The server settings of an account, as the IMAP layer needs them.
-pub fn server_config(account: &Account, timeouts: Timeouts) -> ServerConfig {
-    ServerConfig { host: account.host.clone(), port: account.port, security: account.security, ca_file: account.ca_file.clone(), timeouts }
-}
-
-/// Connects and logs in to the account's server with a password.
-pub async fn connect(account: &Account, password: &str, timeouts: Timeouts) -> Result<ImapSession, ImapError> {
-    imap::login(&server_config(account, timeouts), &account.username, password).await
-}
-
-/// Connects and signs in as the account says: with its password, or with an OAuth2 access
-/// token (from `tokens`, else refreshed with the refresh token in the keyring). A cached token
-/// the server refuses is replaced once by a fresh one; a fresh one refused, or a refresh
-/// refused, means the user must sign in again (no retry storm: the worker stops on it).
-pub async fn sign_in(
-    account: &Account,
-    secrets: &Arc<crate::secrets::Secrets>,
-    tokens: &TokenCache,
-    timeouts: Timeouts,
-) -> Result<ImapSession, SyncError> {
-    let secret = password_of(secrets, &account.id).await?;
-    let Some(oauth) = &account.oauth else {
-        return Ok(connect(account, &secret, timeouts).await?);
-    };
-    let cfg = server_config(account, timeouts);
-    let (token, cached) = match tokens.get(&account.id) {
-        Some(t) => (t, true),
-        None => (refresh_access(account, oauth, secrets, tokens, &secret).await?, false),
-    };
-    match imap::login_bearer(&cfg, &account.username, &token).await {
-        Err(ImapError::TokenRefused { .. }) if cached => {
-            tokens.forget(&account.id);
-            tracing::info!(account = %account.id, "the server refused the cached access token: refreshing");
-            let token = refresh_access(account, oauth, secrets, tokens, &secret).await?;
-            let r = imap::login_bearer(&cfg, &account.username, &token).await;
-            if r.is_err() {
-                tokens.forget(&account.id);
-            }
-            Ok(r?)
-        }
-        Err(e) => {
-            tokens.forget(&account.id);
-            Err(e.into())
-        }
-        Ok(s) => Ok(s),
-    }
-}
-
-/// A new access token into the cache; a rotated refresh token replaces the old one in the
-/// keyring.
-async fn refresh_access(
-    account: &Account,
-    oauth: &crate::oauth::OAuthConfig,
-    secrets: &Arc<crate::secrets::Secrets>,
-    tokens: &TokenCache,
-    refresh_token: &str,
-) -> Result<String, SyncError> {
-    let fresh = crate::oauth::refresh(oauth, refresh_token).await?;
-    if let Some(rotated) = fresh.refresh_token.filter(|t| t != refresh_token) {
-        let secrets = Arc::clone(secrets);
-        let id = account.id.clone();
-        tokio::task::spawn_blocking(move || secrets.set(&id, &rotated))
-            .await
-            .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))??;
-    }
-    tokens.put(&account.id, fresh.access_token.clone(), fresh.expires_at);
-    Ok(fresh.access_token)
-}
-
-/// Reads the account's password from the keyring, off the async reactor.
-pub async fn password_of(secrets: &Arc<crate::secrets::Secrets>, account_id: &str) -> Result<String, SyncError> {
-    let secrets = Arc::clone(secrets);
-    let id = account_id.to_string();
-    tokio::task::spawn_blocking(move || secrets.get(&id))
-        .await
-        .map_err(|e| SyncError::Internal(format!("keyring task failed: {e}")))?
-        .map_err(SyncError::from)
-}
-
-/// Runs a blocking store call off the async reactor.
-async fn blocking<T: Send + 'static>(
-    store: &Store,
-    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, SyncError> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| SyncError::Internal(format!("store task failed: {e}")))?
-        .map_err(SyncError::from)
-}
 
 /// The pass's context: who we are syncing and where events go.
 struct Pass<'a> {
@@ -486,7 +316,7 @@ impl Pass<'_> {
         let (id, name, validity) = (row.account_id.clone(), row.name.clone(), row.uidvalidity);
         let sink = Arc::clone(&self.sink);
         // Crash-test hook: abort after this batch is durable, before its events are printed.
-        let abort = self.opts.abort_after_batches.is_some_and(|n| self.batches + 1 >= n);
+        let abort = crash_test::abort_after_batches().is_some_and(|n| self.batches + 1 >= n);
         let committed = blocking(self.store, move |s| {
             let committed = s.commit_batch(&id, &name, validity, &batch, advance_to)?;
             if let Ok(inserted) = &committed {
@@ -654,70 +484,18 @@ fn to_new_message(m: &FetchedMessage) -> NewMessage {
     }
 }
 
-/// Emits an account-level status event of a one-shot sync.
-pub fn emit_account(sink: &dyn EventSink, account: &str, state: AccountState, error: Option<String>, new_messages: u32) {
-    sink.emit(Event::AccountStatus(AccountStatusEvent {
-        account: account.to_string(),
-        state,
-        error,
-        new_messages,
-        next_pass_at: None,
-        retries: 0,
-        push: false,
-    }));
-}
-
-/// A sink shared between tasks.
-pub type SharedSink = Arc<dyn EventSink>;
-
-/// A whole one-shot sync of one account: password from the keyring, connect, one pass, log
-/// out. A failure before or between folders is recorded on the account's watched folders so
-/// that `status` and the UI show it, and reported as an account event.
-pub async fn sync_account(
-    store: &Store,
-    secrets: &Arc<crate::secrets::Secrets>,
-    account: &Account,
-    opts: &SyncOptions,
-    sink: Arc<dyn EventSink>,
-) -> Result<PassReport, SyncError> {
-    let sink_ref = sink.as_ref();
-    emit_account(sink_ref, &account.id, AccountState::Connecting, None, 0);
-    let result = async {
-        let mut session = sign_in(account, secrets, &TokenCache::new(), Timeouts::default()).await?;
-        emit_account(sink_ref, &account.id, AccountState::Syncing, None, 0);
-        let report = run_pass(&mut session, store, account, opts, Arc::clone(&sink)).await;
-        session.logout().await;
-        report
+/// Crash tests kill the process at the worst moment: after a batch is durable, before its
+/// events are out. Only a build with the `crash-test` feature (the test workspace's) reads
+/// `MAILBELL_TEST_ABORT_AFTER_BATCHES`; a release build cannot be made to abort.
+mod crash_test {
+    #[cfg(feature = "crash-test")]
+    pub(super) fn abort_after_batches() -> Option<u32> {
+        static AFTER: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+        *AFTER.get_or_init(|| std::env::var("MAILBELL_TEST_ABORT_AFTER_BATCHES").ok().and_then(|v| v.parse().ok()))
     }
-    .await;
-    match &result {
-        Ok(report) => {
-            let state = if report.folder_errors.is_empty() { AccountState::Ok } else { AccountState::Error };
-            let error = report.folder_errors.first().map(|(f, e)| format!("{f}: {e}"));
-            emit_account(sink_ref, &account.id, state, error, report.new_messages);
-        }
-        Err(e) => {
-            mark_unreachable(store, account, &e.to_string(), sink_ref).await?;
-            emit_account(sink_ref, &account.id, e.account_state(), Some(e.to_string()), 0);
-        }
-    }
-    result
-}
 
-/// Records an account-wide failure on each watched folder that the pass did not reach.
-pub(crate) async fn mark_unreachable(store: &Store, account: &Account, error: &str, sink: &dyn EventSink) -> Result<(), SyncError> {
-    let (id, error) = (account.id.clone(), error.to_string());
-    let rows = blocking(store, move |s| {
-        let update =
-            FolderStatusUpdate { state: Some(FolderState::Error), error: Some(Some(error)), attempted: true, ..Default::default() };
-        for f in s.folders(Some(&id))?.iter().filter(|f| f.watched && f.state != FolderState::Error) {
-            s.update_folder_status(&id, &f.name, &update)?;
-        }
-        s.folders(Some(&id))
-    })
-    .await?;
-    for f in rows.iter().filter(|f| f.watched) {
-        sink.emit(Event::FolderStatus(FolderStatusEvent::from(f)));
+    #[cfg(not(feature = "crash-test"))]
+    pub(super) fn abort_after_batches() -> Option<u32> {
+        None
     }
-    Ok(())
 }

@@ -1,0 +1,149 @@
+//! An account's whole life, written once for the CLI and the app: the rules its settings must
+//! meet ([`spec`]), the live connection test that checks them against the server
+//! ([`live_test`]), and the changes that touch the keyring and the store together: add,
+//! change the password (or sign-in), remove.
+//!
+//! The keyring and the store are two places that must agree: a row exists only if its secret
+//! does, so each change undoes its first half when the second fails. These calls block (the
+//! keyring and SQLite both do): async callers run them on `spawn_blocking`. The engine wraps
+//! them to start and stop workers as accounts come and go.
+
+mod live_test;
+mod spec;
+
+use std::sync::Arc;
+
+pub use crate::error::{AccountField, FieldError};
+pub use live_test::{
+    live_test, live_test_with, live_test_with_progress, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step, StepReport,
+    StepStatus,
+};
+pub use spec::{check_ca_file, check_email, check_host, check_password, check_port, check_username, AccountSpec};
+
+use crate::error::SyncError;
+use crate::imap::{Credential, Timeouts};
+use crate::model::{Account, NewAccount, OAuthConfig};
+use crate::oauth::TokenCache;
+use crate::secrets::Secrets;
+use crate::store::Store;
+
+/// What an account signs in with; it goes to the keyring, never to the store.
+pub enum NewSecret {
+    Password(String),
+    /// OAuth2: the sign-in settings (stored with the account) and the refresh token.
+    OAuth {
+        config: OAuthConfig,
+        refresh_token: String,
+    },
+}
+
+/// Saves a checked account and its secret, and its quirks if any. The same server and address
+/// cannot be set up twice. On any failure nothing is left behind.
+pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String], secret: NewSecret) -> Result<Account, SyncError> {
+    let duplicate = store
+        .accounts()?
+        .into_iter()
+        .any(|a| a.email.eq_ignore_ascii_case(&new.email) && a.host.eq_ignore_ascii_case(&new.host) && a.port == new.port);
+    if duplicate {
+        return Err(FieldError::new(AccountField::Email, "This account is already set up: change it under Accounts instead.").into());
+    }
+    if let NewSecret::Password(p) = &secret {
+        check_password(p)?;
+    }
+    let account = store.add_account(new)?;
+    // The row exists only if its secret does: undo the row when anything after it fails.
+    let rest = || -> Result<(), SyncError> {
+        let value = match secret {
+            NewSecret::Password(p) => p,
+            NewSecret::OAuth { config, refresh_token } => {
+                store.set_account_oauth(&account.id, Some(&config))?;
+                refresh_token
+            }
+        };
+        secrets.set(&account.id, &value)?;
+        if !quirks.is_empty() {
+            store.set_account_quirks(&account.id, quirks)?;
+        }
+        Ok(())
+    };
+    if let Err(e) = rest() {
+        let _ = secrets.delete(&account.id);
+        let _ = store.remove_account(&account.id);
+        return Err(e);
+    }
+    Ok(store.account(&account.id)?.unwrap_or(account))
+}
+
+/// Replaces the account's password (or, after signing in again, its refresh token).
+pub fn set_secret(secrets: &Secrets, account_id: &str, secret: &str) -> Result<(), SyncError> {
+    check_password(secret)?;
+    Ok(secrets.set(account_id, secret)?)
+}
+
+/// The live test of a saved account, signed in as a sync would: with the password from the
+/// keyring, or with a fresh access token from its refresh token (a rotated refresh token is
+/// kept). What `mailbell-cli account check` shows.
+pub async fn check(secrets: &Arc<Secrets>, account: &Account, timeouts: Timeouts) -> Result<LiveTestReport, SyncError> {
+    let secret = crate::sync::password_of(secrets, &account.id).await?;
+    let cfg = crate::sync::server_config(account, timeouts);
+    Ok(match &account.oauth {
+        None => live_test(&cfg, &account.username, &secret).await,
+        Some(oauth) => {
+            let access = crate::sync::refresh_access(account, oauth, secrets, &TokenCache::new(), &secret).await?;
+            live_test_with(&cfg, &account.username, Credential::Bearer(&access), |_| {}).await
+        }
+    })
+}
+
+/// What became of an OAuth2 account's sign-in when it was removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// A password account, or a provider without a revocation endpoint: nothing to revoke.
+    None,
+    /// The provider revoked the refresh token.
+    Revoked { provider: String },
+    /// The provider could not be reached or refused: the token was deleted here all the same.
+    Failed { provider: String, error: String },
+}
+
+/// Removes an account: its sign-in is revoked at the provider where it has an endpoint for
+/// that (best effort: a provider out of reach does not keep the account), then the keyring
+/// entry goes, then its data. Keyring first: a row without a password is visible and
+/// recoverable, a password left behind for a deleted account is not. `None` when there was
+/// no such account.
+pub async fn remove(store: &Store, secrets: &Arc<Secrets>, account_id: &str) -> Result<Option<Revocation>, SyncError> {
+    let (store2, id) = (store.clone(), account_id.to_string());
+    let account = blocking(move || Ok(store2.account(&id)?)).await?;
+    let Some(account) = account else { return Ok(None) };
+    let revocation = revoke_sign_in(secrets, &account).await;
+    match &revocation {
+        Revocation::Revoked { .. } => tracing::info!(account = %account.id, "sign-in revoked at the provider"),
+        Revocation::Failed { error, .. } => tracing::warn!(account = %account.id, %error, "could not revoke the sign-in at the provider"),
+        Revocation::None => {}
+    }
+    let (store, secrets, id) = (store.clone(), Arc::clone(secrets), account_id.to_string());
+    blocking(move || {
+        secrets.delete(&id)?;
+        store.remove_account(&id)?;
+        Ok(())
+    })
+    .await?;
+    Ok(Some(revocation))
+}
+
+/// Revokes an OAuth2 account's refresh token at the provider, if it has one and an endpoint.
+async fn revoke_sign_in(secrets: &Arc<Secrets>, account: &Account) -> Revocation {
+    let Some(oauth) = &account.oauth else { return Revocation::None };
+    let (secrets, id) = (Arc::clone(secrets), account.id.clone());
+    let Ok(token) = blocking(move || Ok(secrets.get(&id)?)).await else { return Revocation::None };
+    let provider = oauth.provider.clone();
+    match crate::oauth::revoke(oauth, &token).await {
+        Ok(true) => Revocation::Revoked { provider },
+        Ok(false) => Revocation::None,
+        Err(e) => Revocation::Failed { provider, error: e.to_string() },
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, SyncError> + Send + 'static) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| SyncError::Internal(format!("background task failed: {e}")))?
+}

@@ -1,0 +1,186 @@
+// The sign-in step's server settings: what discovery found (or the user types), folded to one line until changed.
+
+import { h, replace } from "../../dom";
+import type { Candidate } from "../../bindings/Candidate";
+import type { DiscoveryView } from "../../bindings/DiscoveryView";
+import type { Security } from "../../bindings/Security";
+import { sentence } from "../../format";
+import { blankForm, candidateLabel, formFromCandidate, portAfterSecurityChange, SECURITY_LABELS, sourceText, type ServerForm } from "../../setup";
+import { inputField, selectField, setOptions } from "../form";
+import { wizardHelpLink, type WizardCore } from "./shared";
+
+export class ServerPart {
+  /** The step's title, which names the address. */
+  readonly title = h("h2", null);
+  readonly candidates = selectField({ label: "Settings found", test: "wizard-candidate", options: [], value: "" });
+  readonly host = inputField({ label: "IMAP server", test: "wizard-host", placeholder: "imap.example.org" });
+  readonly port = inputField({ label: "Port", test: "wizard-port", inputmode: "numeric", class: "port" });
+  readonly security = selectField({
+    label: "Encryption",
+    test: "wizard-security",
+    options: (Object.keys(SECURITY_LABELS) as Security[]).map((s) => [s, SECURITY_LABELS[s]] as const),
+    value: "tls",
+  });
+  readonly username = inputField({ label: "User name", test: "wizard-username", autocomplete: "username" });
+  readonly caFile = inputField({
+    label: "CA certificate file",
+    test: "wizard-ca-file",
+    optional: true,
+    placeholder: "/home/you/ca.pem",
+    hint: "For a self-hosted server whose certificate your own certificate authority signed: the full path of that CA's certificate (PEM).",
+  });
+  /** Where an untrusted server's certificate shows, under the CA file it calls for. */
+  readonly certSlot = h("div", { class: "cert-slot" });
+  /** The settings as a fieldset: where they came from, the summary line and the fields. */
+  readonly fieldset: HTMLElement;
+  /** The address these settings are for, and what discovery found for it (null: typed by hand). */
+  discovered: { email: string; view: DiscoveryView | null } | null = null;
+  private readonly source = h("div", { class: "source", data: { test: "wizard-source" } });
+  private readonly attempts = h("div", { class: "attempts-slot" });
+  private readonly note = h("div", { class: "provider-note", data: { test: "wizard-note" } });
+  private readonly plainWarning = h(
+    "p",
+    { class: "warning", data: { test: "wizard-plain-warning" } },
+    "Without encryption, your password and your mail cross the network readable by anyone on the way. Choose this only for a server on this computer or on a network you fully trust.",
+  );
+  private readonly summary = h("span", { class: "server-summary-text", data: { test: "wizard-server-summary" } });
+  private readonly editBtn = h(
+    "button",
+    { class: "small", data: { test: "wizard-edit-server" }, attrs: { type: "button", "aria-expanded": "false", "aria-controls": "wizard-server-fields" } },
+    "Change",
+  );
+  private readonly fields = h("div", { class: "server-fields", attrs: { id: "wizard-server-fields" } });
+  private candidateList: Candidate[] = [];
+
+  constructor(private readonly w: WizardCore) {
+    this.candidates.input.addEventListener("change", () => {
+      this.applyCandidate(this.candidateList[Number(this.candidates.value)] ?? null);
+      w.credential.askOfferSoon();
+    });
+    this.security.input.addEventListener("change", () => {
+      const from = (this.security.input.dataset.was ?? "tls") as Security;
+      const to = this.security.value as Security;
+      this.port.value = portAfterSecurityChange(this.port.value, from, to);
+      this.securityChanged();
+    });
+    // Errors go while the user types (not on the change a click elsewhere fires: the layout
+    // would move under the pointer and the click be lost).
+    for (const f of [this.host, this.port, this.username, this.caFile]) f.input.addEventListener("input", () => w.live.edited(f));
+    this.security.input.addEventListener("change", () => w.live.edited(this.security));
+    this.editBtn.addEventListener("click", () => {
+      this.expand(true);
+      this.host.input.focus();
+    });
+    replace(
+      this.fields,
+      this.candidates.row,
+      h("div", { class: "field-pair" }, this.host.row, this.port.row),
+      this.security.row,
+      this.plainWarning,
+      this.username.row,
+      this.caFile.row,
+      this.certSlot,
+    );
+    this.fieldset = h(
+      "fieldset",
+      { class: "server" },
+      h("legend", null, "Server"),
+      this.source,
+      this.attempts,
+      this.note,
+      h("div", { class: "server-summary" }, this.summary, this.editBtn),
+      this.fields,
+    );
+    // Ask again which sign-in the server offers once its name rests.
+    this.host.input.addEventListener("input", () => w.credential.askOfferSoon());
+  }
+
+  form(): ServerForm {
+    return { host: this.host.value, port: this.port.value, security: this.security.value as Security, username: this.username.value, caFile: this.caFile.value };
+  }
+
+  /** The candidate chosen, if any (its quirks go with the account when the host stayed). */
+  chosenCandidate(): Candidate | undefined {
+    return this.candidateList[Number(this.candidates.value)];
+  }
+
+  /** Fills the settings for an address from what discovery found (`null`: nothing looked up). */
+  fill(email: string, view: DiscoveryView | null): void {
+    this.discovered = { email, view };
+    this.w.credential.forgetOffer();
+    this.title.textContent = `Sign in to ${email}`;
+    this.candidateList = view?.candidates ?? [];
+    setOptions(this.candidates.input, this.candidateList.map((c, i) => [String(i), candidateLabel(c)] as const), "0");
+    this.candidates.row.hidden = this.candidateList.length < 2;
+    replace(this.attempts, view && view.attempts.length ? attemptsList(view) : null);
+    this.applyCandidate(this.candidateList[0] ?? null);
+    this.expand(!this.candidateList.length);
+    if (!this.candidateList.length) {
+      replace(
+        this.source,
+        view
+          ? h("p", { class: "source-none" }, sentence(view.error ?? `No settings found for ${view.domain}: enter them below.`))
+          : h("p", { class: "source-none" }, "Enter your provider's IMAP server settings (its help pages list them)."),
+      );
+    }
+  }
+
+  /** The server settings as fields (`true`), or as one line with a Change button. */
+  expand(open: boolean): void {
+    this.fields.hidden = !open;
+    this.summary.parentElement!.hidden = open;
+    this.editBtn.setAttribute("aria-expanded", String(open));
+  }
+
+  updateSummary(): void {
+    const f = this.form();
+    const parts = [`${f.host.trim() || "?"}:${f.port.trim() || "?"}`, f.security.toUpperCase(), `user ${f.username.trim() || "?"}`];
+    if (f.caFile.trim()) parts.push("own CA");
+    this.summary.textContent = parts.join(" · ");
+  }
+
+  private applyCandidate(c: Candidate | null): void {
+    const email = this.discovered?.email ?? "";
+    this.setForm(c ? formFromCandidate(c, email) : { ...blankForm(email), caFile: this.caFile.value });
+    this.w.live.reset();
+    if (c) {
+      const s = sourceText(c);
+      replace(this.source, h("p", null, h("span", { class: "source-what" }, s.text), s.where ? " " : null, s.where ? h("span", { class: "source-where" }, s.where) : null));
+    }
+    replace(
+      this.note,
+      c?.note ? h("p", null, c.note) : null,
+      c?.help_url ? h("p", { class: "help-line" }, "Help: ", wizardHelpLink(this.w.app, c.help_url)) : null,
+    );
+    this.note.hidden = !c?.note && !c?.help_url;
+  }
+
+  private setForm(f: ServerForm): void {
+    this.host.value = f.host;
+    this.port.value = f.port;
+    this.security.value = f.security;
+    this.username.value = f.username;
+    this.caFile.value = f.caFile;
+    for (const x of [this.host, this.port, this.security, this.username, this.caFile]) x.clearError();
+    this.securityChanged();
+    this.updateSummary();
+  }
+
+  private securityChanged(): void {
+    this.security.input.dataset.was = this.security.value;
+    this.plainWarning.hidden = this.security.value !== "plain";
+  }
+}
+
+function attemptsList(view: DiscoveryView): HTMLElement {
+  return h(
+    "details",
+    { class: "attempts", data: { test: "wizard-attempts" } },
+    h("summary", null, "What was tried"),
+    h(
+      "ul",
+      null,
+      ...view.attempts.map((a) => h("li", null, h("span", { class: "attempt-source" }, a.source), " ", h("span", { class: "attempt-target" }, a.target), h("span", { class: "attempt-result" }, ` — ${a.result}`))),
+    ),
+  );
+}
