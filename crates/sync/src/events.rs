@@ -1,5 +1,5 @@
-//! The engine's event stream, serialised exactly as DESIGN.md §5 prints them: one JSON object
-//! per event with an `event` tag. Fields named there are a contract with tests outside this
+//! The engine's event stream, serialised exactly as ARCHITECTURE.md § Events and § CLI
+//! contract give them: one JSON object per event with an `event` tag. Fields named there are a contract with tests outside this
 //! repository; others may be added, none removed.
 
 use serde::Serialize;

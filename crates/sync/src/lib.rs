@@ -3,7 +3,7 @@
 //! app and the CLI are two thin front ends over the same API.
 //!
 //! The modules, from the bottom up (ARCHITECTURE.md § Engine modules); each uses only modules
-//! before it in this list, which `scripts/check-cycles.py` enforces:
+//! before it in this list, and `scripts/check-cycles.py` fails on any import cycle:
 //! `model`, `guard`, `mutf7`, `quirks`, `providers`, `paths`, `summary`, `net`, `secrets`,
 //! `store`, `events`, `imap`, `oauth`, `discover`, `error`, `sync`, `account`, `engine`.
 //!

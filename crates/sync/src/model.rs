@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// Default pass interval when an account does not set one (DESIGN.md: 5 minutes).
+/// Default pass interval when an account does not set one (ARCHITECTURE.md § CLI contract: 5 minutes).
 pub const DEFAULT_INTERVAL_SECS: u32 = 300;
 /// Below this the server would see a login storm from one user; the CLI refuses less.
 pub const MIN_INTERVAL_SECS: u32 = 10;
