@@ -167,3 +167,26 @@ async fn accounts_change_at_run_time() {
     assert!(!mailbell_e2e::keyring_has("mailbell", &account.id).expect("lookup"));
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_follows_accounts_another_program_adds_and_removes() {
+    let env = Env::start();
+    let engine = engine_for(&env, quick_options());
+    let mut rx = engine.subscribe();
+    assert_eq!(engine.start(None).expect("start"), 0);
+    assert!(engine.reconcile().await.expect("reconcile").is_empty(), "nothing changed yet");
+    // Another program (the CLI) adds an account: the next reconcile starts its worker.
+    let id = env.add_alice();
+    let changes = engine.reconcile().await.expect("reconcile");
+    assert_eq!((changes.added, changes.removed), (vec![id.clone()], vec![]));
+    assert_eq!(engine.running(), vec![id.clone()]);
+    next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
+    assert!(engine.reconcile().await.expect("reconcile").is_empty(), "a running account is not started twice");
+    // The CLI removes it: the next reconcile stops the worker and forgets its status.
+    env.cli(&["account", "remove", &id]).assert_ok();
+    let changes = engine.reconcile().await.expect("reconcile");
+    assert_eq!((changes.added, changes.removed), (vec![], vec![id.clone()]));
+    assert!(engine.running().is_empty());
+    assert!(engine.account_states().iter().all(|s| s.account != id));
+    engine.shutdown().await;
+}

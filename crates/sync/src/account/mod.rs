@@ -38,7 +38,9 @@ pub enum NewSecret {
 }
 
 /// Saves a checked account and its secret, and its quirks if any. The same server and address
-/// cannot be set up twice. On any failure nothing is left behind.
+/// cannot be set up twice. The secret is stored first, under the new account's id, and the row
+/// then in one statement: whoever reads the store (a running `watch`, the app) never sees an
+/// account without its secret, and a failure leaves nothing behind.
 pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String], secret: NewSecret) -> Result<Account, SyncError> {
     let duplicate = store
         .accounts()?
@@ -47,31 +49,19 @@ pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String]
     if duplicate {
         return Err(FieldError::new(AccountField::Email, "This account is already set up: change it under Accounts instead.").into());
     }
-    if let NewSecret::Password(p) = &secret {
-        check_password(p)?;
-    }
-    let account = store.add_account(new)?;
-    // The row exists only if its secret does: undo the row when anything after it fails.
-    let rest = || -> Result<(), SyncError> {
-        let value = match secret {
-            NewSecret::Password(p) => p,
-            NewSecret::OAuth { config, refresh_token } => {
-                store.set_account_oauth(&account.id, Some(&config))?;
-                refresh_token
-            }
-        };
-        secrets.set(&account.id, &value)?;
-        if !quirks.is_empty() {
-            store.set_account_quirks(&account.id, quirks)?;
+    let (value, oauth) = match secret {
+        NewSecret::Password(p) => {
+            check_password(&p)?;
+            (p, None)
         }
-        Ok(())
+        NewSecret::OAuth { config, refresh_token } => (refresh_token, Some(config)),
     };
-    if let Err(e) = rest() {
-        let _ = secrets.delete(&account.id);
-        let _ = store.remove_account(&account.id);
-        return Err(e);
-    }
-    Ok(store.account(&account.id)?.unwrap_or(account))
+    let id = crate::store::new_account_id();
+    secrets.set(&id, &value)?;
+    store.insert_account(&id, new, quirks, oauth.as_ref()).map_err(|e| {
+        let _ = secrets.delete(&id);
+        SyncError::from(e)
+    })
 }
 
 /// Replaces the account's password (or, after signing in again, its refresh token).

@@ -103,6 +103,9 @@ pub struct Engine {
     /// The accounts in the store as the engine last saw them, to tell what another program
     /// (`mailbell-cli account add|remove` beside the app) changed since.
     known: Mutex<BTreeSet<String>>,
+    /// Held while accounts are added, removed or reconciled, so that a reconcile never sees an
+    /// account this engine is adding halfway (and starts a second worker for it).
+    membership: tokio::sync::Mutex<()>,
     /// Set at shutdown: ends the account watch.
     closing: watch::Sender<bool>,
 }
@@ -131,7 +134,15 @@ impl Engine {
         let fanout = Fanout { direct: sink, bus: bus.clone(), latest: Arc::clone(&latest) };
         let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts, tokens: crate::oauth::TokenCache::new() });
         let (closing, _) = watch::channel(false);
-        Engine { shared, bus, workers: Mutex::new(BTreeMap::new()), latest, known: Mutex::new(BTreeSet::new()), closing }
+        Engine {
+            shared,
+            bus,
+            workers: Mutex::new(BTreeMap::new()),
+            latest,
+            known: Mutex::new(BTreeSet::new()),
+            membership: tokio::sync::Mutex::new(()),
+            closing,
+        }
     }
 
     /// The latest status of each account that has reported one (state, error, next pass,
@@ -187,6 +198,7 @@ impl Engine {
     /// the enabled accounts that appeared, stops those that are gone (their data and keyring
     /// entry are the other program's business). One query when nothing changed.
     pub async fn reconcile(&self) -> Result<AccountChanges, SyncError> {
+        let _membership = self.membership.lock().await;
         let store = self.shared.store.clone();
         let accounts = tokio::task::spawn_blocking(move || store.accounts())
             .await
@@ -248,6 +260,7 @@ impl Engine {
 
     /// Adds a checked account with its secret (see [`account::add`]) and starts its worker.
     pub async fn add_account(&self, new: NewAccount, quirks: Vec<String>, secret: NewSecret) -> Result<Account, SyncError> {
+        let _membership = self.membership.lock().await;
         let shared = Arc::clone(&self.shared);
         let account = tokio::task::spawn_blocking(move || account::add(&shared.store, &shared.secrets, &new, &quirks, secret))
             .await
@@ -260,6 +273,7 @@ impl Engine {
     /// Stops the account's worker, then removes it (see [`account::remove`]): the sign-in is
     /// revoked, the keyring entry and the data go. `None` when there was no such account.
     pub async fn remove_account(&self, account_id: &str) -> Result<Option<account::Revocation>, SyncError> {
+        let _membership = self.membership.lock().await;
         self.stop_account(account_id).await;
         self.lock_known().remove(account_id);
         account::remove(&self.shared.store, &self.shared.secrets, account_id).await
@@ -303,12 +317,13 @@ impl Engine {
     }
 
     async fn stop_worker(&self, account_id: &str) {
-        self.latest.lock().unwrap_or_else(|p| p.into_inner()).remove(account_id);
         let handle = self.lock_workers().remove(account_id);
         if let Some(h) = handle {
             let _ = h.stop.send(true);
             let _ = h.join.await;
         }
+        // Only now: a worker that is stopping may still report a status on its way out.
+        self.latest.lock().unwrap_or_else(|p| p.into_inner()).remove(account_id);
     }
 
     /// Stops every worker: passes in progress get the grace period to finish, sessions log

@@ -9,9 +9,11 @@ use crate::model::{Account, NewAccount, Security};
 const COLUMNS: &str =
     "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth";
 const INSERT_COLUMNS: &str =
-    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at";
+    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth";
 
-fn new_account_id() -> String {
+/// A new account id. The account layer takes one before the row exists, so that the secret
+/// can be stored under it first.
+pub(crate) fn new_account_id() -> String {
     // 48 random bits: unique across data directories that share one keyring.
     let n: u64 = rand::rng().random::<u64>() & 0xffff_ffff_ffff;
     format!("{n:012x}")
@@ -42,6 +44,14 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
+/// OAuth2 settings are stored as JSON; an empty text means a password account.
+fn encode_oauth(oauth: Option<&crate::model::OAuthConfig>) -> Result<String, StoreError> {
+    match oauth {
+        Some(o) => serde_json::to_string(o).map_err(|e| StoreError::Encode(format!("OAuth settings: {e}"))),
+        None => Ok(String::new()),
+    }
+}
+
 /// Folder lists are stored as a JSON array so that names may hold commas.
 fn encode_folders(folders: &Option<Vec<String>>) -> String {
     match folders {
@@ -60,10 +70,22 @@ fn decode_folders(s: &str) -> Option<Vec<String>> {
 
 impl Store {
     pub fn add_account(&self, new: &NewAccount) -> Result<Account, StoreError> {
+        self.insert_account(&new_account_id(), new, &[], None)
+    }
+
+    /// Inserts a whole account (quirks and OAuth2 settings included) in one statement: another
+    /// process that reads the accounts sees all of it or nothing.
+    pub(crate) fn insert_account(
+        &self,
+        id: &str,
+        new: &NewAccount,
+        quirks: &[String],
+        oauth: Option<&crate::model::OAuthConfig>,
+    ) -> Result<Account, StoreError> {
+        let oauth = encode_oauth(oauth)?;
         let conn = self.lock()?;
-        let id = new_account_id();
         conn.execute(
-            &format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11)"),
+            &format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?12, ?13)"),
             params![
                 id,
                 new.display_name,
@@ -76,11 +98,13 @@ impl Store {
                 encode_folders(&new.folders),
                 new.interval_secs,
                 now_rfc3339(),
+                quirks.join(","),
+                oauth,
             ],
         )
         .ctx("adding an account")?;
         drop(conn);
-        self.account(&id)?.ok_or(StoreError::NoSuchAccount(id))
+        self.account(id)?.ok_or_else(|| StoreError::NoSuchAccount(id.to_string()))
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
@@ -115,10 +139,7 @@ impl Store {
 
     /// Makes the account sign in with OAuth2 (or with its password again, given `None`).
     pub fn set_account_oauth(&self, id: &str, oauth: Option<&crate::model::OAuthConfig>) -> Result<(), StoreError> {
-        let json = match oauth {
-            Some(o) => serde_json::to_string(o).map_err(|e| StoreError::Encode(format!("OAuth settings: {e}")))?,
-            None => String::new(),
-        };
+        let json = encode_oauth(oauth)?;
         let conn = self.lock()?;
         let n = conn
             .execute("UPDATE accounts SET oauth = ?2 WHERE id = ?1", params![id, json])

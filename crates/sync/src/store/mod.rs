@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub(crate) use accounts::new_account_id;
 pub use folders::{FolderRow, FolderStatusUpdate};
 pub use messages::{NewMessage, StoredMessage};
 
