@@ -8,8 +8,9 @@
 //! cap in memory), the whole request including redirects has one deadline, redirects are
 //! followed only to https (never to http, whatever the first URL was), at most
 //! [`MAX_REDIRECTS`] of them, and only status 200 yields a document. Response heads are parsed
-//! with `httparse`. `Connection: close` and `Accept-Encoding: identity` keep the rest simple:
-//! a body is delimited by Content-Length, by chunked encoding, or by the end of the stream.
+//! with `httparse`, URLs with `url` under the stricter rules of [`Url`]. `Connection: close`
+//! and `Accept-Encoding: identity` keep the rest simple: a body is delimited by
+//! Content-Length, by chunked encoding, or by the end of the stream.
 
 use std::time::Duration;
 
@@ -26,6 +27,11 @@ const MAX_HEAD: usize = 32 * 1024;
 /// Longest chunk-size line accepted.
 const MAX_CHUNK_LINE: usize = 1024;
 
+/// An http(s) URL that passed the project's rules: parsed and joined by the `url` crate (the
+/// WHATWG URL standard, as browsers read URLs), then checked for what an untrusted document
+/// may name: http or https only, no user info, a host that [`valid_host`] accepts, a port from
+/// 1 to 65535, a path and query of at most [`MAX_PATH`] printable ASCII bytes. The fragment
+/// is dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Url {
     pub https: bool,
@@ -33,36 +39,60 @@ pub(crate) struct Url {
     pub port: u16,
     /// Path and query, starting with `/`; no fragment.
     pub path: String,
+    /// What `url` read, the base for [`Url::join`].
+    parsed: url::Url,
 }
+
+/// Longest path and query accepted.
+const MAX_PATH: usize = 4096;
 
 impl Url {
     pub(crate) fn parse(s: &str) -> Option<Url> {
-        let s = s.trim();
-        let (https, rest) = if let Some(r) = strip_ci(s, "https://") {
-            (true, r)
-        } else if let Some(r) = strip_ci(s, "http://") {
-            (false, r)
-        } else {
-            return None;
+        let s = as_written(s)?;
+        let rest = strip_ci(s, "https://").or_else(|| strip_ci(s, "http://"))?;
+        Url::checked(url::Url::parse(s).ok()?, Some(rest))
+    }
+
+    /// Resolves a Location header against this URL.
+    fn join(&self, location: &str) -> Option<Url> {
+        let loc = as_written(location)?;
+        // Where the Location names a host (`https://host/..`, `//host/..`), that spelling is
+        // checked; a relative one keeps this URL's host, which `checked` makes sure of.
+        let rest = strip_ci(loc, "https://").or_else(|| strip_ci(loc, "http://")).or_else(|| loc.strip_prefix("//"));
+        let joined = self.parsed.join(loc).ok()?;
+        if rest.is_none() && (joined.host_str() != self.parsed.host_str() || joined.port_or_known_default() != Some(self.port)) {
+            return None; // `http:x` and the like: a new host without `//`
+        }
+        Url::checked(joined, rest)
+    }
+
+    /// Applies the rules to what `url` read; `written` is the text after `scheme://` (or `//`)
+    /// where the URL spelled its host.
+    fn checked(parsed: url::Url, written: Option<&str>) -> Option<Url> {
+        let https = match parsed.scheme() {
+            "https" => true,
+            "http" => false,
+            _ => return None,
         };
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        if authority.is_empty() || authority.contains('@') {
+        if !parsed.username().is_empty() || parsed.password().is_some() {
             return None;
         }
-        let (host_part, port) = split_port(authority)?;
-        let host = valid_host(host_part)?;
-        let port = match port {
-            Some(p) => super::names::valid_port(p)?,
-            None if https => 443,
-            None => 80,
+        if let Some(rest) = written {
+            let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+            if !spelled_as_read(authority, &parsed) {
+                return None;
+            }
+        }
+        let host = valid_host(parsed.host_str()?)?;
+        let port = parsed.port_or_known_default().filter(|p| *p != 0)?;
+        let path = match parsed.query() {
+            Some(q) => format!("{}?{q}", parsed.path()),
+            None => parsed.path().to_string(),
         };
-        let tail = tail.split('#').next().unwrap_or("");
-        let path = if tail.starts_with('/') { tail.to_string() } else { format!("/{tail}") };
-        if !path.chars().all(|c| c.is_ascii_graphic()) || path.len() > 4096 {
+        if !path.starts_with('/') || !path.bytes().all(|b| b.is_ascii_graphic()) || path.len() > MAX_PATH {
             return None;
         }
-        Some(Url { https, host, port, path })
+        Some(Url { https, host, port, path, parsed })
     }
 
     /// The Host header's value.
@@ -75,25 +105,48 @@ impl Url {
             format!("{host}:{}", self.port)
         }
     }
+}
 
-    /// Resolves a Location header against this URL.
-    fn join(&self, location: &str) -> Option<Url> {
-        let loc = location.trim();
-        if strip_ci(loc, "https://").is_some() || strip_ci(loc, "http://").is_some() {
-            return Url::parse(loc);
-        }
-        let scheme = if self.https { "https" } else { "http" };
-        if let Some(rest) = loc.strip_prefix("//") {
-            return Url::parse(&format!("{scheme}://{rest}"));
-        }
-        let authority = self.host_header();
-        if loc.starts_with('/') {
-            return Url::parse(&format!("{scheme}://{authority}{loc}"));
-        }
-        let dir = self.path.split('?').next().unwrap_or("/");
-        let dir = &dir[..dir.rfind('/').map(|i| i + 1).unwrap_or(1)];
-        Url::parse(&format!("{scheme}://{authority}{dir}{loc}"))
+/// The URL text that `url` is given: trimmed, without its fragment, and refused unless it is
+/// printable ASCII with no backslash before the query.
+///
+/// Hand-written because `url` reads such text as a browser does, not as it was written: it
+/// drops tabs and line breaks anywhere, percent-encodes spaces and non-ASCII, and takes a
+/// backslash for a slash. A URL from an untrusted document that needs any of that is refused
+/// (as before `url` was used) rather than fetched under another spelling than the one logged.
+fn as_written(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let s = s.split('#').next().unwrap_or("");
+    let before_query = s.split('?').next().unwrap_or("");
+    (s.bytes().all(|b| b.is_ascii_graphic()) && !before_query.contains('\\')).then_some(s)
+}
+
+/// Whether the authority as written (`host`, `host:port`, `[v6]:port`) is what `url` read.
+///
+/// Hand-written because `url` rewrites hosts the way browsers do: it decodes percent escapes
+/// (`x%2Eorg`), expands IPv4 shorthands (`127.1`, `0x7f.1`, `2130706433`), skips extra
+/// slashes (`https:///x.org`) and takes an empty user info (`https://@x.org`). A host from an
+/// untrusted document must be spelled plainly: the one connected to is the one shown.
+fn spelled_as_read(authority: &str, parsed: &url::Url) -> bool {
+    if authority.contains('@') {
+        return false; // user info, even empty
     }
+    let (host_ok, after_host) = match (parsed.host(), authority.strip_prefix('[')) {
+        (Some(url::Host::Ipv6(ip)), Some(rest)) => match rest.split_once(']') {
+            Some((v6, after)) => (v6.parse::<std::net::Ipv6Addr>() == Ok(ip), after),
+            None => (false, ""),
+        },
+        (Some(url::Host::Domain(_) | url::Host::Ipv4(_)), None) => {
+            let (h, after) = authority.split_at(authority.find(':').unwrap_or(authority.len()));
+            (parsed.host_str().is_some_and(|read| h.eq_ignore_ascii_case(read)), after)
+        }
+        _ => (false, ""),
+    };
+    let port_ok = match after_host {
+        "" => true,
+        p => p.strip_prefix(':').and_then(super::names::valid_port).is_some_and(|p| parsed.port_or_known_default() == Some(p)),
+    };
+    host_ok && port_ok
 }
 
 impl std::fmt::Display for Url {
@@ -105,24 +158,6 @@ impl std::fmt::Display for Url {
 fn strip_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     (s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix))
         .then(|| &s[prefix.len()..])
-}
-
-/// Splits `host:port`, `[v6]:port`, `[v6]` or `host`.
-fn split_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    if let Some(rest) = authority.strip_prefix('[') {
-        let close = rest.find(']')?;
-        let host = &rest[..close];
-        let after = &rest[close + 1..];
-        return match after {
-            "" => Some((host, None)),
-            _ => Some((host, Some(after.strip_prefix(':')?))),
-        };
-    }
-    match authority.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => Some((h, Some(p))),
-        Some(_) => None,
-        None => Some((authority, None)),
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -449,6 +484,60 @@ mod tests {
         assert!(!base.join("http://b.example.org/x").unwrap().https);
         let plain = Url::parse("http://127.0.0.1:8080/a").unwrap();
         assert!(!plain.join("/b").unwrap().https, "relative on http stays http (and is then refused)");
+    }
+
+    #[test]
+    fn hosts_and_paths_are_taken_as_written() {
+        // What `url` would rewrite like a browser is refused (as before `url` was used, except
+        // `0x7f.0.0.1`, which was then taken for a DNS name).
+        for bad in [
+            "http://127.1/",
+            "http://0x7f.0.0.1/",
+            "http://2130706433/",
+            "http://0/",
+            "https://x%2Eorg/",
+            "https://@x.org/",
+            "https://:pw@x.org/",
+            "https:///x.org/",
+            "https:x.org/",
+            "https://x.org\\@evil.org/",
+            "https://x.org/a\\b",
+            "https://x.org/a\tb",
+            "https://x.org/\u{e9}",
+            "https://x.org:/",
+            "https://x.org:0443x/",
+            "https://[::1/",
+            &format!("https://x.org/{}", "a".repeat(MAX_PATH)),
+        ] {
+            assert_eq!(Url::parse(bad), None, "{bad:?} accepted");
+        }
+        let u = Url::parse(" https://Mail.Example.ORG.:0443/a?q=\\#frag ").unwrap();
+        assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("mail.example.org", 443, "/a?q=\\"));
+        let u = Url::parse("https://[0:0::1]/").unwrap();
+        assert_eq!(u.to_string(), "https://[::1]/");
+        // Dot segments are resolved (RFC 3986), so a path never climbs above the root.
+        assert_eq!(Url::parse("http://EXAMPLE.org/a/../b").unwrap().to_string(), "http://example.org/b");
+        assert_eq!(Url::parse("https://x.org/../../etc/passwd").unwrap().path, "/etc/passwd");
+    }
+
+    #[test]
+    fn redirects_name_their_host_plainly() {
+        let base = Url::parse("https://a.example.org/mail/config.xml?x=1").unwrap();
+        assert_eq!(base.join("?y=2").unwrap().to_string(), "https://a.example.org/mail/config.xml?y=2");
+        assert_eq!(base.join("../up.xml#f").unwrap().to_string(), "https://a.example.org/up.xml");
+        assert_eq!(base.join("HTTPS://B.example.org:8443").unwrap().to_string(), "https://b.example.org:8443/");
+        for bad in [
+            "http:b.example.org/x",
+            "https:///b.example.org/",
+            "////b.example.org/",
+            "//127.1/",
+            "ftp://x.org/",
+            "javascript:alert(1)",
+            "/a b",
+            "\\\\evil.org/",
+        ] {
+            assert_eq!(base.join(bad), None, "{bad:?} followed");
+        }
     }
 
     async fn answer(raw: &[u8], max: usize) -> Result<Answer, HttpError> {

@@ -77,22 +77,11 @@ pub(crate) fn clean_text(s: &str, max_chars: usize, mode: Mode) -> String {
     out
 }
 
-/// The windows-1252 code points of bytes 0x80..=0x9F (the undefined ones map to the C1
-/// control of the same value, as WHATWG does, and are removed later by the cleaning).
-const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}', '\u{2030}', '\u{0160}',
-    '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}', '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}',
-    '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
-];
-
+/// Windows-1252 as WHATWG defines it (what browsers and mail clients do): the five bytes
+/// the code page leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) become the C1 control of the
+/// same value, which the cleaning removes later. Every byte maps to a character.
 pub(crate) fn decode_cp1252(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9F => CP1252_HIGH[(b - 0x80) as usize],
-            _ => b as char,
-        })
-        .collect()
+    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 /// Bytes of unknown charset: UTF-8 when they look like UTF-8, else windows-1252. A UTF-8
@@ -205,5 +194,22 @@ mod tests {
         stray.push(0xFF);
         assert_eq!(decode_utf8_or_cp1252(&stray), "é é é \u{FFFD}");
         assert_eq!(trim_incomplete_utf8_tail(b"ab\xe6\x97"), b"ab");
+    }
+
+    /// Every byte against the code page (the table the engine had before `encoding_rs`): the
+    /// undefined 0x81, 0x8D, 0x8F, 0x90 and 0x9D become the C1 controls of the same value.
+    #[test]
+    fn cp1252_maps_every_byte_as_before() {
+        const HIGH: [char; 32] = [
+            '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}', '\u{2030}',
+            '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}', '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}',
+            '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}',
+            '\u{017E}', '\u{0178}',
+        ];
+        let all: Vec<u8> = (0..=255).collect();
+        let expected: String =
+            all.iter().map(|&b| if (0x80..=0x9F).contains(&b) { HIGH[usize::from(b - 0x80)] } else { char::from(b) }).collect();
+        assert_eq!(decode_cp1252(&all), expected);
+        assert_eq!(clean_text(&decode_cp1252(b"a\x81b\x8dc\x8fd\x90e\x9df"), 100, Mode::Line), "abcdef");
     }
 }
