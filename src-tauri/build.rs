@@ -1,30 +1,10 @@
 //! Generates the Tauri context and one `allow-<command>` permission per Mailbell command, so
 //! that capabilities/default.json grants exactly these and nothing else of the app.
 
-/// Every command the window may invoke (keep in step with `commands.rs`, `setup.rs`, `signin.rs` and the
-/// handler list in `lib.rs`).
-const COMMANDS: &[&str] = &[
-    "snapshot",
-    "list_messages",
-    "mark_viewed",
-    "sync_now",
-    "set_interval",
-    "set_watched",
-    "set_settings",
-    "discover_servers",
-    "test_connection",
-    "add_account",
-    "set_password",
-    "remove_account",
-    "oauth_offer",
-    "oauth_sign_in",
-    "oauth_cancel",
-    "test_connection_signed_in",
-    "add_oauth_account",
-    "sign_in_again",
-    "oauth_open",
-    "open_link",
-];
+// Every command the window may invoke: the list in src/command_list.rs, from which lib.rs also
+// makes the invoke handler.
+include!("src/command_list.rs");
+const COMMANDS: &[&str] = with_app_commands!(command_names);
 
 fn main() {
     if std::env::var_os("CARGO_FEATURE_CUSTOM_PROTOCOL").is_some() {

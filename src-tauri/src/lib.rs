@@ -5,11 +5,27 @@
 //! - `setup`: the account wizard's and editor's commands (discovery, live test, add, remove);
 //! - `signin`: OAuth2 sign-in in the browser (offer, flow, test, add, sign in again);
 //! - `notify`, `tray`: the desktop integration; `models`, `error`: what crosses to the window;
-//! - `state`: what the app keeps while it runs; `logging`: the log file in the data directory.
+//! - `state`: what the app keeps while it runs; `logging`: the log file in the state directory;
+//! - `command_list.rs`: the window's commands, one list for the handlers and the permissions.
 //!
 //! No sync logic lives here: the engine does the work, as it does for `mailbell-cli watch`.
 
+// The window's commands (`with_app_commands!`), shared with build.rs.
+include!("command_list.rs");
+
+/// Every command the window may invoke, by name (build.rs makes an `allow-<command>` of each).
+pub const COMMANDS: &[&str] = with_app_commands!(command_names);
+
+// The invoke handler of the commands in command_list.rs.
+macro_rules! app_handlers {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$name),*]
+    };
+}
+
 pub mod bridge;
+#[cfg(test)]
+mod command_check;
 pub mod commands;
 pub mod error;
 pub mod logging;
@@ -61,30 +77,12 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
+        // Opens the browser for the Rust side (signin.rs); the window has no opener permission,
+        // and no script is injected to open its links.
+        .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
         .manage(AppState::new(store, data_dir, log_file))
         .manage(signin::SignIns::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::snapshot,
-            commands::list_messages,
-            commands::mark_viewed,
-            commands::sync_now,
-            commands::set_interval,
-            commands::set_watched,
-            commands::set_settings,
-            setup::discover_servers,
-            setup::test_connection,
-            setup::add_account,
-            setup::set_password,
-            setup::remove_account,
-            signin::oauth_offer,
-            signin::oauth_sign_in,
-            signin::oauth_cancel,
-            signin::test_connection_signed_in,
-            signin::add_oauth_account,
-            signin::sign_in_again,
-            signin::oauth_open,
-            signin::open_link,
-        ])
+        .invoke_handler(with_app_commands!(app_handlers))
         .setup(move |app| {
             let handle = app.handle().clone();
             let state = app.state::<AppState>();

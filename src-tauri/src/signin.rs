@@ -13,6 +13,7 @@ use mailbell_sync::account::{live_test_with, LiveTestReport, NewSecret};
 use mailbell_sync::oauth::{self, OAuthConfig, OAuthError, Offer, REDIRECT_WAIT};
 use mailbell_sync::{Account, Credential};
 use tauri::{AppHandle, Manager, State};
+use tauri_plugin_opener::OpenerExt;
 use tokio::sync::watch;
 
 use crate::bridge::emit_app;
@@ -92,21 +93,21 @@ pub fn oauth_cancel(sign_ins: State<'_, SignIns>, run: u32) {
 
 /// Opens the page of sign-in `run` in the browser again (the user closed it, or none opened).
 #[tauri::command]
-pub fn oauth_open(sign_ins: State<'_, SignIns>, run: u32) -> AppResult<()> {
+pub fn oauth_open(app: AppHandle, sign_ins: State<'_, SignIns>, run: u32) -> AppResult<()> {
     let url = lock(&sign_ins.urls).get(&run).cloned();
     let url = url.ok_or_else(|| AppError::invalid("this sign-in is over: start it again"))?;
-    open_browser(&url);
+    open_browser(&app, &url);
     Ok(())
 }
 
 /// Opens a provider's help page in the browser. Only https links: the window must not be
 /// able to make the desktop open files or other schemes.
 #[tauri::command]
-pub fn open_link(url: String) -> AppResult<()> {
+pub fn open_link(app: AppHandle, url: String) -> AppResult<()> {
     if !is_help_link(&url) {
         return Err(AppError::invalid("only https links are opened"));
     }
-    open_browser(&url);
+    open_browser(&app, &url);
     Ok(())
 }
 
@@ -170,7 +171,7 @@ async fn browser_flow(app: &AppHandle, run: u32, config: &OAuthConfig, login: &s
     lock(&app.state::<SignIns>().urls).insert(run, auth.url().to_string());
     emit_app(app, AppEvent::SignInUrl { run, url: auth.url().to_string() });
     if std::env::var_os(NO_BROWSER_ENV).is_none() {
-        open_browser(auth.url());
+        open_browser(app, auth.url());
     }
     let outcome = tokio::select! {
         r = auth.finish(REDIRECT_WAIT) => Some(r),
@@ -221,17 +222,11 @@ fn is_help_link(url: &str) -> bool {
         && !url.contains(|c: char| c.is_whitespace() || c.is_control())
 }
 
-/// The desktop's browser, through xdg-open; failing leaves the URL the window shows.
-fn open_browser(url: &str) {
-    use std::process::{Command, Stdio};
-    match Command::new("xdg-open").arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
-        Ok(mut child) => {
-            // Reap it in the background: xdg-open returns at once, the browser lives on.
-            std::thread::spawn(move || {
-                let _ = child.wait();
-            });
-        }
-        Err(e) => tracing::warn!(error = %e, "cannot open a browser for the sign-in"),
+/// The desktop's browser, through Tauri's opener plugin (from Rust only: the window has no
+/// opener permission); failing leaves the URL the window shows.
+fn open_browser(app: &AppHandle, url: &str) {
+    if let Err(e) = app.opener().open_url(url, None::<&str>) {
+        tracing::warn!(error = %e, "cannot open a browser for the sign-in");
     }
 }
 

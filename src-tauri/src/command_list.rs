@@ -1,0 +1,39 @@
+// Every command the window may invoke, as `module::function`: the one list from which lib.rs
+// makes the handlers (`tauri::generate_handler!`) and build.rs the app's permissions (one
+// `allow-<command>` each, which capabilities/default.json grants). A test (command_check.rs)
+// checks that the capability and the UI's calls (ui/src) agree with it.
+//
+// Plain `//` comments only: build.rs includes this file with `include!`.
+macro_rules! with_app_commands {
+    ($then:ident) => {
+        $then! {
+            commands::snapshot,
+            commands::list_messages,
+            commands::mark_viewed,
+            commands::sync_now,
+            commands::set_interval,
+            commands::set_watched,
+            commands::set_settings,
+            setup::discover_servers,
+            setup::test_connection,
+            setup::add_account,
+            setup::set_password,
+            setup::remove_account,
+            signin::oauth_offer,
+            signin::oauth_sign_in,
+            signin::oauth_cancel,
+            signin::test_connection_signed_in,
+            signin::add_oauth_account,
+            signin::sign_in_again,
+            signin::oauth_open,
+            signin::open_link,
+        }
+    };
+}
+
+// The command names of the list, as Tauri knows them.
+macro_rules! command_names {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
