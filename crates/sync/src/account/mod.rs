@@ -37,11 +37,11 @@ pub enum NewSecret {
     },
 }
 
-/// Saves a checked account and its secret, and its quirks if any. The same server and address
-/// cannot be set up twice. The secret is stored first, under the new account's id, and the row
-/// then in one statement: whoever reads the store (a running `watch`, the app) never sees an
-/// account without its secret, and a failure leaves nothing behind.
-pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String], secret: NewSecret) -> Result<Account, SyncError> {
+/// Refuses a second account with the same address, server and port. The engine's
+/// [`crate::Engine::add_account`] (the app's wizard) applies it: a person who sets up an
+/// account that is already there made a mistake. `account add` in the CLI does not: its
+/// contract lets a script watch one mailbox twice, e.g. with two folder sets.
+pub fn refuse_duplicate(store: &Store, new: &NewAccount) -> Result<(), SyncError> {
     let duplicate = store
         .accounts()?
         .into_iter()
@@ -49,6 +49,14 @@ pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String]
     if duplicate {
         return Err(FieldError::new(AccountField::Email, "This account is already set up: change it under Accounts instead.").into());
     }
+    Ok(())
+}
+
+/// Saves a checked account and its secret, and its quirks if any. The secret is stored first,
+/// under the new account's id, and the row then in one statement: whoever reads the store (a
+/// running `watch`, the app) never sees an account without its secret, and a failure leaves
+/// nothing behind.
+pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String], secret: NewSecret) -> Result<Account, SyncError> {
     let (value, oauth) = match secret {
         NewSecret::Password(p) => {
             check_password(&p)?;

@@ -258,13 +258,18 @@ impl Engine {
             .map_err(|_| SyncError::Internal(format!("the worker of {account_id} has stopped")))
     }
 
-    /// Adds a checked account with its secret (see [`account::add`]) and starts its worker.
+    /// Adds a checked account with its secret (see [`account::add`]) and starts its worker. A
+    /// second account with the same address, server and port is refused
+    /// ([`account::refuse_duplicate`]).
     pub async fn add_account(&self, new: NewAccount, quirks: Vec<String>, secret: NewSecret) -> Result<Account, SyncError> {
         let _membership = self.membership.lock().await;
         let shared = Arc::clone(&self.shared);
-        let account = tokio::task::spawn_blocking(move || account::add(&shared.store, &shared.secrets, &new, &quirks, secret))
-            .await
-            .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
+        let account = tokio::task::spawn_blocking(move || {
+            account::refuse_duplicate(&shared.store, &new)?;
+            account::add(&shared.store, &shared.secrets, &new, &quirks, secret)
+        })
+        .await
+        .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
         self.lock_known().insert(account.id.clone());
         self.spawn(account.clone());
         Ok(account)
