@@ -7,9 +7,10 @@
 
 use std::path::Path;
 
+use crate::discover::DiscoveryError;
 use crate::error::{AccountField, FieldError};
 use crate::model::{NewAccount, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
-use crate::net::names::{is_dns_name, valid_host};
+use crate::net::names::valid_host;
 
 /// An account as a user gave it, before any check. `None` means "not given": the server is
 /// then left for discovery to find, the user name is the address, the folders follow the
@@ -85,31 +86,18 @@ impl AccountSpec {
 /// is accepted and kept as typed; discovery looks it up in its ASCII form.
 pub fn check_email(email: &str) -> Result<String, FieldError> {
     let email = email.trim();
-    let bad = |why: &str| {
-        FieldError::new(
-            AccountField::Email,
-            format!("{email:?} is not an email address: {why} (expected name@domain, e.g. jane@example.org)."),
-        )
-    };
     if email.is_empty() {
         return Err(FieldError::new(AccountField::Email, "Enter your whole email address, e.g. jane@example.org."));
     }
-    let Some((local, domain)) = email.rsplit_once('@') else { return Err(bad("it has no @")) };
-    if local.is_empty() {
-        return Err(bad("nothing before the @"));
+    // Discovery's own reading of an address is the rule: what passes here, discovery can use.
+    match crate::discover::names::parse_email(email) {
+        Ok(_) => Ok(email.to_string()),
+        Err(DiscoveryError::InvalidEmail { reason, .. }) => Err(FieldError::new(
+            AccountField::Email,
+            format!("{email:?} is not an email address: {reason} (expected name@domain, e.g. jane@example.org)."),
+        )),
+        Err(e) => Err(FieldError::new(AccountField::Email, e.to_string())),
     }
-    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("it has spaces in it"));
-    }
-    let domain = domain.trim_end_matches('.');
-    if domain.is_empty() {
-        return Err(bad("nothing after the @"));
-    }
-    let ascii = crate::net::names::domain_to_ascii(domain);
-    if !ascii.as_deref().is_some_and(is_dns_name) {
-        return Err(bad("the part after the @ is not a domain name"));
-    }
-    Ok(email.to_string())
 }
 
 /// A server name or address: only the name, no scheme, path, user or spaces.
