@@ -34,7 +34,7 @@ use crate::imap::{ServerConfig, Timeouts};
 use crate::model::Security;
 use crate::net::dns::{Dns, SrvAnswer};
 use crate::net::http;
-use crate::net::names::percent_encode;
+use crate::net::names::{domain_to_unicode, percent_encode};
 use crate::providers;
 use names::{parse_email, Address};
 use probe::{probe, ProbeOutcome};
@@ -145,11 +145,11 @@ pub struct Discovery {
 pub enum DiscoveryError {
     #[error("{email:?} is not an email address: {reason}")]
     InvalidEmail { email: String, reason: String },
-    #[error("could not find the IMAP server for {domain}")]
+    #[error("could not find the IMAP server for {}", domain_to_unicode(.domain))]
     NotFound { domain: String, attempts: Vec<Attempt> },
-    #[error("{domain} says it offers no IMAP service (its SRV records point to \".\")")]
+    #[error("{} says it offers no IMAP service (its SRV records point to \".\")", domain_to_unicode(.domain))]
     NoService { domain: String, attempts: Vec<Attempt> },
-    #[error("looking for the IMAP server of {domain} took longer than {} s", .after.as_secs())]
+    #[error("looking for the IMAP server of {} took longer than {} s", domain_to_unicode(.domain), .after.as_secs())]
     TimedOut { domain: String, after: Duration },
     #[error("discovery is misconfigured: {0}")]
     Config(String),

@@ -24,6 +24,12 @@ pub(crate) fn domain_to_ascii(domain: &str) -> Option<String> {
     idna::domain_to_ascii(domain).ok().filter(|d| !d.is_empty()).map(|d| d.to_ascii_lowercase())
 }
 
+/// A domain as people write it: the `xn--` labels of an internationalised name shown in their
+/// own letters again (`xn--bcher-kva.de` → `bücher.de`), for messages only.
+pub(crate) fn domain_to_unicode(domain: &str) -> String {
+    idna::domain_to_unicode(domain).0
+}
+
 /// Checks a host name or IP address from an untrusted source and returns its normal form
 /// (lower case, no trailing dot), or `None` when it is not one.
 pub(crate) fn valid_host(raw: &str) -> Option<String> {
@@ -96,6 +102,8 @@ mod tests {
         assert_eq!(domain_to_ascii("Bücher.de").as_deref(), Some("xn--bcher-kva.de"));
         assert_eq!(domain_to_ascii("example.org").as_deref(), Some("example.org"));
         assert_eq!(domain_to_ascii(""), None);
+        assert_eq!(domain_to_unicode("xn--bcher-kva.de"), "bücher.de");
+        assert_eq!(domain_to_unicode("example.org"), "example.org");
     }
 
     #[test]
