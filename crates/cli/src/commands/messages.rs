@@ -7,14 +7,15 @@ use crate::args::MessagesArgs;
 use crate::failure::CliResult;
 use crate::output;
 
+/// A message as `messages --json` prints it: the `new_message` event's fields (read state
+/// included, as `seen`) and what the store adds. Each key once: a JSON object with a key twice
+/// is read differently by different parsers.
 #[derive(Serialize)]
 struct MessageOut {
     #[serde(flatten)]
     fields: NewMessageEvent,
     flags: Vec<String>,
     size: u32,
-    /// Read on the server (here or elsewhere).
-    seen: bool,
     /// Deleted on the server; kept as history.
     expunged: bool,
     internal_date: String,
@@ -30,7 +31,6 @@ pub fn run(store: &Store, args: &MessagesArgs) -> CliResult {
                 fields: NewMessageEvent::from(m),
                 flags: m.flags.clone(),
                 size: m.size,
-                seen: m.seen,
                 expunged: m.expunged,
                 internal_date: m.internal_date.clone(),
                 fetched_at: m.fetched_at.clone(),
@@ -56,4 +56,40 @@ pub fn run(store: &Store, args: &MessagesArgs) -> CliResult {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_key_is_printed_once() {
+        let fields = NewMessageEvent {
+            account: "a1".into(),
+            folder: "INBOX".into(),
+            uidvalidity: 7,
+            uid: 3,
+            from: "Bob <bob@example.org>".into(),
+            subject: "hi".into(),
+            date: "2026-12-06T05:00:00Z".into(),
+            preview: "hello".into(),
+            from_name: Some("Bob".into()),
+            from_addr: Some("bob@example.org".into()),
+            message_id: Some("<m@x>".into()),
+            seen: true,
+        };
+        let out = MessageOut {
+            fields,
+            flags: vec!["\\Seen".into()],
+            size: 10,
+            expunged: false,
+            internal_date: String::new(),
+            fetched_at: String::new(),
+        };
+        let text = serde_json::to_string(&out).expect("serialises");
+        assert_eq!(text.matches("\"seen\":").count(), 1, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(v["seen"], true);
+        assert_eq!(v["expunged"], false);
+    }
 }
