@@ -95,30 +95,7 @@ fn ten_flag_changes_in_a_big_folder_cost_a_small_response() {
         .fill_folder(ALICE, "INBOX", 100_000, |i| mailbell_e2e::simple("o@example.org", "a@localhost", &format!("old {i}"), "x"))
         .expect("fill");
     let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Passthrough).expect("proxy");
-    let port = proxy.port().to_string();
-    let ca = env.ca();
-    env.cli_with(
-        &[
-            "account",
-            "add",
-            "--email",
-            "alice@localhost",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--username",
-            ALICE,
-            "--password-stdin",
-            "--ca-file",
-            ca.to_str().expect("path"),
-            "--folders",
-            "INBOX",
-        ],
-        Some(common::ALICE_PW),
-        &[],
-    )
-    .assert_ok();
+    env.add_user_at(ALICE, common::ALICE_PW, proxy.port(), &["--folders", "INBOX"]);
     env.sync().assert_ok();
     let uids: Vec<u32> = (0..20).map(|i| env.append("INBOX", &format!("new {i}"))).collect();
     assert_eq!(env.sync().new_messages().len(), 20);

@@ -352,31 +352,7 @@ fn one_folder_of_200000_messages() {
 }
 
 fn proxied_account(env: &Env, proxy: &Proxy) -> String {
-    let ca = env.ca();
-    let port = proxy.port().to_string();
-    let out = env.cli_with(
-        &[
-            "account",
-            "add",
-            "--email",
-            "alice@localhost",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--username",
-            ALICE,
-            "--password-stdin",
-            "--ca-file",
-            ca.to_str().expect("path"),
-            "--folders",
-            "INBOX",
-        ],
-        Some(common::ALICE_PW),
-        &[],
-    );
-    out.assert_ok();
-    out.stdout.trim().to_string()
+    env.add_user_at(ALICE, common::ALICE_PW, proxy.port(), &["--folders", "INBOX"])
 }
 
 #[test]

@@ -202,31 +202,7 @@ fn a_large_message_is_summarised_from_bounded_bytes() {
     env.sync().assert_ok();
     let proxy = mailbell_e2e::Proxy::start(env.dovecot.tls_addr(), mailbell_e2e::ProxyMode::Passthrough).expect("proxy");
     // Route the account through a counting proxy.
-    let ca = env.ca();
-    let port = proxy.port().to_string();
-    let out = env.cli_with(
-        &[
-            "account",
-            "add",
-            "--email",
-            "alice@localhost",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--username",
-            ALICE,
-            "--password-stdin",
-            "--ca-file",
-            ca.to_str().expect("path"),
-            "--folders",
-            "INBOX",
-        ],
-        Some(common::ALICE_PW),
-        &[],
-    );
-    out.assert_ok();
-    let proxied = out.stdout.trim().to_string();
+    let proxied = env.add_user_at(ALICE, common::ALICE_PW, proxy.port(), &["--folders", "INBOX"]);
     env.cli(&["sync", "--once", "--account", &proxied]).assert_ok();
     let raw = mailbell_e2e::MessageBuilder::new()
         .subject("twenty megabytes")

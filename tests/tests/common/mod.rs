@@ -106,7 +106,13 @@ impl Env {
 
     /// Adds an account for `user` on the TLS port with the test CA; returns its id.
     pub fn add_user(&self, user: &str, password: &str, extra: &[&str]) -> String {
-        let port = self.dovecot.tls_port().to_string();
+        self.add_user_at(user, password, self.dovecot.tls_port(), extra)
+    }
+
+    /// Adds an account for `user` with implicit TLS on `port` (e.g. a proxy in front of the
+    /// server's TLS port) and the test CA; returns its id.
+    pub fn add_user_at(&self, user: &str, password: &str, port: u16, extra: &[&str]) -> String {
+        let port = port.to_string();
         let ca = self.ca();
         let email = format!("{user}@localhost");
         let mut args = vec![
