@@ -171,6 +171,8 @@ mod tests {
             from_addr: Some("bob@example.org".into()),
             message_id: None,
             seen: false,
+            identity: format!("row:{uid}"),
+            folders: vec!["INBOX".into()],
         }
     }
 

@@ -136,19 +136,29 @@ export function applyEngineEvent(s: UiState, e: EngineEvent): Effect {
       break;
     }
     case "message_update": {
-      const k = msgKey(e);
-      if (e.expunged) s.goneOnServer.add(k);
-      else if (e.seen) s.seenOnServer.add(k);
-      else s.seenOnServer.delete(k);
+      // A copy in another folder: the listed message gains a folder (read the list again).
+      if (e.new_copy) {
+        effect.reloadMessages = true;
+        break;
+      }
+      // The list shows each message once, under its first copy; its state sums up the copies.
+      const k = msgKey({ account: e.account, folder: e.first_folder, uidvalidity: e.first_uidvalidity, uid: e.first_uid });
+      if (e.message_expunged) s.goneOnServer.add(k);
+      else if (e.message_seen) s.seenOnServer.add(k);
+      else {
+        s.seenOnServer.delete(k);
+        s.goneOnServer.delete(k);
+      }
       break;
     }
   }
   return effect;
 }
 
-/** How many listed messages of a folder the user has not looked at in Mailbell. */
+/** How many listed messages in a folder the user has not looked at in Mailbell (a message in
+ * several folders counts in each of them, and once in the total). */
 export function unviewedIn(s: UiState, account: string, folder: string): number {
-  return s.messages.filter((m) => !m.viewed && m.account_id === account && m.folder === folder).length;
+  return s.messages.filter((m) => !m.viewed && m.account_id === account && m.folders.includes(folder)).length;
 }
 
 export function unviewedTotal(s: UiState): number {

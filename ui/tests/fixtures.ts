@@ -121,6 +121,8 @@ export function message(id: number, subject: string, extra: Partial<StoredMessag
     viewed: false,
     seen: false,
     expunged: false,
+    identity: `mid:${id}@example.org`,
+    folders: [extra.folder ?? "INBOX"],
     ...extra,
   };
 }

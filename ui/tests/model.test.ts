@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { applyEngineEvent, folderKey, initialState, isBusy, markViewedLocally, unviewedIn } from "../src/model";
+import { applyEngineEvent, folderKey, initialState, isBusy, markViewedLocally, msgKey, unviewedIn } from "../src/model";
 import { account, folder, message, snapshot } from "./fixtures";
 
 function state() {
@@ -50,6 +50,7 @@ describe("engine events", () => {
     const fx = applyEngineEvent(s, {
       event: "new_message", account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 11, from: "Bob <b@x>", subject: "hi",
       date: "2026-11-28T10:00:00Z", preview: "", from_name: "Bob", from_addr: "b@x", message_id: null, seen: false,
+      identity: "mid:x@y", folders: ["INBOX"],
     });
     expect(fx.reloadMessages).toBe(true);
   });
@@ -64,6 +65,31 @@ describe("engine events", () => {
     expect(s.pending.size).toBe(0);
     expect(isBusy(s, "acc1")).toBe(false);
     expect(s.snapshot!.accounts[0]!.status!.push).toBe(true);
+  });
+});
+
+describe("one message in several folders", () => {
+  const update = {
+    event: "message_update" as const, account: "acc1", folder: "Work", uidvalidity: 7, uid: 3, seen: true, expunged: false,
+    new_copy: false, identity: "mid:1@example.org", folders: ["INBOX", "Work"], message_seen: false, message_expunged: false,
+    first_folder: "INBOX", first_uidvalidity: 1, first_uid: 1,
+  };
+
+  it("a copy turning up reloads the list, a copy's read state applies to the listed message as a whole", () => {
+    const s = state();
+    s.messages = [message(1, "a", { folders: ["INBOX", "Work"] })];
+    expect(applyEngineEvent(s, { ...update, new_copy: true, seen: false }).reloadMessages).toBe(true);
+    // Read in Work only: the INBOX copy is unread, so it stays news.
+    applyEngineEvent(s, update);
+    expect(s.seenOnServer.size).toBe(0);
+    applyEngineEvent(s, { ...update, message_seen: true });
+    expect(s.seenOnServer.has(msgKey({ account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 1 }))).toBe(true);
+    applyEngineEvent(s, { ...update, message_seen: false, seen: false });
+    expect(s.seenOnServer.size).toBe(0);
+    applyEngineEvent(s, { ...update, expunged: true, message_expunged: true });
+    expect(s.goneOnServer.size).toBe(1);
+    expect(unviewedIn(s, "acc1", "Work")).toBe(1);
+    expect(unviewedIn(s, "acc1", "INBOX")).toBe(1);
   });
 });
 

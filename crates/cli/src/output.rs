@@ -24,6 +24,9 @@ pub fn json_pretty<T: serde::Serialize>(value: &T) {
 pub fn event_text(e: &Event) -> Option<String> {
     match e {
         Event::NewMessage(m) => Some(format!("new  {} | {} | {} | {}", m.folder, m.date, m.from, m.subject)),
+        Event::MessageUpdate(u) if u.new_copy => {
+            Some(format!("copy  {} uid {} of the message first seen in {} uid {}", u.folder, u.uid, u.first_folder, u.first_uid))
+        }
         Event::MessageUpdate(u) => {
             let what = if u.expunged {
                 "deleted"

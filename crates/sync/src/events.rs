@@ -26,6 +26,11 @@ pub struct NewMessageEvent {
     /// Already read on the server when Mailbell first saw it (read on another device before
     /// the pass, or moved into the folder by the user): stored, but not worth a notification.
     pub seen: bool,
+    /// What makes its copies in other folders one message (Gmail's X-GM-MSGID, EMAILID, the
+    /// Message-ID, or a hash): a copy seen later is a `message_update` with this identity.
+    pub identity: String,
+    /// The folders it is known in so far, `folder` first.
+    pub folders: Vec<String>,
 }
 
 impl From<&StoredMessage> for NewMessageEvent {
@@ -43,6 +48,8 @@ impl From<&StoredMessage> for NewMessageEvent {
             from_addr: m.from_addr.clone(),
             message_id: m.message_id.clone(),
             seen: m.seen,
+            identity: m.identity.clone(),
+            folders: m.folders.clone(),
         }
     }
 }
@@ -80,7 +87,9 @@ impl From<&FolderRow> for FolderStatusEvent {
 }
 
 /// A message Mailbell holds was read elsewhere (or marked unread again) or deleted on the
-/// server: the front ends update their list and counts.
+/// server, or a copy of it turned up in another folder: the front ends update their list and
+/// counts. `folder`, `uidvalidity`, `uid`, `seen` and `expunged` are that copy's; the
+/// `message_*` fields and `folders` are the message's as a whole.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageUpdateEvent {
@@ -90,6 +99,45 @@ pub struct MessageUpdateEvent {
     pub uid: u32,
     pub seen: bool,
     pub expunged: bool,
+    /// This copy just turned up (in a folder other than the first, or again in the same one):
+    /// the message rings no second time.
+    pub new_copy: bool,
+    /// The message's identity, as in its `new_message`.
+    pub identity: String,
+    /// Every folder the message is known in now.
+    pub folders: Vec<String>,
+    /// The message is read: every copy still on the server (on Gmail: any copy).
+    pub message_seen: bool,
+    /// Every copy of the message is gone from the server.
+    pub message_expunged: bool,
+    /// Where the message was first seen (its `new_message`'s folder, UIDVALIDITY and UID):
+    /// how a front end finds the row it lists.
+    pub first_folder: String,
+    pub first_uidvalidity: u32,
+    pub first_uid: u32,
+}
+
+impl MessageUpdateEvent {
+    /// The event for a copy (`folder`, `uidvalidity`, `uid` in the state `seen`, `expunged`)
+    /// of the message `message`, as now listed.
+    pub fn of_copy(message: &StoredMessage, folder: &str, uidvalidity: u32, uid: u32, seen: bool, expunged: bool, new_copy: bool) -> Self {
+        MessageUpdateEvent {
+            account: message.account_id.clone(),
+            folder: folder.to_string(),
+            uidvalidity,
+            uid,
+            seen,
+            expunged,
+            new_copy,
+            identity: message.identity.clone(),
+            folders: message.folders.clone(),
+            message_seen: message.seen,
+            message_expunged: message.expunged,
+            first_folder: message.folder.clone(),
+            first_uidvalidity: message.uidvalidity,
+            first_uid: message.uid,
+        }
+    }
 }
 
 /// Where an account stands as a whole (its connection, its login).

@@ -4,7 +4,7 @@
 //!
 //! The modules, from the bottom up (ARCHITECTURE.md § Engine modules); each uses only modules
 //! before it in this list, and `scripts/check-cycles.py` fails on any import cycle:
-//! `model`, `guard`, `mutf7`, `quirks`, `providers`, `paths`, `summary`, `net`, `secrets`,
+//! `model`, `guard`, `mutf7`, `quirks`, `providers`, `paths`, `summary`, `identity`, `net`, `secrets`,
 //! `store`, `events`, `imap`, `oauth`, `discover`, `error`, `sync`, `account`, `engine`.
 //!
 //! Every module is private; what the front ends use is re-exported here, by name, so that a
@@ -26,6 +26,7 @@ mod events;
 #[doc(hidden)]
 pub mod fuzzing;
 mod guard;
+mod identity;
 mod imap;
 mod model;
 mod mutf7;

@@ -188,8 +188,9 @@ pub enum FlagChange {
 
 /// RFC 6154 special-use attributes that mark a folder as not worth notifying about by default:
 /// mail lands there by the user's own action (sent, drafts, archive), as spam, or the folder is
-/// a virtual view of other folders.
-pub const UNWATCHED_SPECIAL_USE: &[&str] = &["\\Junk", "\\Trash", "\\Sent", "\\Drafts", "\\All", "\\Flagged", "\\Archive"];
+/// a virtual view of other folders (Gmail's All Mail, Starred and Important repeat every
+/// message that is also under a label or in INBOX).
+pub const UNWATCHED_SPECIAL_USE: &[&str] = &["\\Junk", "\\Trash", "\\Sent", "\\Drafts", "\\All", "\\Flagged", "\\Archive", "\\Important"];
 
 /// The default watch rule for a folder first seen on the server.
 pub fn watched_by_default(name: &str, special_use: Option<&str>, explicit: Option<&[String]>) -> bool {
@@ -221,6 +222,9 @@ mod tests {
         assert!(watched_by_default("Lists/rust", None, None));
         assert!(!watched_by_default("Junk", Some("\\Junk"), None));
         assert!(!watched_by_default("Sent Items", Some("\\Sent"), None));
+        assert!(!watched_by_default("[Gmail]/All Mail", Some("\\All"), None));
+        assert!(!watched_by_default("[Gmail]/Important", Some("\\Important"), None));
+        assert!(!watched_by_default("[Gmail]/Starred", Some("\\Flagged"), None));
         let explicit = vec!["Work".to_string(), "inbox".to_string()];
         assert!(watched_by_default("Work", None, Some(&explicit)));
         assert!(watched_by_default("INBOX", None, Some(&explicit)));

@@ -2,6 +2,34 @@
 
 /**
  * A message Mailbell holds was read elsewhere (or marked unread again) or deleted on the
- * server: the front ends update their list and counts.
+ * server, or a copy of it turned up in another folder: the front ends update their list and
+ * counts. `folder`, `uidvalidity`, `uid`, `seen` and `expunged` are that copy's; the
+ * `message_*` fields and `folders` are the message's as a whole.
  */
-export type MessageUpdateEvent = { account: string, folder: string, uidvalidity: number, uid: number, seen: boolean, expunged: boolean, };
+export type MessageUpdateEvent = { account: string, folder: string, uidvalidity: number, uid: number, seen: boolean, expunged: boolean, 
+/**
+ * This copy just turned up (in a folder other than the first, or again in the same one):
+ * the message rings no second time.
+ */
+new_copy: boolean, 
+/**
+ * The message's identity, as in its `new_message`.
+ */
+identity: string, 
+/**
+ * Every folder the message is known in now.
+ */
+folders: Array<string>, 
+/**
+ * The message is read: every copy still on the server (on Gmail: any copy).
+ */
+message_seen: boolean, 
+/**
+ * Every copy of the message is gone from the server.
+ */
+message_expunged: boolean, 
+/**
+ * Where the message was first seen (its `new_message`'s folder, UIDVALIDITY and UID):
+ * how a front end finds the row it lists.
+ */
+first_folder: string, first_uidvalidity: number, first_uid: number, };

@@ -13,4 +13,13 @@ date: string, preview: string, from_name: string | null, from_addr: string | nul
  * Already read on the server when Mailbell first saw it (read on another device before
  * the pass, or moved into the folder by the user): stored, but not worth a notification.
  */
-seen: boolean, };
+seen: boolean, 
+/**
+ * What makes its copies in other folders one message (Gmail's X-GM-MSGID, EMAILID, the
+ * Message-ID, or a hash): a copy seen later is a `message_update` with this identity.
+ */
+identity: string, 
+/**
+ * The folders it is known in so far, `folder` first.
+ */
+folders: Array<string>, };

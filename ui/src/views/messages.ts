@@ -67,7 +67,7 @@ function row(ctx: Ctx, m: StoredMessage): HTMLElement {
       h(
         "div",
         { class: "meta" },
-        h("span", { class: "folder" }, m.folder),
+        h("span", { class: "folder", data: { test: "folders" } }, m.folders.join(", ")),
         h("span", { class: "account" }, accountLabel(state, m.account_id)),
         gone ? h("span", { class: "tag" }, "deleted on server") : seen ? h("span", { class: "tag" }, "read on server") : null,
       ),

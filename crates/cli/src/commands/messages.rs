@@ -50,7 +50,7 @@ pub fn run(store: &Store, args: &MessagesArgs) -> CliResult {
         } else {
             "NEW     "
         };
-        println!("{mark}{} | {} | {} | {}", m.date, m.folder, m.from_display(), m.subject);
+        println!("{mark}{} | {} | {} | {}", m.date, m.folders.join(", "), m.from_display(), m.subject);
         if !m.preview.is_empty() {
             println!("    {}", m.preview);
         }
@@ -77,6 +77,8 @@ mod tests {
             from_addr: Some("bob@example.org".into()),
             message_id: Some("<m@x>".into()),
             seen: true,
+            identity: "mid:m@x".into(),
+            folders: vec!["INBOX".into(), "Work".into()],
         };
         let out = MessageOut {
             fields,

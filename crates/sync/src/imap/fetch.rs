@@ -20,14 +20,26 @@ pub const TEXT_BYTES: u32 = 4 * 1024;
 
 const HEADER_FIELDS: &str = "FROM DATE MESSAGE-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING MIME-VERSION";
 
-/// `UID FETCH <after+1>:*` of the bounded summary items.
-fn fetch_command(after_uid: u32) -> String {
-    format!("UID FETCH {}:* {}", after_uid.saturating_add(1), fetch_items())
+/// Which server-side message identity the FETCH asks for (see `identity.rs`): in the same
+/// FETCH, so it costs no round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityItem {
+    None,
+    /// Gmail's `X-GM-MSGID` (X-GM-EXT-1).
+    GmailMsgId,
+    /// RFC 8474 `EMAILID` (OBJECTID).
+    EmailId,
 }
 
-fn fetch_items() -> String {
+/// The bounded summary items, plus the server's message identity where it has one.
+fn fetch_items(identity: IdentityItem) -> String {
+    let extra = match identity {
+        IdentityItem::None => "",
+        IdentityItem::GmailMsgId => " X-GM-MSGID",
+        IdentityItem::EmailId => " EMAILID",
+    };
     format!(
-        "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.{SUBJECT_BYTES}> \
+        "(UID FLAGS INTERNALDATE RFC822.SIZE{extra} BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.{SUBJECT_BYTES}> \
          BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_BYTES}> BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)"
     )
 }
@@ -96,6 +108,10 @@ pub struct FetchedMessage {
     pub size: u32,
     pub header: Vec<u8>,
     pub text: Vec<u8>,
+    /// Gmail's X-GM-MSGID, when asked for.
+    pub gm_msgid: Option<u64>,
+    /// RFC 8474 EMAILID, when asked for.
+    pub email_id: Option<String>,
 }
 
 /// A UID FETCH in progress: read it with [`ImapSession::next_message`] until `None`.
@@ -158,6 +174,8 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
             AttributeValue::Flags(f) => m.flags = f.iter().map(|x| x.to_string()).collect(),
             AttributeValue::InternalDate(d) => m.internal_date = Some(d.to_string()),
             AttributeValue::Rfc822Size(s) => m.size = *s,
+            AttributeValue::GmailMsgId(id) => m.gm_msgid = Some(*id),
+            AttributeValue::EmailId(id) => m.email_id = Some(id.to_string()),
             AttributeValue::BodySection { section, data, .. } => {
                 has_body = true;
                 // Bounded by the partial fetch; truncate anyway in case a server ignores it.
@@ -188,6 +206,18 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
 }
 
 impl ImapSession {
+    /// The identity item this server can answer: Gmail's where it offers X-GM-EXT-1 (the one
+    /// that tells two messages sharing a Message-ID apart), else EMAILID with OBJECTID.
+    pub fn identity_item(&self) -> IdentityItem {
+        if self.has_capability("X-GM-EXT-1") {
+            IdentityItem::GmailMsgId
+        } else if self.has_capability("OBJECTID") {
+            IdentityItem::EmailId
+        } else {
+            IdentityItem::None
+        }
+    }
+
     /// Opens the folder read-only (EXAMINE: Mailbell never changes anything on the server).
     /// EXAMINE itself leaves any previously selected mailbox without expunging it, so no
     /// UNSELECT is needed first. With `condstore`, the answer includes HIGHESTMODSEQ. With
@@ -233,7 +263,10 @@ impl ImapSession {
         self.set_selected(true);
         let examine_tag = self.send(&format!("EXAMINE {q}{param}")).await?;
         let mut stream = match fetch_after {
-            Some(after) => Some(FetchStream { tag: self.send(&fetch_command(after)).await?, after_uid: after, finished: false }),
+            Some(after) => {
+                let command = format!("UID FETCH {}:* {}", after.saturating_add(1), fetch_items(self.identity_item()));
+                Some(FetchStream { tag: self.send(&command).await?, after_uid: after, finished: false })
+            }
             None => None,
         };
         // The server answers in order: everything before EXAMINE's completion belongs to it
@@ -310,7 +343,7 @@ impl ImapSession {
     /// Starts a fetch of exactly these UIDs (used to recover mail around a UIDVALIDITY reset).
     pub async fn fetch_uids(&mut self, uids: &[u32]) -> Result<FetchStream, ImapError> {
         let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        let tag = self.send(&format!("UID FETCH {set} {}", fetch_items())).await?;
+        let tag = self.send(&format!("UID FETCH {set} {}", fetch_items(self.identity_item()))).await?;
         Ok(FetchStream { tag, after_uid: 0, finished: false })
     }
 
@@ -365,6 +398,26 @@ impl ImapSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parsed(line: &[u8]) -> Option<FetchedMessage> {
+        match Response::parse(line) {
+            Ok((_, Response::Fetch(_, attrs))) => copy_message(&attrs),
+            other => panic!("not a FETCH: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_servers_message_identity_is_read_beside_the_summary() {
+        let gm = parsed(b"* 1 FETCH (UID 7 X-GM-MSGID 1278455344230334865 FLAGS () BODY[HEADER.FIELDS (SUBJECT)]<0> {11}\r\nSubject: \r\n BODY[TEXT]<0> {2}\r\nhi)\r\n")
+            .expect("a message");
+        assert_eq!((gm.uid, gm.gm_msgid, gm.email_id), (7, Some(1278455344230334865), None));
+        let obj = parsed(b"* 1 FETCH (UID 8 EMAILID (M6d99ac3275bb4e) BODY[HEADER.FIELDS (SUBJECT)]<0> {11}\r\nSubject: \r\n BODY[TEXT]<0> {2}\r\nhi)\r\n")
+            .expect("a message");
+        assert_eq!((obj.gm_msgid, obj.email_id.as_deref()), (None, Some("M6d99ac3275bb4e")));
+        assert!(!fetch_items(IdentityItem::None).contains("X-GM"));
+        assert!(fetch_items(IdentityItem::GmailMsgId).contains(" X-GM-MSGID "));
+        assert!(fetch_items(IdentityItem::EmailId).contains(" EMAILID "));
+    }
 
     #[test]
     fn uid_sets_are_compact() {

@@ -68,6 +68,8 @@ fn special_use(attrs: &[NameAttribute<'_>]) -> Option<String> {
         NameAttribute::Junk => Some("\\Junk".to_string()),
         NameAttribute::Sent => Some("\\Sent".to_string()),
         NameAttribute::Trash => Some("\\Trash".to_string()),
+        // Gmail's "Important" (not in RFC 6154): a virtual view that repeats INBOX mail.
+        NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\Important") => Some("\\Important".to_string()),
         _ => None,
     })
 }
@@ -187,6 +189,7 @@ mod tests {
     fn attributes_map_to_special_use_and_selectability() {
         assert_eq!(special_use(&[NameAttribute::Marked, NameAttribute::Junk]).as_deref(), Some("\\Junk"));
         assert_eq!(special_use(&[NameAttribute::NoInferiors]), None);
+        assert_eq!(special_use(&[NameAttribute::Extension("\\important".into())]).as_deref(), Some("\\Important"));
         assert!(!selectable(&[NameAttribute::NoSelect]));
         assert!(!selectable(&[NameAttribute::Extension(Cow::Borrowed("\\NonExistent"))]));
         assert!(selectable(&[NameAttribute::Extension(Cow::Borrowed("\\HasNoChildren"))]));

@@ -1,16 +1,26 @@
 //! Message rows and the two transactions that move a watermark: a fetched batch, and a
 //! UIDVALIDITY reset with the mail recovered around it.
+//!
+//! One message may be held as several rows, one per folder it is in (a Gmail label and
+//! INBOX, a rule's copy): rows with the same `identity` in one account are copies, and every
+//! later copy points at the first with `copy_of`. The first row stands for the message: it
+//! alone is listed, announced and counted, with the folders of all its copies and a read
+//! state that sums theirs up (see [`news`]).
 
-use rusqlite::{params, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 
 use super::{now_rfc3339, SqlContext, Store, StoreError};
+use crate::identity::SHARED_FLAGS_PREFIX;
 use crate::model::FlagChange;
 
 /// A message summary ready to insert: bounded text only, never the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessage {
     pub uid: u32,
+    /// Its identity within the account (identity.rs); `None`: nothing identifies it, and the
+    /// store gives it one of its own (it is never merged with another).
+    pub identity: Option<String>,
     pub message_id: Option<String>,
     pub from_name: Option<String>,
     pub from_addr: Option<String>,
@@ -24,12 +34,14 @@ pub struct NewMessage {
     pub flags: Vec<String>,
 }
 
+/// A message as Mailbell lists it: the first copy's row, with what its copies add.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StoredMessage {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub account_id: String,
+    /// The folder where Mailbell first saw it (its first copy's).
     pub folder: String,
     pub uidvalidity: u32,
     pub uid: u32,
@@ -46,10 +58,15 @@ pub struct StoredMessage {
     /// The user has seen it in Mailbell's list (Mailbell's own mark; the server's \Seen is
     /// never touched).
     pub viewed: bool,
-    /// The server says it has been read (\Seen), here or in another client.
+    /// The server says it has been read (\Seen), here or in another client: every copy still
+    /// on the server is read (on Gmail, which shares flags across labels: any copy).
     pub seen: bool,
-    /// It was deleted on the server; kept here as history.
+    /// It was deleted on the server, every copy of it; kept here as history.
     pub expunged: bool,
+    /// What makes its copies one message (identity.rs).
+    pub identity: String,
+    /// Every folder it is known in, the first one first.
+    pub folders: Vec<String>,
 }
 
 impl StoredMessage {
@@ -71,8 +88,30 @@ impl StoredMessage {
     }
 }
 
-const COLUMNS: &str = "id, account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, subject, \
-     date, internal_date, size, preview, flags, fetched_at, viewed, seen, expunged_at IS NOT NULL";
+/// The copies of the message whose first row is `m` (`m` itself included).
+const COPIES: &str = "(c.id = m.id OR c.copy_of = m.id)";
+
+/// Whether the message of first row `m` is still news: some copy is on the server and unread,
+/// and, where the server shares flags across copies (Gmail), no copy is read (a label the
+/// pass has not looked at yet may still show the old flag).
+fn news() -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM messages c WHERE {COPIES} AND c.seen = 0 AND c.expunged_at IS NULL) \
+         AND NOT (m.identity LIKE '{SHARED_FLAGS_PREFIX}%' AND EXISTS (SELECT 1 FROM messages c WHERE {COPIES} AND c.seen = 1)))"
+    )
+}
+
+/// The listed columns of a message's first row `m`, in [`from_row`]'s order.
+fn listed_columns() -> String {
+    format!(
+        "m.id, m.account_id, m.folder, m.uidvalidity, m.uid, m.message_id, m.from_name, m.from_addr, m.subject, \
+         m.date, m.internal_date, m.size, m.preview, m.flags, m.fetched_at, m.viewed, \
+         NOT EXISTS (SELECT 1 FROM messages c WHERE {COPIES} AND c.expunged_at IS NULL) AS gone, \
+         {} AS news, m.identity, \
+         (SELECT group_concat(folder, char(10)) FROM (SELECT c.folder FROM messages c WHERE {COPIES} GROUP BY c.folder ORDER BY MIN(c.id)))",
+        news()
+    )
+}
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -80,6 +119,9 @@ fn opt(s: String) -> Option<String> {
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
     let flags: String = r.get(13)?;
+    let expunged: bool = r.get(16)?;
+    let news: bool = r.get(17)?;
+    let folders: Option<String> = r.get(19)?;
     Ok(StoredMessage {
         id: r.get(0)?,
         account_id: r.get(1)?,
@@ -97,21 +139,55 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         flags: flags.split(' ').filter(|f| !f.is_empty()).map(str::to_string).collect(),
         fetched_at: r.get(14)?,
         viewed: r.get(15)?,
-        seen: r.get(16)?,
-        expunged: r.get(17)?,
+        // Neither news nor gone: read.
+        seen: !news && !expunged,
+        expunged,
+        identity: r.get(18)?,
+        folders: folders.unwrap_or_default().split('\n').filter(|f| !f.is_empty()).map(str::to_string).collect(),
     })
+}
+
+/// The message whose first row is `first_id`, as listed.
+fn listed(tx: &rusqlite::Connection, first_id: i64) -> Result<StoredMessage, StoreError> {
+    tx.query_row(&format!("SELECT {} FROM messages m WHERE m.id = ?1", listed_columns()), [first_id], from_row).ctx("reading a message")
 }
 
 pub(crate) fn has_seen(flags: &[String]) -> bool {
     flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen"))
 }
 
-/// A held message whose state really changed, for an event.
+/// A held row whose state really changed, for an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageUpdate {
     pub uid: u32,
+    /// This row's (this folder's copy's) new state.
     pub seen: bool,
     pub expunged: bool,
+    /// The message it is a copy of, as now listed.
+    pub message: StoredMessage,
+}
+
+/// A row a batch really inserted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// The first copy of a message: news to announce.
+    First(StoredMessage),
+    /// A later copy of a message already held (another folder, or the same one again): the
+    /// message gains a folder and rings no second time.
+    Copy {
+        folder: String,
+        uidvalidity: u32,
+        uid: u32,
+        seen: bool,
+        /// The message, as now listed (with this folder among its folders).
+        message: StoredMessage,
+    },
+}
+
+impl Inserted {
+    pub fn is_first(&self) -> bool {
+        matches!(self, Inserted::First(_))
+    }
 }
 
 /// Why a batch was not committed although the database is fine.
@@ -122,25 +198,33 @@ pub enum BatchRejected {
     StaleFolder,
 }
 
-/// Inserts rows idempotently; returns those really inserted, in input order.
+/// Inserts rows idempotently, linking each to an earlier copy of the same message; returns
+/// those really inserted, in input order.
 fn insert_all(
     tx: &Transaction<'_>,
     account_id: &str,
     folder: &str,
     uidvalidity: u32,
     messages: &[NewMessage],
-) -> Result<Vec<StoredMessage>, StoreError> {
+) -> Result<Vec<Inserted>, StoreError> {
     let fetched_at = now_rfc3339();
-    let mut stmt = tx
+    let mut first_of = tx
+        .prepare_cached("SELECT id FROM messages WHERE account_id = ?1 AND identity = ?2 AND copy_of IS NULL ORDER BY id LIMIT 1")
+        .ctx("preparing a copy lookup")?;
+    let mut insert = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO messages (account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, \
-             subject, date, internal_date, size, preview, flags, fetched_at, seen) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             subject, date, internal_date, size, preview, flags, fetched_at, seen, identity, copy_of) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )
         .ctx("preparing a message insert")?;
     let mut inserted = Vec::new();
     for m in messages {
-        let n = stmt
+        let first: Option<i64> = match &m.identity {
+            Some(identity) => first_of.query_row(params![account_id, identity], |r| r.get(0)).optional().ctx("looking up a copy")?,
+            None => None,
+        };
+        let n = insert
             .execute(params![
                 account_id,
                 folder,
@@ -157,30 +241,28 @@ fn insert_all(
                 m.flags.join(" "),
                 fetched_at,
                 has_seen(&m.flags),
+                m.identity.clone().unwrap_or_default(),
+                first,
             ])
             .ctx("inserting a message")?;
-        if n == 1 {
-            inserted.push(StoredMessage {
-                id: tx.last_insert_rowid(),
-                account_id: account_id.to_string(),
+        if n == 0 {
+            continue;
+        }
+        let id = tx.last_insert_rowid();
+        if m.identity.is_none() {
+            // Nothing identifies it: an identity of its own, so it matches no other row.
+            tx.execute("UPDATE messages SET identity = 'row:' || id WHERE id = ?1", [id]).ctx("naming a message")?;
+        }
+        inserted.push(match first {
+            None => Inserted::First(listed(tx, id)?),
+            Some(first) => Inserted::Copy {
                 folder: folder.to_string(),
                 uidvalidity,
                 uid: m.uid,
-                message_id: m.message_id.clone(),
-                from_name: m.from_name.clone(),
-                from_addr: m.from_addr.clone(),
-                subject: m.subject.clone(),
-                date: m.date.clone(),
-                internal_date: m.internal_date.clone(),
-                size: m.size,
-                preview: m.preview.clone(),
-                flags: m.flags.clone(),
-                fetched_at: fetched_at.clone(),
-                viewed: false,
                 seen: has_seen(&m.flags),
-                expunged: false,
-            });
-        }
+                message: listed(tx, first)?,
+            },
+        });
     }
     Ok(inserted)
 }
@@ -196,7 +278,7 @@ impl Store {
         uidvalidity: u32,
         messages: &[NewMessage],
         advance_to: u32,
-    ) -> Result<Result<Vec<StoredMessage>, BatchRejected>, StoreError> {
+    ) -> Result<Result<Vec<Inserted>, BatchRejected>, StoreError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction().ctx("starting a batch")?;
         let n = tx
@@ -224,7 +306,7 @@ impl Store {
         uidnext: u32,
         recovered: &[NewMessage],
         notice: &str,
-    ) -> Result<Vec<StoredMessage>, StoreError> {
+    ) -> Result<Vec<Inserted>, StoreError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction().ctx("starting a UIDVALIDITY reset")?;
         let inserted = insert_all(&tx, account_id, folder, new_uidvalidity, recovered)?;
@@ -291,7 +373,14 @@ impl Store {
                 }
             };
             if n > 0 {
-                updates.push(MessageUpdate { uid, seen, expunged });
+                let first: i64 = tx
+                    .query_row(
+                        "SELECT COALESCE(copy_of, id) FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+                        params![account_id, folder, uidvalidity, uid],
+                        |r| r.get(0),
+                    )
+                    .ctx("finding a message's first copy")?;
+                updates.push(MessageUpdate { uid, seen, expunged, message: listed(&tx, first)? });
             }
         }
         if let Some(m) = highestmodseq {
@@ -319,8 +408,8 @@ impl Store {
         .ctx("looking up a Message-ID")
     }
 
-    /// Marks messages as seen in Mailbell (all of them when `ids` is `None`). Returns how many
-    /// changed.
+    /// Marks messages as seen in Mailbell (all of them when `ids` is `None`; ids are those of
+    /// listed messages, i.e. first copies). Returns how many changed.
     pub fn mark_viewed(&self, ids: Option<&[i64]>) -> Result<usize, StoreError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction().ctx("starting to mark messages viewed")?;
@@ -339,21 +428,26 @@ impl Store {
     }
 
     /// How many messages are still news (not read anywhere, not deleted) and not looked at in
-    /// Mailbell yet: the tray's count.
+    /// Mailbell yet: the tray's count. A message in several folders counts once.
     pub fn unviewed_count(&self) -> Result<u64, StoreError> {
         let conn = self.lock()?;
-        conn.query_row("SELECT COUNT(*) FROM messages WHERE viewed = 0 AND seen = 0 AND expunged_at IS NULL", [], |r| r.get::<_, i64>(0))
-            .map(|n| n.max(0) as u64)
-            .ctx("counting unviewed messages")
+        conn.query_row(&format!("SELECT COUNT(*) FROM messages m WHERE m.copy_of IS NULL AND m.viewed = 0 AND {}", news()), [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|n| n.max(0) as u64)
+        .ctx("counting unviewed messages")
     }
 
     /// Messages newest first by arrival on the server (INTERNALDATE, stored in UTC so that
-    /// text order is time order), which a forged Date header cannot game.
+    /// text order is time order), which a forged Date header cannot game. Each message once,
+    /// with all its folders.
     pub fn messages(&self, account_id: Option<&str>, limit: usize) -> Result<Vec<StoredMessage>, StoreError> {
         let conn = self.lock()?;
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT {COLUMNS} FROM messages WHERE ?1 IS NULL OR account_id = ?1 ORDER BY internal_date DESC, id DESC LIMIT ?2"
+                "SELECT {} FROM messages m WHERE m.copy_of IS NULL AND (?1 IS NULL OR m.account_id = ?1) \
+                 ORDER BY m.internal_date DESC, m.id DESC LIMIT ?2",
+                listed_columns()
             ))
             .ctx("listing messages")?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -371,6 +465,7 @@ mod tests {
     fn msg(uid: u32) -> NewMessage {
         NewMessage {
             uid,
+            identity: Some(format!("mid:m{uid}@example.org")),
             message_id: Some(format!("m{uid}@example.org")),
             from_name: Some("Bob".into()),
             from_addr: Some("bob@example.org".into()),
@@ -397,7 +492,8 @@ mod tests {
     fn batch_inserts_once_and_advances_watermark() {
         let (_dir, store, id) = setup();
         let first = store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11)], 11).expect("db").expect("fresh");
-        assert_eq!(first.iter().map(|m| m.uid).collect::<Vec<_>>(), vec![10, 11]);
+        let uids: Vec<u32> = first.iter().map(|i| if let Inserted::First(m) = i { m.uid } else { 0 }).collect();
+        assert_eq!(uids, vec![10, 11]);
         // A replay (crash after commit, before the events went out) inserts and reports nothing.
         let again = store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11)], 11).expect("db").expect("fresh");
         assert!(again.is_empty());
@@ -428,10 +524,8 @@ mod tests {
             FlagChange::Flags(99, vec!["\\Seen".into()]), // not ours: ignored
         ];
         let got = store.apply_flag_changes(&id, "INBOX", 5, &changes, Some(77)).expect("apply");
-        assert_eq!(
-            got,
-            vec![MessageUpdate { uid: 10, seen: true, expunged: false }, MessageUpdate { uid: 11, seen: false, expunged: true }]
-        );
+        let states: Vec<_> = got.iter().map(|u| (u.uid, u.seen, u.expunged, u.message.seen, u.message.expunged)).collect();
+        assert_eq!(states, vec![(10, true, false, true, false), (11, false, true, false, true)]);
         assert!(store.apply_flag_changes(&id, "INBOX", 5, &changes, None).expect("again").is_empty(), "idempotent");
         assert!(store.tracked_uids(&id, "INBOX", 5).expect("tracked").is_empty());
         assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").highestmodseq, 77);
@@ -442,6 +536,84 @@ mod tests {
         // Marked unread again elsewhere: news again.
         store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(10, vec![])], None).expect("apply");
         assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10]);
+    }
+
+    /// `setup`, plus two more watched folders.
+    fn setup_folders() -> (tempfile::TempDir, Store, String) {
+        let (dir, store, id) = setup();
+        let acc = store.account(&id).expect("get").expect("account");
+        let listed = |n: &str| ListedFolder { name: n.into(), raw_name: n.into(), delimiter: None, special_use: None };
+        store.apply_listing(&acc, &[listed("INBOX"), listed("Work"), listed("Lists")]).expect("listing");
+        store.set_baseline(&id, "Work", 7, 1).expect("baseline");
+        store.set_baseline(&id, "Lists", 8, 1).expect("baseline");
+        (dir, store, id)
+    }
+
+    fn with_identity(uid: u32, identity: Option<&str>) -> NewMessage {
+        NewMessage { identity: identity.map(str::to_string), ..msg(uid) }
+    }
+
+    #[test]
+    fn copies_in_other_folders_attach_to_the_first_and_count_once() {
+        let (_dir, store, id) = setup_folders();
+        let first = store.commit_batch(&id, "INBOX", 5, &[with_identity(10, Some("mid:x@y"))], 10).expect("db").expect("fresh");
+        assert!(matches!(&first[..], [Inserted::First(m)] if m.folders == ["INBOX"] && m.identity == "mid:x@y"));
+        // The same message in Work (an hour later, another pass) and twice in Lists.
+        let copy = store.commit_batch(&id, "Work", 7, &[with_identity(1, Some("mid:x@y"))], 1).expect("db").expect("fresh");
+        let [Inserted::Copy { folder, uid, message, .. }] = &copy[..] else { panic!("not a copy: {copy:?}") };
+        assert_eq!((folder.as_str(), *uid, message.folder.as_str(), message.uid), ("Work", 1, "INBOX", 10));
+        assert_eq!(message.folders, ["INBOX", "Work"]);
+        let more = store
+            .commit_batch(&id, "Lists", 8, &[with_identity(1, Some("mid:x@y")), with_identity(2, Some("mid:x@y"))], 2)
+            .expect("db")
+            .expect("fresh");
+        assert!(more.iter().all(|i| !i.is_first()));
+        let listed = store.messages(None, 10).expect("messages");
+        assert_eq!(listed.len(), 1, "listed once: {listed:?}");
+        assert_eq!(listed[0].folders, ["INBOX", "Work", "Lists"]);
+        assert_eq!(store.unviewed_count().expect("count"), 1, "counted once");
+        // Each copy's read state is still followed in its own folder.
+        assert_eq!(store.tracked_uids(&id, "Work", 7).expect("tracked"), vec![1]);
+
+        // Read in INBOX only: still news, since the Work and Lists copies are unread.
+        let u = store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(10, vec!["\\Seen".into()])], None).expect("apply");
+        assert!(u[0].seen && !u[0].message.seen && u[0].message.is_new());
+        assert_eq!(store.unviewed_count().expect("count"), 1);
+        // Read in Work, gone from Lists: now read as a whole.
+        store.apply_flag_changes(&id, "Work", 7, &[FlagChange::Flags(1, vec!["\\Seen".into()])], None).expect("apply");
+        let u = store.apply_flag_changes(&id, "Lists", 8, &[FlagChange::Expunged(1), FlagChange::Expunged(2)], None).expect("apply");
+        assert!(u.last().is_some_and(|u| u.message.seen && !u.message.expunged));
+        assert_eq!(store.unviewed_count().expect("count"), 0);
+        // Every copy gone: deleted.
+        store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Expunged(10)], None).expect("apply");
+        let u = store.apply_flag_changes(&id, "Work", 7, &[FlagChange::Expunged(1)], None).expect("apply");
+        assert!(u[0].message.expunged && !u[0].message.is_new());
+    }
+
+    #[test]
+    fn shared_flags_make_one_read_copy_enough_and_unidentified_mail_stays_apart() {
+        let (_dir, store, id) = setup_folders();
+        let gm = Some("gm:42");
+        store.commit_batch(&id, "INBOX", 5, &[with_identity(10, gm)], 10).expect("db").expect("fresh");
+        store.commit_batch(&id, "Work", 7, &[with_identity(1, gm)], 1).expect("db").expect("fresh");
+        // Gmail shares flags: read under one label is read, before the pass sees the other.
+        let u = store.apply_flag_changes(&id, "Work", 7, &[FlagChange::Flags(1, vec!["\\Seen".into()])], None).expect("apply");
+        assert!(u[0].message.seen);
+        assert_eq!(store.unviewed_count().expect("count"), 0);
+        // Mail nothing identifies is never merged, even with the same Message-ID text.
+        let none =
+            store.commit_batch(&id, "INBOX", 5, &[with_identity(11, None), with_identity(12, None)], 12).expect("db").expect("fresh");
+        assert!(none.iter().all(Inserted::is_first));
+        let names: Vec<String> = store.messages(None, 10).expect("messages").into_iter().map(|m| m.identity).collect();
+        assert!(names.iter().filter(|n| n.starts_with("row:")).count() == 2, "{names:?}");
+        // Identity is per account: the same identity in another account is a message of its own.
+        let other = store.add_account(&account("b@example.org")).expect("add");
+        store
+            .apply_listing(&other, &[ListedFolder { name: "INBOX".into(), raw_name: "INBOX".into(), delimiter: None, special_use: None }])
+            .expect("listing");
+        store.set_baseline(&other.id, "INBOX", 3, 1).expect("baseline");
+        let theirs = store.commit_batch(&other.id, "INBOX", 3, &[with_identity(1, gm)], 1).expect("db").expect("fresh");
+        assert!(theirs[0].is_first());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use rusqlite::Connection;
 
 pub(crate) use accounts::new_account_id;
 pub use folders::{FolderRow, FolderStatusUpdate};
-pub use messages::{NewMessage, StoredMessage};
+pub use messages::{Inserted, NewMessage, StoredMessage};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "mailbell.sqlite3";

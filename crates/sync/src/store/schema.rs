@@ -94,6 +94,19 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE accounts ADD COLUMN oauth TEXT NOT NULL DEFAULT '';
     "#,
+    // v5: one message, many folders. `identity` says which rows are copies of one message
+    // (identity.rs); `copy_of` points a later copy at the first one, which alone is listed,
+    // announced and counted. Rows from before have no server identity: their Message-ID
+    // stands in, or the row itself. Copies already held are linked as the new code would have.
+    r#"
+    ALTER TABLE messages ADD COLUMN identity TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN copy_of INTEGER REFERENCES messages(id) ON DELETE CASCADE;
+    UPDATE messages SET identity = CASE WHEN message_id != '' THEN 'mid:' || message_id ELSE 'row:' || id END;
+    CREATE INDEX messages_by_identity ON messages(account_id, identity);
+    UPDATE messages SET copy_of = (SELECT MIN(f.id) FROM messages f WHERE f.account_id = messages.account_id AND f.identity = messages.identity)
+        WHERE id != (SELECT MIN(f.id) FROM messages f WHERE f.account_id = messages.account_id AND f.identity = messages.identity);
+    CREATE INDEX messages_copies ON messages(copy_of) WHERE copy_of IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -139,6 +152,35 @@ mod tests {
             migrate(&mut conn, &path).expect("migrate again");
             assert_eq!(version(&conn), SCHEMA_VERSION);
         }
+    }
+
+    #[test]
+    fn v5_links_the_copies_an_older_version_stored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).expect("open");
+        for (v, sql) in MIGRATIONS.iter().enumerate().take(4) {
+            conn.execute_batch(sql).expect("old migration");
+            conn.execute_batch(&format!("PRAGMA user_version = {}", v + 1)).expect("bump");
+        }
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, host, port, security, username, created_at) VALUES ('a', 'a@x', 'h', 993, 'tls', 'a', 't');
+             INSERT INTO messages (account_id, folder, uidvalidity, uid, message_id, fetched_at) VALUES
+                 ('a', 'INBOX', 1, 1, 'same@x', 't'), ('a', 'Work', 1, 1, 'same@x', 't'), ('a', 'INBOX', 1, 2, '', 't'), ('a', 'Work', 1, 2, '', 't');",
+        )
+        .expect("old rows");
+        migrate(&mut conn, &path).expect("migrate");
+        let rows: Vec<(i64, String, Option<i64>)> = conn
+            .prepare("SELECT id, identity, copy_of FROM messages ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            vec![(1, "mid:same@x".into(), None), (2, "mid:same@x".into(), Some(1)), (3, "row:3".into(), None), (4, "row:4".into(), None)]
+        );
     }
 
     #[test]

@@ -18,10 +18,11 @@ use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, U
 use super::{blocking, PassReport, SyncOptions};
 use crate::error::SyncError;
 use crate::events::{Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
+use crate::identity::{self, HeaderIds, ServerIds};
 use crate::imap::{Examined, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus};
 use crate::model::{Account, FlagChange, FolderState, ListedFolder};
 use crate::quirks::Quirks;
-use crate::store::{FolderRow, FolderStatusUpdate, NewMessage, Store, StoredMessage};
+use crate::store::{FolderRow, FolderStatusUpdate, Inserted, NewMessage, Store};
 use crate::summary;
 
 /// The pass's context: who we are syncing and where events go.
@@ -270,14 +271,15 @@ impl Pass<'_> {
         let updates = blocking(self.store, move |s| s.apply_flag_changes(&id, &name, validity, &changes, modseq)).await?;
         for u in updates {
             self.report.updated_messages += 1;
-            self.sink.emit(Event::MessageUpdate(MessageUpdateEvent {
-                account: row.account_id.clone(),
-                folder: row.name.clone(),
-                uidvalidity: row.uidvalidity,
-                uid: u.uid,
-                seen: u.seen,
-                expunged: u.expunged,
-            }));
+            self.sink.emit(Event::MessageUpdate(MessageUpdateEvent::of_copy(
+                &u.message,
+                &row.name,
+                row.uidvalidity,
+                u.uid,
+                u.seen,
+                u.expunged,
+                false,
+            )));
         }
         Ok(())
     }
@@ -325,7 +327,7 @@ impl Pass<'_> {
                 }
                 announce(sink.as_ref(), inserted);
             }
-            Ok(committed.map(|inserted| inserted.len()))
+            Ok(committed.map(|inserted| inserted.iter().filter(|i| i.is_first()).count()))
         })
         .await?;
         let Ok(n) = committed else {
@@ -398,7 +400,7 @@ impl Pass<'_> {
         let n = blocking(self.store, move |s| {
             let inserted = s.commit_validity_reset(&id, &name, new_validity, uidnext, &fresh, &notice)?;
             announce(sink.as_ref(), &inserted);
-            Ok(inserted.len())
+            Ok(inserted.iter().filter(|i| i.is_first()).count())
         })
         .await?;
         self.report.new_messages += n as u32;
@@ -439,10 +441,16 @@ impl Pass<'_> {
     }
 }
 
-/// Emits the new_message events of rows just inserted.
-fn announce(sink: &dyn EventSink, inserted: &[StoredMessage]) {
-    for m in inserted {
-        sink.emit(Event::NewMessage(NewMessageEvent::from(m)));
+/// Emits the events of rows just inserted: `new_message` for a message's first copy, a
+/// `message_update` with its folders for a later one (it rings once).
+fn announce(sink: &dyn EventSink, inserted: &[Inserted]) {
+    for i in inserted {
+        sink.emit(match i {
+            Inserted::First(m) => Event::NewMessage(NewMessageEvent::from(m)),
+            Inserted::Copy { folder, uidvalidity, uid, seen, message } => {
+                Event::MessageUpdate(MessageUpdateEvent::of_copy(message, folder, *uidvalidity, *uid, *seen, false, true))
+            }
+        });
     }
 }
 
@@ -468,10 +476,24 @@ async fn drain(session: &mut ImapSession, stream: &mut FetchStream) -> Result<()
 /// Turns the bounded raw bytes of a message into the row Mailbell stores.
 fn to_new_message(m: &FetchedMessage) -> NewMessage {
     let internal = m.internal_date.as_deref().and_then(summary::parse_internal_date);
-    let s = summary::summarize(&m.header, &m.text, internal);
+    // Without the INTERNALDATE fallback, so that `s.date` is the Date header alone (the
+    // identity's hash must not depend on when a copy was filed).
+    let s = summary::summarize(&m.header, &m.text, None);
     let rfc3339 = |d: DateTime<FixedOffset>| d.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let header_date = s.date.map(rfc3339);
+    let identity = identity::identity(
+        ServerIds { gm_msgid: m.gm_msgid, email_id: m.email_id.as_deref() },
+        HeaderIds {
+            message_id: s.message_id.as_deref(),
+            date: header_date.as_deref(),
+            from_addr: s.from_addr.as_deref(),
+            subject: &s.subject,
+            size: m.size,
+        },
+    );
     NewMessage {
         uid: m.uid,
+        identity,
         message_id: s.message_id,
         from_name: s.from_name,
         from_addr: s.from_addr,
