@@ -62,29 +62,93 @@ impl Default for EngineOptions {
 pub(crate) struct Shared {
     pub(crate) store: Store,
     pub(crate) secrets: Arc<Secrets>,
-    pub(crate) sink: Arc<dyn EventSink>,
+    pub(crate) sink: Arc<Fanout>,
     pub(crate) opts: EngineOptions,
     /// OAuth2 access tokens, in memory only.
     pub(crate) tokens: crate::oauth::TokenCache,
 }
 
-/// Sends each event to the front end's own sink (if any) and to the broadcast bus, and
-/// remembers each account's latest status for a front end that looks later.
-struct Fanout {
-    direct: Option<Arc<dyn EventSink>>,
-    bus: broadcast::Sender<Event>,
-    latest: Arc<Mutex<BTreeMap<String, AccountStatusEvent>>>,
+/// Which worker speaks for each account, and the latest status it reported.
+///
+/// Every worker gets a new generation number when it starts. Only the account's current
+/// generation may report its status: a worker that was stopped or replaced may still be
+/// finishing a pass, and what it says then must neither outlive `stop_account` in
+/// [`Engine::account_states`] nor reach the front ends.
+#[derive(Debug, Default)]
+struct Statuses {
+    next: u64,
+    current: BTreeMap<String, u64>,
+    latest: BTreeMap<String, AccountStatusEvent>,
 }
 
-impl EventSink for Fanout {
-    fn emit(&self, event: Event) {
-        if let Event::AccountStatus(a) = &event {
-            self.latest.lock().unwrap_or_else(|p| p.into_inner()).insert(a.account.clone(), a.clone());
+impl Statuses {
+    /// A new generation for the account's next worker; the previous one is no longer heard.
+    fn enroll(&mut self, account: &str) -> u64 {
+        self.next += 1;
+        self.current.insert(account.to_string(), self.next);
+        self.next
+    }
+
+    /// No worker speaks for the account any more, and its status is forgotten.
+    fn retire(&mut self, account: &str) {
+        self.current.remove(account);
+        self.latest.remove(account);
+    }
+
+    fn is_current(&self, account: &str, generation: u64) -> bool {
+        self.current.get(account) == Some(&generation)
+    }
+}
+
+/// Sends each event to the front end's own sink (if any) and to the broadcast bus, and
+/// remembers each account's latest status for a front end that looks later.
+pub(crate) struct Fanout {
+    direct: Option<Arc<dyn EventSink>>,
+    bus: broadcast::Sender<Event>,
+    statuses: Mutex<Statuses>,
+}
+
+impl Fanout {
+    fn lock_statuses(&self) -> std::sync::MutexGuard<'_, Statuses> {
+        self.statuses.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reports the status of a worker of generation `generation`: recorded and sent only while
+    /// that worker is the account's current one. The check, the record and the sending happen
+    /// under one lock, the one [`Engine::stop_worker`] retires the account under: once that
+    /// has happened, nothing of the old worker gets through.
+    pub(crate) fn status(&self, generation: u64, status: AccountStatusEvent) {
+        let mut statuses = self.lock_statuses();
+        if !statuses.is_current(&status.account, generation) {
+            tracing::debug!(account = %status.account, state = ?status.state, "status of a stopped worker dropped");
+            return;
         }
+        statuses.latest.insert(status.account.clone(), status.clone());
+        self.send(Event::AccountStatus(status));
+    }
+
+    fn send(&self, event: Event) {
         if let Some(d) = &self.direct {
             d.emit(event.clone());
         }
         let _ = self.bus.send(event);
+    }
+}
+
+impl EventSink for Fanout {
+    /// Everything but statuses goes straight through: the messages a stopping worker still
+    /// commits are real. A status without a generation is kept only for an account that runs.
+    fn emit(&self, event: Event) {
+        match event {
+            Event::AccountStatus(a) => {
+                let mut statuses = self.lock_statuses();
+                if statuses.current.contains_key(&a.account) {
+                    statuses.latest.insert(a.account.clone(), a.clone());
+                    self.send(Event::AccountStatus(a));
+                }
+            }
+            other => self.send(other),
+        }
     }
 }
 
@@ -98,8 +162,8 @@ struct WorkerHandle {
 pub struct Engine {
     shared: Arc<Shared>,
     bus: broadcast::Sender<Event>,
+    /// Locked before the statuses of the [`Fanout`] where both are needed.
     workers: Mutex<BTreeMap<String, WorkerHandle>>,
-    latest: Arc<Mutex<BTreeMap<String, AccountStatusEvent>>>,
     /// The accounts in the store as the engine last saw them, to tell what another program
     /// (`mailbell-cli account add|remove` beside the app) changed since.
     known: Mutex<BTreeSet<String>>,
@@ -128,17 +192,17 @@ impl AccountChanges {
 impl Engine {
     /// A new engine with no worker running yet. `sink` receives every event synchronously
     /// (the CLI prints from it, so none is lost); `subscribe` offers a lossy broadcast too.
+    /// Statuses reach `sink` under the engine's own lock, in order: it must not call the
+    /// engine back.
     pub fn new(store: Store, secrets: Arc<Secrets>, opts: EngineOptions, sink: Option<Arc<dyn EventSink>>) -> Engine {
         let (bus, _) = broadcast::channel(4096);
-        let latest = Arc::new(Mutex::new(BTreeMap::new()));
-        let fanout = Fanout { direct: sink, bus: bus.clone(), latest: Arc::clone(&latest) };
+        let fanout = Fanout { direct: sink, bus: bus.clone(), statuses: Mutex::new(Statuses::default()) };
         let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts, tokens: crate::oauth::TokenCache::new() });
         let (closing, _) = watch::channel(false);
         Engine {
             shared,
             bus,
             workers: Mutex::new(BTreeMap::new()),
-            latest,
             known: Mutex::new(BTreeSet::new()),
             membership: tokio::sync::Mutex::new(()),
             closing,
@@ -148,7 +212,7 @@ impl Engine {
     /// The latest status of each account that has reported one (state, error, next pass,
     /// retries, push), for a window opened after the events went by.
     pub fn account_states(&self) -> Vec<AccountStatusEvent> {
-        self.latest.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+        self.shared.sink.lock_statuses().latest.values().cloned().collect()
     }
 
     pub fn store(&self) -> &Store {
@@ -173,16 +237,23 @@ impl Engine {
         Ok(n)
     }
 
+    /// Starts a worker for the account. A worker already there for it (`start` of a running
+    /// account, `reload` finding its worker gone) is told to stop, and from now on is not heard:
+    /// the new one has the account's current generation, and waits for the old one to end
+    /// before its first pass, so that awaiting the new one awaits both.
     fn spawn(&self, account: Account) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = watch::channel(false);
         let id = account.id.clone();
-        let worker = Worker::new(account, Arc::clone(&self.shared), rx, tx.clone(), stop_rx);
-        let join = tokio::spawn(worker.run());
-        let old = self.lock_workers().insert(id, WorkerHandle { tx, stop: stop_tx, join });
-        if let Some(old) = old {
+        let mut workers = self.lock_workers();
+        let generation = self.shared.sink.lock_statuses().enroll(&id);
+        let previous = workers.remove(&id).map(|old| {
             let _ = old.stop.send(true);
-        }
+            old.join
+        });
+        let worker = Worker::new(account, Arc::clone(&self.shared), rx, tx.clone(), stop_rx, generation);
+        let join = tokio::spawn(worker.run(previous));
+        workers.insert(id, WorkerHandle { tx, stop: stop_tx, join });
     }
 
     fn lock_workers(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, WorkerHandle>> {
@@ -321,14 +392,20 @@ impl Engine {
         Ok(())
     }
 
+    /// Stops the account's worker and forgets its status. The handle goes and the account is
+    /// retired in one step (both locks held): from then on no status of this worker, or of one
+    /// it replaced, is recorded or sent, however long it takes to finish its pass. A worker
+    /// started meanwhile (`reload`) is a new generation and is heard.
     async fn stop_worker(&self, account_id: &str) {
-        let handle = self.lock_workers().remove(account_id);
+        let handle = {
+            let mut workers = self.lock_workers();
+            self.shared.sink.lock_statuses().retire(account_id);
+            workers.remove(account_id)
+        };
         if let Some(h) = handle {
             let _ = h.stop.send(true);
             let _ = h.join.await;
         }
-        // Only now: a worker that is stopping may still report a status on its way out.
-        self.latest.lock().unwrap_or_else(|p| p.into_inner()).remove(account_id);
     }
 
     /// Stops every worker: passes in progress get the grace period to finish, sessions log
@@ -344,3 +421,6 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

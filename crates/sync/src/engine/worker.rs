@@ -18,7 +18,7 @@ use super::backoff::{jittered, Backoff};
 use super::clock::ClockWatch;
 use super::Shared;
 use crate::error::SyncError;
-use crate::events::{AccountState, AccountStatusEvent, Event};
+use crate::events::{AccountState, AccountStatusEvent, EventSink};
 use crate::imap::{IdleOutcome, ImapSession};
 use crate::model::Account;
 use crate::sync::{mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
@@ -84,6 +84,8 @@ pub(crate) struct Worker {
     push: bool,
     idle: Option<(JoinHandle<()>, watch::Sender<bool>)>,
     next_due: Instant,
+    /// Whose statuses are heard: see `Fanout::status`.
+    generation: u64,
 }
 
 impl Worker {
@@ -93,12 +95,32 @@ impl Worker {
         rx: mpsc::UnboundedReceiver<Command>,
         tx: mpsc::UnboundedSender<Command>,
         stop: watch::Receiver<bool>,
+        generation: u64,
     ) -> Worker {
         let backoff = Backoff::new(shared.opts.backoff_min, shared.opts.backoff_max);
-        Worker { account, shared, rx, tx, stop, session: None, backoff, blocked: false, push: false, idle: None, next_due: Instant::now() }
+        Worker {
+            account,
+            shared,
+            rx,
+            tx,
+            stop,
+            session: None,
+            backoff,
+            blocked: false,
+            push: false,
+            idle: None,
+            next_due: Instant::now(),
+            generation,
+        }
     }
 
-    pub(crate) async fn run(mut self) {
+    /// Runs until stopped. `previous` is the worker this one replaces (already told to stop):
+    /// it is awaited first, even when this one is stopped meanwhile, so that one account never
+    /// has two sessions passing at once and whoever awaits this worker awaits that one too.
+    pub(crate) async fn run(mut self, previous: Option<JoinHandle<()>>) {
+        if let Some(previous) = previous {
+            let _ = previous.await;
+        }
         let mut pending = Pending::default();
         pending.add(None); // a first pass at start
         let mut clock = ClockWatch::new(self.shared.opts.clock_tolerance);
@@ -231,15 +253,18 @@ impl Worker {
             let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
             at.to_rfc3339_opts(SecondsFormat::Secs, true)
         });
-        self.shared.sink.emit(Event::AccountStatus(AccountStatusEvent {
-            account: self.account.id.clone(),
-            state,
-            error,
-            new_messages,
-            next_pass_at,
-            retries: self.backoff.attempts(),
-            push: self.push,
-        }));
+        self.shared.sink.status(
+            self.generation,
+            AccountStatusEvent {
+                account: self.account.id.clone(),
+                state,
+                error,
+                new_messages,
+                next_pass_at,
+                retries: self.backoff.attempts(),
+                push: self.push,
+            },
+        );
     }
 
     fn ensure_idle(&mut self) {
@@ -289,7 +314,7 @@ async fn pass_on(slot: &mut Option<ImapSession>, account: &Account, shared: &Sha
         Some(s) => s,
         None => slot.insert(sign_in(account, &shared.secrets, &shared.tokens, shared.opts.timeouts).await?),
     };
-    let result = run_pass(session, &shared.store, account, opts, Arc::clone(&shared.sink)).await;
+    let result = run_pass(session, &shared.store, account, opts, Arc::clone(&shared.sink) as Arc<dyn EventSink>).await;
     if session.is_broken() {
         *slot = None;
     }
