@@ -14,11 +14,14 @@
 //! - [`ledger`]: the exactly-once bookkeeping across runs (events versus stored rows).
 //! - [`starttls_front`]: a fake STARTTLS front for what Dovecot cannot be made to do
 //!   (injecting bytes before the TLS handshake, refusing STARTTLS).
+//! - [`gmail_standin`]: a scripted IMAP server that stands in for Gmail (X-GM-EXT-1, labels as
+//!   folders, one message in several of them), since the real one is out of reach.
 //!
 //! The harness is Linux-only, like the servers it drives.
 
 pub mod cli;
 pub mod dovecot;
+pub mod gmail_standin;
 pub mod http;
 pub mod imap_raw;
 pub mod keyring;
@@ -34,6 +37,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 
 pub use dovecot::{Certificate, Dovecot, DovecotOptions, FolderStatus, User};
+pub use gmail_standin::{GmailStandin, StandinMessage, StandinMode};
 pub use imap_raw::{RawImap, Response};
 pub use keyring::{keyring_clear, keyring_has, keyring_lookup, keyring_store, require_secret_service};
 pub use mailgen::{simple, MessageBuilder};

@@ -50,6 +50,34 @@ impl Out {
     }
 }
 
+/// Runs the real `mailbell-cli` on `data_dir` to completion, with `stdin` piped in if given
+/// (for tests whose server is not the private Dovecot of an [`Env`]).
+pub fn cli_in(data_dir: &Path, args: &[&str], stdin: Option<&str>, envs: &[(&str, &str)]) -> Out {
+    let mut cmd = Command::new(cli_bin().expect("mailbell-cli binary"));
+    cmd.arg("--data-dir").arg(data_dir).args(args);
+    cmd.env_remove("MAILBELL_DATA_DIR");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn mailbell-cli");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        // The CLI may exit (e.g. on bad usage) before reading stdin: a broken pipe here
+        // is its answer, not a test failure.
+        if let Err(e) = pipe.write_all(input.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
+    }
+    let out = child.wait_with_output().expect("wait for mailbell-cli");
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 pub struct Env {
     pub dovecot: Dovecot,
     pub data: tempfile::TempDir,
@@ -75,29 +103,7 @@ impl Env {
     }
 
     pub fn cli_with(&self, args: &[&str], stdin: Option<&str>, envs: &[(&str, &str)]) -> Out {
-        let mut cmd = Command::new(cli_bin().expect("mailbell-cli binary"));
-        cmd.arg("--data-dir").arg(self.data_dir()).args(args);
-        cmd.env_remove("MAILBELL_DATA_DIR");
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn mailbell-cli");
-        if let Some(input) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin");
-            // The CLI may exit (e.g. on bad usage) before reading stdin: a broken pipe here
-            // is its answer, not a test failure.
-            if let Err(e) = pipe.write_all(input.as_bytes()) {
-                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
-            }
-        }
-        let out = child.wait_with_output().expect("wait for mailbell-cli");
-        Out {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cli_in(self.data_dir(), args, stdin, envs)
     }
 
     pub fn cli(&self, args: &[&str]) -> Out {
