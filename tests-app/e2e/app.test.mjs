@@ -125,6 +125,29 @@ describe("Mailbell app", () => {
     await eventually("the fetched message in the list", async () => (await subjects()).includes("Filed by hand"));
   });
 
+  it("rings once and lists once for one message in two folders", async () => {
+    const subject = "Filed in two places";
+    const messageId = "<two-places@example.org>";
+    await tab("messages");
+    await server.append("INBOX", subject, undefined, messageId);
+    await server.append("Work", subject, undefined, messageId);
+    // INBOX comes by push; Work only when asked (the timer is an hour).
+    await eventually("its notification", () => notifyCalls().some((c) => c.body.startsWith(`${subject}\n`)));
+    await tab("accounts");
+    await syncFolder("Work");
+    await tab("messages");
+    const rows = () => browser.execute((s) => [...document.querySelectorAll('[data-test="message"]')].filter((e) => e.querySelector(".subject")?.textContent === s).map((e) => e.querySelector('[data-test="folders"]')?.textContent), subject);
+    await eventually("one row with both folders", async () => JSON.stringify(await rows()) === JSON.stringify(["INBOX, Work"]));
+    // A barrier: notifications go out in order, so once a later one is here, a second one for
+    // the copy in Work would have been too.
+    await server.append("Work", "After the copy");
+    await tab("accounts");
+    await syncFolder("Work");
+    await eventually("the later notification", () => notifyCalls().some((c) => c.body.startsWith("After the copy\n")));
+    assert.equal(notifyCalls().filter((c) => c.body.startsWith(`${subject}\n`)).length, 1, "one notification for both copies");
+    assert.deepEqual(await rows(), ["INBOX, Work"]);
+  });
+
   it("shows a hostile subject as text and runs nothing", async () => {
     await tab("messages");
     await server.append("INBOX", HOSTILE, `"${HOSTILE}" <eve@example.org>`);

@@ -9,7 +9,9 @@
 //! plus with `--oauth` an `"oauth"` object: `{"authorize_url","token_url","revoke_url",
 //! "introspect_url","client_id"}`.
 //! Then it reads one JSON command per line on stdin and answers each with one JSON line:
-//! - `{"cmd":"append","folder":"INBOX","subject":"…","from":"Name <a@b>"}` → `{"ok":true,"uid":N}`
+//! - `{"cmd":"append","folder":"INBOX","subject":"…","from":"Name <a@b>","message_id":"<id@x>"}` →
+//!   `{"ok":true,"uid":N}` (`from`, `body` and `message_id` optional: the same `message_id`
+//!   appended to two folders makes two copies of one message)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
 //! - `{"cmd":"status","folder":"INBOX"}` → `{"ok":true,"messages":N,"uidnext":N,"unseen":N}`
 //! - `{"cmd":"restart"}` → `{"ok":true}`: Dovecot stops (every client connection closes) and
@@ -26,14 +28,14 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context;
 use mailbell_e2e::oauth::CLIENT_ID;
-use mailbell_e2e::{simple, Dovecot, DovecotOptions, OAuthServer};
+use mailbell_e2e::{simple, Dovecot, DovecotOptions, MessageBuilder, OAuthServer};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 #[derive(Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
 enum Cmd {
-    Append { folder: String, subject: String, from: Option<String>, body: Option<String> },
+    Append { folder: String, subject: String, from: Option<String>, body: Option<String>, message_id: Option<String> },
     Create { folder: String },
     Status { folder: String },
     Restart,
@@ -99,10 +101,14 @@ fn main() -> anyhow::Result<()> {
 fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd) -> anyhow::Result<Value> {
     let oauth = || oauth.context("no OAuth server: start mailbell-testserver with --oauth");
     Ok(match cmd {
-        Cmd::Append { folder, subject, from, body } => {
+        Cmd::Append { folder, subject, from, body, message_id } => {
             let from = from.unwrap_or_else(|| "Bob Sender <bob@example.org>".into());
             let body = body.unwrap_or_else(|| "Hello there, this is the body.".into());
-            let raw = simple(&from, &format!("{user}@localhost"), &subject, &body);
+            let to = format!("{user}@localhost");
+            let raw = match message_id {
+                Some(id) => MessageBuilder::new().from(&from).to(&to).subject(&subject).text(&body).message_id(&id).build(),
+                None => simple(&from, &to, &subject, &body),
+            };
             let uid = dovecot.append(user, &folder, &raw, &[])?;
             json!({"ok": true, "uid": uid})
         }

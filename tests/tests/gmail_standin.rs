@@ -1,9 +1,7 @@
 //! The real CLI against the Gmail stand-in (`mailbell_e2e::gmail_standin`): Gmail's folder
 //! model, where one message sits in INBOX, in each of its labels and in All Mail at once.
-//!
-//! These tests pin down what today's client does. Notably a message in INBOX and a label is
-//! reported once per watched folder: the de-duplication by X-GM-MSGID is being built, and
-//! when it lands the counts asserted below change on purpose.
+//! Mailbell tells the copies apart from other mail by X-GM-MSGID (EMAILID on an OBJECTID
+//! server), so a labelled message rings once, however many watched folders hold it.
 
 mod common;
 
@@ -52,6 +50,11 @@ fn status_rows(data: &std::path::Path) -> Vec<Value> {
     out.json().as_array().cloned().unwrap_or_default()
 }
 
+/// The message_update events of a run.
+fn message_updates(out: &common::Out) -> Vec<Value> {
+    out.events().into_iter().filter(|e| e["event"] == "message_update").collect()
+}
+
 /// (folder, subject) of each new_message event, sorted.
 fn reported(out: &common::Out) -> Vec<(String, String)> {
     let mut r: Vec<(String, String)> = out
@@ -64,7 +67,7 @@ fn reported(out: &common::Out) -> Vec<(String, String)> {
 }
 
 #[test]
-fn sync_once_on_gmail_baselines_then_reports_each_labelled_copy() {
+fn a_labelled_gmail_message_rings_once_and_lists_once_with_its_labels() {
     let g = GmailStandin::start(StandinMode::Gmail, USER, PW).expect("stand-in");
     g.create_label("Work").expect("label");
     // History: in INBOX, labelled, archived, sent, spam, a draft, starred.
@@ -95,38 +98,74 @@ fn sync_once_on_gmail_baselines_then_reports_each_labelled_copy() {
     // folder is watched like a label. Printed, not asserted: whether it should be is open.
     eprintln!("[Gmail]/Important watched by default: {:?}", watched("[Gmail]/Important"));
 
-    // One new message in INBOX with a label: today it is reported once per watched folder.
+    assert_eq!(watched("[Gmail]/Important"), Some(false), "Important repeats INBOX: a virtual folder, not watched");
+
+    // One new message in INBOX with a label: one new_message, with both folders; the
+    // label's copy is a message_update, not a second bell.
     let news = g.add_message(&mail("new labelled"), &["INBOX", "Work"]).expect("add");
     let second = cli_in(data.path(), &["sync", "--once", "--json"], None, &[]);
     second.assert_ok();
-    assert_eq!(
-        reported(&second),
-        vec![("INBOX".to_string(), "new labelled".to_string()), ("Work".to_string(), "new labelled".to_string())],
-        "today: one event per copy (the X-GM-MSGID de-duplication is not there yet)"
-    );
-    assert!(second.new_messages().iter().all(|e| e["account"] == id.as_str()));
+    let rung = second.new_messages();
+    assert_eq!(rung.len(), 1, "one bell for a labelled message: {}", second.stdout);
+    assert_eq!(rung[0]["identity"], format!("gm:{news}"), "the identity is Gmail's X-GM-MSGID");
+    assert_eq!(rung[0]["account"], id.as_str());
+    let copies = message_updates(&second);
+    assert_eq!(copies.len(), 1, "{}", second.stdout);
+    assert_eq!(copies[0]["new_copy"], true);
+    assert_eq!(copies[0]["folders"], serde_json::json!(["INBOX", "Work"]));
 
-    // Labelling a message later puts a new copy (a new UID) in the label: reported again.
-    let uid = g.add_label(news, "[Gmail]/Important").expect("label later");
-    let work_uid = g.add_label(g.add_message(&mail("labelled later"), &["INBOX"]).expect("add"), "Work").expect("label");
+    // Labelled later: a new copy (a new UID) in the label, an hour later as far as Mailbell
+    // knows; it attaches to the message and rings no second time.
+    let later = g.add_message(&mail("labelled later"), &["INBOX"]).expect("add");
     let third = cli_in(data.path(), &["sync", "--once", "--json"], None, &[]);
-    third.assert_ok();
-    let third_reported = reported(&third);
-    assert!(third_reported.contains(&("INBOX".to_string(), "labelled later".to_string())), "{third_reported:?}");
-    assert!(
-        third_reported.contains(&("Work".to_string(), "labelled later".to_string())),
-        "today the label's copy (UID {work_uid}) is news of its own: {third_reported:?}"
+    assert_eq!(reported(&third), vec![("INBOX".to_string(), "labelled later".to_string())]);
+    g.add_label(later, "Work").expect("label");
+    let fourth = cli_in(data.path(), &["sync", "--once", "--json"], None, &[]);
+    fourth.assert_ok();
+    assert!(fourth.new_messages().is_empty(), "a later label rings no second time: {}", fourth.stdout);
+    let copies = message_updates(&fourth);
+    assert_eq!(copies.len(), 1, "{}", fourth.stdout);
+    assert_eq!((copies[0]["folder"].as_str(), copies[0]["first_folder"].as_str()), (Some("Work"), Some("INBOX")));
+
+    // Two different messages that share a Message-ID (a resend, a broken mailer) but not an
+    // X-GM-MSGID: two messages, two bells.
+    let twin =
+        |s: &str| mailbell_e2e::MessageBuilder::new().from("Bob <bob@example.org>").subject(s).message_id("<same@example.org>").build();
+    g.add_message(&twin("first twin"), &["INBOX"]).expect("add");
+    g.add_message(&twin("second twin"), &["Work"]).expect("add");
+    let fifth = cli_in(data.path(), &["sync", "--once", "--json"], None, &[]);
+    fifth.assert_ok();
+    assert_eq!(
+        reported(&fifth),
+        vec![("INBOX".to_string(), "first twin".to_string()), ("Work".to_string(), "second twin".to_string())],
+        "X-GM-MSGID tells apart what the Message-ID does not"
     );
-    eprintln!("after labelling \"new labelled\" Important later (UID {uid}) and \"labelled later\" Work: {third_reported:?}");
+
+    // The store lists each message once, with its folders.
+    let listed = cli_in(data.path(), &["messages", "--json"], None, &[]);
+    listed.assert_ok();
+    let listed = listed.json().as_array().cloned().unwrap_or_default();
+    let by_subject = |s: &str| listed.iter().filter(|m| m["subject"] == s).cloned().collect::<Vec<_>>();
+    assert_eq!(by_subject("new labelled").len(), 1);
+    assert_eq!(by_subject("new labelled")[0]["folders"], serde_json::json!(["INBOX", "Work"]));
+    assert_eq!(by_subject("labelled later")[0]["folders"], serde_json::json!(["INBOX", "Work"]));
+
+    // Read on Gmail (flags are shared by every label): the pass sees it under INBOX, and the
+    // message as a whole is read.
+    g.set_flags(news, &["\\Seen"], &[]).expect("read");
+    let sixth = cli_in(data.path(), &["sync", "--once", "--json"], None, &[]);
+    sixth.assert_ok();
+    assert!(message_updates(&sixth).iter().any(|u| u["identity"] == format!("gm:{news}") && u["message_seen"] == true), "{}", sixth.stdout);
+    g.set_flags(news, &[], &["\\Seen"]).expect("unread again");
 
     // Mailbell only reads: EXAMINE, never SELECT; no STORE, no body fetched without PEEK.
     assert!(g.commands_named("SELECT").is_empty(), "{:?}", g.commands_named("SELECT"));
     assert!(g.mutations().is_empty(), "Mailbell changed the mailbox: {:?}", g.mutations());
     assert!(!g.commands_named("EXAMINE").is_empty(), "the new mail was fetched from examined folders");
-    assert_eq!(g.flags(news), Some(Vec::new()), "nothing became \\Seen");
-    // What today's client asks for (it does not ask X-GM-MSGID yet).
-    let fetches: Vec<String> = g.commands_named("UID FETCH").into_iter().map(|c| c.line).collect();
-    eprintln!("UID FETCH lines: {fetches:#?}");
+    assert_eq!(g.flags(later), Some(Vec::new()), "nothing became \\Seen");
+    // The identity comes in the same FETCH as the summary: no extra round trip.
+    let fetches: Vec<String> = g.commands_named("UID FETCH").into_iter().map(|c| c.line).filter(|l| l.contains("BODY.PEEK")).collect();
+    assert!(!fetches.is_empty() && fetches.iter().all(|l| l.contains("X-GM-MSGID")), "{fetches:#?}");
     assert!(g.wait_for(Duration::from_secs(10), |g| g.connections_open() == 0), "every sync closed its connection");
     eprintln!("connections: {} in all, at most {} at once", g.connections_total(), g.connections_max());
 }
@@ -151,4 +190,26 @@ fn watch_on_gmail_hears_new_inbox_mail_through_idle() {
     let idles = g.commands_named("IDLE");
     assert!(!idles.is_empty());
     assert!(g.commands_named("SELECT").is_empty() && g.mutations().is_empty(), "{:?}", g.mutations());
+}
+
+#[test]
+fn on_an_objectid_server_emailid_is_the_identity() {
+    let g = GmailStandin::start(StandinMode::ObjectId, USER, PW).expect("stand-in");
+    g.create_label("Work").expect("label");
+    g.add_message(&mail("history"), &["INBOX"]).expect("add");
+    let data = tempfile::tempdir().expect("tempdir");
+    add_account(data.path(), &g, &[]);
+    cli_in(data.path(), &["sync", "--once", "--json"], None, &[]).assert_ok();
+
+    g.add(StandinMessage::new(mail("filed by a rule")).labels(&["INBOX", "Work"]).emailid("M6d99ac3275bb4e")).expect("add");
+    let out = cli_in(data.path(), &["sync", "--once", "--json"], None, &[]);
+    out.assert_ok();
+    let rung = out.new_messages();
+    assert_eq!(rung.len(), 1, "{}", out.stdout);
+    assert_eq!(rung[0]["identity"], "emailid:M6d99ac3275bb4e");
+    let copies = message_updates(&out);
+    assert_eq!(copies.len(), 1, "{}", out.stdout);
+    assert_eq!(copies[0]["folders"], serde_json::json!(["INBOX", "Work"]));
+    let fetches: Vec<String> = g.commands_named("UID FETCH").into_iter().map(|c| c.line).filter(|l| l.contains("BODY.PEEK")).collect();
+    assert!(!fetches.is_empty() && fetches.iter().all(|l| l.contains("EMAILID") && !l.contains("X-GM-MSGID")), "{fetches:#?}");
 }
