@@ -118,8 +118,33 @@ impl Batcher {
     }
 }
 
-/// The notifications for the new messages of one pass of one account.
+/// The notifications for the new messages of one pass of one account. Mail already read on
+/// the server when Mailbell first saw it rings nothing (it is listed, not news). Mail an
+/// earlier run stored but never announced (`late`) is summed up in one note of its own.
 pub fn notes_for(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
+    let (late, fresh): (Vec<NewMessageEvent>, Vec<NewMessageEvent>) = msgs.iter().filter(|m| !m.seen).cloned().partition(|m| m.late);
+    let mut notes = Vec::new();
+    if !late.is_empty() {
+        let mut lines: Vec<String> = late
+            .iter()
+            .rev()
+            .take(SUMMARY_LINES)
+            .map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m))))
+            .collect();
+        if late.len() > SUMMARY_LINES {
+            lines.push(format!("and {} more", late.len() - SUMMARY_LINES));
+        }
+        let title = match late.len() {
+            1 => format!("1 message while Mailbell was stopped · {account}"),
+            n => format!("{n} messages while Mailbell was stopped · {account}"),
+        };
+        notes.push(Note { title, body: lines.join("\n"), target: late.last().map(key) });
+    }
+    notes.extend(fresh_notes(&fresh, account));
+    notes
+}
+
+fn fresh_notes(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
     if msgs.len() <= BURST {
         return msgs
             .iter()
@@ -173,6 +198,7 @@ mod tests {
             seen: false,
             identity: format!("row:{uid}"),
             folders: vec!["INBOX".into()],
+            late: false,
         }
     }
 
@@ -216,6 +242,19 @@ mod tests {
         assert_eq!(notes[0].title, "7 new messages · alice");
         assert!(notes[0].body.contains("s7") && notes[0].body.ends_with("and 4 more"), "{}", notes[0].body);
         assert_eq!(notes[0].target.as_ref().map(|k| k.uid), Some(7));
+    }
+
+    #[test]
+    fn read_mail_rings_nothing_and_late_mail_is_summed_up_apart() {
+        let read = NewMessageEvent { seen: true, ..msg(1, "read elsewhere") };
+        let late = |i: u32| NewMessageEvent { late: true, ..msg(i, &format!("late {i}")) };
+        let notes = notes_for(&[read, late(2), late(3), msg(4, "fresh")], "alice");
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes[0].title, "2 messages while Mailbell was stopped · alice");
+        assert!(notes[0].body.contains("late 3") && notes[0].body.contains("late 2"));
+        assert_eq!(notes[1].title, "Bob");
+        assert!(notes[1].body.starts_with("fresh\n"));
+        assert!(notes_for(&[late(5)], "a")[0].title.starts_with("1 message while"));
     }
 
     #[test]

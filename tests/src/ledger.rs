@@ -4,12 +4,16 @@
 //! guarantees):
 //!
 //! - every `new_message` event names a row that is in the store, with the same subject;
-//! - no message is announced twice, across all runs;
-//! - a run announces only rows it inserted itself (a redo announces nothing twice);
+//! - a run announces the rows it inserted itself (a redo announces nothing twice), and, marked
+//!   `late`, the rows earlier runs stored but never announced (the outbox);
 //! - rows never disappear, and each message is stored once;
-//! - a run that ended cleanly or gracefully (SIGTERM) announced every row it inserted;
+//! - a run that ended cleanly or gracefully (SIGTERM) announced every row it inserted and
+//!   every row owed from before: nothing stays unannounced;
 //! - a killed run may leave unannounced only the rows of its last committed batch: at most
-//!   one batch, all in one folder, and the highest UIDs that run inserted there.
+//!   one batch, all in one folder, and the highest UIDs that run inserted there (the next run
+//!   announces them);
+//! - a message is announced a second time only when its first announcement came from a killed
+//!   run (its events went out, the mark did not), at most one batch per kill, and `late`.
 //!
 //! Messages are keyed by (folder, UIDVALIDITY, UID).
 
@@ -60,6 +64,10 @@ pub struct RunSummary {
     pub inserted: usize,
     /// Inserted but never announced (allowed for a killed run's last batch only).
     pub unannounced: usize,
+    /// Owed by earlier runs and announced (late) by this one.
+    pub late: usize,
+    /// Announced again (a killed run's batch in flight).
+    pub repeated: usize,
 }
 
 /// Totals over all runs.
@@ -69,6 +77,8 @@ pub struct Totals {
     pub killed_runs: usize,
     pub announced: usize,
     pub unannounced: usize,
+    pub late: usize,
+    pub repeated: usize,
     pub rows: usize,
 }
 
@@ -76,8 +86,9 @@ impl fmt::Display for Totals {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} runs ({} killed), {} rows stored, {} announced, {} unannounced (killed runs' last batches)",
-            self.runs, self.killed_runs, self.rows, self.announced, self.unannounced
+            "{} runs ({} killed), {} rows stored, {} announced, {} left unannounced by killed runs, {} announced late by the next, \
+             {} announced twice",
+            self.runs, self.killed_runs, self.rows, self.announced, self.unannounced, self.late, self.repeated
         )
     }
 }
@@ -102,6 +113,13 @@ pub fn rows_of(messages: &[Value]) -> Result<Rows, String> {
 pub struct Ledger {
     rows: Rows,
     announced: BTreeMap<MsgKey, String>,
+    /// Stored and not announced yet: the next run owes them.
+    owed: BTreeSet<MsgKey>,
+    /// Announced by a killed run: the mark may not have made it, so one more announcement is
+    /// allowed.
+    unconfirmed: BTreeSet<MsgKey>,
+    /// One batch for each kill so far: the most messages that may have been announced twice.
+    repeat_budget: usize,
     totals: Totals,
 }
 
@@ -142,34 +160,58 @@ impl Ledger {
         }
         let inserted: BTreeMap<&MsgKey, &String> = after.iter().filter(|(k, _)| !self.rows.contains_key(k)).collect();
         let mut this_run: BTreeSet<MsgKey> = BTreeSet::new();
+        let (mut late, mut repeated) = (0, 0);
         for e in events.iter().filter(|e| e["event"] == "new_message") {
             let key = MsgKey::of(e);
             let subject = e["subject"].as_str().unwrap_or_default();
+            let is_late = e["late"] == true;
             match after.get(&key) {
                 None => return fail(format!("announced {key} ({subject:?}) but it is not in the store")),
                 Some(s) if s != subject => return fail(format!("announced {key} as {subject:?} but the store has {s:?}")),
                 Some(_) => {}
             }
-            if let Some(prev) = self.announced.get(&key) {
-                return fail(format!("announced {key} ({prev:?}) a second time"));
-            }
             if !this_run.insert(key.clone()) {
                 return fail(format!("announced {key} ({subject:?}) twice in one run"));
             }
-            if !inserted.contains_key(&key) {
-                return fail(format!("announced {key} ({subject:?}), a row an earlier run had stored"));
+            if inserted.contains_key(&key) {
+                if is_late {
+                    return fail(format!("announced {key} ({subject:?}) as late, but this run stored it"));
+                }
+                continue;
+            }
+            if !is_late {
+                return fail(format!("announced {key} ({subject:?}), a row an earlier run had stored, without `late`"));
+            }
+            if self.owed.contains(&key) {
+                late += 1;
+            } else if self.unconfirmed.contains(&key) {
+                repeated += 1;
+            } else if let Some(prev) = self.announced.get(&key) {
+                return fail(format!("announced {key} ({prev:?}) a second time, though a run that was not killed had announced it"));
+            } else {
+                return fail(format!("announced {key} ({subject:?}), a row an earlier run had stored, but nothing was owed"));
             }
         }
         let missing: Vec<&MsgKey> = inserted.keys().copied().filter(|k| !this_run.contains(*k)).collect();
+        let still_owed: Vec<MsgKey> = self.owed.iter().filter(|k| !this_run.contains(*k)).cloned().collect();
         match end {
             RunEnd::Complete => {
-                if !missing.is_empty() {
+                if !missing.is_empty() || !still_owed.is_empty() {
                     return fail(format!(
-                        "{} stored row(s) never announced by a run that was not killed, e.g. {}",
-                        missing.len(),
-                        missing.iter().take(5).map(|k| format!("{k} ({:?})", after[*k])).collect::<Vec<_>>().join(", ")
+                        "{} stored row(s) never announced by a run that was not killed ({} of them owed from before), e.g. {}",
+                        missing.len() + still_owed.len(),
+                        still_owed.len(),
+                        missing
+                            .iter()
+                            .copied()
+                            .chain(still_owed.iter())
+                            .take(5)
+                            .map(|k| format!("{k} ({:?})", after[k]))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 }
+                self.unconfirmed.clear();
             }
             RunEnd::Killed { batch_size } => {
                 if missing.len() > batch_size {
@@ -181,28 +223,48 @@ impl Ledger {
                 }
                 if let Some(folder) = folders.first() {
                     let lowest_missing = missing.iter().map(|k| k.uid).min().unwrap_or(0);
-                    if let Some(k) = this_run.iter().find(|k| k.folder == *folder && k.uid > lowest_missing) {
+                    if let Some(k) = this_run.iter().find(|k| k.folder == *folder && k.uid > lowest_missing && inserted.contains_key(*k)) {
                         return fail(format!(
                             "{k} was announced but the lower UID {folder}/{lowest_missing} was not: \
                              the unannounced rows are not the tail of the last batch"
                         ));
                     }
                 }
+                self.unconfirmed.extend(this_run.iter().cloned());
             }
         }
+        // Repeats come from the kills before this run: at most one batch each, in all.
+        if self.totals.repeated + repeated > self.repeat_budget {
+            return fail(format!(
+                "{} messages announced twice so far: more than one batch for each of the {} kills",
+                self.totals.repeated + repeated,
+                self.totals.killed_runs
+            ));
+        }
+        if let RunEnd::Killed { batch_size } = end {
+            self.repeat_budget += batch_size;
+        }
+        self.owed = still_owed.into_iter().chain(missing.iter().map(|k| (*k).clone())).collect();
         for key in &this_run {
             self.announced.insert(key.clone(), after[key].clone());
         }
-        let summary = RunSummary { announced: this_run.len(), inserted: inserted.len(), unannounced: missing.len() };
+        let summary = RunSummary { announced: this_run.len(), inserted: inserted.len(), unannounced: missing.len(), late, repeated };
         self.totals.runs += 1;
         if matches!(end, RunEnd::Killed { .. }) {
             self.totals.killed_runs += 1;
         }
         self.totals.announced += summary.announced;
         self.totals.unannounced += summary.unannounced;
+        self.totals.late += late;
+        self.totals.repeated += repeated;
         self.totals.rows = after.len();
         self.rows = after;
         Ok(summary)
+    }
+
+    /// Rows stored but not announced yet.
+    pub fn owed(&self) -> &BTreeSet<MsgKey> {
+        &self.owed
     }
 
     /// The end state: the store holds exactly one row for each of `expected` (subjects of

@@ -173,14 +173,15 @@ fn a_folder_deleted_and_recreated_with_the_same_name_between_passes() {
     let stored: Vec<String> = env.messages().iter().map(|m| m["subject"].as_str().unwrap_or("").to_string()).collect();
     assert_eq!(stored.len(), 3, "{stored:?}");
 
-    // Deleted, one pass, recreated: a folder seen for the first time, baselined.
+    // Deleted, one pass, recreated: a folder seen for the first time. Its mail arrived after
+    // the last pass, so it is news (new folders are news too), and it is baselined after it.
     env.dovecot.delete_folder(ALICE, "Work").expect("delete");
     env.sync().assert_ok();
     env.dovecot.create_folder(ALICE, "Work").expect("recreate");
     env.append("Work", "before the recreated folder was first seen");
     let out = env.sync();
     out.assert_ok();
-    assert!(out.new_messages().is_empty(), "{}", out.stdout);
+    assert_eq!(out.subjects(), vec!["before the recreated folder was first seen"], "{}", out.stdout);
     env.append("Work", "after it was seen");
     assert_eq!(env.sync().subjects(), vec!["after it was seen"]);
 }

@@ -31,6 +31,10 @@ pub struct NewMessageEvent {
     pub identity: String,
     /// The folders it is known in so far, `folder` first.
     pub folders: Vec<String>,
+    /// Announced late: stored by an earlier run that was stopped (killed) before it could tell,
+    /// and announced by this one at its start. Front ends sum such mail up rather than ring
+    /// for each.
+    pub late: bool,
 }
 
 impl From<&StoredMessage> for NewMessageEvent {
@@ -50,6 +54,7 @@ impl From<&StoredMessage> for NewMessageEvent {
             seen: m.seen,
             identity: m.identity.clone(),
             folders: m.folders.clone(),
+            late: false,
         }
     }
 }

@@ -79,6 +79,7 @@ mod tests {
             seen: true,
             identity: "mid:m@x".into(),
             folders: vec!["INBOX".into(), "Work".into()],
+            late: false,
         };
         let out = MessageOut {
             fields,

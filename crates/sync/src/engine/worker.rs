@@ -21,7 +21,7 @@ use crate::error::SyncError;
 use crate::events::{AccountState, AccountStatusEvent, EventSink};
 use crate::imap::{IdleOutcome, ImapSession};
 use crate::model::Account;
-use crate::sync::{mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
+use crate::sync::{announce_owed, mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
 
 /// Why a pass was asked for out of turn (the timer's own passes need no command).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,10 @@ impl Worker {
     pub(crate) async fn run(mut self, previous: Option<JoinHandle<()>>) {
         if let Some(previous) = previous {
             let _ = previous.await;
+        }
+        // The outbox: what a killed earlier run stored but never announced goes out first.
+        if let Err(e) = announce_owed(&self.shared.store, &self.account.id, self.shared.sink.as_ref()).await {
+            tracing::warn!(account = %self.account.id, error = %e, "cannot announce the mail an earlier run left unannounced");
         }
         let mut pending = Pending::default();
         pending.add(None); // a first pass at start

@@ -175,6 +175,8 @@ pub enum Inserted {
     /// A later copy of a message already held (another folder, or the same one again): the
     /// message gains a folder and rings no second time.
     Copy {
+        /// The copy's own row.
+        id: i64,
         folder: String,
         uidvalidity: u32,
         uid: u32,
@@ -187,6 +189,14 @@ pub enum Inserted {
 impl Inserted {
     pub fn is_first(&self) -> bool {
         matches!(self, Inserted::First(_))
+    }
+
+    /// The row this is about (the first copy's for `First`, the new copy's for `Copy`).
+    pub fn row_id(&self) -> i64 {
+        match self {
+            Inserted::First(m) => m.id,
+            Inserted::Copy { id, .. } => *id,
+        }
     }
 }
 
@@ -214,8 +224,8 @@ fn insert_all(
     let mut insert = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO messages (account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, \
-             subject, date, internal_date, size, preview, flags, fetched_at, seen, identity, copy_of) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             subject, date, internal_date, size, preview, flags, fetched_at, seen, identity, copy_of, announced) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0)",
         )
         .ctx("preparing a message insert")?;
     let mut inserted = Vec::new();
@@ -256,6 +266,7 @@ fn insert_all(
         inserted.push(match first {
             None => Inserted::First(listed(tx, id)?),
             Some(first) => Inserted::Copy {
+                id,
                 folder: folder.to_string(),
                 uidvalidity,
                 uid: m.uid,
@@ -295,28 +306,69 @@ impl Store {
         Ok(Ok(inserted))
     }
 
-    /// The folder's UIDVALIDITY changed: every stored UID of it is void. In one transaction,
-    /// store the messages recovered from around the reset under the new UIDVALIDITY, move the
-    /// watermark to the new baseline and leave a notice for the user.
-    pub fn commit_validity_reset(
+    /// A new baseline for a folder whose UIDVALIDITY changed (every stored UID of it is void)
+    /// or that is new: in one transaction, store the messages recovered from around it under
+    /// the new UIDVALIDITY, move the watermark to the new baseline and leave the notice.
+    pub fn commit_rebaseline(
         &self,
         account_id: &str,
         folder: &str,
         new_uidvalidity: u32,
         uidnext: u32,
         recovered: &[NewMessage],
-        notice: &str,
+        notice: Option<&str>,
     ) -> Result<Vec<Inserted>, StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting a UIDVALIDITY reset")?;
+        let tx = conn.transaction().ctx("starting a new baseline")?;
         let inserted = insert_all(&tx, account_id, folder, new_uidvalidity, recovered)?;
         tx.execute(
             "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, notice = ?6, baseline_at = ?7 WHERE account_id = ?1 AND name = ?2",
             params![account_id, folder, new_uidvalidity, uidnext.saturating_sub(1), uidnext, notice, now_rfc3339()],
         )
         .ctx("re-baselining a folder")?;
-        tx.commit().ctx("committing a UIDVALIDITY reset")?;
+        tx.commit().ctx("committing a new baseline")?;
         Ok(inserted)
+    }
+
+    /// The account's rows whose event never went out (the process was killed between the
+    /// commit and the announcement), oldest first, as a batch would have announced them.
+    pub fn unannounced(&self, account_id: &str) -> Result<Vec<Inserted>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, copy_of, folder, uidvalidity, uid, seen FROM messages WHERE account_id = ?1 AND announced = 0 ORDER BY id",
+            )
+            .ctx("listing unannounced messages")?;
+        let rows = stmt
+            .query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .ctx("listing unannounced messages")?
+            .collect::<Result<Vec<(i64, Option<i64>, String, u32, u32, bool)>, _>>()
+            .ctx("reading unannounced messages")?;
+        drop(stmt);
+        rows.into_iter()
+            .map(|(id, copy_of, folder, uidvalidity, uid, seen)| {
+                Ok(match copy_of {
+                    None => Inserted::First(listed(&conn, id)?),
+                    Some(first) => Inserted::Copy { id, folder, uidvalidity, uid, seen, message: listed(&conn, first)? },
+                })
+            })
+            .collect()
+    }
+
+    /// Marks rows announced: their events went out.
+    pub fn mark_announced(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting to mark messages announced")?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE messages SET announced = 1 WHERE id = ?1").ctx("preparing announced marks")?;
+            for id in ids {
+                stmt.execute([id]).ctx("marking a message announced")?;
+            }
+        }
+        tx.commit().ctx("committing announced marks")
     }
 
     /// UIDs of the folder's messages that are still news (not \Seen, not expunged): the only
@@ -617,6 +669,24 @@ mod tests {
     }
 
     #[test]
+    fn rows_stay_in_the_outbox_until_marked_announced() {
+        let (_dir, store, id) = setup_folders();
+        let first = store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11)], 11).expect("db").expect("fresh");
+        store.commit_batch(&id, "Work", 7, &[with_identity(1, Some("mid:m10@example.org"))], 1).expect("db").expect("fresh");
+        // Killed before the events went out: all three rows are owed, in order, as a batch
+        // would have announced them (the copy as a copy).
+        let owed = store.unannounced(&id).expect("owed");
+        assert_eq!(owed.len(), 3);
+        assert!(owed[0].is_first() && owed[1].is_first() && !owed[2].is_first());
+        assert_eq!(owed[0].row_id(), first[0].row_id());
+        store.mark_announced(&owed.iter().take(2).map(Inserted::row_id).collect::<Vec<_>>()).expect("mark");
+        let left = store.unannounced(&id).expect("owed");
+        assert!(matches!(&left[..], [Inserted::Copy { folder, message, .. }] if folder == "Work" && message.folders == ["INBOX", "Work"]));
+        store.mark_announced(&[left[0].row_id()]).expect("mark");
+        assert!(store.unannounced(&id).expect("owed").is_empty());
+    }
+
+    #[test]
     fn batch_for_a_stale_uidvalidity_is_rejected() {
         let (_dir, store, id) = setup();
         let r = store.commit_batch(&id, "INBOX", 4, &[msg(10)], 10).expect("db");
@@ -629,7 +699,7 @@ mod tests {
         let (_dir, store, id) = setup();
         store.commit_batch(&id, "INBOX", 5, &[msg(10)], 10).expect("db").expect("fresh");
         assert!(store.has_message_id(&id, "INBOX", "m10@example.org").expect("lookup"));
-        let got = store.commit_validity_reset(&id, "INBOX", 99, 40, &[msg(37)], "reset").expect("reset");
+        let got = store.commit_rebaseline(&id, "INBOX", 99, 40, &[msg(37)], Some("reset")).expect("reset");
         assert_eq!(got.len(), 1);
         let f = store.folder(&id, "INBOX").expect("get").expect("row");
         assert_eq!((f.uidvalidity, f.last_uid, f.notice.as_deref()), (99, 39, Some("reset")));

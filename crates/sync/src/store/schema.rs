@@ -107,6 +107,13 @@ const MIGRATIONS: &[&str] = &[
         WHERE id != (SELECT MIN(f.id) FROM messages f WHERE f.account_id = messages.account_id AND f.identity = messages.identity);
     CREATE INDEX messages_copies ON messages(copy_of) WHERE copy_of IS NOT NULL;
     "#,
+    // v6: the outbox. A row is inserted unannounced and marked once its event went out, so a
+    // process killed in between has its rows announced by the next start (at least once).
+    // Rows from before were announced (or were history) by the build that stored them.
+    r#"
+    ALTER TABLE messages ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX messages_unannounced ON messages(account_id, id) WHERE announced = 0;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -2,12 +2,14 @@
 //! algorithm itself, [`signin`] opens the signed-in session it runs on, and this file holds
 //! its options, its report and the one-shot sync of `mailbell-cli sync --once`.
 
+mod outbox;
 mod pass;
 mod signin;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+pub use outbox::announce_owed;
 pub use pass::run_pass;
 pub(crate) use signin::{password_of, refresh_access};
 pub use signin::{server_config, sign_in};
@@ -90,6 +92,8 @@ pub async fn sync_account(
     sink: Arc<dyn EventSink>,
 ) -> Result<PassReport, SyncError> {
     let sink_ref = sink.as_ref();
+    // What a killed earlier run stored but never announced goes out first, server or not.
+    announce_owed(store, &account.id, sink_ref).await?;
     emit_account(sink_ref, &account.id, AccountState::Connecting, None, 0);
     let result = async {
         let mut session = sign_in(account, secrets, &TokenCache::new(), Timeouts::default()).await?;

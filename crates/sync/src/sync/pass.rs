@@ -3,7 +3,8 @@
 //! 1. leave any selected mailbox (Dovecot answers a selected mailbox's STATUS from stale data);
 //! 2. LIST every folder, with LIST-STATUS where offered, and bring the folder rows in line;
 //! 3. for the watched folders without a status yet, pipelined STATUS;
-//! 4. per watched folder: no watermark → baseline at UIDNEXT-1 (history is not news);
+//! 4. per watched folder: no watermark → baseline at UIDNEXT-1 (history is not news), but
+//!    in an account that had a pass before, a new folder's mail that arrived since is news;
 //!    UIDVALIDITY changed → re-baseline and recover what arrived around the reset;
 //!    UIDNEXT-1 <= last UID → nothing to do; otherwise EXAMINE and stream
 //!    `UID FETCH <last+1>:*`, committing rows and watermark together batch by batch;
@@ -15,14 +16,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, SecondsFormat, Utc};
 
-use super::{blocking, PassReport, SyncOptions};
+use super::{blocking, outbox, PassReport, SyncOptions};
 use crate::error::SyncError;
-use crate::events::{Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
+use crate::events::{Event, EventSink, FolderStatusEvent, MessageUpdateEvent};
 use crate::identity::{self, HeaderIds, ServerIds};
 use crate::imap::{Examined, FetchStream, FetchedMessage, ImapError, ImapSession, MailboxStatus};
 use crate::model::{Account, FlagChange, FolderState, ListedFolder};
 use crate::quirks::Quirks;
-use crate::store::{FolderRow, FolderStatusUpdate, Inserted, NewMessage, Store};
+use crate::store::{FolderRow, FolderStatusUpdate, NewMessage, Store};
 use crate::summary;
 
 /// The pass's context: who we are syncing and where events go.
@@ -41,6 +42,9 @@ struct Pass<'a> {
     unchanged: Vec<(FolderRow, FolderStatusUpdate)>,
     /// Folders gone from the server's listing in this pass (candidates for a rename).
     vanished: Vec<FolderRow>,
+    /// When the account's last successful pass over any folder was (None: this is its first):
+    /// a folder without a watermark after that is new, and its recent mail is news.
+    last_pass: Option<DateTime<FixedOffset>>,
 }
 
 /// Runs one pass over the account on an open session. Returns an error only when the pass
@@ -64,6 +68,7 @@ pub async fn run_pass(
         qresync: false,
         unchanged: Vec::new(),
         vanished: Vec::new(),
+        last_pass: None,
     };
     pass.run(session).await?;
     Ok(pass.report)
@@ -82,9 +87,10 @@ impl Pass<'_> {
         session.unselect_pipelined().await?;
         let mut statuses: BTreeMap<String, Result<MailboxStatus, ImapError>> = BTreeMap::new();
         let id = self.account.id.clone();
-        let rows: Vec<FolderRow> = if let Some(only) = &self.opts.only_folders {
-            let only = only.clone();
-            blocking(self.store, move |s| s.folders(Some(&id))).await?.into_iter().filter(|f| f.watched && only.contains(&f.name)).collect()
+        let all: Vec<FolderRow> = if let Some(only) = &self.opts.only_folders {
+            let all = blocking(self.store, move |s| s.folders(Some(&id))).await?;
+            self.last_pass = last_pass(&all);
+            all.into_iter().filter(|f| only.contains(&f.name)).collect()
         } else {
             let (listed, _) = session.list_folders(self.modseq).await?;
             let selectable: Vec<ListedFolder> = listed
@@ -104,8 +110,10 @@ impl Pass<'_> {
             })
             .await?;
             self.vanished = changes.removed_rows;
-            rows.into_iter().filter(|f| f.watched).collect()
+            self.last_pass = last_pass(&rows);
+            rows
         };
+        let rows: Vec<FolderRow> = all.into_iter().filter(|f| f.watched).collect();
 
         // Folders that LIST-STATUS did not cover (or all of them without it, or those of a
         // scoped pass): one pipelined round trip of STATUS.
@@ -180,7 +188,10 @@ impl Pass<'_> {
             blocking(self.store, move |s| s.adopt_watermark(&id, &name, &from)).await?;
             adopted = FolderRow { uidvalidity: old.uidvalidity, last_uid: old.last_uid, highestmodseq: old.highestmodseq, ..row.clone() };
             &adopted
+        } else if let Some(last_pass) = self.last_pass {
+            return self.new_folder(session, row, last_pass).await;
         } else {
+            // The account's first pass: what is there is history.
             let (id, name) = (row.account_id.clone(), row.name.clone());
             blocking(self.store, move |s| s.set_baseline(&id, &name, uidvalidity, uidnext)).await?;
             return self.folder_ok(row, &status, Some(uidnext)).await;
@@ -325,7 +336,7 @@ impl Pass<'_> {
                 if abort {
                     std::process::abort();
                 }
-                announce(sink.as_ref(), inserted);
+                outbox::announce_and_mark(s, sink.as_ref(), inserted)?;
             }
             Ok(committed.map(|inserted| inserted.iter().filter(|i| i.is_first()).count()))
         })
@@ -338,27 +349,51 @@ impl Pass<'_> {
         Ok(true)
     }
 
-    /// UIDVALIDITY changed: every stored UID of the folder is void. Re-baseline at the new
-    /// UIDNEXT without a flood, but keep mail that arrived since our last successful pass:
-    /// messages whose INTERNALDATE is after it and whose Message-ID we do not hold yet.
+    /// UIDVALIDITY changed: every stored UID of it is void. Re-baseline at the new UIDNEXT
+    /// without a flood, but keep mail that arrived since our last successful pass: messages
+    /// whose INTERNALDATE is after it and whose Message-ID we do not hold yet.
     async fn validity_reset(&mut self, session: &mut ImapSession, row: &FolderRow) -> Result<(), SyncError> {
+        let parse = |t: &Option<String>| t.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+        let since: Option<DateTime<FixedOffset>> = match (parse(&row.last_sync_at), parse(&row.baseline_at)) {
+            (Some(sync), Some(base)) => Some(early(sync).max(base)),
+            (Some(sync), None) => Some(early(sync)),
+            _ => None,
+        };
+        let notice = |old: u32, new: u32, recovered: usize| {
+            format!(
+                "UIDVALIDITY changed from {old} to {new} at {}: re-baselined, {recovered} message(s) recovered from around the reset",
+                Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            )
+        };
+        self.rebaseline(session, row, since, Some(&notice)).await
+    }
+
+    /// A folder with no watermark in an account that had a pass before: it appeared since
+    /// (a Sieve `fileinto :create`, a new list folder) or was just chosen. Mail that arrived
+    /// in it after that pass is news, not history; copies of mail already announced attach
+    /// to it (identity), so mail moved there from INBOX rings no second time.
+    async fn new_folder(&mut self, session: &mut ImapSession, row: &FolderRow, last_pass: DateTime<FixedOffset>) -> Result<(), SyncError> {
+        self.rebaseline(session, row, Some(early(last_pass)), None).await
+    }
+
+    /// Baselines the folder at its UIDNEXT now, in one transaction with the mail that arrived
+    /// since `since` (INTERNALDATE; at most `recovery_limit` messages), which is announced.
+    /// `notice` (old UIDVALIDITY, new, recovered) leaves a note for the user.
+    async fn rebaseline(
+        &mut self,
+        session: &mut ImapSession,
+        row: &FolderRow,
+        since: Option<DateTime<FixedOffset>>,
+        notice: Option<&(dyn Fn(u32, u32, usize) -> String + Sync)>,
+    ) -> Result<(), SyncError> {
         self.emit_folder_state(row, FolderState::Syncing).await?;
         let (ex, _) = session.examine(&row.raw_name, self.modseq, None).await?;
         let (Some(new_validity), Some(uidnext)) = (ex.uidvalidity, ex.uidnext) else {
             return Err(ImapError::Protocol(format!("EXAMINE of {:?} lacks UIDVALIDITY or UIDNEXT", row.name)).into());
         };
-        // Mail that arrived after our last successful pass is news; mail from before the
-        // baseline is history. Our clock and the server's may differ, so the window opens a
-        // little early and is cut to whole seconds (INTERNALDATE has no more): a duplicate is
-        // caught by its Message-ID below, a loss would be silent.
-        let parse = |t: &Option<String>| t.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
-        let since: Option<DateTime<FixedOffset>> = match (parse(&row.last_sync_at), parse(&row.baseline_at)) {
-            (Some(sync), Some(base)) => Some((sync - ChronoDuration::minutes(2)).max(base)),
-            (Some(sync), None) => Some(sync - ChronoDuration::minutes(2)),
-            _ => None,
-        }
-        .map(|t| t - ChronoDuration::nanoseconds(i64::from(t.timestamp_subsec_nanos())));
         let mut recovered = Vec::new();
+        // Cut to whole seconds: INTERNALDATE has no more, and mail of the same second counts.
+        let since = since.map(|t| t - ChronoDuration::nanoseconds(i64::from(t.timestamp_subsec_nanos())));
         if let Some(since) = since {
             // SEARCH SINCE is by day in the server's time zone: ask from the day before.
             let day = (since - ChronoDuration::days(1)).date_naive();
@@ -375,7 +410,7 @@ impl Pass<'_> {
                 }
             }
         }
-        // Drop what we already hold under the old UIDVALIDITY (same Message-ID).
+        // Drop what we already hold in this folder (under the old UIDVALIDITY: same Message-ID).
         let (id, name) = (row.account_id.clone(), row.name.clone());
         let candidates = recovered;
         let fresh = blocking(self.store, move |s| {
@@ -388,18 +423,12 @@ impl Pass<'_> {
             Ok(fresh)
         })
         .await?;
-        let notice = format!(
-            "UIDVALIDITY changed from {} to {} at {}: re-baselined, {} message(s) recovered from around the reset",
-            row.uidvalidity,
-            new_validity,
-            Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
-            fresh.len()
-        );
+        let notice = notice.map(|n| n(row.uidvalidity, new_validity, fresh.len()));
         let (id, name) = (row.account_id.clone(), row.name.clone());
         let sink = Arc::clone(&self.sink);
         let n = blocking(self.store, move |s| {
-            let inserted = s.commit_validity_reset(&id, &name, new_validity, uidnext, &fresh, &notice)?;
-            announce(sink.as_ref(), &inserted);
+            let inserted = s.commit_rebaseline(&id, &name, new_validity, uidnext, &fresh, notice.as_deref())?;
+            outbox::announce_and_mark(s, sink.as_ref(), &inserted)?;
             Ok(inserted.iter().filter(|i| i.is_first()).count())
         })
         .await?;
@@ -441,19 +470,6 @@ impl Pass<'_> {
     }
 }
 
-/// Emits the events of rows just inserted: `new_message` for a message's first copy, a
-/// `message_update` with its folders for a later one (it rings once).
-fn announce(sink: &dyn EventSink, inserted: &[Inserted]) {
-    for i in inserted {
-        sink.emit(match i {
-            Inserted::First(m) => Event::NewMessage(NewMessageEvent::from(m)),
-            Inserted::Copy { folder, uidvalidity, uid, seen, message } => {
-                Event::MessageUpdate(MessageUpdateEvent::of_copy(message, folder, *uidvalidity, *uid, *seen, false, true))
-            }
-        });
-    }
-}
-
 fn ok_update(status: &MailboxStatus, uidnext: Option<u32>) -> FolderStatusUpdate {
     FolderStatusUpdate {
         state: Some(FolderState::Ok),
@@ -465,6 +481,17 @@ fn ok_update(status: &MailboxStatus, uidnext: Option<u32>) -> FolderStatusUpdate
         uidnext,
         highestmodseq: status.highestmodseq,
     }
+}
+
+/// When the account's last successful pass over any of these folders was.
+fn last_pass(folders: &[FolderRow]) -> Option<DateTime<FixedOffset>> {
+    folders.iter().filter_map(|f| f.last_sync_at.as_deref()).filter_map(|t| DateTime::parse_from_rfc3339(t).ok()).max()
+}
+
+/// A little before `t`: our clock and the server's may differ (a duplicate is caught by
+/// Message-ID or identity, a loss would be silent).
+fn early(t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    t - ChronoDuration::minutes(2)
 }
 
 /// Reads a fetch to its end after the folder went stale, so the session stays usable.
