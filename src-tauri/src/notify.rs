@@ -211,6 +211,9 @@ mod tests {
             next_pass_at: None,
             retries: 0,
             push: false,
+            push_mode: mailbell_sync::PushMode::None,
+            push_folders: 0,
+            sweep_secs: None,
         })
     }
 

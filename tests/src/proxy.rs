@@ -105,6 +105,8 @@ struct Shared {
     bytes_to_server: AtomicU64,
     connections: AtomicU64,
     active: AtomicU64,
+    /// The most connections open at once so far.
+    peak: AtomicU64,
     /// Per-connection limit of bytes to the client; NO_CUT when off.
     cut_after: AtomicU64,
     /// Bytes per second read from the server, per connection; 0 when unlimited.
@@ -189,6 +191,7 @@ impl Proxy {
             bytes_to_server: AtomicU64::new(0),
             connections: AtomicU64::new(0),
             active: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
             cut_after: AtomicU64::new(NO_CUT),
             rate: AtomicU64::new(0),
             reset,
@@ -286,6 +289,11 @@ impl Proxy {
     pub fn active_connections(&self) -> u64 {
         self.shared.active.load(Ordering::SeqCst)
     }
+
+    /// The most connections that were open at once so far (a client's connection budget).
+    pub fn peak_connections(&self) -> u64 {
+        self.shared.peak.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Proxy {
@@ -328,7 +336,8 @@ struct ActiveGuard(Arc<Shared>);
 
 impl ActiveGuard {
     fn new(shared: &Arc<Shared>) -> Self {
-        shared.active.fetch_add(1, Ordering::SeqCst);
+        let now = shared.active.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.peak.fetch_max(now, Ordering::SeqCst);
         ActiveGuard(Arc::clone(shared))
     }
 }

@@ -77,7 +77,7 @@ describe("events", () => {
     const engine: EngineEvent[] = [];
     const app: AppEvent[] = [];
     const off = await subscribe({ engine: (e) => engine.push(e), app: (e) => app.push(e) });
-    const ev: EngineEvent = { event: "account_status", account: "a", state: "ok", error: null, new_messages: 0, next_pass_at: null, retries: 0, push: false };
+    const ev: EngineEvent = { event: "account_status", account: "a", state: "ok", error: null, new_messages: 0, next_pass_at: null, retries: 0, push: false, push_mode: "none", push_folders: 0, sweep_secs: null };
     await emit(ENGINE_CHANNEL, ev);
     await emit(APP_CHANNEL, { kind: "unviewed", count: 3 } satisfies AppEvent);
     expect(engine).toEqual([ev]);

@@ -81,7 +81,7 @@ export function oauthConfig(extra: Partial<OAuthConfig> = {}): OAuthConfig {
 export function oauthAccount(state: AccountStatusEvent["state"] | null = null, error: string | null = null): AccountView {
   const v = account();
   v.account.oauth = oauthConfig();
-  if (state) v.status = { account: v.account.id, state, error, new_messages: 0, next_pass_at: null, retries: 0, push: false };
+  if (state) v.status = { account: v.account.id, state, error, new_messages: 0, next_pass_at: null, retries: 0, push: false, push_mode: "none", push_folders: 0, sweep_secs: null };
   return v;
 }
 

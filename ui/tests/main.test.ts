@@ -47,9 +47,9 @@ function type(el: HTMLInputElement, value: string): void {
 /** Engine events of every kind that makes the window draw again. */
 async function busyEngine(): Promise<void> {
   const events: EngineEvent[] = [
-    { event: "account_status", account: "acc1", state: "syncing", error: null, new_messages: 0, next_pass_at: null, retries: 0, push: false },
+    { event: "account_status", account: "acc1", state: "syncing", error: null, new_messages: 0, next_pass_at: null, retries: 0, push: false, push_mode: "none", push_folders: 0, sweep_secs: null },
     { event: "folder_status", account: "acc1", folder: "INBOX", state: "ok", uidvalidity: 1, last_uid: 12, error: null, last_sync_at: new Date().toISOString(), messages: 12, unseen: 1, notice: null },
-    { event: "account_status", account: "acc1", state: "ok", error: null, new_messages: 1, next_pass_at: null, retries: 0, push: true },
+    { event: "account_status", account: "acc1", state: "ok", error: null, new_messages: 1, next_pass_at: null, retries: 0, push: true, push_mode: "none", push_folders: 0, sweep_secs: null },
   ];
   for (const e of events) await emit(ENGINE_CHANNEL, e);
   await emit(APP_CHANNEL, { kind: "unviewed", count: 1 } satisfies AppEvent);

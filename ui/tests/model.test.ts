@@ -50,7 +50,7 @@ describe("engine events", () => {
     const fx = applyEngineEvent(s, {
       event: "new_message", account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 11, from: "Bob <b@x>", subject: "hi",
       date: "2026-11-28T10:00:00Z", preview: "", from_name: "Bob", from_addr: "b@x", message_id: null, seen: false,
-      identity: "mid:x@y", folders: ["INBOX"],
+      identity: "mid:x@y", folders: ["INBOX"], late: false,
     });
     expect(fx.reloadMessages).toBe(true);
   });
@@ -59,9 +59,9 @@ describe("engine events", () => {
     const s = state();
     s.pending.add("acc1");
     s.pending.add(folderKey("acc1", "INBOX"));
-    applyEngineEvent(s, { event: "account_status", account: "acc1", state: "syncing", error: null, new_messages: 0, next_pass_at: null, retries: 0, push: false });
+    applyEngineEvent(s, { event: "account_status", account: "acc1", state: "syncing", error: null, new_messages: 0, next_pass_at: null, retries: 0, push: false, push_mode: "none", push_folders: 0, sweep_secs: null });
     expect(isBusy(s, "acc1")).toBe(true);
-    applyEngineEvent(s, { event: "account_status", account: "acc1", state: "ok", error: null, new_messages: 1, next_pass_at: "2026-11-28T10:05:00Z", retries: 0, push: true });
+    applyEngineEvent(s, { event: "account_status", account: "acc1", state: "ok", error: null, new_messages: 1, next_pass_at: "2026-11-28T10:05:00Z", retries: 0, push: true, push_mode: "none", push_folders: 0, sweep_secs: null });
     expect(s.pending.size).toBe(0);
     expect(isBusy(s, "acc1")).toBe(false);
     expect(s.snapshot!.accounts[0]!.status!.push).toBe(true);

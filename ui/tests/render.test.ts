@@ -109,6 +109,9 @@ describe("accounts view", () => {
       next_pass_at: null,
       retries: 1,
       push: false,
+      push_mode: "none",
+      push_folders: 0,
+      sweep_secs: null,
     };
     const view = accountsView(c);
     expect(view.querySelector('[data-test="account-state"]')!.textContent).toBe("Sign-in failed");
@@ -128,7 +131,7 @@ describe("accounts view: adding and editing", () => {
 
   it("offers the editor for a refused password", () => {
     const c = ctx();
-    c.state.snapshot!.accounts[0]!.status = { account: "acc1", state: "auth_failed", error: "refused", new_messages: 0, next_pass_at: null, retries: 0, push: false };
+    c.state.snapshot!.accounts[0]!.status = { account: "acc1", state: "auth_failed", error: "refused", new_messages: 0, next_pass_at: null, retries: 0, push: false, push_mode: "none", push_folders: 0, sweep_secs: null };
     accountsView(c).querySelector<HTMLElement>('[data-test="fix-password"]')!.click();
     expect(c.actions.editAccount).toHaveBeenCalledWith("acc1");
   });

@@ -170,8 +170,30 @@ pub struct AccountStatusEvent {
     pub next_pass_at: Option<String>,
     /// Failed attempts in a row (network errors back off between them).
     pub retries: u32,
-    /// Whether IDLE push is active for the account's INBOX.
+    /// Whether push is active: NOTIFY, or IDLE on at least one folder (INBOX first).
     pub push: bool,
+    /// How changes reach the engine between timed passes (ARCHITECTURE.md § The engine).
+    pub push_mode: PushMode,
+    /// How many watched folders push covers now (every watched folder with NOTIFY; the
+    /// folders with an IDLE connection up otherwise).
+    pub push_folders: u32,
+    /// The period of the sweep over watched folders that push does not cover (IDLE mode with
+    /// more folders than connections); `None` when there is no sweep.
+    pub sweep_secs: Option<u32>,
+}
+
+/// The push strategy an account's worker runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum PushMode {
+    /// One NOTIFY (RFC 5465) connection hears every folder.
+    Notify,
+    /// IDLE connections on some folders (INBOX first), within the connection budget.
+    Idle,
+    /// No push: the timer (and "Sync now") only.
+    #[default]
+    None,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -233,9 +255,14 @@ mod tests {
             next_pass_at: None,
             retries: 0,
             push: false,
+            push_mode: PushMode::None,
+            push_folders: 0,
+            sweep_secs: None,
         });
         let v: serde_json::Value = serde_json::to_value(&a).expect("json");
         assert_eq!(v["event"], "account_status");
         assert_eq!(v["state"], "auth_failed");
+        assert_eq!(v["push_mode"], "none");
+        assert!(v["sweep_secs"].is_null());
     }
 }

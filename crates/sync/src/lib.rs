@@ -42,7 +42,7 @@ mod sync;
 
 pub use engine::{AccountChanges, Engine, EngineOptions};
 pub use error::SyncError;
-pub use events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent};
+pub use events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent, PushMode};
 pub use guard::{install_quiet_parser_hook, QUIET_LOG_TARGETS};
 pub use imap::{join_headers, Credential, ImapError, ServerConfig, Timeouts};
 pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};

@@ -59,7 +59,18 @@ pub struct Provider {
     pub host_suffixes: &'static [&'static str],
     /// The provider's OAuth2 endpoints and IMAP scope, where it signs mail programs in so.
     pub oauth: Option<ProviderOAuth>,
+    /// How many simultaneous connections Mailbell may hold to this provider for one account,
+    /// the pass's own included (IDLE companions fill the rest). Set below the provider's
+    /// per-account limit, which the user's phone, webmail and other programs share: going
+    /// over gets *their* logins refused too. `None`: [`DEFAULT_CONNECTION_BUDGET`].
+    pub connection_budget: Option<u16>,
 }
+
+/// Connections per account on a server the table does not know: the pass's own, IDLE on
+/// INBOX and IDLE on one more folder. Small, because many self-hosted and ISP servers cap
+/// connections per user and address low (Dovecot's default is 10 per user and address,
+/// shared by every client behind one NAT).
+pub const DEFAULT_CONNECTION_BUDGET: u16 = 3;
 
 /// A provider's OAuth2 endpoints. No client id: a client must be registered with the provider
 /// for Mailbell by whoever distributes it, and is given in settings (see `oauth_config`).
@@ -122,6 +133,8 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["gmail.com", "googlemail.com"],
         oauth: Some(GOOGLE_OAUTH),
+        // Gmail allows 15 connections per account.
+        connection_budget: Some(10),
     },
     Provider {
         id: "outlook",
@@ -141,6 +154,8 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["office365.com", "outlook.com"],
         oauth: Some(MICROSOFT_OAUTH),
+        // Exchange Online allows about 20.
+        connection_budget: Some(15),
     },
     Provider {
         id: "yahoo",
@@ -159,6 +174,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["mail.yahoo.com"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "icloud",
@@ -174,6 +190,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &["broken-qresync"],
         host_suffixes: &["mail.me.com"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "fastmail",
@@ -189,6 +206,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["fastmail.com", "messagingengine.com"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "gmx",
@@ -204,6 +222,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["gmx.net"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "gmx-com",
@@ -219,6 +238,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["gmx.com"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "webde",
@@ -234,6 +254,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["web.de"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "mailbox-org",
@@ -249,6 +270,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["mailbox.org"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "posteo",
@@ -264,6 +286,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["posteo.de"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "aol",
@@ -279,6 +302,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["aol.com"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "zoho",
@@ -294,6 +318,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["zoho.com"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "zoho-eu",
@@ -309,6 +334,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &["zoho.eu"],
         oauth: None,
+        connection_budget: None,
     },
     Provider {
         id: "proton-bridge",
@@ -324,6 +350,7 @@ pub const PROVIDERS: &[Provider] = &[
         quirks: &[],
         host_suffixes: &[],
         oauth: None,
+        connection_budget: None,
     },
 ];
 

@@ -22,4 +22,10 @@ identity: string,
 /**
  * The folders it is known in so far, `folder` first.
  */
-folders: Array<string>, };
+folders: Array<string>, 
+/**
+ * Announced late: stored by an earlier run that was stopped (killed) before it could tell,
+ * and announced by this one at its start. Front ends sum such mail up rather than ring
+ * for each.
+ */
+late: boolean, };

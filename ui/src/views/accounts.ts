@@ -29,6 +29,13 @@ export function accountsView(ctx: Ctx): HTMLElement {
   );
 }
 
+/** How changes reach the app between checks: NOTIFY hears every folder, IDLE some (the rest swept). */
+function pushFact(mode: string, folders: number, sweep: number | null): string {
+  if (mode === "notify") return `push (NOTIFY) on ${plural(folders, "folder")}`;
+  const swept = sweep ? `, others every ${sweep} s` : "";
+  return `push (IDLE) on ${plural(folders, "folder")}${swept}`;
+}
+
 function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
   const { state, actions, now } = ctx;
   const a = v.account;
@@ -38,7 +45,8 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
   const unwatched = v.folders.length - watched.length;
 
   const facts: string[] = [`${a.host}:${a.port} · ${a.security.toUpperCase()}`];
-  if (v.status?.push) facts.push("push (IDLE) on");
+  const push = v.status?.push ? pushFact(v.status.push_mode, v.status.push_folders, v.status.sweep_secs) : null;
+  if (push) facts.push(push);
   const next = v.status?.next_pass_at;
   if (next && !busy) facts.push(`next check ${until(next, now)}`);
   if (!a.enabled) facts.push("disabled");

@@ -4,6 +4,7 @@
 
 mod backoff;
 mod clock;
+mod push;
 mod worker;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,8 +28,17 @@ use crate::sync::SyncOptions;
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
     pub timeouts: Timeouts,
-    /// Use IDLE on INBOX where the server offers it.
+    /// Push: NOTIFY where the server offers it, else IDLE within the connection budget plus
+    /// a sweep (ARCHITECTURE.md § The engine).
     pub push: bool,
+    /// Connections per account, the pass's own included, for every account: overrides the
+    /// provider table's budget (`providers::Provider::connection_budget`, 3 for unknown
+    /// servers). One engine-wide knob rather than a per-account setting: the limit is the
+    /// server's, and the table knows the big ones.
+    pub connection_budget: Option<u16>,
+    /// How often watched folders that push does not cover (IDLE mode, more folders than
+    /// connections) get a scoped pass: one STATUS round trip, separate from the full interval.
+    pub sweep: Duration,
     /// Longest single IDLE before it is ended and re-issued (also the liveness check of a
     /// quiet push connection). Well under RFC 2177's 29 minutes.
     pub idle_round: Duration,
@@ -47,6 +57,8 @@ impl Default for EngineOptions {
         EngineOptions {
             timeouts: Timeouts::default(),
             push: true,
+            connection_budget: None,
+            sweep: Duration::from_secs(60),
             idle_round: Duration::from_secs(5 * 60),
             backoff_min: Duration::from_secs(2),
             backoff_max: Duration::from_secs(5 * 60),

@@ -142,7 +142,18 @@ async fn a_replaced_worker_reports_nothing_after_stop_account() {
 }
 
 fn status(account: &str, state: AccountState) -> AccountStatusEvent {
-    AccountStatusEvent { account: account.into(), state, error: None, new_messages: 0, next_pass_at: None, retries: 0, push: false }
+    AccountStatusEvent {
+        account: account.into(),
+        state,
+        error: None,
+        new_messages: 0,
+        next_pass_at: None,
+        retries: 0,
+        push: false,
+        push_mode: crate::events::PushMode::None,
+        push_folders: 0,
+        sweep_secs: None,
+    }
 }
 
 /// The gate itself, step by step: only the account's current worker is heard, and nothing of

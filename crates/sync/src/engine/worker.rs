@@ -1,7 +1,8 @@
-//! One account's worker: its timer, its kept session, its backoff, and its IDLE companion.
+//! One account's worker: its timer, its kept session, its backoff, its push companions
+//! (`push.rs`) and the sweep of the folders push does not cover.
 //!
-//! At most one pass runs at a time. Requests that arrive during a pass ("Sync now", an IDLE
-//! wake-up) coalesce into a single follow-up pass. A network error backs off (capped,
+//! At most one pass runs at a time. Requests that arrive during a pass ("Sync now", a push
+//! wake-up, the sweep) coalesce into a single follow-up pass. A network error backs off (capped,
 //! jittered); an error only the user can fix (wrong password, untrusted certificate) stops the
 //! timer until the user asks for a sync or changes the account.
 
@@ -16,10 +17,11 @@ use tokio::time::Instant;
 
 use super::backoff::{jittered, Backoff};
 use super::clock::ClockWatch;
+use super::push::{Key, Push};
 use super::Shared;
 use crate::error::SyncError;
 use crate::events::{AccountState, AccountStatusEvent, EventSink};
-use crate::imap::{IdleOutcome, ImapSession};
+use crate::imap::ImapSession;
 use crate::model::Account;
 use crate::sync::{announce_owed, mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
 
@@ -28,7 +30,7 @@ use crate::sync::{announce_owed, mark_unreachable, run_pass, sign_in, PassReport
 pub(crate) enum Reason {
     /// The user asked ("Sync now"): also lifts a stop caused by a wrong password.
     User,
-    /// IDLE reported new mail.
+    /// A push companion (NOTIFY or IDLE) reported a change.
     Push,
 }
 
@@ -40,8 +42,13 @@ pub(crate) enum Command {
     },
     /// The account's settings or password changed: start afresh.
     Reload(Box<Account>),
-    /// The IDLE companion went up or down.
-    PushState(bool),
+    /// A push companion went up or down.
+    PushState {
+        key: Key,
+        up: bool,
+    },
+    /// The server answered NOTIFY with NO or BAD (the text): fall back to IDLE.
+    NotifyRefused(String),
 }
 
 /// Requests gathered while waiting or while a pass ran; taken as one pass.
@@ -81,8 +88,13 @@ pub(crate) struct Worker {
     backoff: Backoff,
     /// Set when only the user can fix what went wrong: no timed passes until then.
     blocked: bool,
-    push: bool,
-    idle: Option<(JoinHandle<()>, watch::Sender<bool>)>,
+    push: Push,
+    /// What the server offered at the last successful pass: NOTIFY, IDLE.
+    offers: Option<(bool, bool)>,
+    /// Push wants planning again before the next wait (NOTIFY was refused).
+    replan: bool,
+    /// When the sweep of the folders push does not cover is due; `None` without a sweep.
+    next_sweep: Option<Instant>,
     next_due: Instant,
     /// Whose statuses are heard: see `Fanout::status`.
     generation: u64,
@@ -107,8 +119,10 @@ impl Worker {
             session: None,
             backoff,
             blocked: false,
-            push: false,
-            idle: None,
+            push: Push::default(),
+            offers: None,
+            replan: false,
+            next_sweep: None,
             next_due: Instant::now(),
             generation,
         }
@@ -135,6 +149,11 @@ impl Worker {
             if *stop.borrow() {
                 break;
             }
+            if self.replan {
+                self.replan = false;
+                self.ensure_idle().await;
+                self.emit(if self.blocked { AccountState::Error } else { AccountState::Ok }, None, 0);
+            }
             if let Some(scope) = pending.take() {
                 if !self.pass(scope).await {
                     break;
@@ -151,6 +170,10 @@ impl Worker {
                     None => break,
                 },
                 () = tokio::time::sleep_until(self.next_due), if !self.blocked => pending.add(None),
+                () = sleep_until_opt(self.next_sweep), if !self.blocked && self.next_sweep.is_some() => {
+                    self.next_sweep = None;
+                    pending.add(Some(self.push.swept().clone()));
+                }
                 _ = tick.tick() => {
                     if clock.check() {
                         // Back from sleep: the timer is late and the connections are likely
@@ -172,6 +195,18 @@ impl Worker {
                     self.blocked = false;
                     self.backoff.reset();
                 }
+                // A push wake-up for folders Mailbell does not watch (NOTIFY hears them all)
+                // is worth no pass.
+                let folders = match (reason, folders) {
+                    (Reason::Push, Some(f)) => {
+                        let f = self.push.worth_a_pass(f);
+                        if f.is_empty() {
+                            return;
+                        }
+                        Some(f)
+                    }
+                    (_, f) => f,
+                };
                 if !self.blocked {
                     pending.add(folders);
                 }
@@ -181,14 +216,18 @@ impl Worker {
                 self.session = None;
                 self.blocked = false;
                 self.backoff.reset();
-                self.stop_idle();
+                self.push.reset();
+                self.next_sweep = None;
                 pending.add(None);
             }
-            Command::PushState(on) => {
-                if self.push != on {
-                    self.push = on;
+            Command::PushState { key, up } => {
+                if self.push.set_up(key, up) {
                     self.emit(if self.blocked { AccountState::Error } else { AccountState::Ok }, None, 0);
                 }
+            }
+            Command::NotifyRefused(reason) => {
+                self.push.notify_refused(&self.account.id, &reason);
+                self.replan = true;
             }
         }
     }
@@ -196,6 +235,8 @@ impl Worker {
     /// One pass with the scope given. Returns false when the engine is stopping.
     async fn pass(&mut self, scope: Option<BTreeSet<String>>) -> bool {
         let full = scope.is_none();
+        // The sweep is done by any pass that covers its folders.
+        let sweeps = scope.as_ref().is_none_or(|s| self.push.swept().is_subset(s));
         let opts = SyncOptions { only_folders: scope, emit_unchanged: false, ..self.shared.opts.sync.clone() };
         self.emit(AccountState::Syncing, None, 0);
         let mut stop = self.stop.clone();
@@ -214,14 +255,19 @@ impl Worker {
             }
         };
         match result {
-            Some(Ok(report)) => self.succeeded(&report, full),
+            Some(Ok(report)) => {
+                if sweeps {
+                    self.next_sweep = None;
+                }
+                self.succeeded(&report, full).await;
+            }
             Some(Err(e)) => self.failed(e).await,
             None => self.session = None,
         }
         !stopping
     }
 
-    fn succeeded(&mut self, report: &PassReport, full: bool) {
+    async fn succeeded(&mut self, report: &PassReport, full: bool) {
         self.backoff.reset();
         // Only a full pass covers every folder: a pass scoped to INBOX (IDLE) or one folder
         // must not push back the timer, or a busy INBOX would starve the other folders.
@@ -232,8 +278,18 @@ impl Worker {
             None => (AccountState::Ok, None),
             Some((f, e)) => (AccountState::Error, Some(format!("{f}: {e}"))),
         };
+        if let Some(s) = &self.session {
+            self.offers = Some((s.has_capability("NOTIFY"), s.has_capability("IDLE")));
+        }
+        // A full pass has just listed the folders: plan push over them (new folders, changed
+        // watch choices). A scoped pass changes nothing push depends on.
+        if full {
+            self.ensure_idle().await;
+        }
+        if self.next_sweep.is_none() && !self.push.swept().is_empty() {
+            self.next_sweep = Some(Instant::now() + self.shared.opts.sweep);
+        }
         self.emit(state, error, report.new_messages);
-        self.ensure_idle();
     }
 
     async fn failed(&mut self, e: SyncError) {
@@ -252,6 +308,7 @@ impl Worker {
     }
 
     fn emit(&self, state: AccountState, error: Option<String>, new_messages: u32) {
+        let (push, push_mode, push_folders, sweep_secs) = self.push.status(self.shared.opts.sweep);
         let next_pass_at = (!self.blocked && !matches!(state, AccountState::Syncing | AccountState::Connecting)).then(|| {
             let wait = self.next_due.saturating_duration_since(Instant::now());
             let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -266,33 +323,29 @@ impl Worker {
                 new_messages,
                 next_pass_at,
                 retries: self.backoff.attempts(),
-                push: self.push,
+                push,
+                push_mode,
+                push_folders,
+                sweep_secs,
             },
         );
     }
 
-    fn ensure_idle(&mut self) {
-        let offered = self.session.as_ref().is_some_and(|s| s.has_capability("IDLE"));
-        if !self.shared.opts.push || !offered || self.idle.as_ref().is_some_and(|(h, _)| !h.is_finished()) {
-            return;
+    /// Starts or adjusts the push companions (see `push.rs`) for what the server offered.
+    async fn ensure_idle(&mut self) {
+        if let Some((notify, idle)) = self.offers {
+            self.push.plan(&self.account, &self.shared, &self.tx, notify, idle).await;
         }
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let task = idle_task(self.account.clone(), Arc::clone(&self.shared), self.tx.clone(), stop_rx);
-        self.idle = Some((tokio::spawn(task), stop_tx));
     }
 
+    /// Stops every push companion and the sweep; the next full pass starts them again.
     fn stop_idle(&mut self) {
-        if let Some((_, stop)) = self.idle.take() {
-            let _ = stop.send(true);
-        }
-        self.push = false;
+        self.push.stop_all();
+        self.next_sweep = None;
     }
 
     async fn finish(mut self) {
-        if let Some((handle, stop)) = self.idle.take() {
-            let _ = stop.send(true);
-            let _ = tokio::time::timeout(Duration::from_secs(5), handle).await;
-        }
+        std::mem::take(&mut self.push).finish().await;
         if let Some(s) = self.session.take() {
             s.logout().await;
         }
@@ -325,65 +378,11 @@ async fn pass_on(slot: &mut Option<ImapSession>, account: &Account, shared: &Sha
     result
 }
 
-/// The IDLE companion: a second session that idles on INBOX and wakes the worker on new mail.
-/// It reconnects with its own backoff and gives up only when the server has no IDLE or the
-/// user must act (the worker reports that).
-async fn idle_task(account: Account, shared: Arc<Shared>, wake: mpsc::UnboundedSender<Command>, mut stop: watch::Receiver<bool>) {
-    let mut backoff = Backoff::new(shared.opts.backoff_min, shared.opts.backoff_max);
-    let inbox: BTreeSet<String> = std::iter::once("INBOX".to_string()).collect();
-    loop {
-        if *stop.borrow() {
-            return;
-        }
-        let opened = async {
-            let mut s = sign_in(&account, &shared.secrets, &shared.tokens, shared.opts.timeouts).await?;
-            if !s.has_capability("IDLE") {
-                s.logout().await;
-                return Ok(None);
-            }
-            s.examine("INBOX", false, None).await?;
-            Ok::<_, SyncError>(Some(s))
-        }
-        .await;
-        match opened {
-            Ok(None) => return,
-            Ok(Some(mut session)) => {
-                backoff.reset();
-                let _ = wake.send(Command::PushState(true));
-                // Mail may have arrived while push was down.
-                let _ = wake.send(Command::SyncNow { folders: Some(inbox.clone()), reason: Reason::Push });
-                loop {
-                    let stopped = async {
-                        let _ = stop.changed().await;
-                    };
-                    // New mail, or a message read or deleted elsewhere (unsolicited FETCH FLAGS /
-                    // EXPUNGE): look at INBOX now, without waiting for this session's DONE.
-                    let wake_now = |o: IdleOutcome| {
-                        if matches!(o, IdleOutcome::NewMail | IdleOutcome::Changed) {
-                            let _ = wake.send(Command::SyncNow { folders: Some(inbox.clone()), reason: Reason::Push });
-                        }
-                    };
-                    match session.idle_round(shared.opts.idle_round, stopped, wake_now).await {
-                        Ok((s, IdleOutcome::NewMail | IdleOutcome::Changed | IdleOutcome::Quiet)) => session = s,
-                        Ok((s, IdleOutcome::Stopped)) => {
-                            s.logout().await;
-                            return;
-                        }
-                        Err(e) => {
-                            tracing::info!(account = %account.id, error = %e, "IDLE connection lost");
-                            break;
-                        }
-                    }
-                }
-                let _ = wake.send(Command::PushState(false));
-            }
-            Err(e) if e.needs_user() => return,
-            Err(e) => tracing::info!(account = %account.id, error = %e, "IDLE connection failed"),
-        }
-        tokio::select! {
-            () = tokio::time::sleep(backoff.next_delay()) => {}
-            _ = stop.changed() => return,
-        }
+/// Sleeps until `at`; never wakes without one (the caller guards the branch).
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

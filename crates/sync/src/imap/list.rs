@@ -41,7 +41,7 @@ fn status_items(modseq: bool) -> &'static str {
 
 /// The mailbox name as the server means it: imap-proto hands a quoted name over with its
 /// escapes (`\"`, `\\`) still in; INBOX is case-insensitive (RFC 3501 §5.1).
-fn canonical(raw: &str) -> String {
+pub(crate) fn canonical(raw: &str) -> String {
     if raw.eq_ignore_ascii_case("INBOX") {
         return "INBOX".to_string();
     }

@@ -121,12 +121,23 @@ impl ImapSession {
     /// response timeout and on an untagged BYE. The response's buffer is dropped on return,
     /// so callers copy out what they need: memory stays flat however long the stream.
     pub(crate) async fn next_with<T>(&mut self, f: impl FnOnce(&Response<'_>) -> T) -> Result<T, ImapError> {
-        let read = tokio::time::timeout(self.response_timeout, crate::guard::unpanicked(self.inner.read_response())).await;
-        let resp = match read {
-            Err(_) => {
+        match self.next_within(self.response_timeout, f).await? {
+            Some(t) => Ok(t),
+            None => {
                 self.broken = true;
-                return Err(self.timeout("waiting for a response"));
+                Err(self.timeout("waiting for a response"))
             }
+        }
+    }
+
+    /// Like [`Self::next_with`], but silence for `wait` is not an error: `Ok(None)`, and the
+    /// session stays usable (async-imap's stream keeps a partly read response in its own
+    /// buffer, so abandoning the read loses nothing). For a connection that waits for the
+    /// server to speak first (NOTIFY).
+    pub(crate) async fn next_within<T>(&mut self, wait: Duration, f: impl FnOnce(&Response<'_>) -> T) -> Result<Option<T>, ImapError> {
+        let read = tokio::time::timeout(wait, crate::guard::unpanicked(self.inner.read_response())).await;
+        let resp = match read {
+            Err(_) => return Ok(None),
             Ok(None) => {
                 self.broken = true;
                 return Err(ImapError::Protocol("the server sent a response Mailbell cannot parse".into()));
@@ -145,7 +156,7 @@ impl ImapSession {
             self.broken = true;
             return Err(ImapError::Bye(outcome.information.as_deref().unwrap_or("").to_string()));
         }
-        Ok(f(resp.parsed()))
+        Ok(Some(f(resp.parsed())))
     }
 
     /// If `resp` completes `tag`, returns its outcome: Ok for OK, a command error otherwise.

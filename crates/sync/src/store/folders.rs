@@ -1,7 +1,7 @@
 //! Folder rows: what the server lists, which of them are watched, their watermark
 //! (UIDVALIDITY + last UID seen) and their sync status.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
@@ -169,6 +169,18 @@ impl Store {
         let mut stmt = conn.prepare(&sql).ctx("listing folders")?;
         let rows = stmt.query_map([account_id], from_row).ctx("listing folders")?;
         rows.collect::<Result<Vec<_>, _>>().ctx("reading folders")
+    }
+
+    /// When each folder of the account last received a message Mailbell stored (the newest
+    /// INTERNALDATE, RFC 3339 UTC text, so it sorts as time): where mail tends to arrive, for
+    /// choosing which folders get an IDLE connection (ARCHITECTURE.md § The engine).
+    pub fn folder_activity(&self, account_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare("SELECT folder, MAX(internal_date) FROM messages WHERE account_id = ?1 GROUP BY folder")
+            .ctx("reading folder activity")?;
+        let rows = stmt.query_map([account_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).ctx("reading folder activity")?;
+        rows.collect::<Result<BTreeMap<_, _>, _>>().ctx("reading folder activity")
     }
 
     pub fn folder(&self, account_id: &str, name: &str) -> Result<Option<FolderRow>, StoreError> {

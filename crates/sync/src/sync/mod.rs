@@ -78,6 +78,9 @@ pub fn emit_account(sink: &dyn EventSink, account: &str, state: AccountState, er
         next_pass_at: None,
         retries: 0,
         push: false,
+        push_mode: crate::events::PushMode::None,
+        push_folders: 0,
+        sweep_secs: None,
     }));
 }
 
