@@ -16,10 +16,11 @@ use tokio::time::Instant;
 
 use super::backoff::{jittered, Backoff};
 use super::clock::ClockWatch;
+use super::wakeups::WakeReason;
 use super::Shared;
 use crate::error::SyncError;
 use crate::events::{AccountState, AccountStatusEvent, EventSink};
-use crate::imap::{IdleOutcome, ImapSession};
+use crate::imap::{IdleLimits, IdleOutcome, ImapError, ImapSession};
 use crate::model::Account;
 use crate::sync::{mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
 
@@ -42,6 +43,9 @@ pub(crate) enum Command {
     Reload(Box<Account>),
     /// The IDLE companion went up or down.
     PushState(bool),
+    /// The network changed, the machine resumed, or the push watchdog found the path dead:
+    /// drop the connections and look now, without waiting for the timer or the backoff.
+    Wake(WakeReason),
 }
 
 /// Requests gathered while waiting or while a pass ran; taken as one pass.
@@ -180,6 +184,15 @@ impl Worker {
                 self.stop_idle();
                 pending.add(None);
             }
+            Command::Wake(reason) => {
+                tracing::info!(account = %self.account.id, ?reason, "woken: fresh connections and a pass now");
+                self.session = None;
+                self.stop_idle();
+                if !self.blocked {
+                    self.backoff.reset();
+                    pending.add(None);
+                }
+            }
             Command::PushState(on) => {
                 if self.push != on {
                     self.push = on;
@@ -244,7 +257,7 @@ impl Worker {
         } else {
             self.next_due = Instant::now() + self.backoff.next_delay();
         }
-        self.emit(e.account_state(), Some(e.to_string()), 0);
+        self.emit(e.account_state(), Some(e.status_text()), 0);
     }
 
     fn emit(&self, state: AccountState, error: Option<String>, new_messages: u32) {
@@ -359,10 +372,19 @@ async fn idle_task(account: Account, shared: Arc<Shared>, wake: mpsc::UnboundedS
                             let _ = wake.send(Command::SyncNow { folders: Some(inbox.clone()), reason: Reason::Push });
                         }
                     };
-                    match session.idle_round(shared.opts.idle_round, stopped, wake_now).await {
+                    let limits =
+                        IdleLimits { round: shared.opts.idle_round, silence: shared.opts.idle_silence, probe: shared.opts.idle_probe };
+                    match session.idle_round(limits, stopped, wake_now).await {
                         Ok((s, IdleOutcome::NewMail | IdleOutcome::Changed | IdleOutcome::Quiet)) => session = s,
                         Ok((s, IdleOutcome::Stopped)) => {
                             s.logout().await;
+                            return;
+                        }
+                        Err(e @ ImapError::Timeout { .. }) => {
+                            // The path is dead, so the worker's kept session most likely is too:
+                            // the worker starts both afresh (and this companion with them).
+                            tracing::info!(account = %account.id, error = %e, "IDLE connection silent and unanswering");
+                            let _ = wake.send(Command::Wake(WakeReason::ConnectionDead));
                             return;
                         }
                         Err(e) => {

@@ -33,8 +33,8 @@ pub struct ImapSession {
 /// Everything of a session but the connection, kept while IDLE owns the connection.
 pub(crate) struct SessionParts {
     caps: Capabilities,
-    host: String,
-    port: u16,
+    pub(crate) host: String,
+    pub(crate) port: u16,
     response_timeout: Duration,
     broken: bool,
     selected: bool,
