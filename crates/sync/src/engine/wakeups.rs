@@ -182,8 +182,11 @@ impl RouteSocket {
 /// length, address bytes).
 #[derive(Debug, Default)]
 struct Addresses {
-    known: BTreeSet<(u32, u8, u8, Vec<u8>)>,
+    known: BTreeSet<AddressKey>,
 }
+
+/// (interface, family, prefix length, IFA_ADDRESS and IFA_LOCAL bytes).
+type AddressKey = (u32, u8, u8, Vec<u8>);
 
 impl Addresses {
     /// Reads one datagram of netlink messages; true when it changed something that matters:
@@ -202,8 +205,10 @@ impl Addresses {
             let notification = seq != DUMP_SEQ;
             match kind {
                 libc::RTM_NEWADDR | libc::RTM_DELADDR => {
-                    if let Some(key) = address_key(body) {
-                        let moved = if kind == libc::RTM_NEWADDR { self.known.insert(key) } else { self.known.remove(&key) };
+                    if let Some((key, usable)) = address_key(body) {
+                        // A tentative address (IPv6 duplicate detection still running) is not
+                        // there yet: its arrival is the message that clears the flag.
+                        let moved = if kind == libc::RTM_NEWADDR && usable { self.known.insert(key) } else { self.known.remove(&key) };
                         changed |= moved && notification;
                     }
                 }
@@ -223,12 +228,15 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-/// (interface, family, prefix length, IFA_ADDRESS and IFA_LOCAL bytes) of an ifaddrmsg.
-fn address_key(body: &[u8]) -> Option<(u32, u8, u8, Vec<u8>)> {
+/// (interface, family, prefix length, IFA_ADDRESS and IFA_LOCAL bytes) of an ifaddrmsg, and
+/// whether the address can be used (not tentative). `None` for what cannot carry mail: an
+/// address of scope link or host (IPv6 link-local, loopback), or a malformed message.
+fn address_key(body: &[u8]) -> Option<(AddressKey, bool)> {
     // ifaddrmsg: family u8, prefixlen u8, flags u8, scope u8, index u32; then attributes.
-    if body.len() < 8 {
+    if body.len() < 8 || body[3] >= libc::RT_SCOPE_LINK {
         return None;
     }
+    let usable = u32::from(body[2]) & libc::IFA_F_TENTATIVE == 0;
     let (family, prefix, index) = (body[0], body[1], u32_at(body, 4));
     let mut bytes = Vec::new();
     let mut off = 8;
@@ -243,7 +251,7 @@ fn address_key(body: &[u8]) -> Option<(u32, u8, u8, Vec<u8>)> {
         }
         off += (len + 3) & !3;
     }
-    Some((index, family, prefix, bytes))
+    Some(((index, family, prefix, bytes), usable))
 }
 
 // ---- logind -------------------------------------------------------------------------------
@@ -333,6 +341,15 @@ mod tests {
         let route = |dst_len: u8| vec![libc::AF_INET as u8, dst_len, 0, 0, libc::RT_TABLE_MAIN, 0, 0, 0, 0, 0, 0, 0];
         assert!(!a.absorb(&message(libc::RTM_NEWROUTE, 0, &route(24))));
         assert!(a.absorb(&message(libc::RTM_DELROUTE, 0, &route(0))));
+        // A link-local or loopback address is no news.
+        let mut link_local = ifaddr(2, [169, 254, 0, 1]);
+        link_local[3] = libc::RT_SCOPE_LINK;
+        assert!(!a.absorb(&message(libc::RTM_NEWADDR, 0, &link_local)));
+        // A tentative address counts only once usable.
+        let mut tentative = ifaddr(3, [10, 0, 1, 2]);
+        tentative[2] = libc::IFA_F_TENTATIVE as u8;
+        assert!(!a.absorb(&message(libc::RTM_NEWADDR, 0, &tentative)));
+        assert!(a.absorb(&message(libc::RTM_NEWADDR, 0, &ifaddr(3, [10, 0, 1, 2]))));
         // Garbage is ignored.
         assert!(!a.absorb(&[1, 2, 3]));
         assert!(!a.absorb(&message(libc::RTM_NEWADDR, 0, &[1])));
