@@ -9,7 +9,10 @@ const COMMANDS: &[&str] = with_app_commands!(command_names);
 fn main() {
     if std::env::var_os("CARGO_FEATURE_CUSTOM_PROTOCOL").is_some() {
         // The built UI is embedded: rebuild when it changes, and say what to do when it is missing.
-        let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist/index.html");
+        // At run time, not `env!`: the compiled build script is reused from a shared target
+        // directory by a checkout elsewhere (CI's clean clone), and must look in its own.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR for build scripts");
+        let dist = std::path::Path::new(&manifest_dir).join("../ui/dist/index.html");
         if !dist.is_file() {
             panic!(
                 "the UI is not built ({} is missing): run `npm ci && npm run build` in the repository first (scripts/run.sh does)",
