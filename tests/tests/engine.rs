@@ -3,28 +3,13 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::{Proxy, ProxyMode};
 use mailbell_sync::account::{NewSecret, Revocation};
-use mailbell_sync::{AccountState, Engine, EngineOptions, Event, NewAccount, Secrets, Security, Store, Timeouts};
+use mailbell_sync::{AccountState, EngineOptions, Event, Timeouts};
 use tokio::sync::broadcast;
-
-fn account_via(env: &Env, port: u16) -> NewAccount {
-    NewAccount {
-        display_name: String::new(),
-        email: "alice@localhost".into(),
-        host: "127.0.0.1".into(),
-        port,
-        security: Security::Tls,
-        username: ALICE.into(),
-        ca_file: Some(env.ca().display().to_string()),
-        folders: None,
-        interval_secs: 3600,
-    }
-}
 
 fn quick_options() -> EngineOptions {
     EngineOptions {
@@ -55,12 +40,6 @@ async fn next_account_event(rx: &mut broadcast::Receiver<Event>, timeout: Durati
     }
 }
 
-fn engine_for(env: &Env, opts: EngineOptions) -> Engine {
-    let store = Store::open_dir(env.data_dir()).expect("store");
-    let secrets = Arc::new(Secrets::open().expect("keyring"));
-    Engine::new(store, secrets, opts, None)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_now_starts_at_once_and_coalesces_with_a_running_pass() {
     let env = Env::start();
@@ -69,9 +48,9 @@ async fn sync_now_starts_at_once_and_coalesces_with_a_running_pass() {
     }
     // 20 ms each way makes a pass long enough to ask for more while it runs.
     let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Delay(Duration::from_millis(20))).expect("proxy");
-    let engine = engine_for(&env, quick_options());
+    let engine = env.engine(quick_options());
     let mut rx = engine.subscribe();
-    let account = engine.add_account(account_via(&env, proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
+    let account = engine.add_account(env.new_account_at(proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
     next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
 
     // Idle worker: a request starts a pass at once.
@@ -109,9 +88,9 @@ async fn sync_now_starts_at_once_and_coalesces_with_a_running_pass() {
 async fn a_stalled_server_is_detected_and_the_engine_reconnects() {
     let env = Env::start();
     let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Passthrough).expect("proxy");
-    let engine = engine_for(&env, quick_options());
+    let engine = env.engine(quick_options());
     let mut rx = engine.subscribe();
-    let account = engine.add_account(account_via(&env, proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
+    let account = engine.add_account(env.new_account_at(proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
     next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::Ok).await;
     let connections_before = proxy.connections();
 
@@ -137,9 +116,9 @@ async fn a_stalled_server_is_detected_and_the_engine_reconnects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_change_at_run_time() {
     let env = Env::start();
-    let engine = engine_for(&env, quick_options());
+    let engine = env.engine(quick_options());
     let mut rx = engine.subscribe();
-    let new = account_via(&env, env.dovecot.tls_port());
+    let new = env.new_account_at(env.dovecot.tls_port());
     let account = engine.add_account(new, vec![], NewSecret::Password("wrong".into())).await.expect("add");
     next_account_event(&mut rx, Duration::from_secs(20), |s| *s == AccountState::AuthFailed).await;
     // The user fixes the password: the worker starts afresh and works.
@@ -171,7 +150,7 @@ async fn accounts_change_at_run_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconcile_follows_accounts_another_program_adds_and_removes() {
     let env = Env::start();
-    let engine = engine_for(&env, quick_options());
+    let engine = env.engine(quick_options());
     let mut rx = engine.subscribe();
     assert_eq!(engine.start(None).expect("start"), 0);
     assert!(engine.reconcile().await.expect("reconcile").is_empty(), "nothing changed yet");

@@ -6,37 +6,16 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::{DovecotOptions, Proxy, ProxyMode};
 use mailbell_sync::account::NewSecret;
-use mailbell_sync::{AccountStatusEvent, Engine, EngineOptions, Event, NewAccount, PushMode, Secrets, Security, Store};
+use mailbell_sync::{AccountStatusEvent, EngineOptions, Event, PushMode};
 use tokio::sync::broadcast;
 
 /// Far above the ~1 s it takes on an idle machine: the test machine may be loaded.
 const BOUND: Duration = Duration::from_secs(10);
-
-fn account(env: &Env, port: u16) -> NewAccount {
-    NewAccount {
-        display_name: String::new(),
-        email: "alice@localhost".into(),
-        host: "127.0.0.1".into(),
-        port,
-        security: Security::Tls,
-        username: ALICE.into(),
-        ca_file: Some(env.ca().display().to_string()),
-        folders: None,
-        interval_secs: 3600,
-    }
-}
-
-fn engine(env: &Env, opts: EngineOptions) -> Engine {
-    let store = Store::open_dir(env.data_dir()).expect("store");
-    let secrets = Arc::new(Secrets::open().expect("keyring"));
-    Engine::new(store, secrets, opts, None)
-}
 
 fn options() -> EngineOptions {
     EngineOptions { backoff_min: Duration::from_millis(300), backoff_max: Duration::from_secs(2), ..EngineOptions::default() }
@@ -101,9 +80,10 @@ async fn notify_reports_every_folder_new_folders_flags_and_expunges_without_the_
     for f in folders.iter().skip(1) {
         env.dovecot.create_folder(ALICE, f).expect("create");
     }
-    let engine = engine(&env, options());
+    let engine = env.engine(options());
     let mut rx = engine.subscribe();
-    let acc = engine.add_account(account(&env, env.dovecot.tls_port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
+    let acc =
+        engine.add_account(env.new_account_at(env.dovecot.tls_port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
     let up = wait_status(&mut rx, Duration::from_secs(30), |a| a.push_mode == PushMode::Notify).await;
     assert!(up.push, "push is on with NOTIFY");
     assert_eq!(up.push_folders, 20, "NOTIFY covers every watched folder: {up:?}");
@@ -168,9 +148,9 @@ async fn without_notify_idle_fills_the_budget_and_the_sweep_covers_the_rest() {
     let proxy = Proxy::start(env.dovecot.tls_addr(), ProxyMode::Passthrough).expect("proxy");
     let budget = 4u16;
     let sweep = Duration::from_secs(3);
-    let engine = engine(&env, EngineOptions { connection_budget: Some(budget), sweep, ..options() });
+    let engine = env.engine(EngineOptions { connection_budget: Some(budget), sweep, ..options() });
     let mut rx = engine.subscribe();
-    engine.add_account(account(&env, proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
+    engine.add_account(env.new_account_at(proxy.port()), vec![], NewSecret::Password(ALICE_PW.into())).await.expect("add");
     let up =
         wait_status(&mut rx, Duration::from_secs(30), |a| a.push_mode == PushMode::Idle && a.push_folders == u32::from(budget) - 1).await;
     assert!(up.push);

@@ -146,6 +146,29 @@ impl Env {
         id
     }
 
+    /// Alice's account for the engine API, with implicit TLS on `port` (the server's TLS
+    /// port or a proxy in front of it), the test CA and an hour between timer passes.
+    pub fn new_account_at(&self, port: u16) -> mailbell_sync::NewAccount {
+        mailbell_sync::NewAccount {
+            display_name: String::new(),
+            email: "alice@localhost".into(),
+            host: "127.0.0.1".into(),
+            port,
+            security: mailbell_sync::Security::Tls,
+            username: ALICE.into(),
+            ca_file: Some(self.ca().display().to_string()),
+            folders: None,
+            interval_secs: 3600,
+        }
+    }
+
+    /// An engine on this data dir and the session's keyring, no worker started yet.
+    pub fn engine(&self, opts: mailbell_sync::EngineOptions) -> mailbell_sync::Engine {
+        let store = mailbell_sync::Store::open_dir(self.data_dir()).expect("store");
+        let secrets = std::sync::Arc::new(mailbell_sync::Secrets::open().expect("keyring"));
+        mailbell_sync::Engine::new(store, secrets, opts, None)
+    }
+
     pub fn add_alice(&self) -> String {
         self.add_user(ALICE, ALICE_PW, &[])
     }
