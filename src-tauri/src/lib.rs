@@ -106,9 +106,10 @@ pub fn run() {
                 if let Some(host) = &host {
                     let unviewed = state.store.unviewed_count().map(|n| u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(0);
                     let look = tray::look(unviewed, state.settings().paused, Vec::new());
-                    if let Some(tray) = tray::build(&handle, host.clone(), &look) {
+                    if let Some(tray) = tray::build(&handle, &look) {
                         tracing::info!(host = %host.kind, owner = %host.owner, "tray icon shown");
                         state.set_tray(tray);
+                        state.set_host(Some(host.clone()));
                     }
                 }
                 if !state.tray_present() {
@@ -205,19 +206,29 @@ fn show_if_trayless(app: &AppHandle) {
 }
 
 /// A tray host appeared, was replaced (a panel restarted) or went away (on the main thread).
-/// A new host gets a new icon (registered with it from scratch); the last one going away takes
-/// the icon off and, after a grace period for a restart, shows the window.
+///
+/// The icon is made once, when the first host appears, and kept for the run: libappindicator
+/// never frees an indicator (tray-icon's drop only hides it), so a second one with the same id
+/// cannot take its place on the bus. The one icon follows the hosts itself (libayatana-
+/// appindicator registers again with a new StatusNotifierWatcher and falls back to XEmbed
+/// without one; GTK's XEmbed icon docks in a new tray); here it is shown afresh to each new
+/// host (its whole look set again). The last host going away makes Mailbell trayless and,
+/// after a grace period for a restart, shows the window.
 fn tray_host_changed(app: &AppHandle, host: Option<tray::HostId>) {
     let state = app.state::<AppState>();
-    if let Some(old) = state.take_tray() {
-        tray::remove(app, old);
-    }
+    state.set_host(host.clone());
     match host {
         Some(host) => {
-            let look = state.last_look().unwrap_or_else(|| tray::look(0, state.settings().paused, Vec::new()));
-            if let Some(tray) = tray::build(app, host.clone(), &look) {
+            if state.tray().is_none() {
+                let look = state.last_look().unwrap_or_else(|| tray::look(0, state.settings().paused, Vec::new()));
+                if let Some(tray) = tray::build(app, &look) {
+                    state.set_tray(tray);
+                }
+            } else if let Some(tray) = state.tray() {
+                tray.forget_shown();
+            }
+            if state.tray_present() {
                 tracing::info!(host = %host.kind, owner = %host.owner, "tray icon shown");
-                state.set_tray(tray);
                 // The window was opened only for want of a tray: back in the tray with it.
                 if state.take_shown_for_no_tray() {
                     if let Some(w) = app.get_webview_window("main") {
@@ -228,7 +239,7 @@ fn tray_host_changed(app: &AppHandle, host: Option<tray::HostId>) {
             }
         }
         None => {
-            tracing::warn!("the tray host went away: the tray icon is gone until one comes back");
+            tracing::warn!("the tray host went away: no tray icon until one comes back");
             let h = app.clone();
             std::thread::spawn(move || {
                 std::thread::sleep(TRAY_HOST_GRACE);
@@ -237,7 +248,7 @@ fn tray_host_changed(app: &AppHandle, host: Option<tray::HostId>) {
             });
         }
     }
-    // The window's "no tray" hint follows; the new icon gets the current look.
+    // The window's "no tray" hint follows; the icon gets the current look.
     bridge::emit_app(app, AppEvent::Refresh);
     let h = app.clone();
     tauri::async_runtime::spawn(async move { bridge::refresh_tray(&h).await });

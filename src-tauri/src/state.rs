@@ -10,7 +10,7 @@ use mailbell_sync::{AccountState, AccountStatusEvent, Engine, Store};
 
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::models::Settings;
-use crate::tray::{Look, Tray};
+use crate::tray::{HostId, Look, Tray};
 
 pub struct AppState {
     pub store: Store,
@@ -21,6 +21,8 @@ pub struct AppState {
     statuses: Mutex<BTreeMap<String, AccountStatusEvent>>,
     settings: Mutex<Settings>,
     tray: Mutex<Option<Tray>>,
+    /// The tray host that shows the icon now (none: Mailbell is trayless meanwhile).
+    host: Mutex<Option<HostId>>,
     /// What the tray showed last (a tray registered with a new host starts from it).
     look: Mutex<Option<Look>>,
     /// The window is open only because there was no tray to start in (or the tray host went
@@ -68,6 +70,7 @@ impl AppState {
             statuses: Mutex::new(BTreeMap::new()),
             settings: Mutex::new(settings),
             tray: Mutex::new(None),
+            host: Mutex::new(None),
             look: Mutex::new(None),
             shown_for_no_tray: AtomicBool::new(false),
             no_host_said: AtomicBool::new(false),
@@ -147,8 +150,13 @@ impl AppState {
         s.notifications && !s.paused
     }
 
+    /// Whether there is a tray icon that a host shows (else closing the window minimises it).
     pub fn tray_present(&self) -> bool {
-        lock(&self.tray).is_some()
+        lock(&self.tray).is_some() && lock(&self.host).is_some()
+    }
+
+    pub fn set_host(&self, host: Option<HostId>) {
+        *lock(&self.host) = host;
     }
 
     /// The tray, to drive it (a clone: the lock is not held while it waits for the main thread).
@@ -158,10 +166,6 @@ impl AppState {
 
     pub fn set_tray(&self, tray: Tray) {
         *lock(&self.tray) = Some(tray);
-    }
-
-    pub fn take_tray(&self) -> Option<Tray> {
-        lock(&self.tray).take()
     }
 
     pub fn last_look(&self) -> Option<Look> {

@@ -127,8 +127,6 @@ pub fn look(unviewed: u32, paused: bool, attention: Vec<Attention>) -> Look {
 #[derive(Clone)]
 pub struct Tray {
     icon: TrayIcon<Wry>,
-    /// The host it was registered with (its identity: a bus name or a window).
-    pub host: HostId,
     /// What the icon shows now (None until the first [`Tray::apply`]).
     shown: Arc<Mutex<Option<Look>>>,
 }
@@ -177,10 +175,10 @@ pub fn possible() -> bool {
     true
 }
 
-/// Builds the tray showing `look`, for the host `host` (call on the main thread), or explains
+/// Builds the tray showing `look` (call on the main thread, once a host is there), or explains
 /// in the log why there is none.
-pub fn build(app: &AppHandle, host: HostId, look: &Look) -> Option<Tray> {
-    let built = catch_unwind(AssertUnwindSafe(|| try_build(app, host, look)));
+pub fn build(app: &AppHandle, look: &Look) -> Option<Tray> {
+    let built = catch_unwind(AssertUnwindSafe(|| try_build(app, look)));
     match built {
         Ok(Ok(t)) => Some(t),
         Ok(Err(e)) => {
@@ -214,7 +212,7 @@ fn menu(app: &AppHandle, look: &Look) -> tauri::Result<Menu<Wry>> {
     Menu::with_items(app, &items)
 }
 
-fn try_build(app: &AppHandle, host: HostId, look: &Look) -> tauri::Result<Tray> {
+fn try_build(app: &AppHandle, look: &Look) -> tauri::Result<Tray> {
     let icon = TrayIconBuilder::with_id("mailbell")
         .icon(Image::from_bytes(look.icon.bytes())?)
         .tooltip(&look.tooltip)
@@ -225,10 +223,15 @@ fn try_build(app: &AppHandle, host: HostId, look: &Look) -> tauri::Result<Tray> 
     if let Some(title) = &look.title {
         icon.set_title(Some(title))?;
     }
-    Ok(Tray { icon, host, shown: Arc::new(Mutex::new(Some(look.clone()))) })
+    Ok(Tray { icon, shown: Arc::new(Mutex::new(Some(look.clone()))) })
 }
 
 impl Tray {
+    /// Makes the next [`Tray::apply`] set everything again (for a new host).
+    pub fn forget_shown(&self) {
+        *self.shown.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// Shows `look`: changes only what differs from what is shown (each icon change writes a
     /// file for the indicator library).
     pub fn apply(&self, app: &AppHandle, look: &Look) {
@@ -500,12 +503,6 @@ fn xembed_tray() -> Option<u64> {
         (xlib.XCloseDisplay)(display);
         (owner != 0).then_some(owner)
     }
-}
-
-/// Takes the tray icon off the desktop (its host went away, or a new one replaces it).
-pub fn remove(app: &AppHandle, tray: Tray) {
-    let _ = app.remove_tray_by_id("mailbell");
-    drop(tray);
 }
 
 #[cfg(test)]
