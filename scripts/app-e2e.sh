@@ -5,6 +5,7 @@
 #
 #   bash scripts/app-e2e.sh                 # all tests
 #   MAILBELL_SCREENSHOTS=docs bash scripts/app-e2e.sh   # also save screenshots there
+#   MAILBELL_E2E_TESTS="tray app" bash scripts/app-e2e.sh  # only tests-app/e2e/{tray,app}.test.mjs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/setup.sh
@@ -17,4 +18,13 @@ export MAILBELL_SCREENSHOTS="${MAILBELL_SCREENSHOTS:-}"
 # Bare Xvfb has no tray host, and without one the app keeps its window (closing minimises it).
 # These tests expect a tray, so a real one runs (trayer); scripts/package-test.sh also tests
 # the trayless case and a StatusNotifierWatcher host.
-with_xvfb with_xembed_tray with_keyring node --test --test-concurrency=1 tests-app/e2e/ "$@"
+# tray.test.mjs runs its own hosts (Ayatana's StatusNotifierWatcher, trayer) on a display of its own.
+tests=(tests-app/e2e/)
+if [ -n "${MAILBELL_E2E_TESTS:-}" ]; then
+  tests=()
+  for name in $MAILBELL_E2E_TESTS; do
+    [ -f "tests-app/e2e/$name.test.mjs" ] || die "no test file tests-app/e2e/$name.test.mjs (MAILBELL_E2E_TESTS)"
+    tests+=("tests-app/e2e/$name.test.mjs")
+  done
+fi
+with_xvfb with_xembed_tray with_keyring node --test --test-concurrency=1 "${tests[@]}" "$@"

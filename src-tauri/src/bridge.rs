@@ -2,6 +2,7 @@
 //! engine event to the window, turns new mail into notifications and tray changes, and picks up
 //! accounts added outside the app (`mailbell-cli account add`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use tokio::sync::mpsc;
 use crate::models::{AppEvent, Channel};
 use crate::notify::{self, Batcher};
 use crate::state::AppState;
+use crate::tray;
 
 /// How often the store is checked for accounts added or removed by another program.
 const ACCOUNT_POLL: Duration = Duration::from_secs(3);
@@ -104,17 +106,53 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
 
 /// Reads how many messages wait, then updates the tray and tells the window.
 pub async fn refresh_unviewed(app: &AppHandle) {
-    let store = app.state::<AppState>().store.clone();
-    let count = tauri::async_runtime::spawn_blocking(move || store.unviewed_count()).await;
-    match count {
-        Ok(Ok(n)) => {
-            let n = u32::try_from(n).unwrap_or(u32::MAX);
-            app.state::<AppState>().with_tray(|t| t.show_count(n));
-            emit_app(app, AppEvent::Unviewed { count: n });
-        }
-        Ok(Err(e)) => tracing::warn!(error = %e, "cannot count new messages"),
-        Err(e) => tracing::warn!(error = %e, "cannot count new messages"),
+    if let Some(n) = unviewed(app).await {
+        refresh_tray_with(app, n).await;
+        emit_app(app, AppEvent::Unviewed { count: n });
     }
+}
+
+async fn unviewed(app: &AppHandle) -> Option<u32> {
+    let store = app.state::<AppState>().store.clone();
+    match tauri::async_runtime::spawn_blocking(move || store.unviewed_count()).await {
+        Ok(Ok(n)) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "cannot count new messages");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot count new messages");
+            None
+        }
+    }
+}
+
+/// Brings the tray up to date with the engine (count, pause, accounts that need the user).
+pub async fn refresh_tray(app: &AppHandle) {
+    let n = unviewed(app).await.unwrap_or(0);
+    refresh_tray_with(app, n).await;
+}
+
+async fn refresh_tray_with(app: &AppHandle, unviewed: u32) {
+    let look = current_look(app, unviewed).await;
+    let state = app.state::<AppState>();
+    state.set_last_look(look.clone());
+    if let Some(t) = state.tray() {
+        t.apply(app, &look);
+    }
+}
+
+/// The tray's look from the engine's state: the accounts in the store, their latest states, the
+/// pause setting and the unviewed count.
+async fn current_look(app: &AppHandle, unviewed: u32) -> tray::Look {
+    let state = app.state::<AppState>();
+    let store = state.store.clone();
+    let accounts = tauri::async_runtime::spawn_blocking(move || store.accounts()).await.ok().and_then(|r| r.ok()).unwrap_or_default();
+    let states = state.account_states();
+    let labels: BTreeMap<&str, &str> = accounts.iter().map(|a| (a.id.as_str(), a.email.as_str())).collect();
+    let known = states.iter().filter(|(id, _)| labels.contains_key(id.as_str())).map(|(id, s)| (id.as_str(), *s));
+    let attention = tray::attention(known, |id| labels.get(id).copied().unwrap_or(id).to_string());
+    tray::look(unviewed, state.settings().paused, attention)
 }
 
 /// Follows accounts added or removed by another program (the engine starts and stops their

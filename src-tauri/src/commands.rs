@@ -72,7 +72,7 @@ pub async fn mark_viewed(app: AppHandle, ids: Option<Vec<i64>>) -> AppResult<u32
         Ok(u32::try_from(store.unviewed_count()?).unwrap_or(u32::MAX))
     })
     .await?;
-    app.state::<AppState>().with_tray(|t| t.show_count(n));
+    crate::bridge::refresh_tray(&app).await;
     emit_app(&app, AppEvent::Unviewed { count: n });
     Ok(n)
 }
@@ -138,7 +138,7 @@ pub async fn apply_settings(app: &AppHandle, patch: SettingsPatch) -> AppResult<
     }
     let handle = app.clone();
     blocking(move || handle.state::<AppState>().save_settings(new)).await?;
-    state.with_tray(|t| t.show_paused(new.paused));
+    crate::bridge::refresh_tray(app).await;
     tracing::info!(?new, "settings changed");
     emit_app(app, AppEvent::Settings(new));
     Ok(new)

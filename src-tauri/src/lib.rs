@@ -97,21 +97,30 @@ pub fn run() {
             let mut show = true;
             // A tray icon is a tray only where the desktop has a host to show it (GNOME has none
             // without the AppIndicator extension): without one, Mailbell behaves as trayless.
-            if let Some(tray) = tray::build(&handle, state.settings().paused) {
-                match tray::find_host() {
-                    Some(host) => {
-                        tracing::info!(%host, "tray icon shown");
-                        *state.tray.lock().unwrap_or_else(|p| p.into_inner()) = Some(tray);
-                        show = !to_tray;
-                    }
-                    None => {
-                        // At login the panel may come up after Mailbell: wait for it a little.
-                        // A start in the tray keeps the window hidden meanwhile.
-                        show = !to_tray;
-                        let h = handle.clone();
-                        std::thread::spawn(move || adopt_tray_when_hosted(h, tray));
+            // The hosts are followed for the whole run (tray_host_changed).
+            if tray::possible() {
+                let host = tray::find_host();
+                // A start in the tray keeps the window hidden while a host may still come (at
+                // login the panel may start after Mailbell): see await_tray_host.
+                show = !to_tray;
+                if let Some(host) = &host {
+                    let unviewed = state.store.unviewed_count().map(|n| u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(0);
+                    let look = tray::look(unviewed, state.settings().paused, Vec::new());
+                    if let Some(tray) = tray::build(&handle, &look) {
+                        tracing::info!(host = %host.kind, owner = %host.owner, "tray icon shown");
+                        state.set_tray(tray);
+                        state.set_host(Some(host.clone()));
                     }
                 }
+                if !state.tray_present() {
+                    let h = handle.clone();
+                    std::thread::spawn(move || await_tray_host(h));
+                }
+                let h = handle.clone();
+                tray::watch_hosts(host, move |host| {
+                    let app = h.clone();
+                    let _ = h.run_on_main_thread(move || tray_host_changed(&app, host));
+                });
             }
 
             let h = handle.clone();
@@ -163,30 +172,86 @@ pub fn run() {
     });
 }
 
-/// How long Mailbell waits for the desktop's tray host when there is none at start (at login the
-/// panel may come up after it) before it settles for running without a tray.
+/// How long a start in the tray waits for the desktop's tray host when there is none at start
+/// (at login the panel may come up after Mailbell) before it shows the window. The host is
+/// still welcome later: it gets the icon, and the window goes back to the tray.
 const TRAY_HOST_PATIENCE: Duration = Duration::from_secs(10);
 
-/// Keeps the tray once a host shows up. Without one it says so once (log and stderr), takes the
-/// icon away and shows the window: Mailbell runs as without a tray.
-fn adopt_tray_when_hosted(app: AppHandle, tray: tray::Tray) {
-    match tray::wait_for_host(TRAY_HOST_PATIENCE) {
+/// How long a tray host may be gone (a panel restarting) before the window is shown.
+const TRAY_HOST_GRACE: Duration = Duration::from_secs(3);
+
+/// After `TRAY_HOST_PATIENCE` without a tray host: says once what to install, and shows the
+/// window that a start in the tray kept hidden (Mailbell is never running and invisible).
+fn await_tray_host(app: AppHandle) {
+    std::thread::sleep(TRAY_HOST_PATIENCE);
+    let h = app.clone();
+    let _ = app.run_on_main_thread(move || show_if_trayless(&h));
+}
+
+/// With no tray (still, or again): the help once, and the window on screen.
+fn show_if_trayless(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    if state.tray_present() {
+        return;
+    }
+    if state.first_no_host() {
+        tracing::warn!("{}", tray::NO_HOST_HELP);
+    }
+    let hidden = app.get_webview_window("main").is_some_and(|w| !w.is_visible().unwrap_or(true) || w.is_minimized().unwrap_or(false));
+    if hidden {
+        tracing::info!("no tray to bring the window back from: showing it");
+        tray::show_window(app);
+        state.set_shown_for_no_tray(true);
+    }
+}
+
+/// A tray host appeared, was replaced (a panel restarted) or went away (on the main thread).
+///
+/// The icon is made once, when the first host appears, and kept for the run: libappindicator
+/// never frees an indicator (tray-icon's drop only hides it), so a second one with the same id
+/// cannot take its place on the bus. The one icon follows the hosts itself (libayatana-
+/// appindicator registers again with a new StatusNotifierWatcher and falls back to XEmbed
+/// without one; GTK's XEmbed icon docks in a new tray); here it is shown afresh to each new
+/// host (its whole look set again). The last host going away makes Mailbell trayless and,
+/// after a grace period for a restart, shows the window.
+fn tray_host_changed(app: &AppHandle, host: Option<tray::HostId>) {
+    let state = app.state::<AppState>();
+    state.set_host(host.clone());
+    match host {
         Some(host) => {
-            tracing::info!(%host, "tray icon shown");
-            *app.state::<AppState>().tray.lock().unwrap_or_else(|p| p.into_inner()) = Some(tray);
-            let h = app.clone();
-            tauri::async_runtime::spawn(async move { bridge::refresh_unviewed(&h).await });
-        }
-        None => {
-            tracing::warn!("{}", tray::NO_HOST_HELP);
-            tray::remove(&app, tray);
-            // A start in the tray kept the window hidden: nothing could bring it back now.
-            let hidden = app.get_webview_window("main").is_some_and(|w| !w.is_visible().unwrap_or(true));
-            if hidden {
-                tray::show_window(&app);
+            if state.tray().is_none() {
+                let look = state.last_look().unwrap_or_else(|| tray::look(0, state.settings().paused, Vec::new()));
+                if let Some(tray) = tray::build(app, &look) {
+                    state.set_tray(tray);
+                }
+            } else if let Some(tray) = state.tray() {
+                tray.forget_shown();
+            }
+            if state.tray_present() {
+                tracing::info!(host = %host.kind, owner = %host.owner, "tray icon shown");
+                // The window was opened only for want of a tray: back in the tray with it.
+                if state.take_shown_for_no_tray() {
+                    if let Some(w) = app.get_webview_window("main") {
+                        tracing::info!("a tray host came: the window goes back to the tray");
+                        let _ = w.hide();
+                    }
+                }
             }
         }
+        None => {
+            tracing::warn!("the tray host went away: no tray icon until one comes back");
+            let h = app.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(TRAY_HOST_GRACE);
+                let app = h.clone();
+                let _ = h.run_on_main_thread(move || show_if_trayless(&app));
+            });
+        }
     }
+    // The window's "no tray" hint follows; the icon gets the current look.
+    bridge::emit_app(app, AppEvent::Refresh);
+    let h = app.clone();
+    tauri::async_runtime::spawn(async move { bridge::refresh_tray(&h).await });
 }
 
 /// A SIGTERM (logout, `kill`, systemd) quits like the tray's Quit: the engine gets to finish.
@@ -222,8 +287,10 @@ fn shutdown(app: &AppHandle) {
 pub(crate) fn on_tray_menu(app: &AppHandle, id: &str) {
     match id {
         tray::OPEN => tray::show_window(app),
+        id if id.starts_with(tray::ATTENTION) => tray::show_window(app),
         tray::SYNC => match app.state::<AppState>().engine() {
             Ok(engine) => {
+                tracing::info!("tray: check now");
                 for account in engine.running() {
                     if let Err(e) = engine.sync_now(&account, None) {
                         tracing::warn!(%account, error = %e, "sync now failed");
@@ -236,12 +303,16 @@ pub(crate) fn on_tray_menu(app: &AppHandle, id: &str) {
             let app = app.clone();
             let paused = !app.state::<AppState>().settings().paused;
             tauri::async_runtime::spawn(async move {
+                tracing::info!(paused, "tray: pause notifications");
                 if let Err(e) = commands::apply_settings(&app, SettingsPatch { paused: Some(paused), ..SettingsPatch::default() }).await {
                     tracing::warn!(error = %e, "could not pause notifications");
                 }
             });
         }
-        tray::QUIT => app.exit(0),
+        tray::QUIT => {
+            tracing::info!("tray: quit");
+            app.exit(0)
+        }
         _ => {}
     }
 }

@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use mailbell_sync::{AccountStatusEvent, Engine, Store};
+use mailbell_sync::{AccountState, AccountStatusEvent, Engine, Store};
 
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::models::Settings;
-use crate::tray::Tray;
+use crate::tray::{HostId, Look, Tray};
 
 pub struct AppState {
     pub store: Store,
@@ -19,7 +20,16 @@ pub struct AppState {
     engine_error: Mutex<Option<String>>,
     statuses: Mutex<BTreeMap<String, AccountStatusEvent>>,
     settings: Mutex<Settings>,
-    pub tray: Mutex<Option<Tray>>,
+    tray: Mutex<Option<Tray>>,
+    /// The tray host that shows the icon now (none: Mailbell is trayless meanwhile).
+    host: Mutex<Option<HostId>>,
+    /// What the tray showed last (a tray registered with a new host starts from it).
+    look: Mutex<Option<Look>>,
+    /// The window is open only because there was no tray to start in (or the tray host went
+    /// away): a tray host that turns up puts it back in the tray.
+    shown_for_no_tray: AtomicBool,
+    /// The "no tray on this desktop" help was logged (once per run).
+    no_host_said: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -60,6 +70,10 @@ impl AppState {
             statuses: Mutex::new(BTreeMap::new()),
             settings: Mutex::new(settings),
             tray: Mutex::new(None),
+            host: Mutex::new(None),
+            look: Mutex::new(None),
+            shown_for_no_tray: AtomicBool::new(false),
+            no_host_said: AtomicBool::new(false),
         }
     }
 
@@ -136,13 +150,54 @@ impl AppState {
         s.notifications && !s.paused
     }
 
+    /// Whether there is a tray icon that a host shows (else closing the window minimises it).
     pub fn tray_present(&self) -> bool {
-        lock(&self.tray).is_some()
+        lock(&self.tray).is_some() && lock(&self.host).is_some()
     }
 
-    pub fn with_tray(&self, f: impl FnOnce(&Tray)) {
-        if let Some(t) = lock(&self.tray).as_ref() {
-            f(t)
+    pub fn set_host(&self, host: Option<HostId>) {
+        *lock(&self.host) = host;
+    }
+
+    /// The tray, to drive it (a clone: the lock is not held while it waits for the main thread).
+    pub fn tray(&self) -> Option<Tray> {
+        lock(&self.tray).clone()
+    }
+
+    pub fn set_tray(&self, tray: Tray) {
+        *lock(&self.tray) = Some(tray);
+    }
+
+    pub fn last_look(&self) -> Option<Look> {
+        lock(&self.look).clone()
+    }
+
+    pub fn set_last_look(&self, look: Look) {
+        *lock(&self.look) = Some(look);
+    }
+
+    pub fn set_shown_for_no_tray(&self, on: bool) {
+        self.shown_for_no_tray.store(on, Ordering::SeqCst);
+    }
+
+    /// Whether the window was opened for want of a tray (and clears it).
+    pub fn take_shown_for_no_tray(&self) -> bool {
+        self.shown_for_no_tray.swap(false, Ordering::SeqCst)
+    }
+
+    /// True the first time only: whether to log the "no tray" help now.
+    pub fn first_no_host(&self) -> bool {
+        !self.no_host_said.swap(true, Ordering::SeqCst)
+    }
+
+    /// The latest state of every account: the engine's, overlaid with the events the app has
+    /// received since (the newest).
+    pub fn account_states(&self) -> BTreeMap<String, AccountState> {
+        let mut states: BTreeMap<String, AccountState> = BTreeMap::new();
+        if let Some(engine) = self.engine_if_running() {
+            states.extend(engine.account_states().into_iter().map(|s| (s.account, s.state)));
         }
+        states.extend(lock(&self.statuses).values().map(|s| (s.account.clone(), s.state)));
+        states
     }
 }

@@ -1,6 +1,10 @@
-//! The tray icon: a bell that turns amber with a dot when there is mail the user has not looked
-//! at, the count as the title where the platform shows one, and the menu Open, Sync now,
-//! Pause notifications, Quit.
+//! The tray icon: a bell whose look follows the engine (idle, amber with a dot when there is
+//! mail the user has not looked at, a red badge when an account needs the user, a pause badge
+//! while notifications are paused), the count as its label where the host shows one, and the
+//! menu Open, Check now, Pause notifications, the accounts that need attention, Quit.
+//!
+//! [`look`] is the one place that turns the engine's state into what the icon shows; [`Tray`]
+//! only applies it.
 //!
 //! On Linux the tray needs libayatana-appindicator (or libappindicator) at run time, and
 //! tray-icon panics when neither loads. A notifier must not die for want of a tray: the library
@@ -8,16 +12,18 @@
 //!
 //! A library that loads does not make a tray: something on the desktop must show the icon (a
 //! tray host). GNOME has none without the AppIndicator extension, and the icon then goes
-//! nowhere. [`find_host`] looks for one: a StatusNotifierWatcher with a host on the session bus
-//! (what libayatana-appindicator talks to), else, on X11, an XEmbed system tray (its fallback).
-//! Without a host Mailbell behaves as without a tray: the window stays open, and closing it
-//! minimises it.
+//! nowhere. [`watch_hosts`] follows the hosts for the whole run: a StatusNotifierWatcher with a
+//! host on the session bus (what libayatana-appindicator talks to), else, on X11, an XEmbed
+//! system tray (its fallback). The app (lib.rs) registers the icon when a host appears, again
+//! when it is replaced, and runs as trayless while there is none.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use mailbell_sync::AccountState;
 use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
 
@@ -25,13 +31,104 @@ pub const OPEN: &str = "open";
 pub const SYNC: &str = "sync";
 pub const PAUSE: &str = "pause";
 pub const QUIT: &str = "quit";
+/// Prefix of the menu ids of the accounts that need attention (`attention:<account id>`).
+pub const ATTENTION: &str = "attention:";
 
 const ICON_IDLE: &[u8] = include_bytes!("../../icons/tray.png");
 const ICON_NEW: &[u8] = include_bytes!("../../icons/tray-new.png");
+const ICON_ERROR: &[u8] = include_bytes!("../../icons/tray-error.png");
+const ICON_PAUSED: &[u8] = include_bytes!("../../icons/tray-paused.png");
 
+/// Which bell the tray shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IconKind {
+    /// Nothing waits: the grey bell.
+    Idle,
+    /// Mail the user has not looked at: the amber bell with a dot.
+    New,
+    /// An account needs the user (sign in again, a certificate, a setting): the red badge.
+    Error,
+    /// Notifications are paused: the grey bell with a pause badge.
+    Paused,
+}
+
+impl IconKind {
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            IconKind::Idle => ICON_IDLE,
+            IconKind::New => ICON_NEW,
+            IconKind::Error => ICON_ERROR,
+            IconKind::Paused => ICON_PAUSED,
+        }
+    }
+}
+
+/// An account that waits for the user, as the menu names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attention {
+    pub account: String,
+    /// "alice@example.org: sign in again"
+    pub text: String,
+}
+
+/// Everything the tray shows, computed by [`look`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Look {
+    pub icon: IconKind,
+    /// The count as the icon's label (KDE, Ayatana, Xfce show it), none at zero.
+    pub title: Option<String>,
+    pub tooltip: String,
+    pub paused: bool,
+    pub attention: Vec<Attention>,
+}
+
+/// The accounts that need the user, from the engine's latest state of each account
+/// (`Engine::account_states()`: offline is not one, it passes by itself; an error is what the
+/// engine does not retry, such as an untrusted certificate). `label` names an account (its
+/// address).
+pub fn attention<'a>(states: impl IntoIterator<Item = (&'a str, AccountState)>, label: impl Fn(&str) -> String) -> Vec<Attention> {
+    let mut out: Vec<Attention> = states
+        .into_iter()
+        .filter_map(|(account, state)| {
+            let what = match state {
+                AccountState::AuthFailed => "sign in again",
+                AccountState::Error => "needs attention",
+                _ => return None,
+            };
+            Some(Attention { account: account.to_string(), text: format!("{}: {what}", label(account)) })
+        })
+        .collect();
+    out.sort_by(|a, b| a.text.cmp(&b.text));
+    out
+}
+
+/// What the tray shows for this state. An account that needs the user outranks everything (it
+/// stops mail from arriving); a pause outranks new mail (the user chose quiet), whose count stays
+/// in the label.
+pub fn look(unviewed: u32, paused: bool, attention: Vec<Attention>) -> Look {
+    let icon = if !attention.is_empty() {
+        IconKind::Error
+    } else if paused {
+        IconKind::Paused
+    } else if unviewed > 0 {
+        IconKind::New
+    } else {
+        IconKind::Idle
+    };
+    let mut tip = vec![if unviewed > 0 { format!("Mailbell: {unviewed} new") } else { "Mailbell: no new mail".to_string() }];
+    if paused {
+        tip.push("notifications paused".into());
+    }
+    tip.extend(attention.iter().map(|a| a.text.clone()));
+    Look { icon, title: (unviewed > 0).then(|| unviewed.to_string()), tooltip: tip.join("\n"), paused, attention }
+}
+
+/// The icon on the desktop. Cheap to clone: every clone drives the same icon.
+#[derive(Clone)]
 pub struct Tray {
     icon: TrayIcon<Wry>,
-    pause: CheckMenuItem<Wry>,
+    /// What the icon shows now (None until the first [`Tray::apply`]).
+    shown: Arc<Mutex<Option<Look>>>,
 }
 
 /// The libraries tray-icon loads on Linux, in its order of preference.
@@ -64,17 +161,24 @@ pub fn library_present() -> bool {
     }
 }
 
-/// Builds the tray, or explains in the log why there is none.
-pub fn build(app: &AppHandle, paused: bool) -> Option<Tray> {
+/// Whether the tray may be made at all (library there, not disabled), explained in the log once
+/// when not.
+pub fn possible() -> bool {
     if std::env::var_os("MAILBELL_NO_TRAY").is_some() {
         tracing::info!("tray disabled by MAILBELL_NO_TRAY");
-        return None;
+        return false;
     }
     if !library_present() {
         tracing::warn!("no tray icon: libayatana-appindicator3 is not installed (Debian: apt install libayatana-appindicator3-1); Mailbell keeps running without one");
-        return None;
+        return false;
     }
-    let built = catch_unwind(AssertUnwindSafe(|| try_build(app, paused)));
+    true
+}
+
+/// Builds the tray showing `look` (call on the main thread, once a host is there), or explains
+/// in the log why there is none.
+pub fn build(app: &AppHandle, look: &Look) -> Option<Tray> {
+    let built = catch_unwind(AssertUnwindSafe(|| try_build(app, look)));
     match built {
         Ok(Ok(t)) => Some(t),
         Ok(Err(e)) => {
@@ -88,49 +192,79 @@ pub fn build(app: &AppHandle, paused: bool) -> Option<Tray> {
     }
 }
 
-fn try_build(app: &AppHandle, paused: bool) -> tauri::Result<Tray> {
+fn menu(app: &AppHandle, look: &Look) -> tauri::Result<Menu<Wry>> {
     let open = MenuItem::with_id(app, OPEN, "Open Mailbell", true, None::<&str>)?;
-    let sync = MenuItem::with_id(app, SYNC, "Sync now", true, None::<&str>)?;
-    let pause = CheckMenuItem::with_id(app, PAUSE, "Pause notifications", true, paused, None::<&str>)?;
+    let sync = MenuItem::with_id(app, SYNC, "Check now", true, None::<&str>)?;
+    let pause = CheckMenuItem::with_id(app, PAUSE, "Pause notifications", true, look.paused, None::<&str>)?;
+    let mut attention = Vec::new();
+    for a in &look.attention {
+        attention.push(MenuItem::with_id(app, format!("{ATTENTION}{}", a.account), &a.text, true, None::<&str>)?);
+    }
     let sep = PredefinedMenuItem::separator(app)?;
+    let sep2 = PredefinedMenuItem::separator(app)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit Mailbell", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &sync, &pause, &sep, &quit])?;
+    let mut items: Vec<&dyn IsMenuItem<Wry>> = vec![&open, &sync, &pause, &sep];
+    if !attention.is_empty() {
+        items.extend(attention.iter().map(|i| i as &dyn IsMenuItem<Wry>));
+        items.push(&sep2);
+    }
+    items.push(&quit);
+    Menu::with_items(app, &items)
+}
+
+fn try_build(app: &AppHandle, look: &Look) -> tauri::Result<Tray> {
     let icon = TrayIconBuilder::with_id("mailbell")
-        .icon(Image::from_bytes(ICON_IDLE)?)
-        .tooltip("Mailbell")
-        .menu(&menu)
+        .icon(Image::from_bytes(look.icon.bytes())?)
+        .tooltip(&look.tooltip)
+        .menu(&menu(app, look)?)
         .show_menu_on_left_click(true)
         .on_menu_event(|app, event| crate::on_tray_menu(app, event.id().as_ref()))
         .build(app)?;
-    Ok(Tray { icon, pause })
+    if let Some(title) = &look.title {
+        icon.set_title(Some(title))?;
+    }
+    Ok(Tray { icon, shown: Arc::new(Mutex::new(Some(look.clone()))) })
 }
 
 impl Tray {
-    /// Shows how many messages wait: the icon variant, and the count as title and tooltip.
-    pub fn show_count(&self, unviewed: u32) {
-        let (bytes, title, tip) = if unviewed > 0 {
-            (ICON_NEW, Some(unviewed.to_string()), format!("Mailbell: {unviewed} new"))
-        } else {
-            (ICON_IDLE, None, "Mailbell: no new mail".to_string())
-        };
-        let result = Image::from_bytes(bytes)
-            .and_then(|img| self.icon.set_icon(Some(img)))
-            .and_then(|()| self.icon.set_title(title.as_deref()))
-            .and_then(|()| self.icon.set_tooltip(Some(tip)));
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "could not update the tray icon");
-        }
+    /// Makes the next [`Tray::apply`] set everything again (for a new host).
+    pub fn forget_shown(&self) {
+        *self.shown.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    pub fn show_paused(&self, paused: bool) {
-        if let Err(e) = self.pause.set_checked(paused) {
-            tracing::warn!(error = %e, "could not update the tray menu");
+    /// Shows `look`: changes only what differs from what is shown (each icon change writes a
+    /// file for the indicator library).
+    pub fn apply(&self, app: &AppHandle, look: &Look) {
+        // The lock is not held across the calls: they wait for the main thread.
+        let old = self.shown.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if old.as_ref() == Some(look) {
+            return;
+        }
+        let result = (|| -> tauri::Result<()> {
+            if old.as_ref().map(|o| o.icon) != Some(look.icon) {
+                self.icon.set_icon(Some(Image::from_bytes(look.icon.bytes())?))?;
+            }
+            if old.as_ref().map(|o| &o.title) != Some(&look.title) {
+                self.icon.set_title(look.title.as_deref())?;
+            }
+            if old.as_ref().map(|o| &o.tooltip) != Some(&look.tooltip) {
+                self.icon.set_tooltip(Some(&look.tooltip))?;
+            }
+            if old.as_ref().map(|o| (o.paused, &o.attention)) != Some((look.paused, &look.attention)) {
+                self.icon.set_menu(Some(menu(app, look)?))?;
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => *self.shown.lock().unwrap_or_else(|p| p.into_inner()) = Some(look.clone()),
+            Err(e) => tracing::warn!(error = %e, "could not update the tray icon"),
         }
     }
 }
 
-/// Brings the main window to the front.
+/// Brings the main window to the front (the user asked: it is no longer open for want of a tray).
 pub fn show_window(app: &AppHandle) {
+    app.state::<crate::state::AppState>().set_shown_for_no_tray(false);
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.unminimize();
         let _ = w.show();
@@ -166,71 +300,136 @@ pub const NO_HOST_HELP: &str = "no system tray on this desktop: nothing here sho
     its window open, and closing the window minimises it. For the tray icon on GNOME: install and \
     enable the AppIndicator extension (Debian/Ubuntu: sudo apt install \
     gnome-shell-extension-appindicator; log out and back in, then turn it on in Extensions); \
-    elsewhere, add a system tray (status notifier) to the panel. Then start Mailbell again.";
+    elsewhere, add a system tray (status notifier) to the panel. Mailbell puts its icon there as \
+    soon as one appears.";
+
+/// A tray host and who it is: a host that restarts comes back as another identity (a new bus
+/// name, a new selection owner window), and the icon must register with it again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostId {
+    pub kind: Host,
+    /// The watcher's unique bus name, the tray's window id, or "forced"/"platform".
+    pub owner: String,
+}
 
 /// Longest wait for the session bus to answer while looking for a host.
+#[cfg(target_os = "linux")]
 const BUS_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often the hosts are looked at besides the bus's signals (the XEmbed selection has no
+/// signal here, and a host may register with a watcher after the watcher's name appeared).
+#[cfg(target_os = "linux")]
+const HOST_POLL: Duration = Duration::from_secs(1);
 
 /// Looks for a tray host now (at most a couple of seconds, when the session bus is slow).
-pub fn find_host() -> Option<Host> {
-    wait_for_host(Duration::ZERO)
-}
-
-/// Looks for a tray host until one turns up or `patience` has passed. At login a panel may
-/// register its tray after Mailbell has started.
 #[cfg(not(target_os = "linux"))]
-pub fn wait_for_host(_patience: Duration) -> Option<Host> {
-    Some(Host::Platform)
+pub fn find_host() -> Option<HostId> {
+    Some(HostId { kind: Host::Platform, owner: "platform".into() })
 }
 
-/// Looks for a tray host until one turns up or `patience` has passed. At login a panel may
-/// register its tray after Mailbell has started.
+/// Follows the tray hosts for the whole run: calls `on_change` with the host whenever it
+/// differs from `current` (appeared, replaced, gone). Windows and macOS always have one.
+#[cfg(not(target_os = "linux"))]
+pub fn watch_hosts(_current: Option<HostId>, _on_change: impl Fn(Option<HostId>) + Send + 'static) {}
+
+/// Looks for a tray host now (at most a couple of seconds, when the session bus is slow).
 #[cfg(target_os = "linux")]
-pub fn wait_for_host(patience: Duration) -> Option<Host> {
+pub fn find_host() -> Option<HostId> {
     if let Some(host) = forced_host() {
         return host;
     }
-    let deadline = Instant::now() + patience;
     // zbus runs on tokio here: a thread of its own keeps the calls out of whatever runtime
     // context the caller is in (blocking inside a runtime panics).
-    std::thread::spawn(move || {
-        tauri::async_runtime::block_on(async move {
-            let bus = match tokio::time::timeout(BUS_TIMEOUT, zbus::Connection::session()).await {
-                Ok(Ok(c)) => Some(c),
-                Ok(Err(e)) => {
-                    tracing::debug!(error = %e, "no session bus: no StatusNotifierWatcher either");
-                    None
-                }
-                Err(_) => None,
-            };
-            loop {
-                if let Some(bus) = &bus {
-                    if let Ok(true) = tokio::time::timeout(BUS_TIMEOUT, status_notifier_host(bus)).await {
-                        return Some(Host::StatusNotifier);
-                    }
-                }
-                if xembed_tray() {
-                    return Some(Host::XEmbed);
-                }
-                if Instant::now() >= deadline {
-                    return None;
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
+    std::thread::spawn(|| {
+        tauri::async_runtime::block_on(async {
+            let bus = session_bus().await;
+            current_host(bus.as_ref()).await
         })
     })
     .join()
     .unwrap_or(None)
 }
 
+/// Follows the tray hosts for the whole run, on a thread of its own: the session bus's
+/// `NameOwnerChanged` for the StatusNotifierWatcher wakes it at once, and a poll every second
+/// catches the rest (a host registering with a running watcher, the XEmbed selection's owner).
+/// Calls `on_change` with the host whenever it differs from `current`.
+#[cfg(target_os = "linux")]
+pub fn watch_hosts(current: Option<HostId>, on_change: impl Fn(Option<HostId>) + Send + 'static) {
+    use futures::StreamExt;
+    if forced_host().is_some() {
+        return;
+    }
+    let spawned = std::thread::Builder::new().name("tray-hosts".into()).spawn(move || {
+        tauri::async_runtime::block_on(async move {
+            let bus = session_bus().await;
+            let mut changes = match &bus {
+                Some(bus) => match zbus::fdo::DBusProxy::new(bus).await {
+                    Ok(proxy) => proxy.receive_name_owner_changed_with_args(&[(0, WATCHER)]).await.ok(),
+                    Err(_) => None,
+                },
+                None => None,
+            };
+            if changes.is_none() {
+                tracing::debug!("not following the StatusNotifierWatcher's name: polling only");
+            }
+            let mut last = current;
+            loop {
+                let now = current_host(bus.as_ref()).await;
+                if now != last {
+                    on_change(now.clone());
+                    last = now;
+                }
+                match changes.as_mut() {
+                    Some(stream) => {
+                        // A signal, or the poll's turn; a watcher that just appeared gets a
+                        // moment for its host to register.
+                        if let Ok(Some(_)) = tokio::time::timeout(HOST_POLL, stream.next()).await {
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                    }
+                    None => tokio::time::sleep(HOST_POLL).await,
+                }
+            }
+        })
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot follow the tray hosts");
+    }
+}
+
+#[cfg(target_os = "linux")]
+async fn session_bus() -> Option<zbus::Connection> {
+    match tokio::time::timeout(BUS_TIMEOUT, zbus::Connection::session()).await {
+        Ok(Ok(c)) => Some(c),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "no session bus: no StatusNotifierWatcher either");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// The host that would show the icon now: a StatusNotifierWatcher with a host, else an XEmbed
+/// tray (what libayatana-appindicator falls back to).
+#[cfg(target_os = "linux")]
+async fn current_host(bus: Option<&zbus::Connection>) -> Option<HostId> {
+    if let Some(bus) = bus {
+        if let Ok(Some(owner)) = tokio::time::timeout(BUS_TIMEOUT, status_notifier_host(bus)).await {
+            return Some(HostId { kind: Host::StatusNotifier, owner });
+        }
+    }
+    xembed_tray().map(|w| HostId { kind: Host::XEmbed, owner: format!("0x{w:x}") })
+}
+
 /// `MAILBELL_TRAY_HOST=none|sni|xembed` overrides the detection (for a desktop it gets wrong).
 #[cfg(target_os = "linux")]
-fn forced_host() -> Option<Option<Host>> {
+fn forced_host() -> Option<Option<HostId>> {
     let v = std::env::var("MAILBELL_TRAY_HOST").ok()?;
+    let forced = |kind| Some(Some(HostId { kind, owner: "forced".into() }));
     match v.as_str() {
         "none" => Some(None),
-        "sni" => Some(Some(Host::StatusNotifier)),
-        "xembed" => Some(Some(Host::XEmbed)),
+        "sni" => forced(Host::StatusNotifier),
+        "xembed" => forced(Host::XEmbed),
         _ => None,
     }
 }
@@ -238,19 +437,17 @@ fn forced_host() -> Option<Option<Host>> {
 #[cfg(target_os = "linux")]
 const WATCHER: &str = "org.kde.StatusNotifierWatcher";
 
-/// Whether a StatusNotifierWatcher runs and a host has registered with it: a watcher without a
-/// host shows nothing, and libayatana-appindicator falls back to XEmbed then.
+/// The StatusNotifierWatcher's unique bus name, when it runs and a host has registered with it:
+/// a watcher without a host shows nothing, and libayatana-appindicator falls back to XEmbed then.
 #[cfg(target_os = "linux")]
-async fn status_notifier_host(bus: &zbus::Connection) -> bool {
-    let owned = bus
-        .call_method(Some("org.freedesktop.DBus"), "/org/freedesktop/DBus", Some("org.freedesktop.DBus"), "NameHasOwner", &(WATCHER,))
+async fn status_notifier_host(bus: &zbus::Connection) -> Option<String> {
+    let owner = bus
+        .call_method(Some("org.freedesktop.DBus"), "/org/freedesktop/DBus", Some("org.freedesktop.DBus"), "GetNameOwner", &(WATCHER,))
         .await
-        .ok()
-        .and_then(|reply| reply.body().deserialize::<bool>().ok())
-        .unwrap_or(false);
-    if !owned {
-        return false;
-    }
+        .ok()?
+        .body()
+        .deserialize::<String>()
+        .ok()?;
     let registered = bus
         .call_method(
             Some(WATCHER),
@@ -264,7 +461,7 @@ async fn status_notifier_host(bus: &zbus::Connection) -> bool {
         .and_then(|reply| reply.body().deserialize::<zbus::zvariant::OwnedValue>().ok())
         .and_then(|v| bool::try_from(v).ok());
     // A watcher that cannot say is taken at its word that it is there for a host.
-    registered.unwrap_or(true)
+    registered.unwrap_or(true).then_some(owner)
 }
 
 /// Whether the window will be on Wayland (GTK prefers it when both are there), where an XEmbed
@@ -276,24 +473,24 @@ fn on_wayland(wayland_display: Option<&str>, gdk_backend: Option<&str>) -> bool 
     wayland && !(backend.starts_with("x11") || backend.starts_with("broadway"))
 }
 
-/// Whether an XEmbed system tray owns the `_NET_SYSTEM_TRAY_S<screen>` selection.
+/// The window that owns the `_NET_SYSTEM_TRAY_S<screen>` selection (an XEmbed system tray).
 #[cfg(target_os = "linux")]
-fn xembed_tray() -> bool {
+fn xembed_tray() -> Option<u64> {
     use std::ffi::CString;
     use x11_dl::xlib::Xlib;
 
     let wayland = std::env::var("WAYLAND_DISPLAY").ok();
     let backend = std::env::var("GDK_BACKEND").ok();
     if on_wayland(wayland.as_deref(), backend.as_deref()) || std::env::var_os("DISPLAY").is_none() {
-        return false;
+        return None;
     }
-    let Ok(xlib) = Xlib::open() else { return false };
+    let Ok(xlib) = Xlib::open() else { return None };
     // SAFETY: plain Xlib calls on a display this function opens and closes; the atom name is a
     // valid C string.
     unsafe {
         let display = (xlib.XOpenDisplay)(std::ptr::null());
         if display.is_null() {
-            return false;
+            return None;
         }
         let screen = (xlib.XDefaultScreen)(display);
         let owner = match CString::new(format!("_NET_SYSTEM_TRAY_S{screen}")) {
@@ -304,14 +501,8 @@ fn xembed_tray() -> bool {
             Err(_) => 0,
         };
         (xlib.XCloseDisplay)(display);
-        owner != 0
+        (owner != 0).then_some(owner)
     }
-}
-
-/// Takes the tray icon off the desktop again (when nothing would show it).
-pub fn remove(app: &AppHandle, tray: Tray) {
-    drop(tray);
-    let _ = app.remove_tray_by_id("mailbell");
 }
 
 #[cfg(test)]
@@ -329,6 +520,54 @@ mod tests {
         assert!(!on_wayland(None, Some("x11")));
     }
 
+    fn needs(account: &str, text: &str) -> Attention {
+        Attention { account: account.into(), text: text.into() }
+    }
+
+    #[test]
+    fn the_look_follows_the_engine() {
+        let idle = look(0, false, vec![]);
+        assert_eq!((idle.icon, idle.title.as_deref()), (IconKind::Idle, None));
+        assert_eq!(idle.tooltip, "Mailbell: no new mail");
+        let new = look(3, false, vec![]);
+        assert_eq!((new.icon, new.title.as_deref()), (IconKind::New, Some("3")));
+        assert_eq!(new.tooltip, "Mailbell: 3 new");
+        // A pause outranks new mail; the count stays in the label.
+        let paused = look(3, true, vec![]);
+        assert_eq!((paused.icon, paused.title.as_deref(), paused.paused), (IconKind::Paused, Some("3"), true));
+        assert_eq!(look(0, true, vec![]).icon, IconKind::Paused);
+        // An account that needs the user outranks everything.
+        let err = look(2, true, vec![needs("a", "alice@x: sign in again")]);
+        assert_eq!((err.icon, err.title.as_deref()), (IconKind::Error, Some("2")));
+        assert_eq!(err.tooltip, "Mailbell: 2 new\nnotifications paused\nalice@x: sign in again");
+    }
+
+    #[test]
+    fn attention_is_what_waits_for_the_user() {
+        let label = |id: &str| format!("{id}@x");
+        let states = [
+            ("b", AccountState::AuthFailed),
+            ("a", AccountState::Error),
+            ("c", AccountState::Offline),
+            ("d", AccountState::Ok),
+            ("e", AccountState::Syncing),
+            ("f", AccountState::Connecting),
+        ];
+        assert_eq!(attention(states, label), vec![needs("a", "a@x: needs attention"), needs("b", "b@x: sign in again")]);
+        assert!(attention([], label).is_empty());
+    }
+
+    #[test]
+    fn every_look_has_its_own_icon() {
+        let kinds = [IconKind::Idle, IconKind::New, IconKind::Error, IconKind::Paused];
+        for (i, a) in kinds.iter().enumerate() {
+            assert!(Image::from_bytes(a.bytes()).is_ok(), "{a:?} is not a PNG");
+            for b in &kinds[i + 1..] {
+                assert_ne!(a.bytes(), b.bytes(), "{a:?} and {b:?} look the same");
+            }
+        }
+    }
+
     #[test]
     fn the_help_names_what_to_install() {
         assert!(NO_HOST_HELP.contains("gnome-shell-extension-appindicator"));
@@ -340,7 +579,7 @@ mod tests {
     fn no_display_no_xembed_tray() {
         // Under `cargo test` with neither display variable the check must say no, not fail.
         if std::env::var_os("DISPLAY").is_none() {
-            assert!(!xembed_tray());
+            assert!(xembed_tray().is_none());
         }
     }
 }
