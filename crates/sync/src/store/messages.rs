@@ -259,12 +259,38 @@ fn insert_all(
             continue;
         }
         let id = tx.last_insert_rowid();
-        if m.identity.is_none() {
-            // Nothing identifies it: an identity of its own, so it matches no other row.
-            tx.execute("UPDATE messages SET identity = 'row:' || id WHERE id = ?1", [id]).ctx("naming a message")?;
-        }
+        let identity = match &m.identity {
+            Some(identity) => identity.clone(),
+            None => {
+                // Nothing identifies it: an identity of its own, so it matches no other row.
+                tx.execute("UPDATE messages SET identity = 'row:' || id WHERE id = ?1", [id]).ctx("naming a message")?;
+                format!("row:{id}")
+            }
+        };
         inserted.push(match first {
-            None => Inserted::First(listed(tx, id)?),
+            // A first copy is the message as listed, from what was just inserted: no query.
+            None => Inserted::First(StoredMessage {
+                id,
+                account_id: account_id.to_string(),
+                folder: folder.to_string(),
+                uidvalidity,
+                uid: m.uid,
+                message_id: m.message_id.clone(),
+                from_name: m.from_name.clone(),
+                from_addr: m.from_addr.clone(),
+                subject: m.subject.clone(),
+                date: m.date.clone(),
+                internal_date: m.internal_date.clone(),
+                size: m.size,
+                preview: m.preview.clone(),
+                flags: m.flags.clone(),
+                fetched_at: fetched_at.clone(),
+                viewed: false,
+                seen: has_seen(&m.flags),
+                expunged: false,
+                identity,
+                folders: vec![folder.to_string()],
+            }),
             Some(first) => Inserted::Copy {
                 id,
                 folder: folder.to_string(),
@@ -610,6 +636,10 @@ mod tests {
         let (_dir, store, id) = setup_folders();
         let first = store.commit_batch(&id, "INBOX", 5, &[with_identity(10, Some("mid:x@y"))], 10).expect("db").expect("fresh");
         assert!(matches!(&first[..], [Inserted::First(m)] if m.folders == ["INBOX"] && m.identity == "mid:x@y"));
+        // What a batch returns for a first copy is the message exactly as the list reads it.
+        let Inserted::First(returned) = &first[0] else { panic!("a first copy") };
+        assert_eq!(Some(returned), store.messages(None, 1).expect("messages").first());
+
         // The same message in Work (an hour later, another pass) and twice in Lists.
         let copy = store.commit_batch(&id, "Work", 7, &[with_identity(1, Some("mid:x@y"))], 1).expect("db").expect("fresh");
         let [Inserted::Copy { folder, uid, message, .. }] = &copy[..] else { panic!("not a copy: {copy:?}") };
@@ -656,6 +686,8 @@ mod tests {
         let none =
             store.commit_batch(&id, "INBOX", 5, &[with_identity(11, None), with_identity(12, None)], 12).expect("db").expect("fresh");
         assert!(none.iter().all(Inserted::is_first));
+        let Inserted::First(unnamed) = &none[1] else { panic!("a first copy") };
+        assert_eq!(Some(unnamed), store.messages(None, 1).expect("messages").first(), "returned as listed");
         let names: Vec<String> = store.messages(None, 10).expect("messages").into_iter().map(|m| m.identity).collect();
         assert!(names.iter().filter(|n| n.starts_with("row:")).count() == 2, "{names:?}");
         // Identity is per account: the same identity in another account is a message of its own.
