@@ -19,7 +19,7 @@ ensure_apt() {
 }
 
 ENGINE_PACKAGES=(build-essential pkg-config libssl-dev openssl ca-certificates dbus gnome-keyring libsecret-tools)
-TEST_PACKAGES=(dovecot-core dovecot-imapd procps dnsmasq-base)
+TEST_PACKAGES=(dovecot-core dovecot-imapd procps dnsmasq-base iproute2 dbus-daemon)
 
 ensure_rust() {
   command -v cargo >/dev/null || die "cargo is not installed: install Rust (https://rustup.rs) and run this again"

@@ -78,6 +78,17 @@ impl CliProcess {
     /// Starts `mailbell-cli --data-dir DIR ARGS...` with `envs` added (and
     /// `MAILBELL_DATA_DIR` removed, so only `--data-dir` counts).
     pub fn spawn<S: AsRef<OsStr>>(data_dir: &Path, args: &[S], envs: &[(&str, &str)]) -> anyhow::Result<CliProcess> {
+        Self::spawn_with(data_dir, args, envs, |_| {})
+    }
+
+    /// [`CliProcess::spawn`], with `prepare` given the command last (e.g. to start the CLI in
+    /// a network namespace: `netns::NetPair::enter_client`).
+    pub fn spawn_with<S: AsRef<OsStr>>(
+        data_dir: &Path,
+        args: &[S],
+        envs: &[(&str, &str)],
+        prepare: impl FnOnce(&mut Command),
+    ) -> anyhow::Result<CliProcess> {
         let mut cmd = Command::new(cli_bin()?);
         cmd.arg("--data-dir").arg(data_dir).args(args);
         cmd.env_remove("MAILBELL_DATA_DIR");
@@ -85,6 +96,7 @@ impl CliProcess {
             cmd.env(k, v);
         }
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        prepare(&mut cmd);
         let mut child = cmd.spawn().context("spawning mailbell-cli")?;
         let mut stdout = child.stdout.take().context("child stdout")?;
         let mut stderr = child.stderr.take().context("child stderr")?;

@@ -14,6 +14,9 @@
 //! - [`ledger`]: the exactly-once bookkeeping across runs (events versus stored rows).
 //! - [`starttls_front`]: a fake STARTTLS front for what Dovecot cannot be made to do
 //!   (injecting bytes before the TLS handshake, refusing STARTTLS).
+//! - [`netns`]: two network namespaces joined by a veth pair, and a relay into the server side
+//!   that can turn into a black hole (liveness tests).
+//! - [`logind_standin`]: a private system bus and a scripted logind (resume from suspend).
 //! - [`gmail_standin`]: a scripted IMAP server that stands in for Gmail (X-GM-EXT-1, labels as
 //!   folders, one message in several of them), since the real one is out of reach.
 //!
@@ -26,7 +29,9 @@ pub mod http;
 pub mod imap_raw;
 pub mod keyring;
 pub mod ledger;
+pub mod logind_standin;
 pub mod mailgen;
+pub mod netns;
 pub mod oauth;
 mod process;
 pub mod proxy;

@@ -2,7 +2,6 @@
 //! a cut mid-response and a stall (bytes swallowed, connection kept open), each during change
 //! detection (LIST-STATUS, or pipelined STATUS without it), during a fetch, and during IDLE;
 //! plus latency, and random resets of TLS sessions during a burst with a server restart.
-//! The server offers no NOTIFY here, so push is IDLE on INBOX and the timer does the rest.
 //!
 //! The engine runs in-process with test-sized timeouts and backoff. The precise faults use plain
 //! IMAP (chosen explicitly, as a user would have to) so the proxy can see which command is on
@@ -51,9 +50,9 @@ struct Rig {
 
 impl Rig {
     async fn start(dovecot: DovecotOptions, security: Security, folders: &[String]) -> Rig {
-        // These faults hit the kept session and the IDLE companion. With NOTIFY, its own
-        // connection would deliver the mail first and the fault would meet nothing; NOTIFY's
-        // dead connections are tested in push_everywhere.rs and liveness.rs.
+        // NOTIFY hidden: the faults aimed at IDLE need IDLE on the wire, and NOTIFY's wake-ups
+        // would bring the mail of the change-detection faults before the listing they aim at.
+        // A dead NOTIFY connection is tested in liveness.rs.
         let env = Env::with(dovecot.hide_capability("NOTIFY"));
         for f in folders {
             env.dovecot.create_folder(ALICE, f).expect("create folder");

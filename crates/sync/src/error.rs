@@ -43,6 +43,27 @@ impl SyncError {
     }
 
     /// How the account looks to the user after this error.
+    /// The machine has no way to the server right now (no address, no route, the interface
+    /// down): not an error of the server or of the settings. The engine waits for the network
+    /// to come back, and hears about it (`engine/wakeups.rs`).
+    pub fn is_network_down(&self) -> bool {
+        let io = match self {
+            SyncError::Imap(ImapError::Connect { source, .. } | ImapError::Io(source)) => source,
+            _ => return false,
+        };
+        matches!(io.raw_os_error(), Some(libc::ENETUNREACH | libc::ENETDOWN | libc::EHOSTUNREACH | libc::EADDRNOTAVAIL))
+    }
+
+    /// The error as an account's status shows it: "offline, waiting for the network" when
+    /// there is none, else the error itself.
+    pub fn status_text(&self) -> String {
+        if self.is_network_down() {
+            format!("offline, waiting for the network ({self})")
+        } else {
+            self.to_string()
+        }
+    }
+
     pub fn account_state(&self) -> AccountState {
         match self {
             e if e.is_auth_failure() => AccountState::AuthFailed,
@@ -96,5 +117,33 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: AccountField, message: impl Into<String>) -> FieldError {
         FieldError { field, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_network_reads_offline_waiting_for_it() {
+        let down = SyncError::Imap(ImapError::Connect {
+            host: "imap.example.org".into(),
+            port: 993,
+            source: std::io::Error::from_raw_os_error(libc::ENETUNREACH),
+        });
+        assert!(down.is_network_down());
+        assert_eq!(down.account_state(), AccountState::Offline);
+        assert!(
+            down.status_text().starts_with("offline, waiting for the network (cannot connect to imap.example.org:993"),
+            "{}",
+            down.status_text()
+        );
+        let refused = SyncError::Imap(ImapError::Connect {
+            host: "imap.example.org".into(),
+            port: 993,
+            source: std::io::Error::from_raw_os_error(libc::ECONNREFUSED),
+        });
+        assert!(!refused.is_network_down());
+        assert_eq!(refused.status_text(), refused.to_string());
     }
 }

@@ -5,6 +5,7 @@
 mod backoff;
 mod clock;
 mod push;
+mod wakeups;
 mod worker;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,6 +43,16 @@ pub struct EngineOptions {
     /// Longest single IDLE before it is ended and re-issued (also the liveness check of a
     /// quiet push connection). Well under RFC 2177's 29 minutes.
     pub idle_round: Duration,
+    /// The push watchdog: the longest silence of a push connection (not one line from the
+    /// server, keepalives included) before it is probed: DONE on an IDLE connection, NOOP on
+    /// the NOTIFY one...
+    pub idle_silence: Duration,
+    /// ...and how long that probe may go unanswered before the connection counts as dead and
+    /// every connection of the account is replaced (the worker is woken: `Command::Wake`).
+    pub idle_probe: Duration,
+    /// Listen to the system for network changes (rtnetlink) and resume from suspend (logind),
+    /// and wake every worker on them (`wakeups.rs`).
+    pub system_wakeups: bool,
     pub backoff_min: Duration,
     pub backoff_max: Duration,
     /// How long a pass in progress may go on after shutdown was asked for.
@@ -60,6 +71,12 @@ impl Default for EngineOptions {
             connection_budget: None,
             sweep: Duration::from_secs(60),
             idle_round: Duration::from_secs(5 * 60),
+            // 60 + 10 s: a dead path is found within 70 s whatever the network does, under
+            // the 90 s Mailbell promises. Dovecot's keepalive (every 2 min) comes too rarely
+            // to count on, so a quiet connection is probed about once a minute.
+            idle_silence: Duration::from_secs(60),
+            idle_probe: Duration::from_secs(10),
+            system_wakeups: true,
             backoff_min: Duration::from_secs(2),
             backoff_max: Duration::from_secs(5 * 60),
             shutdown_grace: Duration::from_secs(10),
@@ -175,7 +192,10 @@ pub struct Engine {
     shared: Arc<Shared>,
     bus: broadcast::Sender<Event>,
     /// Locked before the statuses of the [`Fanout`] where both are needed.
-    workers: Mutex<BTreeMap<String, WorkerHandle>>,
+    /// Shared with the wake-up watcher, which tells every worker.
+    workers: Arc<Mutex<BTreeMap<String, WorkerHandle>>>,
+    /// The system events watcher (`wakeups.rs`), started with the first worker.
+    wakeups: Mutex<Option<JoinHandle<()>>>,
     /// The accounts in the store as the engine last saw them, to tell what another program
     /// (`mailbell-cli account add|remove` beside the app) changed since.
     known: Mutex<BTreeSet<String>>,
@@ -214,7 +234,8 @@ impl Engine {
         Engine {
             shared,
             bus,
-            workers: Mutex::new(BTreeMap::new()),
+            workers: Arc::new(Mutex::new(BTreeMap::new())),
+            wakeups: Mutex::new(None),
             known: Mutex::new(BTreeSet::new()),
             membership: tokio::sync::Mutex::new(()),
             closing,
@@ -246,7 +267,25 @@ impl Engine {
             self.spawn(a);
             n += 1;
         }
+        self.start_wakeups();
         Ok(n)
+    }
+
+    /// Starts the system events watcher once: each wake-up goes to every worker running then.
+    fn start_wakeups(&self) {
+        if !self.shared.opts.system_wakeups {
+            return;
+        }
+        let mut slot = self.wakeups.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return;
+        }
+        let workers = Arc::clone(&self.workers);
+        *slot = Some(wakeups::spawn(self.closing.subscribe(), move |reason| {
+            for w in workers.lock().unwrap_or_else(|p| p.into_inner()).values() {
+                let _ = w.tx.send(Command::Wake(reason));
+            }
+        }));
     }
 
     /// Starts a worker for the account. A worker already there for it (`start` of a running

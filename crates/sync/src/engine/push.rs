@@ -9,6 +9,12 @@
 //!
 //! Companions only ever wake the worker with a scoped or full pass request: the pass, with its
 //! commit-then-announce rules, stays the one place where mail is stored and announced.
+//!
+//! Every companion runs the same watchdog (ARCHITECTURE.md § Liveness): after
+//! `EngineOptions::idle_silence` without a line from the server it probes the connection (DONE
+//! on IDLE, NOOP on NOTIFY), and a probe unanswered within `idle_probe` means the path is dead.
+//! The companion then wakes its worker (`Command::Wake(ConnectionDead)`), which drops every
+//! connection of the account, passes at once and plans the companions afresh after that pass.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -18,11 +24,12 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
+use super::wakeups::WakeReason;
 use super::worker::{Command, Reason};
 use super::Shared;
 use crate::error::SyncError;
 use crate::events::PushMode;
-use crate::imap::{notify_set_command, IdleOutcome, ImapSession, NotifyEvent, NotifyStart};
+use crate::imap::{notify_set_command, IdleLimits, IdleOutcome, ImapError, ImapSession, NotifyEvent, NotifyStart};
 use crate::model::Account;
 use crate::providers::{self, DEFAULT_CONNECTION_BUDGET};
 use crate::store::FolderRow;
@@ -259,6 +266,27 @@ impl Push {
     }
 }
 
+/// The watchdog found the companion's connection dead (`what`: which one): the worker is told
+/// to replace every connection of the account, unless this companion was already told to stop
+/// (then the worker has started afresh already, and a late wake-up would only drop the fresh
+/// connections).
+fn report_dead(
+    account: &Account,
+    wake: &mpsc::UnboundedSender<Command>,
+    stop: &watch::Receiver<bool>,
+    what: &str,
+    e: &dyn std::fmt::Display,
+) {
+    if *stop.borrow() {
+        tracing::info!(account = %account.id, error = %e, "{what} connection dead after it was told to stop");
+        return;
+    }
+    // The path is dead, so the worker's kept session most likely is too: the worker starts
+    // both afresh (and this companion with them, after its pass).
+    tracing::info!(account = %account.id, error = %e, "{what} connection silent and unanswering");
+    let _ = wake.send(Command::Wake(WakeReason::ConnectionDead));
+}
+
 /// Sleeps the companion's backoff; false when told to stop meanwhile.
 async fn backoff_sleep(backoff: &mut Backoff, stop: &mut watch::Receiver<bool>) -> bool {
     tokio::select! {
@@ -270,7 +298,8 @@ async fn backoff_sleep(backoff: &mut Backoff, stop: &mut watch::Receiver<bool>) 
 /// The NOTIFY companion: one unselected session that hears every watched folder. It
 /// reconnects with its own backoff, asking for a full pass each time it is up again (mail may
 /// have arrived while it was down), and ends when the server refuses NOTIFY (the worker falls
-/// back to IDLE) or the user must act (the worker reports that).
+/// back to IDLE), the user must act (the worker reports that), or its watchdog finds the path
+/// dead (the worker replaces every connection).
 async fn notify_task(
     account: Account,
     shared: Arc<Shared>,
@@ -323,6 +352,10 @@ async fn notify_task(
                         session.logout().await;
                         return;
                     }
+                    Err(SyncError::Imap(e @ ImapError::Timeout { .. })) => {
+                        report_dead(&account, &wake, &stop, "NOTIFY", &e);
+                        return;
+                    }
                     Err(e) => tracing::info!(account = %account.id, error = %e, "NOTIFY connection lost"),
                 }
             }
@@ -335,9 +368,11 @@ async fn notify_task(
     }
 }
 
-/// Reads notifications until told to stop (`Ok`) or the connection fails (`Err`). A quiet
-/// `idle_round` is followed by a NOOP: NOTIFY has no IDLE round to prove the path alive, and
-/// a NOOP that gets no answer within the response timeout means a dead connection.
+/// Reads notifications until told to stop (`Ok`) or the connection fails (`Err`). NOTIFY has
+/// no IDLE round to prove the path alive, so the watchdog's bounds apply here too: after
+/// `idle_silence` without a line from the server (any line restarts it, keepalives included)
+/// comes a NOOP, and a NOOP not answered within `idle_probe` is an [`ImapError::Timeout`]: a
+/// dead connection.
 async fn notify_loop(
     session: &mut ImapSession,
     account: &Account,
@@ -347,10 +382,10 @@ async fn notify_loop(
 ) -> Result<(), SyncError> {
     loop {
         let events = tokio::select! {
-            r = session.notify_wait(shared.opts.idle_round, GATHER) => r?,
+            r = session.notify_wait(shared.opts.idle_silence, GATHER) => r?,
             _ = stop.changed() => return Ok(()),
         };
-        let events = if events.is_empty() { session.notify_noop().await? } else { events };
+        let events = if events.is_empty() { session.notify_noop(shared.opts.idle_probe).await? } else { events };
         let mut folders = BTreeSet::new();
         let mut full = false;
         let mut overflow = false;
@@ -377,8 +412,9 @@ async fn notify_loop(
 }
 
 /// An IDLE companion: a session that idles on one folder and wakes the worker when it
-/// changes. It reconnects with its own backoff and gives up only when the server has no IDLE
-/// or the user must act (the worker reports that).
+/// changes. It reconnects with its own backoff and gives up only when the server has no IDLE,
+/// the user must act (the worker reports that), or its watchdog ([`IdleLimits`]) finds the path
+/// dead (the worker replaces every connection).
 async fn idle_task(
     account: Account,
     shared: Arc<Shared>,
@@ -390,6 +426,7 @@ async fn idle_task(
     let mut backoff = Backoff::new(shared.opts.backoff_min, shared.opts.backoff_max);
     let key = Key::Idle(folder.clone());
     let scope: BTreeSet<String> = std::iter::once(folder).collect();
+    let limits = IdleLimits { round: shared.opts.idle_round, silence: shared.opts.idle_silence, probe: shared.opts.idle_probe };
     loop {
         if *stop.borrow() {
             return;
@@ -422,10 +459,15 @@ async fn idle_task(
                             let _ = wake.send(Command::SyncNow { folders: Some(scope.clone()), reason: Reason::Push });
                         }
                     };
-                    match session.idle_round(shared.opts.idle_round, stopped, wake_now).await {
+                    match session.idle_round(limits, stopped, wake_now).await {
                         Ok((s, IdleOutcome::NewMail | IdleOutcome::Changed | IdleOutcome::Quiet)) => session = s,
                         Ok((s, IdleOutcome::Stopped)) => {
                             s.logout().await;
+                            return;
+                        }
+                        Err(e @ ImapError::Timeout { .. }) => {
+                            let _ = wake.send(Command::PushState { key: key.clone(), up: false });
+                            report_dead(&account, &wake, &stop, "IDLE", &e);
                             return;
                         }
                         Err(e) => {

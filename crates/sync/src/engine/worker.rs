@@ -18,6 +18,7 @@ use tokio::time::Instant;
 use super::backoff::{jittered, Backoff};
 use super::clock::ClockWatch;
 use super::push::{Key, Push};
+use super::wakeups::WakeReason;
 use super::Shared;
 use crate::error::SyncError;
 use crate::events::{AccountState, AccountStatusEvent, EventSink};
@@ -49,6 +50,10 @@ pub(crate) enum Command {
     },
     /// The server answered NOTIFY with NO or BAD (the text): fall back to IDLE.
     NotifyRefused(String),
+    /// The network changed, the machine resumed, or a push companion's watchdog found the
+    /// path dead: drop the connections (the kept session and every push companion) and look
+    /// now, without waiting for the timer or the backoff.
+    Wake(WakeReason),
 }
 
 /// Requests gathered while waiting or while a pass ran; taken as one pass.
@@ -220,6 +225,15 @@ impl Worker {
                 self.next_sweep = None;
                 pending.add(None);
             }
+            Command::Wake(reason) => {
+                tracing::info!(account = %self.account.id, ?reason, "woken: fresh connections and a pass now");
+                self.session = None;
+                self.stop_idle();
+                if !self.blocked {
+                    self.backoff.reset();
+                    pending.add(None);
+                }
+            }
             Command::PushState { key, up } => {
                 if self.push.set_up(key, up) {
                     self.emit(if self.blocked { AccountState::Error } else { AccountState::Ok }, None, 0);
@@ -304,7 +318,7 @@ impl Worker {
         } else {
             self.next_due = Instant::now() + self.backoff.next_delay();
         }
-        self.emit(e.account_state(), Some(e.to_string()), 0);
+        self.emit(e.account_state(), Some(e.status_text()), 0);
     }
 
     fn emit(&self, state: AccountState, error: Option<String>, new_messages: u32) {

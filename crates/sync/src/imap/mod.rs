@@ -22,7 +22,7 @@ pub(crate) use connect::{authenticate, greeting, read_tagged, secure, write_line
 pub use connect::{login, login_bearer, Capabilities, Credential, ServerConfig, Timeouts};
 pub use error::ImapError;
 pub use fetch::{join_headers, Examined, FetchStream, FetchedMessage};
-pub use idle::IdleOutcome;
+pub use idle::{IdleLimits, IdleOutcome};
 pub use list::MailboxStatus;
 pub use notify::{set_command as notify_set_command, NotifyEvent, NotifyStart};
 pub use session::ImapSession;

@@ -105,12 +105,17 @@ impl ImapSession {
         Ok(events)
     }
 
-    /// NOOP as a liveness check of a quiet NOTIFY connection: NOTIFY has no IDLE round, so
-    /// a dead path would otherwise go unnoticed. Notifications that arrive with its answer
-    /// are returned; no answer within the response timeout is an error.
-    pub async fn notify_noop(&mut self) -> Result<Vec<NotifyEvent>, ImapError> {
+    /// NOOP as a liveness check of a quiet NOTIFY connection (the push watchdog's probe):
+    /// NOTIFY has no IDLE round, so a dead path would otherwise go unnoticed. Notifications
+    /// that arrive with its answer are returned; no answer within `probe` (or the response
+    /// timeout, if shorter) is an [`ImapError::Timeout`], and the session is broken.
+    pub async fn notify_noop(&mut self, probe: Duration) -> Result<Vec<NotifyEvent>, ImapError> {
+        let within = probe.min(self.response_timeout());
         let mut events = Vec::new();
-        self.run("NOOP", "NOOP", |r| events.extend(classify(r))).await?;
+        match tokio::time::timeout(within, self.run("NOOP", "NOOP", |r| events.extend(classify(r)))).await {
+            Ok(r) => r?,
+            Err(_) => return Err(self.timed_out("answering NOOP after a silence (watchdog): connection presumed dead", within)),
+        }
         Ok(events)
     }
 }

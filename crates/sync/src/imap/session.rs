@@ -33,8 +33,8 @@ pub struct ImapSession {
 /// Everything of a session but the connection, kept while IDLE owns the connection.
 pub(crate) struct SessionParts {
     caps: Capabilities,
-    host: String,
-    port: u16,
+    pub(crate) host: String,
+    pub(crate) port: u16,
     response_timeout: Duration,
     broken: bool,
     selected: bool,
@@ -80,6 +80,13 @@ impl ImapSession {
 
     pub(crate) fn response_timeout(&self) -> Duration {
         self.response_timeout
+    }
+
+    /// A deadline of the caller's own (a watchdog's probe) ran out in the middle of a command:
+    /// the session is broken, and the error says what was awaited for how long.
+    pub(crate) fn timed_out(&mut self, what: &'static str, timeout: Duration) -> ImapError {
+        self.broken = true;
+        ImapError::Timeout { host: self.host.clone(), port: self.port, what, timeout }
     }
 
     /// Takes the async-imap session out (IDLE consumes it); `from_parts` puts it back.
