@@ -89,6 +89,13 @@ impl Appender {
         Ok(Appender { conn: Conn::connect(addr, user, password)? })
     }
 
+    /// CREATEs `folder` and SUBSCRIBEs to it, as a mail client making a new folder would.
+    pub fn create(&mut self, folder: &str) -> anyhow::Result<()> {
+        self.conn.command(&format!("CREATE {}", quote(folder)))?;
+        self.conn.command(&format!("SUBSCRIBE {}", quote(folder)))?;
+        Ok(())
+    }
+
     /// APPENDs `raw` to `folder` (a non-synchronizing literal: one round trip). Returns the
     /// instant the tagged OK was read and the new message's UID (from APPENDUID).
     pub fn append(&mut self, folder: &str, raw: &[u8]) -> anyhow::Result<(Instant, u32)> {

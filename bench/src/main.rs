@@ -1,6 +1,8 @@
 //! `mailbell-bench`: measures the real, release-built `mailbell-cli sync --once --json` (and, for
-//! IDLE latency and idle cost, `mailbell-cli watch --json`) against a private Dovecot, through a
-//! byte-counting proxy, on loopback and with added latency.
+//! push latency, idle cost and recovery, `mailbell-cli watch --json`) against a private Dovecot,
+//! through a byte-counting proxy, on loopback and with added latency. S4, S5 and S7 run with
+//! NOTIFY (Dovecot's default) and with NOTIFY hidden (IDLE within the connection budget plus the
+//! sweep); S7 runs the CLI in network namespaces of its own (root).
 //!
 //! Run it through `scripts/bench.sh` (it needs the Secret Service the CLI reads passwords from).
 //! Each scenario lives in its own module under `scenarios/` and is listed in
@@ -32,7 +34,7 @@ use sizes::Sizes;
 const USAGE: &str = "\
 usage: mailbell-bench [--quick] [--only S1,S2,...] [--reps N]
 
-  --quick        small sizes for a smoke run (S5's quiet window is 30 s instead of 10 min)
+  --quick        small sizes for a smoke run (S5's quiet windows are 75 s instead of 10 min: one sweep period and more)
   --only LIST    run only these scenarios (by id, e.g. S1,S3)
   --reps N       repetitions of each repeatable measured pass (default 3)
 

@@ -23,14 +23,18 @@ pub struct Sizes {
     pub s3_history: usize,
     pub s3_burst: usize,
 
-    /// S4: messages appended one at a time (per link), history already in INBOX, and the
-    /// account's timer interval (long, so that only IDLE can deliver).
+    /// S4: messages per folder kind (INBOX, two other watched folders, new folders) and link,
+    /// history already in INBOX, the ordinary folders besides INBOX and the history in each,
+    /// and the account's timer interval (long, so that only push and the sweep can deliver).
     pub s4_messages: usize,
     pub s4_history: usize,
+    pub s4_folders: usize,
+    pub s4_folder_history: usize,
     pub s4_interval_secs: u32,
 
     /// S5: accounts (one Dovecot user each), watched folders per account (INBOX plus
-    /// ordinary ones), history per folder, the quiet window and how often /proc is sampled.
+    /// ordinary ones), history per folder, the quiet window (once with NOTIFY, once without)
+    /// and how often /proc is sampled.
     pub s5_accounts: usize,
     pub s5_folders: usize,
     pub s5_history_per_folder: usize,
@@ -44,6 +48,9 @@ pub struct Sizes {
     pub s6_changed_folders: usize,
     pub s6_new_per_folder: usize,
     pub s6_seen_per_folder: usize,
+
+    /// S7: recoveries measured per path (netlink, watchdog) and mode (NOTIFY or not).
+    pub s7_reps: usize,
 }
 
 impl Sizes {
@@ -60,6 +67,8 @@ impl Sizes {
             s3_burst: 100_000,
             s4_messages: 50,
             s4_history: 1_000,
+            s4_folders: 9,
+            s4_folder_history: 100,
             s4_interval_secs: 3600,
             s5_accounts: 3,
             s5_folders: 50,
@@ -71,6 +80,7 @@ impl Sizes {
             s6_changed_folders: 5,
             s6_new_per_folder: 10,
             s6_seen_per_folder: 4,
+            s7_reps: 3,
         }
     }
 
@@ -87,17 +97,20 @@ impl Sizes {
             s3_burst: 3_000,
             s4_messages: 10,
             s4_history: 100,
+            s4_folders: 9,
+            s4_folder_history: 10,
             s4_interval_secs: 3600,
             s5_accounts: 3,
-            s5_folders: 10,
+            s5_folders: 50,
             s5_history_per_folder: 10,
-            s5_window: Duration::from_secs(30),
+            s5_window: Duration::from_secs(75),
             s5_sample_every: Duration::from_secs(1),
             s6_folders: 10,
             s6_history_per_folder: 50,
             s6_changed_folders: 5,
             s6_new_per_folder: 10,
             s6_seen_per_folder: 4,
+            s7_reps: 1,
         }
     }
 

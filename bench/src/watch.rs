@@ -75,11 +75,18 @@ pub struct Watch {
 impl Watch {
     /// Spawns `cli --data-dir DATA watch --json`.
     pub fn spawn(cli: &Path, data_dir: &Path) -> anyhow::Result<Watch> {
+        Watch::spawn_with(cli, data_dir, |_| Ok(()))
+    }
+
+    /// [`Watch::spawn`], with `prepare` given the command last (e.g. to set RUST_LOG, or to
+    /// start the CLI in a network namespace: `netns::NetPair::enter_client`).
+    pub fn spawn_with(cli: &Path, data_dir: &Path, prepare: impl FnOnce(&mut Command) -> anyhow::Result<()>) -> anyhow::Result<Watch> {
         let mut cmd = Command::new(cli);
         cmd.arg("--data-dir").arg(data_dir).args(["watch", "--json"]);
         cmd.env_remove("MAILBELL_DATA_DIR");
         cmd.env_remove("RUST_LOG");
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        prepare(&mut cmd)?;
         let started = Instant::now();
         let mut child = cmd.spawn().with_context(|| format!("spawning {} watch", cli.display()))?;
         let pid = libc::pid_t::try_from(child.id()).context("pid does not fit pid_t")?;
@@ -153,15 +160,6 @@ impl Watch {
                 None
             }
         }
-    }
-
-    /// Every line printed so far that was not read yet, without waiting.
-    pub fn drain(&mut self) -> Vec<Line> {
-        let mut out = Vec::new();
-        while let Some(l) = self.next(Duration::ZERO) {
-            out.push(l);
-        }
-        out
     }
 
     /// Reads lines until one satisfies `pred`, for up to `timeout`. An error when the time is

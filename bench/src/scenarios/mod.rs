@@ -11,6 +11,7 @@ mod s3_large;
 mod s4_idle_latency;
 mod s5_idle_cost;
 mod s6_flag_sync;
+mod s7_recovery;
 
 use anyhow::Context;
 
@@ -28,9 +29,18 @@ pub const ALL: &[Scenario] = &[
     Scenario { id: "S1", about: "a pass with nothing new over many full folders", run: s1_idle::run },
     Scenario { id: "S2", about: "a pass fetching a burst of new mail over a few folders", run: s2_burst::run },
     Scenario { id: "S3", about: "one huge folder: first pass (baseline), then a pass fetching a huge burst (S3b)", run: s3_large::run },
-    Scenario { id: "S4", about: "IDLE push latency: APPEND to INBOX -> new_message of watch --json", run: s4_idle_latency::run },
-    Scenario { id: "S5", about: "idle cost of watch over a quiet window, several accounts x many folders", run: s5_idle_cost::run },
+    Scenario {
+        id: "S4",
+        about: "push latency per folder kind (INBOX, other, new), NOTIFY and not: APPEND -> new_message of watch --json",
+        run: s4_idle_latency::run,
+    },
+    Scenario { id: "S5", about: "idle cost of watch per hour, several accounts x 50 folders, NOTIFY and not", run: s5_idle_cost::run },
     Scenario { id: "S6", about: "flag sync: a pass after \\Seen was set elsewhere, with and without QRESYNC", run: s6_flag_sync::run },
+    Scenario {
+        id: "S7",
+        about: "recovery: network change (new address, black hole) -> the first message reported, NOTIFY and not",
+        run: s7_recovery::run,
+    },
 ];
 
 /// A fresh Dovecot and proxy, with the account added; records where the mail lives.

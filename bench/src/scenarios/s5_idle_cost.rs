@@ -1,13 +1,21 @@
-//! S5: what `mailbell-cli watch` costs while nothing happens. Several accounts (one Dovecot
-//! user each, on one server, all through the counting proxy) with many folders; the default
-//! timer interval (300 s). Once every account has pushed up and the start-up passes are over,
-//! a quiet window is measured: CPU time, context switches (wakeups), syscalls, memory,
-//! connections and the bytes exchanged.
+//! S5: what `mailbell-cli watch` costs while nothing happens, reported per hour. Several
+//! accounts (one Dovecot user each, on one server, all through the counting proxy), each
+//! watching 50 folders (INBOX plus ordinary ones); the default timer interval (300 s). Twice:
+//! against Dovecot as it is (NOTIFY: one more connection per account hears every folder) and
+//! with NOTIFY hidden (IDLE within the CLI's default budget of 3 connections: INBOX and one
+//! more folder, the other 48 swept every 60 s). Once every account has pushed up and the
+//! start-up passes are over, a quiet window is measured: CPU time, context switches (wakeups),
+//! syscalls, memory, connections and the bytes exchanged.
 //!
 //! What runs in a quiet window, by design: a timed pass per account every interval (±10 %
-//! jitter), IDLE re-issued (DONE + IDLE) every 5 minutes per account (`idle_round`), the
-//! sleep-detection clock check every 30 s per account, and Dovecot's own "* OK Still here"
-//! every 2 minutes on each IDLE connection.
+//! jitter); with NOTIFY, a NOOP after 5 min of silence on the NOTIFY connection; without it,
+//! the sweep (one pipelined STATUS round trip over the unpushed folders per account every
+//! 60 s) and IDLE re-issued (DONE + IDLE) every 5 minutes per IDLE connection, with Dovecot's
+//! own "* OK Still here" every 2 minutes on each; in both, the sleep-detection clock check
+//! every 30 s per account.
+//!
+//! The table also shows the figures measured before push covered every folder (main with IDLE
+//! on INBOX only), as a constant: they come from the project's notes, see [`EARLIER`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -18,18 +26,140 @@ use mailbell_e2e::DovecotOptions;
 use crate::env::BenchEnv;
 use crate::mail;
 use crate::procfs::{self, Perf, SwitchTracker};
-use crate::report::{fmt_bytes, fmt_count, fmt_dur, ExtraTable, Report, LOOPBACK};
+use crate::report::{fmt_bytes, fmt_count, fmt_dur, ExtraTable, Report};
 use crate::sizes::Sizes;
 
 use super::n;
 
+/// The S5 figures of main before push covered every folder (IDLE on INBOX only, the other
+/// folders left to the 300 s timer): the closing note of stop 10 (`issues stops`, the session
+/// that added S4-S6 in commit 0149c59). 10 quiet minutes, 3 accounts x 50 folders: 40 ms CPU
+/// in all, 168 wakeups/min, 6 connections, RSS 23.7 -> 23.8 MiB, ~170 B/min between passes.
+/// Per hour: x6 and x60. Not re-run here.
+const EARLIER: [&str; 18] = [
+    "S5",
+    "earlier (main before push)",
+    "IDLE on INBOX only",
+    "10 min",
+    "240 ms",
+    "10,080",
+    "-",
+    "-",
+    "-",
+    "-",
+    "-",
+    "23.7 MiB",
+    "23.8 MiB",
+    "-",
+    "6 / 6",
+    "-",
+    "-",
+    "(notes)",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Notify,
+    NoNotify,
+}
+
+impl Mode {
+    fn label(self) -> &'static str {
+        match self {
+            Mode::Notify => "NOTIFY",
+            Mode::NoNotify => "no NOTIFY",
+        }
+    }
+}
+
 pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
+    let mut rows = vec![EARLIER.map(String::from).to_vec()];
+    let mut footnotes = Vec::new();
+    let mut failed = None;
+    for mode in [Mode::Notify, Mode::NoNotify] {
+        match run_mode(sizes, report, mode) {
+            Ok((row, notes)) => {
+                rows.push(row);
+                footnotes.push(format!("{}:", mode.label()));
+                footnotes.extend(notes.into_iter().map(|n| format!("  {n}")));
+            }
+            Err(e) => {
+                report.fail(format!("S5 ({}): {e:#}", mode.label()));
+                failed = Some(mode);
+            }
+        }
+    }
+    let mut head = vec![
+        format!(
+            "{} accounts x {} watched folders x {} msgs each, interval 300 s; per hour = the window's figures scaled to 60 min.",
+            sizes.s5_accounts,
+            sizes.s5_folders,
+            n(sizes.s5_history_per_folder)
+        ),
+        "push: push_mode and push_folders of each account (all alike) and sweep_secs, from account_status at the window start.".to_string(),
+        "CPU: utime+stime of the process (all threads, /proc/<pid>/stat) end minus start; 10 ms ticks.".to_string(),
+        "wakeups: voluntary + involuntary context switches, summed over the threads (/proc/<pid>/task/*/status),".to_string(),
+        "  each thread followed from the window start (or its birth) to the last sample that saw it.".to_string(),
+        "syscalls: perf stat -e raw_syscalls:sys_enter on the process (in-kernel counting, threads born later included).".to_string(),
+        "recv/sent: bytes the client received from / sent to the server (TLS included). turns: round trips the client waited for."
+            .to_string(),
+        "passes: account_status state=syncing events (timed passes, jittered ±10 %, and sweeps).".to_string(),
+        "RSS: VmRSS at the start and end of the window, and the highest sample in it.".to_string(),
+        "conns: connections open through the proxy at start / end (NOTIFY: 2 per account; IDLE: 1 + the IDLE ones);".to_string(),
+        "  new: connections opened in the window.".to_string(),
+        "earlier (main before push): not re-run; from the closing note of the session that added S4-S6 (`issues stops`,".to_string(),
+        "  stop 10; commit 0149c59): 10 quiet minutes, 3 accounts x 50 folders, IDLE on INBOX only (the other folders waited".to_string(),
+        "  for the 300 s timer): 40 ms CPU in all, 168 wakeups/min, 6 connections, RSS 23.7 -> 23.8 MiB, ~170 B/min between".to_string(),
+        "  passes (x6 / x60 per hour). It counted no syscalls, bytes or passes in all.".to_string(),
+    ];
+    head.extend(footnotes);
+    report.table(ExtraTable {
+        title: format!("S5: idle cost of mailbell-cli watch per hour, quiet window of {} per mode", fmt_dur(sizes.s5_window)),
+        headers: [
+            "id",
+            "mode",
+            "push",
+            "window",
+            "CPU/h",
+            "wakeups/h",
+            "syscalls/h",
+            "recv/h",
+            "sent/h",
+            "turns/h",
+            "passes/h",
+            "RSS start",
+            "RSS end",
+            "RSS max",
+            "conns",
+            "new",
+            "CPU (window)",
+            "check",
+        ]
+        .map(String::from)
+        .to_vec(),
+        left: vec![
+            true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true,
+        ],
+        rows,
+        footnotes: head,
+    });
+    if let Some(mode) = failed {
+        bail!("the {} run could not be measured", mode.label());
+    }
+    Ok(())
+}
+
+/// One quiet window in one mode: the table row and its footnotes.
+fn run_mode(sizes: &Sizes, report: &mut Report, mode: Mode) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     // alice is the default user; the others are added.
     let mut users = vec![("alice".to_string(), "alice-secret-pw".to_string())];
     for i in 1..sizes.s5_accounts {
         users.push((format!("user{i}"), format!("user{i}-secret-pw")));
     }
     let mut opts = DovecotOptions::default();
+    if mode == Mode::NoNotify {
+        opts = opts.hide_capability("NOTIFY");
+    }
     for (u, p) in users.iter().skip(1) {
         opts = opts.user(u.clone(), p.clone());
     }
@@ -73,7 +203,34 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
         bail!("watch did not go quiet after start-up; the last events: {}", w.tail(5));
     }
     let startup_events = w.log.len();
-    report.setup(format!("S5 watch start-up ({} accounts: first passes, IDLE up, quiet 3 s)", accounts.len()), t.elapsed());
+    // What push runs, per account: the connections it should hold all along.
+    let mut expected_conns = 0u64;
+    let mut push_texts = BTreeSet::new();
+    for a in &accounts {
+        let st = w.log.iter().rev().find(|l| l.event() == "account_status" && l.v["account"] == a.as_str()).map(|l| l.v.clone());
+        let st = st.unwrap_or_default();
+        let folders = st["push_folders"].as_u64().unwrap_or(0);
+        expected_conns += match st["push_mode"].as_str() {
+            Some("notify") => 2,
+            Some("idle") => 1 + folders,
+            _ => 1,
+        };
+        push_texts.insert(format!(
+            "{} {}{}",
+            st["push_mode"].as_str().unwrap_or("?"),
+            folders,
+            st["sweep_secs"].as_u64().map_or(String::new(), |s| format!(", sweep {s} s"))
+        ));
+    }
+    let push_text = push_texts.into_iter().collect::<Vec<_>>().join(" / ");
+    let wanted_mode = if mode == Mode::Notify { "notify" } else { "idle" };
+    if !push_text.starts_with(wanted_mode) || push_text.contains(" / ") {
+        bail!("expected push_mode {wanted_mode} on every account, account_status says {push_text}");
+    }
+    report.setup(
+        format!("S5 ({}) watch start-up ({} accounts: first passes, push up, quiet 3 s): {push_text}", mode.label(), accounts.len()),
+        t.elapsed(),
+    );
 
     // The quiet window.
     let pid = w.pid();
@@ -96,7 +253,12 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     let mut points = vec![Point { at: s0.at, ticks: s0.cpu_ticks, switches: 0, recv: recv0, sent: sent0, turns: env.turns().unwrap_or(0) }];
     let window_start = s0.at;
     let mut last = s0.clone();
-    eprintln!("   S5   quiet window of {} starts (sampling /proc every {})", fmt_dur(sizes.s5_window), fmt_dur(sizes.s5_sample_every));
+    eprintln!(
+        "   S5   {}: quiet window of {} starts (sampling /proc every {})",
+        mode.label(),
+        fmt_dur(sizes.s5_window),
+        fmt_dur(sizes.s5_sample_every)
+    );
     let mut next_progress = window_start + Duration::from_secs(60);
     while last.at.duration_since(window_start) < sizes.s5_window {
         let left = sizes.s5_window.saturating_sub(last.at.duration_since(window_start));
@@ -169,10 +331,9 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
             _ => {}
         }
     }
-    let expected_conns = 2 * accounts.len() as u64;
     if active0 != expected_conns || active1 != expected_conns || active_min != expected_conns || active_max != expected_conns {
         problems.push(format!(
-            "expected {expected_conns} open connections (a kept session and an IDLE one per account) all along; \
+            "expected {expected_conns} open connections (a kept session and the push ones per account) all along; \
              saw {active0} at the start, {active1} at the end, {active_min}..{active_max} in between"
         ));
     }
@@ -180,12 +341,11 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
         problems.push(f);
     }
     for p in &problems {
-        report.fail(format!("S5: {p}"));
+        report.fail(format!("S5 ({}): {p}", mode.label()));
     }
 
     let cpu = procfs::ticks_to_dur(s1.cpu_ticks.saturating_sub(s0.cpu_ticks));
     let (vol, invol, threads_seen) = tracker.totals();
-    let per_min = |x: f64| x / (window.as_secs_f64() / 60.0);
     let total_passes: usize = passes.values().sum();
     let perf_counts = match perf_counts {
         Some(Ok(c)) => Some(c),
@@ -200,30 +360,40 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     };
     let syscalls = perf_counts.as_ref().and_then(|c| c.syscalls);
     let split = split_window(&points, &window_events.iter().map(|l| l.at).collect::<Vec<_>>());
+    let per_hour = |x: f64| x * 3600.0 / window.as_secs_f64();
     let row = vec![
         "S5".to_string(),
-        format!("watch, quiet, {} accounts x {} folders, interval 300 s", accounts.len(), sizes.s5_folders),
-        LOOPBACK.to_string(),
+        mode.label().to_string(),
+        push_text.clone(),
         fmt_dur(window),
-        fmt_dur(cpu),
-        format!("{:.1} ms", per_min(cpu.as_secs_f64() * 1000.0)),
-        fmt_count(vol + invol),
-        format!("{:.0}", per_min((vol + invol) as f64)),
-        syscalls.map(fmt_count).unwrap_or_else(|| "-".into()),
-        syscalls.map(|s| format!("{:.0}", per_min(s as f64))).unwrap_or_else(|| "-".into()),
+        fmt_dur(Duration::from_secs_f64(per_hour(cpu.as_secs_f64()))),
+        fmt_count(per_hour((vol + invol) as f64).round() as u64),
+        syscalls.map(|s| fmt_count(per_hour(s as f64).round() as u64)).unwrap_or_else(|| "-".into()),
+        fmt_bytes(per_hour((recv1 - recv0) as f64) as u64),
+        fmt_bytes(per_hour((sent1 - sent0) as f64) as u64),
+        fmt_count(per_hour((turns1 - turns0) as f64).round() as u64),
+        format!("{:.0}", per_hour(total_passes as f64)),
         fmt_bytes(s0.rss_kib * 1024),
         fmt_bytes(s1.rss_kib * 1024),
         fmt_bytes(rss_max * 1024),
         format!("{active0} / {active1}"),
         (conns1 - conns0).to_string(),
-        fmt_bytes(recv1 - recv0),
-        fmt_bytes(sent1 - sent0),
-        total_passes.to_string(),
+        fmt_dur(cpu),
         if problems.is_empty() { "ok".to_string() } else { "FAILED".to_string() },
     ];
     eprintln!(
-        "   S5   {LOOPBACK:<9} {}  CPU {}  wakeups {}  syscalls {}  RSS {} -> {} (max {})  recv {}  sent {}  passes {}",
-        row[3], row[4], row[6], row[8], row[10], row[11], row[12], row[15], row[16], row[17]
+        "   S5   {:<9} {}  per hour: CPU {}  wakeups {}  syscalls {}  recv {}  sent {}  passes {}  RSS {} -> {} (max {})",
+        mode.label(),
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[10],
+        row[11],
+        row[12],
+        row[13]
     );
 
     let mut footnotes = vec![
@@ -232,14 +402,17 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
             n(startup_events),
             fmt_dur(sizes.s5_sample_every)
         ),
-        "CPU: utime+stime of the process (all threads, /proc/<pid>/stat) end minus start; 10 ms ticks.".to_string(),
-        "wakeups: voluntary + involuntary context switches, summed over the threads (/proc/<pid>/task/*/status),".to_string(),
-        "  each thread followed from the window start (or its birth) to the last sample that saw it.".to_string(),
-        "syscalls: perf stat -e raw_syscalls:sys_enter on the process (in-kernel counting, threads born later included).".to_string(),
-        "RSS: VmRSS at the start and end of the window, and the highest sample in it.".to_string(),
-        "conns: connections open through the proxy at start / end; new: connections opened in the window.".to_string(),
-        "recv/sent: bytes the client received from / sent to the server in the window (TLS included).".to_string(),
-        "passes: account_status state=syncing events in the window (timed passes; each account's timer is jittered ±10 %).".to_string(),
+        format!(
+            "in the window ({}): CPU {}, {} wakeups, {} syscalls, recv {}, sent {}, {} client turns, {} passes.",
+            fmt_dur(window),
+            fmt_dur(cpu),
+            fmt_count(vol + invol),
+            syscalls.map(fmt_count).unwrap_or_else(|| "-".into()),
+            fmt_bytes(recv1 - recv0),
+            fmt_bytes(sent1 - sent0),
+            fmt_count(turns1 - turns0),
+            total_passes
+        ),
     ];
     if let Some(c) = &perf_counts {
         footnotes.push(format!(
@@ -265,7 +438,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     if split.quiet_time > Duration::ZERO {
         let q_min = split.quiet_time.as_secs_f64() / 60.0;
         footnotes.push(format!(
-            "between passes ({} of the window with no event near): {:.1} wakeups/min, {:.2} ms CPU/min, {}/min recv, {}/min sent, {} client turns in all",
+            "between passes ({} of the window with no event near): {:.1} wakeups/min, {:.2} ms CPU/min, {}/min recv, {}/min sent, {} client turns in all.",
             fmt_dur(split.quiet_time),
             split.quiet_switches as f64 / q_min,
             procfs::ticks_to_dur(split.quiet_ticks).as_secs_f64() * 1000.0 / q_min,
@@ -274,10 +447,9 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
             split.quiet_turns,
         ));
         footnotes.push(
-            "  (IDLE keepalives from Dovecot every 2 min, IDLE re-issued every 5 min, the 30 s clock check; sampling is 2 s, so a stretch"
+            "  (keepalives, IDLE re-issued, NOOP, the 30 s clock check; a stretch counts as busy from one sample before an event to one after)."
                 .to_string(),
         );
-        footnotes.push("  counts as busy from one sample before an event to one after).".to_string());
     }
     if total_passes > 0 {
         let p = total_passes as f64;
@@ -308,38 +480,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
         .collect();
     footnotes.push(format!("RSS over the window: {} (min {}).", points.join(", "), fmt_bytes(rss_min * 1024)));
 
-    report.table(ExtraTable {
-        title: format!("S5: idle cost of mailbell-cli watch over a quiet {}", fmt_dur(window)),
-        headers: [
-            "id",
-            "scenario",
-            "link",
-            "window",
-            "CPU",
-            "CPU/min",
-            "wakeups",
-            "/min",
-            "syscalls",
-            "/min",
-            "RSS start",
-            "RSS end",
-            "RSS max",
-            "conns",
-            "new",
-            "recv",
-            "sent",
-            "passes",
-            "check",
-        ]
-        .map(String::from)
-        .to_vec(),
-        left: vec![
-            true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true,
-        ],
-        rows: vec![row],
-        footnotes,
-    });
-    Ok(())
+    Ok((row, footnotes))
 }
 
 /// Cumulative counters at one sample.
