@@ -168,6 +168,11 @@ async fn without_notify_idle_fills_the_budget_and_the_sweep_covers_the_rest() {
         latencies.iter().filter(|(f, _)| !idle.contains_key(*f)).map(|(f, d)| (f.clone(), *d)).collect();
     eprintln!("IDLE latency: {} {idle:?}", summary(&idle));
     eprintln!("sweep ({sweep:?}) latency: {} {swept:?}", summary(&swept));
+    // A folder created now (a filter's `fileinto :create`) and given mail at once: the sweep
+    // lists (LIST-STATUS), so it is found and its mail is news within a sweep, not a full interval.
+    env.dovecot.create_folder(ALICE, "fresh").expect("create");
+    let (took, _) = announced_after(&env, &mut rx, "fresh", "mail in a folder created after start").await;
+    eprintln!("a folder created after start: its mail announced after {took:?}");
     eprintln!("connections: peak {} of budget {budget}, {} opened in all", proxy.peak_connections(), proxy.connections());
     assert!(proxy.peak_connections() <= u64::from(budget), "{} connections at once, budget {budget}", proxy.peak_connections());
     engine.shutdown().await;

@@ -177,7 +177,11 @@ impl Worker {
                 () = tokio::time::sleep_until(self.next_due), if !self.blocked => pending.add(None),
                 () = sleep_until_opt(self.next_sweep), if !self.blocked && self.next_sweep.is_some() => {
                     self.next_sweep = None;
-                    pending.add(Some(self.push.swept().clone()));
+                    // With LIST-STATUS a full pass costs the sweep's one round trip and also
+                    // finds folders created since (new folders are news too, and without
+                    // NOTIFY nothing else would tell); without it, STATUS of the swept ones.
+                    let lists = self.session.as_ref().is_some_and(|s| s.has_capability("LIST-STATUS"));
+                    pending.add(if lists { None } else { Some(self.push.swept().clone()) });
                 }
                 _ = tick.tick() => {
                     if clock.check() {
