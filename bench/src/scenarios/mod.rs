@@ -43,6 +43,31 @@ pub const ALL: &[Scenario] = &[
     },
 ];
 
+/// How push reaches the folders in S4, S5 and S7: Dovecot's NOTIFY, or NOTIFY hidden (IDLE
+/// within the connection budget plus the sweep).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Notify,
+    NoNotify,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Notify => "NOTIFY",
+            Mode::NoNotify => "no NOTIFY",
+        }
+    }
+
+    /// The `push_mode` the engine reports in this mode.
+    pub fn push_mode(self) -> &'static str {
+        match self {
+            Mode::Notify => "notify",
+            Mode::NoNotify => "idle",
+        }
+    }
+}
+
 /// A fresh Dovecot and proxy, with the account added; records where the mail lives.
 pub fn start_env(report: &mut Report) -> anyhow::Result<BenchEnv> {
     let mut env = BenchEnv::start()?;

@@ -18,8 +18,9 @@
 //! is "only a full pass" (which the hour-long interval keeps out of the run). Push-covered kinds
 //! then go one message at a time (the next APPEND waits until the pass has ended and the CLI
 //! went quiet); sweep-covered ones as a stream spread evenly over one sweep period, so that the
-//! latencies sample the sweep's phase. Without NOTIFY, a new folder is listed only by a full
-//! pass: the bench reports that it did not arrive, by design, and is not a functional failure.
+//! latencies sample the sweep's phase. Without NOTIFY, a new folder is found by the sweep where
+//! the server offers LIST-STATUS (the sweep is then a full pass), else only by the next full
+//! pass: the bench then reports that it did not arrive, which is not a functional failure.
 //!
 //! A bare IDLE client on INBOX (also straight to Dovecot) measures when the server itself
 //! reported each EXISTS: Dovecot delays IDLE notifications by design (~0.5 s), which is the
@@ -38,7 +39,7 @@ use crate::report::{fmt_bytes, fmt_dur, ExtraTable, Report, LOOPBACK};
 use crate::sizes::Sizes;
 use crate::watch::Watch;
 
-use super::n;
+use super::{n, Mode};
 
 const PASSWORD: &str = "alice-secret-pw";
 /// Delivered within this is push.
@@ -47,21 +48,6 @@ const PUSH_WITHIN: Duration = Duration::from_secs(5);
 const SWEEP_SLACK: Duration = Duration::from_secs(15);
 /// Assumed sweep period when account_status names none.
 const DEFAULT_SWEEP: Duration = Duration::from_secs(60);
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Notify,
-    NoNotify,
-}
-
-impl Mode {
-    fn label(self) -> &'static str {
-        match self {
-            Mode::Notify => "NOTIFY",
-            Mode::NoNotify => "no NOTIFY",
-        }
-    }
-}
 
 #[derive(Clone)]
 enum Kind {

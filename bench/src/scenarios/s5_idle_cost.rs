@@ -29,7 +29,7 @@ use crate::procfs::{self, Perf, SwitchTracker};
 use crate::report::{fmt_bytes, fmt_count, fmt_dur, ExtraTable, Report};
 use crate::sizes::Sizes;
 
-use super::n;
+use super::{n, Mode};
 
 /// The S5 figures of main before push covered every folder (IDLE on INBOX only, the other
 /// folders left to the 300 s timer): the closing note of stop 10 (`issues stops`, the session
@@ -56,21 +56,6 @@ const EARLIER: [&str; 18] = [
     "-",
     "(notes)",
 ];
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Notify,
-    NoNotify,
-}
-
-impl Mode {
-    fn label(self) -> &'static str {
-        match self {
-            Mode::Notify => "NOTIFY",
-            Mode::NoNotify => "no NOTIFY",
-        }
-    }
-}
 
 pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     let mut rows = vec![EARLIER.map(String::from).to_vec()];
@@ -223,7 +208,7 @@ fn run_mode(sizes: &Sizes, report: &mut Report, mode: Mode) -> anyhow::Result<(V
         ));
     }
     let push_text = push_texts.into_iter().collect::<Vec<_>>().join(" / ");
-    let wanted_mode = if mode == Mode::Notify { "notify" } else { "idle" };
+    let wanted_mode = mode.push_mode();
     if !push_text.starts_with(wanted_mode) || push_text.contains(" / ") {
         bail!("expected push_mode {wanted_mode} on every account, account_status says {push_text}");
     }

@@ -35,34 +35,13 @@ use crate::sizes::Sizes;
 use crate::watch::{Line, Watch};
 
 use super::s4_idle_latency::pct;
+use super::Mode;
 
 const PASSWORD: &str = "alice-secret-pw";
 const INTERVAL: &str = "3600";
 /// How long the address stays away after the mail was appended: past the first backoff
 /// steps, so that only the network event can bring the mail within seconds.
 const AWAY: Duration = Duration::from_secs(6);
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Notify,
-    NoNotify,
-}
-
-impl Mode {
-    fn label(self) -> &'static str {
-        match self {
-            Mode::Notify => "NOTIFY",
-            Mode::NoNotify => "no NOTIFY",
-        }
-    }
-
-    fn push_mode(self) -> &'static str {
-        match self {
-            Mode::Notify => "notify",
-            Mode::NoNotify => "idle",
-        }
-    }
-}
 
 /// One path's samples in one mode.
 #[derive(Default)]
