@@ -175,6 +175,9 @@ async fn without_notify_idle_fills_the_budget_and_the_sweep_covers_the_rest() {
     eprintln!("a folder created after start: its mail announced after {took:?}");
     eprintln!("connections: peak {} of budget {budget}, {} opened in all", proxy.peak_connections(), proxy.connections());
     assert!(proxy.peak_connections() <= u64::from(budget), "{} connections at once, budget {budget}", proxy.peak_connections());
+    // The sweeps are full passes that plan the IDLE slots again, and the swept folders just got
+    // mail: still, a folder that idles keeps its slot, so no connection was replaced.
+    assert_eq!(proxy.connections(), u64::from(budget), "IDLE slots moved between folders (a login each)");
     engine.shutdown().await;
     assert!(proxy.peak_connections() <= u64::from(budget), "{} connections at once, budget {budget}", proxy.peak_connections());
 }

@@ -97,14 +97,17 @@ pub(crate) fn connection_budget(account: &Account, shared: &Shared) -> u16 {
 }
 
 /// The folders that get an IDLE connection, best first: INBOX (where most mail lands), then
-/// the folders whose newest stored message is the most recent (where mail has been arriving:
+/// those that already idle (`idling`: moving a slot costs a new login, and since the sweep is
+/// a full pass, a busy swept folder would otherwise take a slot at every sweep), then the
+/// folders whose newest stored message is the most recent (where mail has been arriving:
 /// server-side filters, mailing lists), then by name so that the choice is stable.
-fn idle_order(watched: &[Target], activity: &BTreeMap<String, String>) -> Vec<Target> {
+fn idle_order(watched: &[Target], activity: &BTreeMap<String, String>, idling: &BTreeSet<String>) -> Vec<Target> {
     let mut v = watched.to_vec();
     v.sort_by(|a, b| {
         let inbox = |f: &Target| f.name != "INBOX";
+        let new = |f: &Target| !idling.contains(&f.name);
         let latest = |f: &Target| std::cmp::Reverse(activity.get(&f.name).cloned().unwrap_or_default());
-        (inbox(a), latest(a), &a.name).cmp(&(inbox(b), latest(b), &b.name))
+        (inbox(a), new(a), latest(a), &a.name).cmp(&(inbox(b), new(b), latest(b), &b.name))
     });
     v
 }
@@ -236,7 +239,8 @@ impl Push {
             return;
         }
         let slots = usize::from(connection_budget(account, shared).saturating_sub(1));
-        let order = idle_order(&watched, &activity);
+        let idling: BTreeSet<String> = self.idle.iter().filter(|(_, c)| c.running()).map(|(name, _)| name.clone()).collect();
+        let order = idle_order(&watched, &activity, &idling);
         let (chosen, rest) = order.split_at(slots.min(order.len()));
         self.swept = rest.iter().map(|f| f.name.clone()).collect();
         let chosen_names: BTreeSet<&String> = chosen.iter().map(|f| &f.name).collect();
@@ -500,8 +504,12 @@ mod tests {
         let watched = vec![row("Alpha"), row("INBOX"), row("Lists"), row("Zeta"), row("Beta")];
         let activity: BTreeMap<String, String> =
             [("Lists".to_string(), "2024-05-02T10:00:00Z".to_string()), ("Zeta".to_string(), "2024-05-01T10:00:00Z".to_string())].into();
-        let order: Vec<String> = idle_order(&watched, &activity).into_iter().map(|f| f.name).collect();
+        let order: Vec<String> = idle_order(&watched, &activity, &BTreeSet::new()).into_iter().map(|f| f.name).collect();
         assert_eq!(order, ["INBOX", "Lists", "Zeta", "Alpha", "Beta"]);
+        // A folder that idles keeps its slot though mail now arrives elsewhere; INBOX stays first.
+        let idling: BTreeSet<String> = ["Beta".to_string()].into();
+        let order: Vec<String> = idle_order(&watched, &activity, &idling).into_iter().map(|f| f.name).collect();
+        assert_eq!(order, ["INBOX", "Beta", "Lists", "Zeta", "Alpha"]);
     }
 
     #[test]
