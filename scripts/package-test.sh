@@ -104,7 +104,7 @@ PY
 
 sni_watcher_owned() {
   dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.NameHasOwner string:org.kde.StatusNotifierWatcher 2>/dev/null | grep -q "boolean true"
+    org.freedesktop.DBus.NameHasOwner string:org.kde.StatusNotifierWatcher 2>/dev/null | grep "boolean true" >/dev/null
 }
 
 # start_with_host NAME READY WORDS CMD...: starts a tray host (CMD) and waits until READY says it
@@ -205,7 +205,7 @@ inside() {
   stop_host
 
   echo "== The README's uninstall step for the keyring" >&2
-  secret-tool search --all service mailbell 2>&1 | grep -q "attribute.username" \
+  secret-tool search --all service mailbell 2>&1 | grep "attribute.username" >/dev/null \
     || fail "the account's password is not in the keyring as service=mailbell"
   secret-tool clear service mailbell || fail "secret-tool clear service mailbell failed"
   [ -z "$(secret-tool search --all service mailbell 2>&1)" ] || fail "secret-tool clear service mailbell left items"
@@ -259,14 +259,14 @@ field() { dpkg-deb -f "$deb" "$1"; }
 ok "Package mailbell, Version $version (the workspace's), Architecture $arch"
 depends=$(field Depends)
 for d in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1; do
-  echo "$depends" | tr ',' '\n' | sed 's/^ *//' | grep -qx "$d" || fail "Depends lacks $d: $depends"
+  echo "$depends" | tr ',' '\n' | sed 's/^ *//' | grep -x "$d" >/dev/null || fail "Depends lacks $d: $depends"
 done
 [ "$(echo "$depends" | tr ',' '\n' | sed 's/^ *//' | sort | uniq -d)" = "" ] || fail "Depends names a package twice: $depends"
 ok "Depends: $depends"
 recommends=$(field Recommends)
-echo "$recommends" | grep -q "gnome-keyring" || fail "Recommends lacks a Secret Service provider: '$recommends'"
+echo "$recommends" | grep "gnome-keyring" >/dev/null || fail "Recommends lacks a Secret Service provider: '$recommends'"
 ok "Recommends: $recommends"
-field Description | grep -q "IMAP" || fail "the Description does not say what Mailbell is"
+field Description | grep "IMAP" >/dev/null || fail "the Description does not say what Mailbell is"
 grep -q '"version"' src-tauri/tauri.conf.json && fail "tauri.conf.json names a version: the workspace Cargo.toml is the one place"
 grep -q '"version"' package.json && fail "package.json names a version: the workspace Cargo.toml is the one place"
 ok "the version is named only in the workspace Cargo.toml"
@@ -287,7 +287,7 @@ for size in 16 24 32 48 64 128 256 512; do
     || fail "the ${size}x${size} icon is not a PNG"
   [ "$dims" = "${size}x${size}" ] || fail "the ${size}x${size} icon is $dims"
 done
-if find "$root/usr/share/icons" -mindepth 2 -maxdepth 2 -name '*@*' | grep -q .; then
+if find "$root/usr/share/icons" -mindepth 2 -maxdepth 2 -name '*@*' | grep . >/dev/null; then
   fail "an icon directory for scaled icons (@2) slipped in: $(find "$root/usr/share/icons" -name '*@*')"
 fi
 ok "icons at 16, 24, 32, 48, 64, 128, 256 and 512 px"

@@ -15,7 +15,7 @@ build_cli() {
   cargo build --release --locked -p mailbell-cli
 }
 
-has_accounts() { "$cli" account list --json | grep -q '"id"'; }
+has_accounts() { "$cli" account list --json | grep '"id"' >/dev/null; }
 
 no_account_help() {
   cat <<MSG

@@ -61,7 +61,7 @@ build_app() {
 
 ensure_tauri_driver() {
   export TAURI_DRIVER="$TOOLS_DIR/bin/tauri-driver"
-  if [ -x "$TAURI_DRIVER" ] && "$TAURI_DRIVER" --help 2>&1 | grep -q native-driver; then return 0; fi
+  if [ -x "$TAURI_DRIVER" ] && "$TAURI_DRIVER" --help 2>&1 | grep native-driver >/dev/null; then return 0; fi
   echo "Installing tauri-driver $TAURI_DRIVER_VERSION" >&2
   cargo install "tauri-driver@$TAURI_DRIVER_VERSION" --locked --root "$TOOLS_DIR" >/dev/null 2>&1 \
     || die "could not install tauri-driver"
