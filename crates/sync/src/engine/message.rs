@@ -73,3 +73,14 @@ impl Engine {
         message::undo(&self.message_context(), &undo).await
     }
 }
+
+/// The front ends run these on multi-threaded runtimes (Tauri's async commands, `tokio::spawn`),
+/// which need `Send` futures: this fails to compile if one stops being `Send`.
+#[cfg(test)]
+#[allow(dead_code)]
+fn the_verbs_futures_are_send(engine: &Engine, r: &MessageRef) {
+    fn send<T: Send>(_: T) {}
+    send(engine.show_message(r));
+    send(engine.act_on_message(r, MessageAction::Read));
+    send(engine.undo_action("token"));
+}
