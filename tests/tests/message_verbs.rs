@@ -104,6 +104,29 @@ fn show_prints_the_message_and_changes_no_flag() {
 }
 
 #[test]
+fn a_big_message_is_cut_at_the_bound_and_a_folder_named_in_utf8_is_found() {
+    let env = Env::start();
+    let id = env.add_alice();
+    // Not synced yet: the store does not know the folder, the CLI names it as typed.
+    env.dovecot.create_folder(ALICE, "Büro/Rechnungen").expect("create");
+    let raw = MessageBuilder::new().subject("Big one").text("The start of a big one.\n").with_attachment_bytes(3 * 1024 * 1024).build();
+    let uid = env.dovecot.append(ALICE, "Büro/Rechnungen", &raw, &[]).expect("append");
+
+    let out = message(&env, "show", &id, "Büro/Rechnungen", uid, &["--json"]);
+    out.assert_ok();
+    let view = out.json();
+    assert_eq!(view["folder"], "Büro/Rechnungen");
+    assert_eq!(view["truncated"], true);
+    assert_eq!(view["size"].as_u64(), Some(raw.len() as u64));
+    assert_eq!(view["subject"], "Big one");
+    assert!(view["text"].as_str().expect("text").contains("The start of a big one."), "{view}");
+    let text = message(&env, "show", &id, "Büro/Rechnungen", uid, &[]);
+    text.assert_ok();
+    assert!(text.stdout.contains("[Only the first 1.0 MB of this message was fetched"), "{}", text.stdout);
+    assert_eq!(flags(&env, "Büro/Rechnungen"), vec![(uid, vec![])]);
+}
+
+#[test]
 fn read_marks_that_message_read_and_no_other() {
     let env = Env::start();
     let (id, a, b) = two_new(&env);
