@@ -353,3 +353,29 @@ async fn the_engine_undoes_read_and_archive() {
     assert!(flags(&env, "INBOX").iter().any(|(u, f)| *u == back && f == &vec!["\\Seen".to_string()]));
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_without_move_copies_back_and_leaves_other_deleted_mail_alone() {
+    let env = Env::with(DovecotOptions::default().hide_capability("MOVE"));
+    let (id, a, b) = two_new(&env);
+    env.dovecot.add_flags(ALICE, "INBOX", b, &["\\Deleted"]).expect("flag");
+    // Someone else's \Deleted message waits in the Trash too.
+    let trash_other = env.append("Trash", "deleted elsewhere");
+    env.dovecot.add_flags(ALICE, "Trash", trash_other, &["\\Deleted"]).expect("flag");
+    let engine = env.engine(options());
+    let r = MessageRef { account: id.clone(), folder: "INBOX".into(), uidvalidity: Some(uidvalidity(&env, "INBOX")), uid: a };
+
+    let done = engine.act_on_message(&r, MessageAction::Delete).await.expect("delete");
+    assert_eq!(done.moved_to.as_deref(), Some("Trash"));
+    assert_eq!(flags(&env, "INBOX"), vec![(b, vec!["\\Deleted".to_string()])]);
+    engine.undo_action(&done.undo.expect("an undo token")).await.expect("undo");
+
+    let inbox = flags(&env, "INBOX");
+    assert_eq!(inbox.len(), 2, "{inbox:?}");
+    assert_eq!(inbox[0], (b, vec!["\\Deleted".to_string()]), "the other \\Deleted message is still there");
+    assert!(inbox[1].0 > b && inbox[1].1.is_empty(), "back under a new UID, without \\Deleted: {inbox:?}");
+    assert_eq!(newest_subject(&env, &id, "INBOX"), "first one");
+    assert_eq!(flags(&env, "Trash"), vec![(trash_other, vec!["\\Deleted".to_string()])], "only the undone copy left the Trash");
+    assert_eq!(stored(&env.messages(), "first one")["expunged"], false);
+    engine.shutdown().await;
+}
