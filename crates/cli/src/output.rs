@@ -74,3 +74,49 @@ pub fn print_event(e: &Event, json: bool, ignore_rules: bool) {
         let _ = writeln!(std::io::stdout().lock(), "{line}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mailbell_sync::DigestEvent;
+
+    fn msg(ring: Ring, reason: Option<&str>, seen: bool) -> NewMessageEvent {
+        NewMessageEvent {
+            account: "a1".into(),
+            folder: "INBOX".into(),
+            uidvalidity: 1,
+            uid: 1,
+            from: "Bob <bob@example.org>".into(),
+            subject: "hi".into(),
+            date: "2026-12-07T23:00:00Z".into(),
+            preview: String::new(),
+            from_name: None,
+            from_addr: None,
+            message_id: None,
+            seen,
+            identity: "row:1".into(),
+            folders: vec!["INBOX".into()],
+            late: false,
+            ring,
+            ring_reason: reason.map(str::to_string),
+            list_id: None,
+        }
+    }
+
+    #[test]
+    fn a_line_that_does_not_ring_says_why_unless_the_rules_are_ignored() {
+        let line = |m: NewMessageEvent, ignore| event_text(&Event::NewMessage(m), ignore).expect("a line");
+        assert_eq!(line(msg(Ring::Ring, None, false), false), "new  INBOX | 2026-12-07T23:00:00Z | Bob <bob@example.org> | hi");
+        assert!(line(msg(Ring::Silent, Some("muted_list"), false), false).ends_with("(silent: muted list)"));
+        assert!(line(msg(Ring::Quiet, Some("quiet_hours"), false), false).ends_with("(quiet hours: held for the digest)"));
+        assert!(line(msg(Ring::Silent, Some("muted_list"), false), true).ends_with("| hi"));
+        assert!(line(msg(Ring::Silent, Some("seen"), true), true).ends_with("(silent: seen)"), "read mail stays silent");
+        let digest =
+            Event::Digest(DigestEvent { count: 2, messages: vec![msg(Ring::Quiet, None, false)], since: "s".into(), until: "u".into() });
+        assert_eq!(
+            event_text(&digest, false).as_deref(),
+            Some("digest  2 new during the quiet hours, since s, newest: Bob <bob@example.org> | hi")
+        );
+        assert_eq!(event_text(&digest, true), None);
+    }
+}
