@@ -303,6 +303,12 @@ fn a_kill_between_batches_loses_and_duplicates_nothing_and_the_next_run_announce
     assert_eq!(unique.len(), 1000, "every message announced once: {} + {}", killed.new_messages().len(), rerun.new_messages().len());
     let late: Vec<_> = rerun.new_messages().into_iter().filter(|e| e["late"] == true).collect();
     assert_eq!(late.len(), 200, "the rerun first announces, late, the batch the kill left unannounced");
+    assert!(
+        late.iter().all(|e| e["ring"] == "ring" && e["ring_reason"] == "late"),
+        "late mail rings, saying it is late (no rules set): {:?}",
+        late.first()
+    );
+    assert!(rerun.new_messages().iter().filter(|e| e["late"] == false).all(|e| e["ring"] == "ring" && e["ring_reason"].is_null()));
     let first_line = rerun.events().into_iter().find(|e| e["event"] == "new_message").expect("events");
     assert_eq!(first_line["late"], true, "owed mail goes out before the pass");
     let stored = env.messages();

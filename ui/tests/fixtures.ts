@@ -35,6 +35,7 @@ export function folder(name: string, extra: Partial<FolderRow> = {}): FolderRow 
     last_error: null,
     notice: null,
     baseline_at: null,
+    notify: true,
     ...extra,
   };
 }
@@ -56,6 +57,7 @@ export function account(folders: FolderRow[] = [folder("INBOX")]): AccountView {
       created_at: "2026-11-01T00:00:00Z",
       quirks: [],
       oauth: null,
+      notify: true,
     },
     folders,
     status: null,
@@ -123,6 +125,9 @@ export function message(id: number, subject: string, extra: Partial<StoredMessag
     expunged: false,
     identity: `mid:${id}@example.org`,
     folders: [extra.folder ?? "INBOX"],
+    list_id: null,
+    ring: "ring",
+    ring_reason: null,
     ...extra,
   };
 }

@@ -205,9 +205,9 @@ mod tests {
         for s in ["&&&&--", "&-&", "&ZeVn&LIqe-", "&,,,,-", "&Ж-", "&&-&-"] {
             let _ = decode(s);
         }
+        // Quadratic decoding would take hours here (the test run's timeout catches it); no
+        // timed assertion, which a loaded machine would make flaky.
         let long = "&AAAA".repeat(50_000);
-        let t = std::time::Instant::now();
-        let _ = decode(&long);
-        assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(decode(&long), long);
     }
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod message;
 pub mod messages;
 mod oauth;
+pub mod rules;
 pub mod status;
 pub mod sync;
 pub mod watch;

@@ -524,7 +524,8 @@ fn child_hung(dir: &Path) {
     let _s = wait_open(CollectionState::Unlocked);
     let pid = secret_service_pid();
     let stopped = Stopped::new(pid);
-    let started = Instant::now();
+    // The reason names the 300 ms deadline: that is the proof the probe gave up by itself
+    // (no timed assertion, which a loaded machine would make flaky).
     match collection_state_within(Duration::from_millis(300)) {
         CollectionState::Unknown(why) => {
             println!("stopped keyring, lock probe: {why}");
@@ -532,7 +533,6 @@ fn child_hung(dir: &Path) {
         }
         other => panic!("stopped keyring: expected the lock probe to give up, got {other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(3), "the probe took {:?}", started.elapsed());
     drop(stopped);
     assert_eq!(default_collection_state(), CollectionState::Unlocked, "after SIGCONT");
 }

@@ -114,6 +114,20 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX messages_unannounced ON messages(account_id, id) WHERE announced = 0;
     "#,
+    // v7: what rings (ARCHITECTURE.md § What rings). Per account and per folder a switch
+    // (on for everything there was); per message its List-Id, the decision made when it was
+    // announced, and `held_at` while it waits for the digest at the end of the quiet hours
+    // (kept here so that a restart in between loses no digest). Rows from before rang as
+    // the builds of then decided: 'ring'. The rules themselves are one JSON setting.
+    r#"
+    ALTER TABLE accounts ADD COLUMN notify INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE folders ADD COLUMN notify INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE messages ADD COLUMN list_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN ring TEXT NOT NULL DEFAULT 'ring' CHECK (ring IN ('ring', 'quiet', 'silent'));
+    ALTER TABLE messages ADD COLUMN ring_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN held_at TEXT;
+    CREATE INDEX messages_held ON messages(held_at) WHERE held_at IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -188,6 +202,31 @@ mod tests {
             rows,
             vec![(1, "mid:same@x".into(), None), (2, "mid:same@x".into(), Some(1)), (3, "row:3".into(), None), (4, "row:4".into(), None)]
         );
+    }
+
+    #[test]
+    fn v7_lets_what_was_there_ring_and_holds_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).expect("open");
+        for (v, sql) in MIGRATIONS.iter().enumerate().take(6) {
+            conn.execute_batch(sql).expect("old migration");
+            conn.execute_batch(&format!("PRAGMA user_version = {}", v + 1)).expect("bump");
+        }
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, host, port, security, username, created_at) VALUES ('a', 'a@x', 'h', 993, 'tls', 'a', 't');
+             INSERT INTO folders (account_id, name, raw_name) VALUES ('a', 'INBOX', 'INBOX');
+             INSERT INTO messages (account_id, folder, uidvalidity, uid, fetched_at) VALUES ('a', 'INBOX', 1, 1, 't');",
+        )
+        .expect("old rows");
+        migrate(&mut conn, &path).expect("migrate");
+        let account: bool = conn.query_row("SELECT notify FROM accounts", [], |r| r.get(0)).expect("account");
+        let folder: bool = conn.query_row("SELECT notify FROM folders", [], |r| r.get(0)).expect("folder");
+        let (ring, reason, list, held): (String, String, String, Option<String>) = conn
+            .query_row("SELECT ring, ring_reason, list_id, held_at FROM messages", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("message");
+        assert!(account && folder);
+        assert_eq!((ring.as_str(), reason.as_str(), list.as_str(), held), ("ring", "", "", None));
     }
 
     #[test]

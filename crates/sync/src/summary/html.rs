@@ -291,9 +291,12 @@ mod tests {
         assert_eq!(text("<p title='unterminated>never"), "");
     }
 
+    /// Inputs that make a naive tag scanner quadratic (a scan to the end of the input for each
+    /// of a million `<`). No timed assertion (a loaded machine makes any limit flaky, and the
+    /// bench measures speed): a quadratic scanner takes hours here, which the test run's
+    /// timeout turns into a failure; the outputs are checked for what they must be.
     #[test]
     fn linear_on_hostile_html() {
-        let t = std::time::Instant::now();
         let s = "<".repeat(1 << 20);
         assert_eq!(text(&s), "<".repeat(1000));
         let s = "<a ".repeat(300_000);
@@ -308,6 +311,5 @@ mod tests {
         let _ = text(&s);
         let s = format!("<style>{}</style>ok", "</styl".repeat(100_000));
         assert_eq!(text(&s), "ok");
-        assert!(t.elapsed() < std::time::Duration::from_secs(2));
     }
 }
