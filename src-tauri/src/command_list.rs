@@ -9,6 +9,7 @@ macro_rules! with_app_commands {
         $then! {
             commands::snapshot,
             commands::list_messages,
+            commands::list_news,
             commands::mark_viewed,
             commands::sync_now,
             commands::set_interval,

@@ -54,12 +54,22 @@ pub async fn snapshot(app: AppHandle) -> AppResult<Snapshot> {
     .await
 }
 
-/// The newest messages Mailbell has seen (by arrival on the server), newest first.
+/// The newest messages Mailbell has seen (by arrival on the server), newest first, whatever
+/// their state: the "Recent" view.
 #[tauri::command]
 pub async fn list_messages(state: State<'_, AppState>, limit: Option<u32>) -> AppResult<Vec<StoredMessage>> {
     let store = state.store.clone();
     let limit = limit.unwrap_or(200).clamp(1, MAX_MESSAGES) as usize;
     blocking(move || Ok(store.messages(None, limit)?)).await
+}
+
+/// The messages still news (unread on the server and still there), newest first: the "New
+/// mail" view. Mail read or deleted elsewhere is not among them.
+#[tauri::command]
+pub async fn list_news(state: State<'_, AppState>, limit: Option<u32>) -> AppResult<Vec<StoredMessage>> {
+    let store = state.store.clone();
+    let limit = limit.unwrap_or(200).clamp(1, MAX_MESSAGES) as usize;
+    blocking(move || Ok(store.news(None, limit)?)).await
 }
 
 /// Marks messages as seen in Mailbell (all when `ids` is null). Never touches the server.

@@ -105,6 +105,16 @@ export class TestServer {
     return this.command({ cmd: "create", folder });
   }
 
+  /** Changes a message's flags as another mail program would (e.g. `{ add: ["\\Seen"] }`). */
+  flags(folder, uid, { add = [], remove = [] }) {
+    return this.command({ cmd: "flags", folder, uid, add, remove });
+  }
+
+  /** Deletes a message as another mail program would. */
+  expunge(folder, uid) {
+    return this.command({ cmd: "expunge", folder, uid });
+  }
+
   async stop() {
     this.proc.stdin.end();
     await Promise.race([once(this.proc, "exit"), sleep(10_000).then(() => this.proc.kill("SIGKILL"))]);

@@ -13,6 +13,9 @@
 //!   `{"ok":true,"uid":N}` (`from`, `body` and `message_id` optional: the same `message_id`
 //!   appended to two folders makes two copies of one message)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
+//! - `{"cmd":"flags","folder":"INBOX","uid":N,"add":["\\Seen"],"remove":[]}` → `{"ok":true}`: another
+//!   client reads a message, or marks it unread again (`add`, `remove` optional)
+//! - `{"cmd":"expunge","folder":"INBOX","uid":N}` → `{"ok":true}`: another client deletes it
 //! - `{"cmd":"status","folder":"INBOX"}` → `{"ok":true,"messages":N,"uidnext":N,"unseen":N}`
 //! - `{"cmd":"restart"}` → `{"ok":true}`: Dovecot stops (every client connection closes) and
 //!   starts again on the same ports with the same mail
@@ -35,9 +38,31 @@ use serde_json::{json, Value};
 #[derive(Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
 enum Cmd {
-    Append { folder: String, subject: String, from: Option<String>, body: Option<String>, message_id: Option<String> },
-    Create { folder: String },
-    Status { folder: String },
+    Append {
+        folder: String,
+        subject: String,
+        from: Option<String>,
+        body: Option<String>,
+        message_id: Option<String>,
+    },
+    Create {
+        folder: String,
+    },
+    Flags {
+        folder: String,
+        uid: u32,
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
+    },
+    Expunge {
+        folder: String,
+        uid: u32,
+    },
+    Status {
+        folder: String,
+    },
     Restart,
     OauthCounters,
     OauthTokens,
@@ -98,6 +123,10 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+fn names(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd) -> anyhow::Result<Value> {
     let oauth = || oauth.context("no OAuth server: start mailbell-testserver with --oauth");
     Ok(match cmd {
@@ -114,6 +143,19 @@ fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd)
         }
         Cmd::Create { folder } => {
             dovecot.create_folder(user, &folder)?;
+            json!({"ok": true})
+        }
+        Cmd::Flags { folder, uid, add, remove } => {
+            if !add.is_empty() {
+                dovecot.add_flags(user, &folder, uid, &names(&add))?;
+            }
+            if !remove.is_empty() {
+                dovecot.remove_flags(user, &folder, uid, &names(&remove))?;
+            }
+            json!({"ok": true})
+        }
+        Cmd::Expunge { folder, uid } => {
+            dovecot.expunge(user, &folder, &[uid])?;
             json!({"ok": true})
         }
         Cmd::Status { folder } => {

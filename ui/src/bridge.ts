@@ -41,7 +41,10 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   snapshot: () => call<Snapshot>("snapshot"),
+  /** Every recent message, whatever its state (the Recent view). */
   listMessages: (limit?: number) => call<StoredMessage[]>("list_messages", { limit: limit ?? null }),
+  /** The messages still news: unread on the server and still there (the New mail view). */
+  listNews: (limit?: number) => call<StoredMessage[]>("list_news", { limit: limit ?? null }),
   markViewed: (ids: number[] | null) => call<number>("mark_viewed", { ids }),
   syncNow: (account: string, folder: string | null = null) => call<null>("sync_now", { account, folder }),
   setInterval: (account: string, secs: number) => call<null>("set_interval", { account, secs }),

@@ -28,6 +28,7 @@ import { accountsView } from "./views/accounts";
 import type { Actions, Ctx } from "./views/common";
 import { Editor } from "./views/editor";
 import { messagesView } from "./views/messages";
+import { RECENT_LIMIT, recentView } from "./views/recent";
 import { settingsView } from "./views/settings";
 import { Wizard } from "./views/wizard";
 
@@ -91,9 +92,12 @@ async function loadSnapshot(): Promise<void> {
   render();
 }
 
+/** Reads the news again, and Recent while it shows (it is read again when it is opened). */
 async function loadMessages(): Promise<void> {
   try {
-    state.messages = await api.listMessages(MESSAGE_LIMIT);
+    const [news, recent] = await Promise.all([api.listNews(MESSAGE_LIMIT), state.view === "recent" ? api.listMessages(RECENT_LIMIT) : null]);
+    state.messages = news;
+    if (recent) state.recent = recent;
   } catch (e) {
     state.loadError = (e as AppError).message;
   }
@@ -111,7 +115,9 @@ function setActionError(key: string, e: unknown): void {
 const actions: Actions = {
   go(v: View) {
     if (v !== state.view) state.notice = null;
+    const opening = v === "recent" && state.view !== "recent";
     state.view = v;
+    if (opening) void loadMessages();
     render();
   },
   addAccount() {
@@ -292,6 +298,7 @@ function theEditor(): Editor | null {
 
 const TABS: [View, string][] = [
   ["messages", "New mail"],
+  ["recent", "Recent"],
   ["accounts", "Accounts"],
   ["settings", "Settings"],
   ["about", "About"],
@@ -353,6 +360,9 @@ function draw(): void {
   switch (state.view) {
     case "messages":
       view = messagesView(ctx);
+      break;
+    case "recent":
+      view = recentView(ctx);
       break;
     case "accounts":
       view = accountsView(ctx);
