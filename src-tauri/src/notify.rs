@@ -199,6 +199,9 @@ mod tests {
             identity: format!("row:{uid}"),
             folders: vec!["INBOX".into()],
             late: false,
+            ring: mailbell_sync::Ring::Ring,
+            ring_reason: None,
+            list_id: None,
         }
     }
 

@@ -39,6 +39,7 @@ pub fn event_text(e: &Event) -> Option<String> {
         }
         Event::FolderStatus(f) => f.error.as_ref().map(|err| format!("error  {}: {err}", f.folder)),
         Event::AccountStatus(_) => None,
+        Event::Digest(d) => Some(format!("digest  {} new during the quiet hours (since {})", d.count, d.since)),
     }
 }
 

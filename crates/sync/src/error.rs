@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::events::AccountState;
 use crate::imap::ImapError;
 use crate::oauth::OAuthError;
+use crate::rules::RulesError;
 use crate::secrets::SecretsError;
 use crate::store::StoreError;
 
@@ -22,6 +23,9 @@ pub enum SyncError {
     /// Bad input in one field of an account's settings (see `account::AccountSpec`).
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    /// Notification rules that cannot be kept (a time like "25:00", not an address...).
+    #[error(transparent)]
+    Rules(#[from] RulesError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -31,7 +35,7 @@ impl SyncError {
     pub fn needs_user(&self) -> bool {
         match self {
             SyncError::Imap(e) => e.needs_user(),
-            SyncError::Secrets(_) | SyncError::Invalid(_) => true,
+            SyncError::Secrets(_) | SyncError::Invalid(_) | SyncError::Rules(_) => true,
             SyncError::OAuth(e) => e.needs_sign_in(),
             _ => false,
         }

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::model::FolderState;
+use crate::rules::Ring;
 use crate::store::{FolderRow, StoredMessage};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,6 +36,15 @@ pub struct NewMessageEvent {
     /// and announced by this one at its start. Front ends sum such mail up rather than ring
     /// for each.
     pub late: bool,
+    /// Whether it rings (`ring`), waits for the digest at the end of the quiet hours
+    /// (`quiet`) or stays silent (`silent`): the user's rules, decided once by the engine
+    /// (ARCHITECTURE.md § What rings). Every stored message is announced whatever this says.
+    pub ring: Ring,
+    /// Why, in snake_case: `important_sender`, `quiet_hours`, `muted_sender`, `muted_list`,
+    /// `folder_off`, `account_off`, `junk`, `seen`, `late`; null for plain mail that rings.
+    pub ring_reason: Option<String>,
+    /// The id of the mailing list it came through (the List-Id header's `<...>`), if any.
+    pub list_id: Option<String>,
 }
 
 impl From<&StoredMessage> for NewMessageEvent {
@@ -55,8 +65,31 @@ impl From<&StoredMessage> for NewMessageEvent {
             identity: m.identity.clone(),
             folders: m.folders.clone(),
             late: false,
+            ring: m.ring,
+            ring_reason: m.ring_reason.clone(),
+            list_id: m.list_id.clone(),
         }
     }
+}
+
+/// The quiet hours ended: what came during them and is still news (not read nor deleted
+/// meanwhile), in one event, once. Also after a restart in between: what is held is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DigestEvent {
+    /// How many held messages are still news.
+    pub count: u32,
+    /// The newest few of them, newest first (at most [`DigestEvent::LISTED`]).
+    pub messages: Vec<NewMessageEvent>,
+    /// When the first of them was held (RFC 3339).
+    pub since: String,
+    /// When the digest was made (RFC 3339).
+    pub until: String,
+}
+
+impl DigestEvent {
+    /// Messages a digest lists; `count` tells the rest.
+    pub const LISTED: usize = 5;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,6 +237,7 @@ pub enum Event {
     MessageUpdate(MessageUpdateEvent),
     FolderStatus(FolderStatusEvent),
     AccountStatus(AccountStatusEvent),
+    Digest(DigestEvent),
 }
 
 /// Receives the engine's events. The CLI prints them; the app forwards them to its window.

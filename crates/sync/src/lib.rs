@@ -4,7 +4,7 @@
 //!
 //! The modules, from the bottom up (ARCHITECTURE.md § Engine modules); each uses only modules
 //! before it in this list, and `scripts/check-cycles.py` fails on any import cycle:
-//! `model`, `guard`, `mutf7`, `quirks`, `providers`, `paths`, `summary`, `identity`, `net`, `secrets`,
+//! `model`, `guard`, `mutf7`, `quirks`, `providers`, `paths`, `summary`, `identity`, `rules`, `net`, `secrets`,
 //! `store`, `events`, `imap`, `oauth`, `discover`, `error`, `sync`, `account`, `engine`.
 //!
 //! Every module is private; what the front ends use is re-exported here, by name, so that a
@@ -35,6 +35,7 @@ pub mod oauth;
 pub mod paths;
 pub mod providers;
 pub mod quirks;
+mod rules;
 mod secrets;
 mod store;
 pub mod summary;
@@ -42,11 +43,14 @@ mod sync;
 
 pub use engine::{AccountChanges, Engine, EngineOptions};
 pub use error::SyncError;
-pub use events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent, PushMode};
+pub use events::{
+    AccountState, AccountStatusEvent, DigestEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent, PushMode,
+};
 pub use guard::{install_quiet_parser_hook, QUIET_LOG_TARGETS};
 pub use imap::{join_headers, Credential, ImapError, ServerConfig, Timeouts};
 pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
 pub use net::CertificateInfo;
+pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField};
 pub use secrets::{Secrets, SecretsError};
 pub use store::{FolderRow, Store, StoreError, StoredMessage};
 pub use sync::{server_config, sign_in, sync_account, PassReport, SyncOptions};

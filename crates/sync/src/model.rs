@@ -103,6 +103,9 @@ pub struct Account {
     /// Set for an account that signs in with OAuth2: its keyring entry then holds the refresh
     /// token instead of a password.
     pub oauth: Option<OAuthConfig>,
+    /// Its new mail may ring (ARCHITECTURE.md § What rings); off, it is still stored, listed
+    /// and counted.
+    pub notify: bool,
 }
 
 impl Account {

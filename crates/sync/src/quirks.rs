@@ -67,6 +67,7 @@ mod tests {
             created_at: String::new(),
             quirks: quirks.iter().map(|s| s.to_string()).collect(),
             oauth: None,
+            notify: true,
         }
     }
 

@@ -15,4 +15,9 @@ quirks: Array<string>,
  * Set for an account that signs in with OAuth2: its keyring entry then holds the refresh
  * token instead of a password.
  */
-oauth: OAuthConfig | null, };
+oauth: OAuthConfig | null, 
+/**
+ * Its new mail may ring (ARCHITECTURE.md § What rings); off, it is still stored, listed
+ * and counted.
+ */
+notify: boolean, };

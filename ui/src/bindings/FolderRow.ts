@@ -13,4 +13,8 @@ notice: string | null,
 /**
  * When the current watermark was first set (our clock): mail older than this is history.
  */
-baseline_at: string | null, };
+baseline_at: string | null, 
+/**
+ * Its new mail may ring; off, the folder is still watched, stored and counted.
+ */
+notify: boolean, };

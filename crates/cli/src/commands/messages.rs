@@ -80,6 +80,9 @@ mod tests {
             identity: "mid:m@x".into(),
             folders: vec!["INBOX".into(), "Work".into()],
             late: false,
+            ring: mailbell_sync::Ring::Silent,
+            ring_reason: Some("seen".into()),
+            list_id: None,
         };
         let out = MessageOut {
             fields,

@@ -5,6 +5,7 @@
 mod backoff;
 mod clock;
 mod push;
+mod quiet;
 mod wakeups;
 mod worker;
 
@@ -12,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
 use worker::{Command, Reason, Worker};
@@ -22,6 +23,7 @@ use crate::error::SyncError;
 use crate::events::{AccountStatusEvent, Event, EventSink};
 use crate::imap::Timeouts;
 use crate::model::{Account, NewAccount};
+use crate::rules::Rules;
 use crate::secrets::Secrets;
 use crate::store::{Store, StoreError};
 use crate::sync::SyncOptions;
@@ -60,6 +62,9 @@ pub struct EngineOptions {
     /// How often the wall clock is compared with the monotonic one (sleep detection).
     pub clock_check: Duration,
     pub clock_tolerance: Duration,
+    /// How often the local clock is looked at for the end of the quiet hours (and their
+    /// digest). The clock itself is `sync.clock`, which the pass's decisions read too.
+    pub quiet_check: Duration,
     pub sync: SyncOptions,
 }
 
@@ -82,6 +87,8 @@ impl Default for EngineOptions {
             shutdown_grace: Duration::from_secs(10),
             clock_check: Duration::from_secs(30),
             clock_tolerance: Duration::from_secs(60),
+            // The digest comes within half a minute of the end of the quiet hours.
+            quiet_check: Duration::from_secs(30),
             sync: SyncOptions::default(),
         }
     }
@@ -196,6 +203,10 @@ pub struct Engine {
     workers: Arc<Mutex<BTreeMap<String, WorkerHandle>>>,
     /// The system events watcher (`wakeups.rs`), started with the first worker.
     wakeups: Mutex<Option<JoinHandle<()>>>,
+    /// The digest of the quiet hours (`quiet.rs`), started with the workers; woken when the
+    /// rules change.
+    quiet: Mutex<Option<JoinHandle<()>>>,
+    rules_changed: Arc<Notify>,
     /// The accounts in the store as the engine last saw them, to tell what another program
     /// (`mailbell-cli account add|remove` beside the app) changed since.
     known: Mutex<BTreeSet<String>>,
@@ -236,6 +247,8 @@ impl Engine {
             bus,
             workers: Arc::new(Mutex::new(BTreeMap::new())),
             wakeups: Mutex::new(None),
+            quiet: Mutex::new(None),
+            rules_changed: Arc::new(Notify::new()),
             known: Mutex::new(BTreeSet::new()),
             membership: tokio::sync::Mutex::new(()),
             closing,
@@ -268,7 +281,50 @@ impl Engine {
             n += 1;
         }
         self.start_wakeups();
+        self.start_quiet();
         Ok(n)
+    }
+
+    /// Starts the quiet hours' digest task once.
+    fn start_quiet(&self) {
+        let mut slot = self.quiet.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(quiet::spawn(Arc::clone(&self.shared), self.closing.subscribe(), Arc::clone(&self.rules_changed)));
+        }
+    }
+
+    /// The notification rules: quiet hours, important senders, muted senders and lists.
+    pub fn rules(&self) -> Result<Rules, SyncError> {
+        Ok(self.shared.store.rules()?)
+    }
+
+    /// Validates and keeps new notification rules (a time like "25:00" is an error naming
+    /// it); they apply to the next mail announced, and a digest that is due (quiet hours
+    /// removed or shortened) goes out at once.
+    pub fn set_rules(&self, rules: Rules) -> Result<(), SyncError> {
+        let rules = rules.validated()?;
+        self.shared.store.set_rules(&rules)?;
+        self.rules_changed.notify_one();
+        Ok(())
+    }
+
+    /// Switches a folder's notifications: off, its mail is still stored, listed and counted,
+    /// and never rings.
+    pub fn set_folder_notify(&self, account: &str, folder: &str, notify: bool) -> Result<(), SyncError> {
+        if self.shared.store.set_folder_notify(account, folder, notify)? {
+            return Ok(());
+        }
+        Err(match self.shared.store.account(account)? {
+            None => StoreError::NoSuchAccount(account.to_string()),
+            Some(_) => StoreError::NoSuchFolder { account: account.to_string(), folder: folder.to_string() },
+        }
+        .into())
+    }
+
+    /// Switches an account's notifications: off, its mail is still stored, listed and
+    /// counted, and never rings.
+    pub fn set_account_notify(&self, account: &str, notify: bool) -> Result<(), SyncError> {
+        Ok(self.shared.store.set_account_notify(account, notify)?)
     }
 
     /// Starts the system events watcher once: each wake-up goes to every worker running then.
@@ -463,6 +519,10 @@ impl Engine {
     /// out. Committed batches are durable whatever happens; the next start resumes from them.
     pub async fn shutdown(&self) {
         let _ = self.closing.send(true);
+        let quiet = self.quiet.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(q) = quiet {
+            let _ = q.await;
+        }
         let handles: Vec<WorkerHandle> = std::mem::take(&mut *self.lock_workers()).into_values().collect();
         for h in &handles {
             let _ = h.stop.send(true);

@@ -141,7 +141,7 @@ impl Worker {
             let _ = previous.await;
         }
         // The outbox: what a killed earlier run stored but never announced goes out first.
-        if let Err(e) = announce_owed(&self.shared.store, &self.account.id, self.shared.sink.as_ref()).await {
+        if let Err(e) = announce_owed(&self.shared.store, &self.account.id, self.shared.sink.as_ref(), &self.shared.opts.sync.clock).await {
             tracing::warn!(account = %self.account.id, error = %e, "cannot announce the mail an earlier run left unannounced");
         }
         let mut pending = Pending::default();

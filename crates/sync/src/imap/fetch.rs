@@ -18,7 +18,7 @@ pub const HEADER_BYTES: u32 = 16 * 1024;
 pub const SUBJECT_BYTES: u32 = 8 * 1024;
 pub const TEXT_BYTES: u32 = 4 * 1024;
 
-const HEADER_FIELDS: &str = "FROM DATE MESSAGE-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING MIME-VERSION";
+const HEADER_FIELDS: &str = "FROM DATE MESSAGE-ID LIST-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING MIME-VERSION";
 
 /// Which server-side message identity the FETCH asks for (see `identity.rs`): in the same
 /// FETCH, so it costs no round trip.

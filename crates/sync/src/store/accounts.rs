@@ -7,7 +7,7 @@ use super::{now_rfc3339, SqlContext, Store, StoreError};
 use crate::model::{Account, NewAccount, Security};
 
 const COLUMNS: &str =
-    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth";
+    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth, notify";
 const INSERT_COLUMNS: &str =
     "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth";
 
@@ -41,6 +41,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
         // Written only by `set_account_oauth` from a typed value: unreadable JSON cannot occur
         // short of hand-editing, and then the account reads as a password account.
         oauth: serde_json::from_str(&r.get::<_, String>(13)?).ok(),
+        notify: r.get(14)?,
     })
 }
 
@@ -150,6 +151,16 @@ impl Store {
         Ok(())
     }
 
+    /// Switches the account's notifications on or off (its mail is still stored and counted).
+    pub fn set_account_notify(&self, id: &str, notify: bool) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        let n = conn.execute("UPDATE accounts SET notify = ?2 WHERE id = ?1", params![id, notify]).ctx("updating an account")?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(id.to_string()));
+        }
+        Ok(())
+    }
+
     pub fn set_account_interval(&self, id: &str, interval_secs: u32) -> Result<(), StoreError> {
         let conn = self.lock()?;
         let n =
@@ -175,6 +186,10 @@ mod tests {
         assert_ne!(a.id, b.id);
         assert_eq!(a.folders.as_deref(), Some(&["INBOX".to_string(), "Lists, misc".to_string()][..]));
         assert!(a.enabled);
+        assert!(a.notify, "an account rings unless switched off");
+        store.set_account_notify(&a.id, false).expect("notify off");
+        assert!(!store.account(&a.id).expect("get").expect("exists").notify);
+        assert!(store.set_account_notify("nope", false).is_err());
         store.set_account_quirks(&a.id, &["broken-qresync".into()]).expect("quirks");
         assert_eq!(store.account(&a.id).expect("get").expect("exists").quirks, vec!["broken-qresync"]);
         let all = store.accounts().expect("list");

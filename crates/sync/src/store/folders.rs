@@ -34,6 +34,8 @@ pub struct FolderRow {
     pub notice: Option<String>,
     /// When the current watermark was first set (our clock): mail older than this is history.
     pub baseline_at: Option<String>,
+    /// Its new mail may ring; off, the folder is still watched, stored and counted.
+    pub notify: bool,
 }
 
 impl FolderRow {
@@ -57,7 +59,7 @@ pub struct FolderStatusUpdate {
 }
 
 const COLUMNS: &str = "account_id, name, raw_name, delimiter, special_use, watched, uidvalidity, last_uid, \
-     uidnext, highestmodseq, messages, unseen, state, last_attempt_at, last_sync_at, last_error, notice, baseline_at";
+     uidnext, highestmodseq, messages, unseen, state, last_attempt_at, last_sync_at, last_error, notice, baseline_at, notify";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<FolderRow> {
     let delimiter: String = r.get(3)?;
@@ -82,6 +84,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FolderRow> {
         last_error: r.get(15)?,
         notice: r.get(16)?,
         baseline_at: r.get(17)?,
+        notify: r.get(18)?,
     })
 }
 
@@ -198,13 +201,22 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Switches a folder's notifications on or off. Returns false when there is no such folder.
+    pub fn set_folder_notify(&self, account_id: &str, name: &str, notify: bool) -> Result<bool, StoreError> {
+        let conn = self.lock()?;
+        let n = conn
+            .execute("UPDATE folders SET notify = ?3 WHERE account_id = ?1 AND name = ?2", params![account_id, name, notify])
+            .ctx("changing a folder's notifications")?;
+        Ok(n > 0)
+    }
+
     /// A folder first seen under this name is the renamed `old` (same UIDVALIDITY): it takes
     /// over the old watermark, so mail that arrived just before the rename is still news.
     pub fn adopt_watermark(&self, account_id: &str, name: &str, old: &FolderRow) -> Result<(), StoreError> {
         let conn = self.lock()?;
         conn.execute(
             "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, highestmodseq = ?6, messages = ?7, \
-             unseen = ?8, baseline_at = ?9 WHERE account_id = ?1 AND name = ?2",
+             unseen = ?8, baseline_at = ?9, notify = ?10 WHERE account_id = ?1 AND name = ?2",
             params![
                 account_id,
                 name,
@@ -214,7 +226,8 @@ impl Store {
                 old.highestmodseq as i64,
                 old.messages,
                 old.unseen,
-                old.baseline_at
+                old.baseline_at,
+                old.notify
             ],
         )
         .ctx("adopting a renamed folder's watermark")?;

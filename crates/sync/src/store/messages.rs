@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::{now_rfc3339, SqlContext, Store, StoreError};
 use crate::identity::SHARED_FLAGS_PREFIX;
 use crate::model::FlagChange;
+use crate::rules::{Decision, Ring};
 
 /// A message summary ready to insert: bounded text only, never the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,8 @@ pub struct NewMessage {
     pub size: u32,
     pub preview: String,
     pub flags: Vec<String>,
+    /// The List-Id header's id (inside its `<>`), for muting a mailing list.
+    pub list_id: Option<String>,
 }
 
 /// A message as Mailbell lists it: the first copy's row, with what its copies add.
@@ -67,6 +70,12 @@ pub struct StoredMessage {
     pub identity: String,
     /// Every folder it is known in, the first one first.
     pub folders: Vec<String>,
+    /// The List-Id header's id, if it came through a mailing list.
+    pub list_id: Option<String>,
+    /// How it was announced (rules/decide.rs); `ring` until it is.
+    pub ring: Ring,
+    /// Why (a `RingReason` in snake_case), if there was a reason.
+    pub ring_reason: Option<String>,
 }
 
 impl StoredMessage {
@@ -116,7 +125,8 @@ fn listed_columns() -> String {
          m.date, m.internal_date, m.size, m.preview, m.flags, m.fetched_at, m.viewed, \
          NOT EXISTS (SELECT 1 FROM messages c WHERE {COPIES} AND c.expunged_at IS NULL) AS gone, \
          {} AS news, m.identity, \
-         (SELECT group_concat(folder, char(10)) FROM (SELECT c.folder FROM messages c WHERE {COPIES} GROUP BY c.folder ORDER BY MIN(c.id)))",
+         (SELECT group_concat(folder, char(10)) FROM (SELECT c.folder FROM messages c WHERE {COPIES} GROUP BY c.folder ORDER BY MIN(c.id))), \
+         m.list_id, m.ring, m.ring_reason",
         news()
     )
 }
@@ -152,6 +162,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         expunged,
         identity: r.get(18)?,
         folders: folders.unwrap_or_default().split('\n').filter(|f| !f.is_empty()).map(str::to_string).collect(),
+        list_id: opt(r.get(20)?),
+        // The CHECK constraint keeps the column to the three values.
+        ring: Ring::parse(&r.get::<_, String>(21)?).unwrap_or_default(),
+        ring_reason: opt(r.get(22)?),
     })
 }
 
@@ -237,8 +251,8 @@ fn insert_all(
     let mut insert = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO messages (account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, \
-             subject, date, internal_date, size, preview, flags, fetched_at, seen, identity, copy_of, announced) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0)",
+             subject, date, internal_date, size, preview, flags, fetched_at, seen, identity, copy_of, list_id, announced) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 0)",
         )
         .ctx("preparing a message insert")?;
     let mut inserted = Vec::new();
@@ -266,6 +280,7 @@ fn insert_all(
                 has_seen(&m.flags),
                 m.identity.clone().unwrap_or_default(),
                 first,
+                m.list_id.clone().unwrap_or_default(),
             ])
             .ctx("inserting a message")?;
         if n == 0 {
@@ -303,6 +318,9 @@ fn insert_all(
                 expunged: false,
                 identity,
                 folders: vec![folder.to_string()],
+                list_id: m.list_id.clone(),
+                ring: Ring::Ring,
+                ring_reason: None,
             }),
             Some(first) => Inserted::Copy {
                 id,
@@ -394,20 +412,57 @@ impl Store {
             .collect()
     }
 
-    /// Marks rows announced: their events went out.
-    pub fn mark_announced(&self, ids: &[i64]) -> Result<(), StoreError> {
-        if ids.is_empty() {
+    /// Marks rows announced: their events went out. A first copy's row also keeps how it was
+    /// announced, and one held for the digest (`quiet`) is held from now on.
+    pub fn mark_announced(&self, marks: &[(i64, Option<Decision>)]) -> Result<(), StoreError> {
+        if marks.is_empty() {
             return Ok(());
         }
+        let now = now_rfc3339();
         let mut conn = self.lock()?;
         let tx = conn.transaction().ctx("starting to mark messages announced")?;
         {
-            let mut stmt = tx.prepare_cached("UPDATE messages SET announced = 1 WHERE id = ?1").ctx("preparing announced marks")?;
-            for id in ids {
-                stmt.execute([id]).ctx("marking a message announced")?;
+            let mut mark = tx.prepare_cached("UPDATE messages SET announced = 1 WHERE id = ?1").ctx("preparing announced marks")?;
+            let mut decided = tx
+                .prepare_cached(
+                    "UPDATE messages SET announced = 1, ring = ?2, ring_reason = ?3, \
+                     held_at = CASE WHEN ?2 = 'quiet' THEN COALESCE(held_at, ?4) ELSE NULL END WHERE id = ?1",
+                )
+                .ctx("preparing announced marks")?;
+            for (id, decision) in marks {
+                match decision {
+                    None => mark.execute([id]).ctx("marking a message announced")?,
+                    Some(d) => decided
+                        .execute(params![id, d.ring.as_str(), d.reason.map(|r| r.as_str()).unwrap_or_default(), now])
+                        .ctx("marking a message announced")?,
+                };
             }
         }
         tx.commit().ctx("committing announced marks")
+    }
+
+    /// Takes the messages held for the digest (announced `quiet`, not summed up yet): returns
+    /// them newest first, as listed now (read or deleted meanwhile shows), with when the
+    /// first was held, and lets go of them, in one transaction. So when two programs share
+    /// the store (the app and `watch`), one of them sums them up, once.
+    pub fn take_held(&self) -> Result<(Vec<StoredMessage>, Option<String>), StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting to take held messages")?;
+        let held = {
+            let mut stmt = tx
+                .prepare(&format!(
+                    "SELECT {} FROM messages m WHERE m.held_at IS NOT NULL AND m.copy_of IS NULL ORDER BY m.internal_date DESC, m.id DESC",
+                    listed_columns()
+                ))
+                .ctx("listing held messages")?;
+            let rows = stmt.query_map([], from_row).ctx("listing held messages")?;
+            rows.collect::<Result<Vec<_>, _>>().ctx("reading held messages")?
+        };
+        let since: Option<String> =
+            tx.query_row("SELECT MIN(held_at) FROM messages WHERE held_at IS NOT NULL", [], |r| r.get(0)).ctx("reading held messages")?;
+        tx.execute("UPDATE messages SET held_at = NULL WHERE held_at IS NOT NULL", []).ctx("releasing held messages")?;
+        tx.commit().ctx("committing released messages")?;
+        Ok((held, since))
     }
 
     /// UIDs of the folder's held messages whose read state and existence Mailbell follows:
@@ -611,6 +666,7 @@ mod tests {
             size: 1234,
             preview: "hi".into(),
             flags: vec![],
+            list_id: None,
         }
     }
 
@@ -832,11 +888,35 @@ mod tests {
         assert_eq!(owed.len(), 3);
         assert!(owed[0].is_first() && owed[1].is_first() && !owed[2].is_first());
         assert_eq!(owed[0].row_id(), first[0].row_id());
-        store.mark_announced(&owed.iter().take(2).map(Inserted::row_id).collect::<Vec<_>>()).expect("mark");
+        store.mark_announced(&owed.iter().take(2).map(|i| (i.row_id(), None)).collect::<Vec<_>>()).expect("mark");
         let left = store.unannounced(&id).expect("owed");
         assert!(matches!(&left[..], [Inserted::Copy { folder, message, .. }] if folder == "Work" && message.folders == ["INBOX", "Work"]));
-        store.mark_announced(&[left[0].row_id()]).expect("mark");
+        store.mark_announced(&[(left[0].row_id(), None)]).expect("mark");
         assert!(store.unannounced(&id).expect("owed").is_empty());
+    }
+
+    #[test]
+    fn quiet_mail_is_held_until_taken_once() {
+        use crate::rules::{decide, Facts, Rules};
+        let (_dir, store, id) = setup();
+        let rows = store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11), msg(12)], 12).expect("db").expect("fresh");
+        let facts = Facts { folder: "INBOX", folder_notify: true, account_notify: true, ..Facts::default() };
+        let quiet = decide(&Rules::default(), &Facts { quiet_now: true, ..facts.clone() });
+        let silent = decide(&Rules::default(), &Facts { folder_notify: false, ..facts });
+        store
+            .mark_announced(&[(rows[0].row_id(), Some(quiet)), (rows[1].row_id(), Some(quiet)), (rows[2].row_id(), Some(silent))])
+            .expect("mark");
+        let listed = store.messages(None, 10).expect("messages");
+        let by_uid = |uid: u32| listed.iter().find(|m| m.uid == uid).expect("listed").clone();
+        assert_eq!((by_uid(10).ring, by_uid(10).ring_reason.as_deref()), (Ring::Quiet, Some("quiet_hours")));
+        assert_eq!((by_uid(12).ring, by_uid(12).ring_reason.as_deref()), (Ring::Silent, Some("folder_off")));
+        // Read elsewhere meanwhile: still taken (and let go of), shown as read.
+        store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(11, vec!["\\Seen".into()])], None).expect("flags");
+        let (held, since) = store.take_held().expect("take");
+        assert_eq!(held.iter().map(|m| (m.uid, m.is_new())).collect::<Vec<_>>(), vec![(11, false), (10, true)]);
+        assert!(since.is_some());
+        let (again, since) = store.take_held().expect("take again");
+        assert!(again.is_empty() && since.is_none(), "a digest is sent once");
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub enum StoreError {
     Sql { context: &'static str, source: rusqlite::Error },
     #[error("no account with id {0:?} (see `mailbell-cli account list`)")]
     NoSuchAccount(String),
+    #[error("account {account} has no folder {folder:?} (see `mailbell-cli status`)")]
+    NoSuchFolder { account: String, folder: String },
     #[error("the store's lock was poisoned by a panic in another thread")]
     Poisoned,
     #[error("cannot encode {0}")]

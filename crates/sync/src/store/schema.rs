@@ -114,6 +114,20 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX messages_unannounced ON messages(account_id, id) WHERE announced = 0;
     "#,
+    // v7: what rings (ARCHITECTURE.md § What rings). Per account and per folder a switch
+    // (on for everything there was); per message its List-Id, the decision made when it was
+    // announced, and `held_at` while it waits for the digest at the end of the quiet hours
+    // (kept here so that a restart in between loses no digest). Rows from before rang as
+    // the builds of then decided: 'ring'. The rules themselves are one JSON setting.
+    r#"
+    ALTER TABLE accounts ADD COLUMN notify INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE folders ADD COLUMN notify INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE messages ADD COLUMN list_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN ring TEXT NOT NULL DEFAULT 'ring' CHECK (ring IN ('ring', 'quiet', 'silent'));
+    ALTER TABLE messages ADD COLUMN ring_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN held_at TEXT;
+    CREATE INDEX messages_held ON messages(held_at) WHERE held_at IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

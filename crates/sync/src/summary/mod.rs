@@ -45,6 +45,8 @@ pub const SUBJECT_CHARS: usize = 500;
 pub const NAME_CHARS: usize = 256;
 /// Longest address, in characters.
 pub const ADDR_CHARS: usize = 320;
+/// Longest List-Id, in characters (RFC 2919 allows 255 octets).
+pub const LIST_ID_CHARS: usize = 255;
 /// Longest Message-ID, in characters (the RFC 5322 line limit).
 pub const MESSAGE_ID_CHARS: usize = 998;
 /// Header bytes looked at, at most (the engine fetches 8 KiB of Subject and 16 KiB of the rest).
@@ -68,6 +70,10 @@ pub struct Summary {
     /// Plain text of the first text part (HTML converted if there is no plain text),
     /// whitespace folded, at most [`PREVIEW_CHARS`]; "" if none.
     pub preview: String,
+    /// The mailing list's id from List-Id (RFC 2919: what is inside its `<>`), lower case,
+    /// at most [`LIST_ID_CHARS`]; None when absent.
+    #[serde(default)]
+    pub list_id: Option<String>,
 }
 
 impl Summary {
@@ -109,6 +115,7 @@ fn summarize_inner(header: &[u8], text: &[u8], internal_date: Option<DateTime<Fi
         .map(|v| header::decode_rfc2047(&v, prepared.subject_truncated))
         .map(|s| clean_text(&s, SUBJECT_CHARS, Mode::Line))
         .unwrap_or_default();
+    let list_id = header::raw_field(&prepared.text, "list-id").and_then(|v| clean_list_id(&v));
 
     let message = parse_guarded(&raw);
     // If the full parse gave up (or hit one of mail-parser's debug assertions, which only
@@ -122,7 +129,7 @@ fn summarize_inner(header: &[u8], text: &[u8], internal_date: Option<DateTime<Fi
         }
     };
     let Some(fields) = fields else {
-        return Summary { subject, date: internal_date, ..Summary::default() };
+        return Summary { subject, date: internal_date, list_id, ..Summary::default() };
     };
 
     // With repeated fields, the first one counts for every field (mail-parser's accessors
@@ -132,7 +139,18 @@ fn summarize_inner(header: &[u8], text: &[u8], internal_date: Option<DateTime<Fi
     let date = fields.header_values(HeaderName::Date).next().and_then(|v| v.as_datetime()).and_then(convert_date).or(internal_date);
     let preview = message.as_ref().map(|m| body::preview(m, PREVIEW_CHARS)).unwrap_or_default();
 
-    Summary { message_id, from_name, from_addr, subject, date, preview }
+    Summary { message_id, from_name, from_addr, subject, date, preview, list_id }
+}
+
+/// The id of a List-Id value: `Dev list <dev.lists.example.org>` gives `dev.lists.example.org`
+/// (the text inside the last `<>`, or the whole value without one).
+fn clean_list_id(value: &str) -> Option<String> {
+    let inner = match (value.rfind('<'), value.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &value[open + 1..close],
+        _ => value,
+    };
+    let id: String = inner.chars().filter(|c| !c.is_whitespace() && !c.is_control() && !clean::is_bidi_control(*c)).collect();
+    non_empty(id.to_lowercase().chars().take(LIST_ID_CHARS).collect())
 }
 
 /// mail-parser behind a panic guard: it has `debug_assert!`s that malformed MIME can reach
@@ -210,6 +228,17 @@ mod tests {
         assert_eq!(s.date, Some(dt("2025-07-01T12:30:00+02:00")));
         assert_eq!(s.preview, "Shall we meet at noon? -- Alice");
         assert_eq!(s.from_display(), "Alice Example <alice@example.org>");
+        assert_eq!(s.list_id, None);
+    }
+
+    #[test]
+    fn list_id_is_the_id_inside_the_brackets() {
+        let s = summarize(b"From: a@b.c\r\nList-Id: \"Dev <talk>\" list\r\n <Dev.Lists.Example.org>\r\n\r\n", b"hi", None);
+        assert_eq!(s.list_id.as_deref(), Some("dev.lists.example.org"));
+        let bare = summarize(b"From: a@b.c\r\nList-Id: news.example.org\r\n\r\n", b"hi", None);
+        assert_eq!(bare.list_id.as_deref(), Some("news.example.org"));
+        let empty = summarize(b"From: a@b.c\r\nList-Id: <>\r\n\r\n", b"hi", None);
+        assert_eq!(empty.list_id, None);
     }
 
     #[test]

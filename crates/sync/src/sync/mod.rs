@@ -19,6 +19,7 @@ use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderSt
 use crate::imap::Timeouts;
 use crate::model::{Account, FolderState};
 use crate::oauth::TokenCache;
+use crate::rules::LocalClock;
 use crate::store::{FolderStatusUpdate, Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -36,11 +37,13 @@ pub struct SyncOptions {
     /// Emit `folder_status` for folders where nothing changed (a one-shot sync reports every
     /// folder; the long-running engine only reports changes).
     pub emit_unchanged: bool,
+    /// The local clock the rules read (quiet hours): the system's, or a test's.
+    pub clock: LocalClock,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { batch_size: 200, recovery_limit: 500, only_folders: None, emit_unchanged: true }
+        SyncOptions { batch_size: 200, recovery_limit: 500, only_folders: None, emit_unchanged: true, clock: LocalClock::system() }
     }
 }
 
@@ -96,7 +99,7 @@ pub async fn sync_account(
 ) -> Result<PassReport, SyncError> {
     let sink_ref = sink.as_ref();
     // What a killed earlier run stored but never announced goes out first, server or not.
-    announce_owed(store, &account.id, sink_ref).await?;
+    announce_owed(store, &account.id, sink_ref, &opts.clock).await?;
     emit_account(sink_ref, &account.id, AccountState::Connecting, None, 0);
     let result = async {
         let mut session = sign_in(account, secrets, &TokenCache::new(), Timeouts::default()).await?;

@@ -329,6 +329,7 @@ impl Pass<'_> {
     async fn commit(&mut self, row: &FolderRow, batch: Vec<NewMessage>, advance_to: u32) -> Result<bool, SyncError> {
         let (id, name, validity) = (row.account_id.clone(), row.name.clone(), row.uidvalidity);
         let sink = Arc::clone(&self.sink);
+        let clock = self.opts.clock.clone();
         // Crash-test hook: abort after this batch is durable, before its events are printed.
         let abort = crash_test::abort_after_batches().is_some_and(|n| self.batches + 1 >= n);
         let committed = blocking(self.store, move |s| {
@@ -337,7 +338,7 @@ impl Pass<'_> {
                 if abort {
                     std::process::abort();
                 }
-                outbox::announce_and_mark(s, sink.as_ref(), inserted)?;
+                outbox::announce_and_mark(s, sink.as_ref(), &clock, &id, inserted)?;
             }
             Ok(committed.map(|inserted| inserted.iter().filter(|i| i.is_first()).count()))
         })
@@ -427,9 +428,10 @@ impl Pass<'_> {
         let notice = notice.map(|n| n(row.uidvalidity, new_validity, fresh.len()));
         let (id, name) = (row.account_id.clone(), row.name.clone());
         let sink = Arc::clone(&self.sink);
+        let clock = self.opts.clock.clone();
         let n = blocking(self.store, move |s| {
             let inserted = s.commit_rebaseline(&id, &name, new_validity, uidnext, &fresh, notice.as_deref())?;
-            outbox::announce_and_mark(s, sink.as_ref(), &inserted)?;
+            outbox::announce_and_mark(s, sink.as_ref(), &clock, &id, &inserted)?;
             Ok(inserted.iter().filter(|i| i.is_first()).count())
         })
         .await?;
@@ -531,6 +533,7 @@ fn to_new_message(m: &FetchedMessage) -> NewMessage {
         size: m.size,
         preview: s.preview,
         flags: m.flags.clone(),
+        list_id: s.list_id,
     }
 }
 
