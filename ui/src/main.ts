@@ -29,6 +29,7 @@ import type { Actions, Ctx } from "./views/common";
 import { Editor } from "./views/editor";
 import { messagesView } from "./views/messages";
 import { RECENT_LIMIT, recentView } from "./views/recent";
+import { RulesForm } from "./views/rules";
 import { settingsView } from "./views/settings";
 import { Wizard } from "./views/wizard";
 
@@ -176,6 +177,26 @@ const actions: Actions = {
       setActionError(key, e);
     }
   },
+  async setFolderNotify(account: string, folder: string, notify: boolean) {
+    const key = `ring:${folderKey(account, folder)}`;
+    state.actionErrors.delete(key);
+    try {
+      await api.setFolderNotify(account, folder, notify);
+      await loadSnapshot();
+    } catch (e) {
+      setActionError(key, e);
+    }
+  },
+  async setAccountNotify(account: string, notify: boolean) {
+    const key = `notify:${account}`;
+    state.actionErrors.delete(key);
+    try {
+      await api.setAccountNotify(account, notify);
+      await loadSnapshot();
+    } catch (e) {
+      setActionError(key, e);
+    }
+  },
   async setInterval(account: string, secs: number) {
     const key = `interval:${account}`;
     state.actionErrors.delete(key);
@@ -237,6 +258,15 @@ function onApp(e: AppEvent): void {
   }
   render();
 }
+
+/** The "What rings" form of Settings: made once, it keeps its draft and DOM for the whole run. */
+const rulesForm = new RulesForm({
+  api,
+  saved(rules) {
+    if (state.snapshot) state.snapshot.rules = rules;
+    render();
+  },
+});
 
 // The two forms, alive while their view is shown.
 let wizard: Wizard | null = null;
@@ -347,6 +377,22 @@ function topbar(): Child[] {
 
 let scrolledTo: string | null = null;
 
+/** A view may carry a part that lives across renders (the rules form): moving it into the new
+ * view takes the focus away from it, so the focus, and a text field's selection, go back to
+ * where they were. Returns what to call after the view is replaced. */
+function keepFocus(): () => void {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLElement) || !main.contains(el)) return () => {};
+  const field = el instanceof HTMLInputElement && el.type === "text" ? el : null;
+  const start = field?.selectionStart ?? null;
+  const end = field?.selectionEnd ?? null;
+  return () => {
+    if (!el.isConnected || document.activeElement === el) return;
+    el.focus({ preventScroll: true });
+    if (field && start !== null && end !== null) field.setSelectionRange(start, end);
+  };
+}
+
 function draw(): void {
   const ctx: Ctx = { state, actions, now: new Date() };
   replace(top, ...topbar());
@@ -368,7 +414,8 @@ function draw(): void {
       view = accountsView(ctx);
       break;
     case "settings":
-      view = settingsView(ctx);
+      rulesForm.update(state.snapshot?.rules);
+      view = settingsView(ctx, state.snapshot ? rulesForm.root : null);
       break;
     case "about":
       view = aboutView(ctx);
@@ -386,12 +433,14 @@ function draw(): void {
   }
   const viewChanged = main.dataset.view !== state.view;
   main.dataset.view = state.view;
+  const focused = keepFocus();
   if (!form) replace(main, view);
   else if (main.firstElementChild !== view) {
     // Mounted once; later renders only update it in place.
     replace(main, view);
     form.focus();
   }
+  focused();
   if (viewChanged) main.scrollTop = 0;
   const unviewed = unviewedTotal(state);
   document.title = unviewed > 0 ? `Mailbell (${unviewed})` : "Mailbell";

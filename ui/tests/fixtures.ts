@@ -35,6 +35,7 @@ export function folder(name: string, extra: Partial<FolderRow> = {}): FolderRow 
     last_error: null,
     notice: null,
     baseline_at: null,
+    notify: true,
     ...extra,
   };
 }
@@ -56,6 +57,7 @@ export function account(folders: FolderRow[] = [folder("INBOX")]): AccountView {
       created_at: "2026-11-01T00:00:00Z",
       quirks: [],
       oauth: null,
+      notify: true,
     },
     folders,
     status: null,
@@ -95,6 +97,7 @@ export function snapshot(accounts: AccountView[] = [account()]): Snapshot {
   return {
     accounts,
     settings: { notifications: true, paused: false, autostart: false, start_in_tray: false },
+    rules: { quiet_hours: [], important: [], muted: [] },
     unviewed: 0,
     engine_error: null,
     about: { version: "0.1.0", data_dir: "/tmp/d", log_file: "/tmp/d/mailbell.log", tray: true },
@@ -123,6 +126,9 @@ export function message(id: number, subject: string, extra: Partial<StoredMessag
     expunged: false,
     identity: `mid:${id}@example.org`,
     folders: [extra.folder ?? "INBOX"],
+    list_id: null,
+    ring: "ring",
+    ring_reason: null,
     ...extra,
   };
 }
@@ -244,6 +250,8 @@ export function fakeActions() {
     setWatched: vi.fn(async () => {}),
     setInterval: vi.fn(async () => {}),
     setSettings: vi.fn(async () => {}),
+    setFolderNotify: vi.fn(async () => {}),
+    setAccountNotify: vi.fn(async () => {}),
   } satisfies Actions;
 }
 

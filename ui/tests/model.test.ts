@@ -50,7 +50,7 @@ describe("engine events", () => {
     const fx = applyEngineEvent(s, {
       event: "new_message", account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 11, from: "Bob <b@x>", subject: "hi",
       date: "2026-11-28T10:00:00Z", preview: "", from_name: "Bob", from_addr: "b@x", message_id: null, seen: false,
-      identity: "mid:x@y", folders: ["INBOX"], late: false,
+      identity: "mid:x@y", folders: ["INBOX"], late: false, ring: "ring", ring_reason: null, list_id: null,
     });
     expect(fx.reloadMessages).toBe(true);
   });
