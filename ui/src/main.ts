@@ -113,6 +113,18 @@ function setActionError(key: string, e: unknown): void {
   render();
 }
 
+/** One of the user's changes of an account or folder setting: on success the snapshot is read
+ * again; a refusal is shown next to what it concerns (`key`). */
+async function change(key: string, call: () => Promise<unknown>): Promise<void> {
+  state.actionErrors.delete(key);
+  try {
+    await call();
+    await loadSnapshot();
+  } catch (e) {
+    setActionError(key, e);
+  }
+}
+
 const actions: Actions = {
   go(v: View) {
     if (v !== state.view) state.notice = null;
@@ -167,46 +179,10 @@ const actions: Actions = {
     }
     render();
   },
-  async setWatched(account: string, folder: string, watched: boolean) {
-    const key = `watch:${folderKey(account, folder)}`;
-    state.actionErrors.delete(key);
-    try {
-      await api.setWatched(account, folder, watched);
-      await loadSnapshot();
-    } catch (e) {
-      setActionError(key, e);
-    }
-  },
-  async setFolderNotify(account: string, folder: string, notify: boolean) {
-    const key = `ring:${folderKey(account, folder)}`;
-    state.actionErrors.delete(key);
-    try {
-      await api.setFolderNotify(account, folder, notify);
-      await loadSnapshot();
-    } catch (e) {
-      setActionError(key, e);
-    }
-  },
-  async setAccountNotify(account: string, notify: boolean) {
-    const key = `notify:${account}`;
-    state.actionErrors.delete(key);
-    try {
-      await api.setAccountNotify(account, notify);
-      await loadSnapshot();
-    } catch (e) {
-      setActionError(key, e);
-    }
-  },
-  async setInterval(account: string, secs: number) {
-    const key = `interval:${account}`;
-    state.actionErrors.delete(key);
-    try {
-      await api.setInterval(account, secs);
-      await loadSnapshot();
-    } catch (e) {
-      setActionError(key, e);
-    }
-  },
+  setWatched: (account: string, folder: string, watched: boolean) => change(`watch:${folderKey(account, folder)}`, () => api.setWatched(account, folder, watched)),
+  setFolderNotify: (account: string, folder: string, notify: boolean) => change(`ring:${folderKey(account, folder)}`, () => api.setFolderNotify(account, folder, notify)),
+  setAccountNotify: (account: string, notify: boolean) => change(`notify:${account}`, () => api.setAccountNotify(account, notify)),
+  setInterval: (account: string, secs: number) => change(`interval:${account}`, () => api.setInterval(account, secs)),
   async setSettings(patch: SettingsPatch) {
     state.actionErrors.delete("settings");
     try {
