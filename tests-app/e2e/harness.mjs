@@ -97,8 +97,8 @@ export class TestServer {
     return p;
   }
 
-  append(folder, subject, from, messageId) {
-    return this.command({ cmd: "append", folder, subject, ...(from ? { from } : {}), ...(messageId ? { message_id: messageId } : {}) });
+  append(folder, subject, from, messageId, listId) {
+    return this.command({ cmd: "append", folder, subject, ...(from ? { from } : {}), ...(messageId ? { message_id: messageId } : {}), ...(listId ? { list_id: listId } : {}) });
   }
 
   create(folder) {

@@ -10,8 +10,9 @@
 //! "introspect_url","client_id"}`.
 //! Then it reads one JSON command per line on stdin and answers each with one JSON line:
 //! - `{"cmd":"append","folder":"INBOX","subject":"…","from":"Name <a@b>","message_id":"<id@x>"}` →
-//!   `{"ok":true,"uid":N}` (`from`, `body` and `message_id` optional: the same `message_id`
-//!   appended to two folders makes two copies of one message)
+//!   `{"ok":true,"uid":N}` (`from`, `body`, `message_id` and `list_id` optional: the same
+//!   `message_id` appended to two folders makes two copies of one message; `list_id` adds a
+//!   `List-Id: <…>` header, as a mailing list's mail has)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
 //! - `{"cmd":"flags","folder":"INBOX","uid":N,"add":["\\Seen"],"remove":[]}` → `{"ok":true}`: another
 //!   client reads a message, or marks it unread again (`add`, `remove` optional)
@@ -44,6 +45,7 @@ enum Cmd {
         from: Option<String>,
         body: Option<String>,
         message_id: Option<String>,
+        list_id: Option<String>,
     },
     Create {
         folder: String,
@@ -130,13 +132,21 @@ fn names(v: &[String]) -> Vec<&str> {
 fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd) -> anyhow::Result<Value> {
     let oauth = || oauth.context("no OAuth server: start mailbell-testserver with --oauth");
     Ok(match cmd {
-        Cmd::Append { folder, subject, from, body, message_id } => {
+        Cmd::Append { folder, subject, from, body, message_id, list_id } => {
             let from = from.unwrap_or_else(|| "Bob Sender <bob@example.org>".into());
             let body = body.unwrap_or_else(|| "Hello there, this is the body.".into());
             let to = format!("{user}@localhost");
-            let raw = match message_id {
-                Some(id) => MessageBuilder::new().from(&from).to(&to).subject(&subject).text(&body).message_id(&id).build(),
-                None => simple(&from, &to, &subject, &body),
+            let raw = if message_id.is_none() && list_id.is_none() {
+                simple(&from, &to, &subject, &body)
+            } else {
+                let mut m = MessageBuilder::new().from(&from).to(&to).subject(&subject).text(&body);
+                if let Some(id) = &message_id {
+                    m = m.message_id(id);
+                }
+                if let Some(list) = &list_id {
+                    m = m.header("List-Id", format!("Test list <{list}>"));
+                }
+                m.build()
             };
             let uid = dovecot.append(user, &folder, &raw, &[])?;
             json!({"ok": true, "uid": uid})
