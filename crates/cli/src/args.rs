@@ -43,6 +43,11 @@ pub enum Command {
     Status(JsonArg),
     /// Show the newest messages Mailbell has seen.
     Messages(MessagesArgs),
+    /// Show or change what rings: quiet hours, important senders, muted senders and lists.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Switch notifications of an account or one of its folders on or off.
+    Notify(NotifyArgs),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -185,12 +190,70 @@ pub struct WatchArgs {
     /// Print one JSON object per event.
     #[arg(long)]
     pub json: bool,
-    /// Run this command for each new message (via /bin/sh -c). The message is passed only in
-    /// environment variables, never spliced into the command: MAILBELL_ACCOUNT,
-    /// MAILBELL_FOLDER, MAILBELL_UID, MAILBELL_UIDVALIDITY, MAILBELL_FROM, MAILBELL_FROM_NAME,
-    /// MAILBELL_FROM_ADDR, MAILBELL_SUBJECT, MAILBELL_DATE, MAILBELL_PREVIEW, MAILBELL_MESSAGE_ID.
+    /// Run this command for each new message that rings (see `rules`), and once for the
+    /// digest at the end of the quiet hours (via /bin/sh -c). The message is passed only in
+    /// environment variables, never spliced into the command: MAILBELL_EVENT (new_message or
+    /// digest), MAILBELL_ACCOUNT, MAILBELL_FOLDER, MAILBELL_UID, MAILBELL_UIDVALIDITY,
+    /// MAILBELL_FROM, MAILBELL_FROM_NAME, MAILBELL_FROM_ADDR, MAILBELL_SUBJECT, MAILBELL_DATE,
+    /// MAILBELL_PREVIEW, MAILBELL_MESSAGE_ID, MAILBELL_RING_REASON; for a digest also
+    /// MAILBELL_DIGEST_COUNT, MAILBELL_DIGEST_SINCE, MAILBELL_DIGEST_UNTIL (the message
+    /// variables then describe its newest message).
     #[arg(long, value_name = "CMD")]
     pub on_new_mail: Option<String>,
+    /// Ignore the notification rules (quiet hours, mutes, notify off, junk): every new
+    /// message not already read rings for --on-new-mail and the printed lines. --json still
+    /// prints the engine's decision.
+    #[arg(long)]
+    pub ignore_rules: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print the notification rules.
+    Show(JsonArg),
+    /// Change the notification rules. Each kind given replaces that kind; kinds not given stay.
+    Set(RulesSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesSetArgs {
+    /// A span of quiet hours: DAYS START-END, e.g. "mon-fri 22:00-07:00", "sat,sun 23:00-09:00",
+    /// "daily 22:00-07:00". An END at or before START is the next day. Repeat for more spans.
+    #[arg(long = "quiet", value_name = "SPAN")]
+    pub quiet: Vec<String>,
+    /// No quiet hours.
+    #[arg(long, conflicts_with = "quiet")]
+    pub no_quiet: bool,
+    /// A sender that rings even in quiet hours and from a junk folder: an address or a domain.
+    /// Repeat for more.
+    #[arg(long, value_name = "SENDER")]
+    pub important: Vec<String>,
+    /// No important senders.
+    #[arg(long, conflicts_with = "important")]
+    pub no_important: bool,
+    /// A sender (address or domain) or a mailing list (list:<List-Id>) that never rings.
+    /// Repeat for more.
+    #[arg(long, value_name = "SENDER_OR_LIST")]
+    pub muted: Vec<String>,
+    /// Nothing muted.
+    #[arg(long, conflicts_with = "muted")]
+    pub no_muted: bool,
+    /// Print the rules as kept, as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// The account, as shown by `account list`.
+    #[arg(long, value_name = "ID")]
+    pub account: String,
+    /// Only this folder (its name as `status` shows it); without it, the whole account.
+    #[arg(long, value_name = "NAME")]
+    pub folder: Option<String>,
+    /// on: its new mail may ring; off: stored, listed and counted, never rung.
+    #[arg(value_parser = ["on", "off"])]
+    pub state: String,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ mod output;
 use clap::Parser;
 use mailbell_sync::Store;
 
-use args::{AccountCommand, Cli, Command};
+use args::{AccountCommand, Cli, Command, RulesCommand};
 use failure::{CliResult, Failure};
 
 fn main() {
@@ -56,6 +56,9 @@ fn run(cli: Cli) -> CliResult {
         Command::Account(AccountCommand::Check(a)) => commands::account::check(&store, &a),
         Command::Status(a) => commands::status::run(&store, &a),
         Command::Messages(a) => commands::messages::run(&store, &a),
+        Command::Rules(RulesCommand::Show(a)) => commands::rules::show(&store, &a),
+        Command::Rules(RulesCommand::Set(a)) => commands::rules::set(&store, &a),
+        Command::Notify(a) => commands::rules::notify(&store, &a),
         Command::Sync(a) => runtime()?.block_on(commands::sync::run(store, &a)),
         Command::Watch(a) => runtime()?.block_on(commands::watch::run(store, &a)),
     }

@@ -125,7 +125,7 @@ pub fn list(store: &Store, args: &JsonArg) -> CliResult {
     }
     for a in accounts {
         println!(
-            "{}  {}  {}:{} ({})  user {}  every {}s{}",
+            "{}  {}  {}:{} ({})  user {}  every {}s{}{}",
             a.id,
             a.email,
             a.host,
@@ -133,7 +133,8 @@ pub fn list(store: &Store, args: &JsonArg) -> CliResult {
             a.security,
             a.username,
             a.interval_secs,
-            if a.enabled { "" } else { "  [disabled]" }
+            if a.enabled { "" } else { "  [disabled]" },
+            if a.notify { "" } else { "  [notifications off]" }
         );
     }
     Ok(())

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod messages;
 mod oauth;
+pub mod rules;
 pub mod status;
 pub mod sync;
 pub mod watch;

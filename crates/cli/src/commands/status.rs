@@ -23,6 +23,8 @@ struct FolderStatus {
     last_sync_at: Option<String>,
     last_error: Option<String>,
     notice: Option<String>,
+    /// Its new mail may ring (`notify`); off, it is still watched and counted.
+    notify: bool,
 }
 
 pub fn run(store: &Store, args: &JsonArg) -> CliResult {
@@ -44,6 +46,7 @@ pub fn run(store: &Store, args: &JsonArg) -> CliResult {
             last_sync_at: f.last_sync_at,
             last_error: f.last_error,
             notice: f.notice,
+            notify: f.notify,
         })
         .collect();
     if args.json {
@@ -56,7 +59,8 @@ pub fn run(store: &Store, args: &JsonArg) -> CliResult {
     for r in rows {
         let watched = if r.watched { "watched" } else { "ignored" };
         let last = r.last_sync_at.as_deref().unwrap_or("never");
-        println!("{}  {:<24} {:<8} {:<7} last uid {:<7} synced {}", r.account, r.folder, watched, r.state, r.last_uid, last);
+        let silent = if r.notify { "" } else { "  [notifications off]" };
+        println!("{}  {:<24} {:<8} {:<7} last uid {:<7} synced {}{silent}", r.account, r.folder, watched, r.state, r.last_uid, last);
         if let Some(e) = r.last_error {
             println!("    error: {e}");
         }

@@ -37,7 +37,7 @@ pub async fn run(store: Store, args: &SyncArgs) -> CliResult {
     }
     let secrets = open_secrets().await?;
     let json = args.json;
-    let sink: Arc<dyn EventSink> = Arc::new(move |e: Event| output::print_event(&e, json));
+    let sink: Arc<dyn EventSink> = Arc::new(move |e: Event| output::print_event(&e, json, false));
     let opts = options(args.folder.clone());
     let runs = accounts.iter().map(|a| sync_account(&store, &secrets, a, &opts, Arc::clone(&sink)));
     let results = futures::future::join_all(runs).await;

@@ -13,7 +13,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use crate::args::WatchArgs;
 use crate::commands::sync::{open_secrets, options, select_accounts};
 use crate::failure::CliResult;
-use crate::hook::Hook;
+use crate::hook::{self, Hook};
 use crate::output;
 
 /// How often the store is looked at for accounts another program added or removed: one small
@@ -32,11 +32,11 @@ pub async fn run(store: Store, args: &WatchArgs) -> CliResult {
 
     let hook = args.on_new_mail.clone().map(Hook::spawn);
     let hook_tx = hook.as_ref().map(Hook::sender);
-    let json = args.json;
+    let (json, ignore_rules) = (args.json, args.ignore_rules);
     let sink: Arc<dyn EventSink> = Arc::new(move |e: Event| {
-        output::print_event(&e, json);
-        if let (Some(tx), Event::NewMessage(m)) = (&hook_tx, &e) {
-            let _ = tx.send(m.clone());
+        output::print_event(&e, json, ignore_rules);
+        if let (Some(tx), Some(job)) = (&hook_tx, hook::job_for(&e, ignore_rules)) {
+            let _ = tx.send(job);
         }
     });
     let opts = EngineOptions { sync: options(None), ..EngineOptions::default() };

@@ -47,7 +47,8 @@ impl Day {
     /// "mon", "Monday", "MON"...: what a person types on the command line.
     pub fn parse(s: &str) -> Option<Day> {
         let s = s.trim().to_ascii_lowercase();
-        Day::ALL.into_iter().find(|d| s.len() >= 3 && d.as_str().starts_with(&s[..3]) && full_name(*d).starts_with(&s))
+        // At least the three letters of `as_str`, at most the full name.
+        Day::ALL.into_iter().find(|d| s.get(..3) == Some(d.as_str()) && full_name(*d).starts_with(&s))
     }
 }
 
@@ -332,6 +333,8 @@ mod tests {
         assert_eq!(Day::parse("SUN"), Some(Day::Sun));
         assert_eq!(Day::parse("mo"), None);
         assert_eq!(Day::parse("monk"), None);
+        assert_eq!(Day::parse("mé"), None);
+        assert_eq!(Day::parse("été"), None);
     }
 
     #[test]

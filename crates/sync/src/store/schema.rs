@@ -205,6 +205,31 @@ mod tests {
     }
 
     #[test]
+    fn v7_lets_what_was_there_ring_and_holds_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).expect("open");
+        for (v, sql) in MIGRATIONS.iter().enumerate().take(6) {
+            conn.execute_batch(sql).expect("old migration");
+            conn.execute_batch(&format!("PRAGMA user_version = {}", v + 1)).expect("bump");
+        }
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, host, port, security, username, created_at) VALUES ('a', 'a@x', 'h', 993, 'tls', 'a', 't');
+             INSERT INTO folders (account_id, name, raw_name) VALUES ('a', 'INBOX', 'INBOX');
+             INSERT INTO messages (account_id, folder, uidvalidity, uid, fetched_at) VALUES ('a', 'INBOX', 1, 1, 't');",
+        )
+        .expect("old rows");
+        migrate(&mut conn, &path).expect("migrate");
+        let account: bool = conn.query_row("SELECT notify FROM accounts", [], |r| r.get(0)).expect("account");
+        let folder: bool = conn.query_row("SELECT notify FROM folders", [], |r| r.get(0)).expect("folder");
+        let (ring, reason, list, held): (String, String, String, Option<String>) = conn
+            .query_row("SELECT ring, ring_reason, list_id, held_at FROM messages", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("message");
+        assert!(account && folder);
+        assert_eq!((ring.as_str(), reason.as_str(), list.as_str(), held), ("ring", "", "", None));
+    }
+
+    #[test]
     fn refuses_a_newer_database() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("db");
