@@ -74,7 +74,13 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
             tracing::warn!(error = %e, "could not forward an event to the window");
         }
         let Event::AccountStatus(status) = &event else {
-            batcher.feed(&event, |_| String::new());
+            // New mail waits for the end of its pass; a digest (end of the quiet hours) is due now.
+            let notes = batcher.feed(&event, |_| String::new());
+            if !notes.is_empty() && state.notifying() {
+                for n in &notes {
+                    notify::show(&app, n, icon.as_deref());
+                }
+            }
             continue;
         };
         state.record_status(status);

@@ -2,7 +2,7 @@
 //! block, so they run on the blocking pool. Each one is granted by name in
 //! capabilities/default.json (see build.rs).
 
-use mailbell_sync::{StoredMessage, MIN_INTERVAL_SECS};
+use mailbell_sync::{Rules, StoredMessage, MIN_INTERVAL_SECS};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt;
 
@@ -41,6 +41,7 @@ pub async fn snapshot(app: AppHandle) -> AppResult<Snapshot> {
         Ok(Snapshot {
             accounts,
             settings: state.settings(),
+            rules: state.store.rules()?,
             unviewed,
             engine_error: state.engine_error(),
             about: About {
@@ -54,12 +55,22 @@ pub async fn snapshot(app: AppHandle) -> AppResult<Snapshot> {
     .await
 }
 
-/// The newest messages Mailbell has seen (by arrival on the server), newest first.
+/// The newest messages Mailbell has seen (by arrival on the server), newest first, whatever
+/// their state: the "Recent" view.
 #[tauri::command]
 pub async fn list_messages(state: State<'_, AppState>, limit: Option<u32>) -> AppResult<Vec<StoredMessage>> {
     let store = state.store.clone();
     let limit = limit.unwrap_or(200).clamp(1, MAX_MESSAGES) as usize;
     blocking(move || Ok(store.messages(None, limit)?)).await
+}
+
+/// The messages still news (unread on the server and still there), newest first: the "New
+/// mail" view. Mail read or deleted elsewhere is not among them.
+#[tauri::command]
+pub async fn list_news(state: State<'_, AppState>, limit: Option<u32>) -> AppResult<Vec<StoredMessage>> {
+    let store = state.store.clone();
+    let limit = limit.unwrap_or(200).clamp(1, MAX_MESSAGES) as usize;
+    blocking(move || Ok(store.news(None, limit)?)).await
 }
 
 /// Marks messages as seen in Mailbell (all when `ids` is null). Never touches the server.
@@ -114,6 +125,33 @@ pub async fn set_watched(app: AppHandle, account: String, folder: String, watche
         }
     }
     Ok(())
+}
+
+/// Changes the notification rules (quiet hours, important senders, muted senders and lists);
+/// returns them as the engine keeps them (normalised). A rule that cannot be kept changes
+/// nothing and is an error whose `field` names its part of the rules.
+#[tauri::command]
+pub async fn set_rules(state: State<'_, AppState>, rules: Rules) -> AppResult<Rules> {
+    let engine = state.engine()?;
+    blocking(move || {
+        engine.set_rules(rules)?;
+        Ok(engine.rules()?)
+    })
+    .await
+}
+
+/// Whether new mail in a folder rings (off: still listed and counted, never rung).
+#[tauri::command]
+pub async fn set_folder_notify(state: State<'_, AppState>, account: String, folder: String, notify: bool) -> AppResult<()> {
+    let engine = state.engine()?;
+    blocking(move || Ok(engine.set_folder_notify(&account, &folder, notify)?)).await
+}
+
+/// Whether new mail of an account rings at all (off: still listed and counted, never rung).
+#[tauri::command]
+pub async fn set_account_notify(state: State<'_, AppState>, account: String, notify: bool) -> AppResult<()> {
+    let engine = state.engine()?;
+    blocking(move || Ok(engine.set_account_notify(&account, notify)?)).await
 }
 
 /// Changes settings; returns them as they now are.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use mailbell_sync::account::FieldError;
-use mailbell_sync::{SecretsError, StoreError, SyncError};
+use mailbell_sync::{RulesError, RulesField, SecretsError, StoreError, SyncError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,6 +72,7 @@ impl From<SyncError> for AppError {
             SyncError::Store(s) => s.into(),
             SyncError::Secrets(s) => s.into(),
             SyncError::Invalid(f) => f.into(),
+            SyncError::Rules(r) => r.into(),
             other => AppError::new(ErrorKind::Sync, other.to_string()),
         }
     }
@@ -80,6 +81,19 @@ impl From<SyncError> for AppError {
 impl From<FieldError> for AppError {
     fn from(e: FieldError) -> Self {
         AppError::in_field(e.field.as_str(), e.message)
+    }
+}
+
+/// A notification rule that cannot be kept: its part of the rules is the field
+/// (`quiet_hours`, `important`, `muted`), the sentence says what is wrong.
+impl From<RulesError> for AppError {
+    fn from(e: RulesError) -> Self {
+        let field = match e.field {
+            RulesField::QuietHours => "quiet_hours",
+            RulesField::Important => "important",
+            RulesField::Muted => "muted",
+        };
+        AppError::in_field(field, e.message)
     }
 }
 
@@ -101,6 +115,9 @@ mod tests {
         let v = serde_json::to_value(&e).expect("json");
         assert_eq!(v["kind"], "invalid");
         assert!(v["message"].as_str().is_some_and(|m| m.contains("abc")), "{v}");
+        let e: AppError =
+            SyncError::Rules(RulesError { field: RulesField::Muted, message: "Muted: \"x y\" is not an address.".into() }).into();
+        assert_eq!((e.kind, e.field.as_deref()), (ErrorKind::Invalid, Some("muted")));
         let e: AppError = SecretsError::Locked.into();
         assert_eq!(serde_json::to_value(&e).expect("json")["kind"], "keyring");
     }

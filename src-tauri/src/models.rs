@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use mailbell_sync::account::StepReport;
 use mailbell_sync::discover::{Attempt, Candidate};
 use mailbell_sync::AccountStatusEvent;
-use mailbell_sync::{Account, FolderRow, Security};
+use mailbell_sync::{Account, FolderRow, Rules, Security};
 
 /// The names of the Tauri events the window listens to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,6 +119,8 @@ pub struct About {
 pub struct Snapshot {
     pub accounts: Vec<AccountView>,
     pub settings: Settings,
+    /// What rings: quiet hours, important senders, muted senders and lists (the engine's).
+    pub rules: Rules,
     pub unviewed: u32,
     /// Why the engine is not running, when it is not (e.g. the keyring could not be opened).
     pub engine_error: Option<String>,

@@ -1,11 +1,12 @@
-//! Desktop notifications: one per new message, or one summary when a pass brings a burst;
-//! none while notifications are off or paused. Linux notification bodies are markup, so mail
+//! Desktop notifications: one per new message that rings by the user's rules (the engine's
+//! `ring`), or one summary when a pass brings a burst; one digest at the end of the quiet
+//! hours; none while notifications are off or paused. Linux notification bodies are markup, so mail
 //! text is escaped before it goes into one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mailbell_sync::{Event, NewMessageEvent};
+use mailbell_sync::{DigestEvent, Event, NewMessageEvent, Ring};
 use serde_json::json;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -113,16 +114,22 @@ impl Batcher {
                 let msgs = self.pending.remove(&s.account).unwrap_or_default();
                 notes_for(&msgs, &account_label(&s.account))
             }
+            // Once, at the end of the quiet hours, for every account together.
+            Event::Digest(d) => vec![digest_note(d)],
             _ => Vec::new(),
         }
     }
 }
 
-/// The notifications for the new messages of one pass of one account. Mail already read on
-/// the server when Mailbell first saw it rings nothing (it is listed, not news). Mail an
-/// earlier run stored but never announced (`late`) is summed up in one note of its own.
+/// The notifications for the new messages of one pass of one account. Only mail the engine
+/// says rings does (`ring`): not mail already read on the server when Mailbell first saw it,
+/// nor mail of a folder or account whose notifications are off, nor muted senders and lists,
+/// nor junk, nor what waits for the digest of the quiet hours; all of it is still listed and
+/// counted. Mail an earlier run stored but never announced (`late`) is summed up in one note
+/// of its own.
 pub fn notes_for(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
-    let (late, fresh): (Vec<NewMessageEvent>, Vec<NewMessageEvent>) = msgs.iter().filter(|m| !m.seen).cloned().partition(|m| m.late);
+    let (late, fresh): (Vec<NewMessageEvent>, Vec<NewMessageEvent>) =
+        msgs.iter().filter(|m| m.ring == Ring::Ring).cloned().partition(|m| m.late);
     let mut notes = Vec::new();
     if !late.is_empty() {
         let mut lines: Vec<String> = late
@@ -163,6 +170,22 @@ fn fresh_notes(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
     vec![Note { title: format!("{} new messages · {}", msgs.len(), account), body: lines.join("\n"), target: msgs.last().map(key) }]
 }
 
+/// The one notification at the end of the quiet hours: how many came and are still news, and
+/// who sent the newest few. A click reveals the newest.
+pub fn digest_note(d: &DigestEvent) -> Note {
+    let mut lines: Vec<String> =
+        d.messages.iter().take(SUMMARY_LINES).map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m)))).collect();
+    let named = lines.len();
+    if d.count as usize > named {
+        lines.push(format!("and {} more", d.count as usize - named));
+    }
+    let title = match d.count {
+        1 => "While quiet hours were on: 1 message".to_string(),
+        n => format!("While quiet hours were on: {n} messages"),
+    };
+    Note { title, body: lines.join("\n"), target: d.messages.first().map(key) }
+}
+
 /// Shows a note through tauri-plugin-notification. Failures are logged, never fatal.
 pub fn show<R: Runtime>(app: &AppHandle<R>, note: &Note, icon: Option<&Path>) {
     let mut b = app.notification().builder().title(&note.title).body(&note.body);
@@ -199,7 +222,7 @@ mod tests {
             identity: format!("row:{uid}"),
             folders: vec!["INBOX".into()],
             late: false,
-            ring: mailbell_sync::Ring::Ring,
+            ring: Ring::Ring,
             ring_reason: None,
             list_id: None,
         }
@@ -252,7 +275,7 @@ mod tests {
 
     #[test]
     fn read_mail_rings_nothing_and_late_mail_is_summed_up_apart() {
-        let read = NewMessageEvent { seen: true, ..msg(1, "read elsewhere") };
+        let read = NewMessageEvent { seen: true, ring: Ring::Silent, ring_reason: Some("seen".into()), ..msg(1, "read elsewhere") };
         let late = |i: u32| NewMessageEvent { late: true, ..msg(i, &format!("late {i}")) };
         let notes = notes_for(&[read, late(2), late(3), msg(4, "fresh")], "alice");
         assert_eq!(notes.len(), 2, "{notes:?}");
@@ -261,6 +284,54 @@ mod tests {
         assert_eq!(notes[1].title, "Bob");
         assert!(notes[1].body.starts_with("fresh\n"));
         assert!(notes_for(&[late(5)], "a")[0].title.starts_with("1 message while"));
+    }
+
+    #[test]
+    fn only_what_the_rules_ring_rings() {
+        let with =
+            |uid: u32, ring: Ring, reason: &str| NewMessageEvent { ring, ring_reason: Some(reason.into()), ..msg(uid, &format!("m{uid}")) };
+        let msgs = [
+            with(1, Ring::Silent, "folder_off"),
+            with(2, Ring::Silent, "muted_list"),
+            with(3, Ring::Quiet, "quiet_hours"),
+            with(4, Ring::Ring, "important_sender"),
+            msg(5, "plain"),
+        ];
+        let notes = notes_for(&msgs, "alice");
+        assert_eq!(notes.iter().map(|n| n.target.as_ref().map(|k| k.uid)).collect::<Vec<_>>(), vec![Some(4), Some(5)], "{notes:?}");
+        // A burst counts only what rings: three ringing among many silent ones are three notes.
+        let mut many: Vec<NewMessageEvent> = (10..20).map(|i| with(i, Ring::Silent, "muted_sender")).collect();
+        many.extend((1..=3).map(|i| msg(i, "rings")));
+        assert_eq!(notes_for(&many, "alice").len(), 3);
+        // Late mail that rings is still summed up apart; late mail that does not ring is not.
+        let late = |uid: u32, ring: Ring| NewMessageEvent { late: true, ring, ..msg(uid, "late") };
+        let notes = notes_for(&[late(1, Ring::Ring), late(2, Ring::Silent)], "alice");
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].title, "1 message while Mailbell was stopped · alice");
+    }
+
+    #[test]
+    fn the_end_of_the_quiet_hours_is_one_digest() {
+        let digest = |count: u32, n: u32| {
+            Event::Digest(DigestEvent {
+                count,
+                messages: (1..=n).rev().map(|i| msg(i, &format!("<quiet {i}>"))).collect(),
+                since: "2026-01-01T22:00:00+01:00".into(),
+                until: "2026-01-02T07:00:00+01:00".into(),
+            })
+        };
+        let mut b = Batcher::default();
+        let notes = b.feed(&digest(7, 5), |_| "alice".into());
+        assert_eq!(notes.len(), 1, "one notification however many came");
+        assert_eq!(notes[0].title, "While quiet hours were on: 7 messages");
+        assert_eq!(notes[0].body, "Bob: &lt;quiet 5&gt;\nBob: &lt;quiet 4&gt;\nBob: &lt;quiet 3&gt;\nand 4 more");
+        assert_eq!(notes[0].target.as_ref().map(|k| k.uid), Some(5), "a click shows the newest");
+        let one = b.feed(&digest(1, 1), |_| "alice".into());
+        assert_eq!((one[0].title.as_str(), one[0].body.as_str()), ("While quiet hours were on: 1 message", "Bob: &lt;quiet 1&gt;"));
+        // It does not wait for a pass to end, and leaves a pass's pending mail alone.
+        b.feed(&Event::NewMessage(msg(9, "pending")), |_| "alice".into());
+        assert_eq!(b.feed(&digest(2, 2), |_| "alice".into()).len(), 1);
+        assert_eq!(b.feed(&end(AccountState::Ok), |_| "alice".into()).len(), 1);
     }
 
     #[test]

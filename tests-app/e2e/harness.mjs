@@ -97,12 +97,22 @@ export class TestServer {
     return p;
   }
 
-  append(folder, subject, from, messageId) {
-    return this.command({ cmd: "append", folder, subject, ...(from ? { from } : {}), ...(messageId ? { message_id: messageId } : {}) });
+  append(folder, subject, from, messageId, listId) {
+    return this.command({ cmd: "append", folder, subject, ...(from ? { from } : {}), ...(messageId ? { message_id: messageId } : {}), ...(listId ? { list_id: listId } : {}) });
   }
 
   create(folder) {
     return this.command({ cmd: "create", folder });
+  }
+
+  /** Changes a message's flags as another mail program would (e.g. `{ add: ["\\Seen"] }`). */
+  flags(folder, uid, { add = [], remove = [] }) {
+    return this.command({ cmd: "flags", folder, uid, add, remove });
+  }
+
+  /** Deletes a message as another mail program would. */
+  expunge(folder, uid) {
+    return this.command({ cmd: "expunge", folder, uid });
   }
 
   async stop() {

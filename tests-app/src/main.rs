@@ -10,9 +10,13 @@
 //! "introspect_url","client_id"}`.
 //! Then it reads one JSON command per line on stdin and answers each with one JSON line:
 //! - `{"cmd":"append","folder":"INBOX","subject":"…","from":"Name <a@b>","message_id":"<id@x>"}` →
-//!   `{"ok":true,"uid":N}` (`from`, `body` and `message_id` optional: the same `message_id`
-//!   appended to two folders makes two copies of one message)
+//!   `{"ok":true,"uid":N}` (`from`, `body`, `message_id` and `list_id` optional: the same
+//!   `message_id` appended to two folders makes two copies of one message; `list_id` adds a
+//!   `List-Id: <…>` header, as a mailing list's mail has)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
+//! - `{"cmd":"flags","folder":"INBOX","uid":N,"add":["\\Seen"],"remove":[]}` → `{"ok":true}`: another
+//!   client reads a message, or marks it unread again (`add`, `remove` optional)
+//! - `{"cmd":"expunge","folder":"INBOX","uid":N}` → `{"ok":true}`: another client deletes it
 //! - `{"cmd":"status","folder":"INBOX"}` → `{"ok":true,"messages":N,"uidnext":N,"unseen":N}`
 //! - `{"cmd":"restart"}` → `{"ok":true}`: Dovecot stops (every client connection closes) and
 //!   starts again on the same ports with the same mail
@@ -35,9 +39,32 @@ use serde_json::{json, Value};
 #[derive(Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
 enum Cmd {
-    Append { folder: String, subject: String, from: Option<String>, body: Option<String>, message_id: Option<String> },
-    Create { folder: String },
-    Status { folder: String },
+    Append {
+        folder: String,
+        subject: String,
+        from: Option<String>,
+        body: Option<String>,
+        message_id: Option<String>,
+        list_id: Option<String>,
+    },
+    Create {
+        folder: String,
+    },
+    Flags {
+        folder: String,
+        uid: u32,
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
+    },
+    Expunge {
+        folder: String,
+        uid: u32,
+    },
+    Status {
+        folder: String,
+    },
     Restart,
     OauthCounters,
     OauthTokens,
@@ -98,22 +125,47 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+fn names(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd) -> anyhow::Result<Value> {
     let oauth = || oauth.context("no OAuth server: start mailbell-testserver with --oauth");
     Ok(match cmd {
-        Cmd::Append { folder, subject, from, body, message_id } => {
+        Cmd::Append { folder, subject, from, body, message_id, list_id } => {
             let from = from.unwrap_or_else(|| "Bob Sender <bob@example.org>".into());
             let body = body.unwrap_or_else(|| "Hello there, this is the body.".into());
             let to = format!("{user}@localhost");
-            let raw = match message_id {
-                Some(id) => MessageBuilder::new().from(&from).to(&to).subject(&subject).text(&body).message_id(&id).build(),
-                None => simple(&from, &to, &subject, &body),
+            let raw = if message_id.is_none() && list_id.is_none() {
+                simple(&from, &to, &subject, &body)
+            } else {
+                let mut m = MessageBuilder::new().from(&from).to(&to).subject(&subject).text(&body);
+                if let Some(id) = &message_id {
+                    m = m.message_id(id);
+                }
+                if let Some(list) = &list_id {
+                    m = m.header("List-Id", format!("Test list <{list}>"));
+                }
+                m.build()
             };
             let uid = dovecot.append(user, &folder, &raw, &[])?;
             json!({"ok": true, "uid": uid})
         }
         Cmd::Create { folder } => {
             dovecot.create_folder(user, &folder)?;
+            json!({"ok": true})
+        }
+        Cmd::Flags { folder, uid, add, remove } => {
+            if !add.is_empty() {
+                dovecot.add_flags(user, &folder, uid, &names(&add))?;
+            }
+            if !remove.is_empty() {
+                dovecot.remove_flags(user, &folder, uid, &names(&remove))?;
+            }
+            json!({"ok": true})
+        }
+        Cmd::Expunge { folder, uid } => {
+            dovecot.expunge(user, &folder, &[uid])?;
             json!({"ok": true})
         }
         Cmd::Status { folder } => {

@@ -13,6 +13,7 @@ import type { DiscoveryView } from "./bindings/DiscoveryView";
 import type { Event as EngineEvent } from "./bindings/Event";
 import type { LiveTestReport } from "./bindings/LiveTestReport";
 import type { Offer } from "./bindings/Offer";
+import type { Rules } from "./bindings/Rules";
 import type { ServerSettings } from "./bindings/ServerSettings";
 import type { Settings } from "./bindings/Settings";
 import type { SettingsPatch } from "./bindings/SettingsPatch";
@@ -41,12 +42,20 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   snapshot: () => call<Snapshot>("snapshot"),
+  /** Every recent message, whatever its state (the Recent view). */
   listMessages: (limit?: number) => call<StoredMessage[]>("list_messages", { limit: limit ?? null }),
+  /** The messages still news: unread on the server and still there (the New mail view). */
+  listNews: (limit?: number) => call<StoredMessage[]>("list_news", { limit: limit ?? null }),
   markViewed: (ids: number[] | null) => call<number>("mark_viewed", { ids }),
   syncNow: (account: string, folder: string | null = null) => call<null>("sync_now", { account, folder }),
   setInterval: (account: string, secs: number) => call<null>("set_interval", { account, secs }),
   setWatched: (account: string, folder: string, watched: boolean) => call<null>("set_watched", { account, folder, watched }),
   setSettings: (patch: SettingsPatch) => call<Settings>("set_settings", { patch }),
+  /** Keeps new rules; resolves to them as the engine keeps them, or rejects with the part
+   * refused in `field` (quiet_hours, important, muted) and a sentence. */
+  setRules: (rules: Rules) => call<Rules>("set_rules", { rules }),
+  setFolderNotify: (account: string, folder: string, notify: boolean) => call<null>("set_folder_notify", { account, folder, notify }),
+  setAccountNotify: (account: string, notify: boolean) => call<null>("set_account_notify", { account, notify }),
   discoverServers: (email: string) => call<DiscoveryView>("discover_servers", { email }),
   /** Its steps arrive as `test_step` app events tagged with `run` while it runs. */
   testConnection: (run: number, server: ServerSettings, password: string) => call<LiveTestReport>("test_connection", { run, server, password }),

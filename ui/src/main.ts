@@ -28,6 +28,8 @@ import { accountsView } from "./views/accounts";
 import type { Actions, Ctx } from "./views/common";
 import { Editor } from "./views/editor";
 import { messagesView } from "./views/messages";
+import { RECENT_LIMIT, recentView } from "./views/recent";
+import { RulesForm } from "./views/rules";
 import { settingsView } from "./views/settings";
 import { Wizard } from "./views/wizard";
 
@@ -91,9 +93,12 @@ async function loadSnapshot(): Promise<void> {
   render();
 }
 
+/** Reads the news again, and Recent while it shows (it is read again when it is opened). */
 async function loadMessages(): Promise<void> {
   try {
-    state.messages = await api.listMessages(MESSAGE_LIMIT);
+    const [news, recent] = await Promise.all([api.listNews(MESSAGE_LIMIT), state.view === "recent" ? api.listMessages(RECENT_LIMIT) : null]);
+    state.messages = news;
+    if (recent) state.recent = recent;
   } catch (e) {
     state.loadError = (e as AppError).message;
   }
@@ -108,10 +113,24 @@ function setActionError(key: string, e: unknown): void {
   render();
 }
 
+/** One of the user's changes of an account or folder setting: on success the snapshot is read
+ * again; a refusal is shown next to what it concerns (`key`). */
+async function change(key: string, call: () => Promise<unknown>): Promise<void> {
+  state.actionErrors.delete(key);
+  try {
+    await call();
+    await loadSnapshot();
+  } catch (e) {
+    setActionError(key, e);
+  }
+}
+
 const actions: Actions = {
   go(v: View) {
     if (v !== state.view) state.notice = null;
+    const opening = v === "recent" && state.view !== "recent";
     state.view = v;
+    if (opening) void loadMessages();
     render();
   },
   addAccount() {
@@ -160,26 +179,10 @@ const actions: Actions = {
     }
     render();
   },
-  async setWatched(account: string, folder: string, watched: boolean) {
-    const key = `watch:${folderKey(account, folder)}`;
-    state.actionErrors.delete(key);
-    try {
-      await api.setWatched(account, folder, watched);
-      await loadSnapshot();
-    } catch (e) {
-      setActionError(key, e);
-    }
-  },
-  async setInterval(account: string, secs: number) {
-    const key = `interval:${account}`;
-    state.actionErrors.delete(key);
-    try {
-      await api.setInterval(account, secs);
-      await loadSnapshot();
-    } catch (e) {
-      setActionError(key, e);
-    }
-  },
+  setWatched: (account: string, folder: string, watched: boolean) => change(`watch:${folderKey(account, folder)}`, () => api.setWatched(account, folder, watched)),
+  setFolderNotify: (account: string, folder: string, notify: boolean) => change(`ring:${folderKey(account, folder)}`, () => api.setFolderNotify(account, folder, notify)),
+  setAccountNotify: (account: string, notify: boolean) => change(`notify:${account}`, () => api.setAccountNotify(account, notify)),
+  setInterval: (account: string, secs: number) => change(`interval:${account}`, () => api.setInterval(account, secs)),
   async setSettings(patch: SettingsPatch) {
     state.actionErrors.delete("settings");
     try {
@@ -231,6 +234,15 @@ function onApp(e: AppEvent): void {
   }
   render();
 }
+
+/** The "What rings" form of Settings: made once, it keeps its draft and DOM for the whole run. */
+const rulesForm = new RulesForm({
+  api,
+  saved(rules) {
+    if (state.snapshot) state.snapshot.rules = rules;
+    render();
+  },
+});
 
 // The two forms, alive while their view is shown.
 let wizard: Wizard | null = null;
@@ -292,6 +304,7 @@ function theEditor(): Editor | null {
 
 const TABS: [View, string][] = [
   ["messages", "New mail"],
+  ["recent", "Recent"],
   ["accounts", "Accounts"],
   ["settings", "Settings"],
   ["about", "About"],
@@ -340,6 +353,22 @@ function topbar(): Child[] {
 
 let scrolledTo: string | null = null;
 
+/** A view may carry a part that lives across renders (the rules form): moving it into the new
+ * view takes the focus away from it, so the focus, and a text field's selection, go back to
+ * where they were. Returns what to call after the view is replaced. */
+function keepFocus(): () => void {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLElement) || !main.contains(el)) return () => {};
+  const field = el instanceof HTMLInputElement && el.type === "text" ? el : null;
+  const start = field?.selectionStart ?? null;
+  const end = field?.selectionEnd ?? null;
+  return () => {
+    if (!el.isConnected || document.activeElement === el) return;
+    el.focus({ preventScroll: true });
+    if (field && start !== null && end !== null) field.setSelectionRange(start, end);
+  };
+}
+
 function draw(): void {
   const ctx: Ctx = { state, actions, now: new Date() };
   replace(top, ...topbar());
@@ -354,11 +383,15 @@ function draw(): void {
     case "messages":
       view = messagesView(ctx);
       break;
+    case "recent":
+      view = recentView(ctx);
+      break;
     case "accounts":
       view = accountsView(ctx);
       break;
     case "settings":
-      view = settingsView(ctx);
+      rulesForm.update(state.snapshot?.rules);
+      view = settingsView(ctx, state.snapshot ? rulesForm.root : null);
       break;
     case "about":
       view = aboutView(ctx);
@@ -376,12 +409,14 @@ function draw(): void {
   }
   const viewChanged = main.dataset.view !== state.view;
   main.dataset.view = state.view;
+  const focused = keepFocus();
   if (!form) replace(main, view);
   else if (main.firstElementChild !== view) {
     // Mounted once; later renders only update it in place.
     replace(main, view);
     form.focus();
   }
+  focused();
   if (viewChanged) main.scrollTop = 0;
   const unviewed = unviewedTotal(state);
   document.title = unviewed > 0 ? `Mailbell (${unviewed})` : "Mailbell";

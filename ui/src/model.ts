@@ -4,16 +4,20 @@ import type { AccountView } from "./bindings/AccountView";
 import type { Event as EngineEvent } from "./bindings/Event";
 import type { FolderRow } from "./bindings/FolderRow";
 import type { MessageKey } from "./bindings/MessageKey";
+import type { MessageUpdateEvent } from "./bindings/MessageUpdateEvent";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { StoredMessage } from "./bindings/StoredMessage";
 
 /** The tabs, plus the setup wizard and an account's editor (a page of Accounts). */
-export type View = "messages" | "accounts" | "settings" | "about" | "wizard" | "edit";
+export type View = "messages" | "recent" | "accounts" | "settings" | "about" | "wizard" | "edit";
 
 export type UiState = {
   view: View;
   snapshot: Snapshot | null;
+  /** The news: unread on the server and still there (the New mail view). */
   messages: StoredMessage[];
+  /** The latest messages whatever their state (the Recent view); loaded while it shows. */
+  recent: StoredMessage[];
   /** Why the first load failed, if it did. */
   loadError: string | null;
   /** "Sync now" asked and not finished: account ids and `folderKey`s. */
@@ -23,9 +27,6 @@ export type UiState = {
   held: Set<string>;
   /** Errors of the user's own actions, shown next to what they concern (same keys, or "settings"). */
   actionErrors: Map<string, string>;
-  /** Messages the server reports read or deleted since they were listed (`msgKey`). */
-  seenOnServer: Set<string>;
-  goneOnServer: Set<string>;
   /** A message to scroll to and highlight (a notification was clicked). */
   reveal: string | null;
   /** The account the editor shows (view "edit"). */
@@ -39,12 +40,11 @@ export function initialState(): UiState {
     view: "messages",
     snapshot: null,
     messages: [],
+    recent: [],
     loadError: null,
     pending: new Set(),
     held: new Set(),
     actionErrors: new Map(),
-    seenOnServer: new Set(),
-    goneOnServer: new Set(),
     reveal: null,
     editing: null,
     notice: null,
@@ -141,18 +141,39 @@ export function applyEngineEvent(s: UiState, e: EngineEvent): Effect {
         effect.reloadMessages = true;
         break;
       }
-      // The list shows each message once, under its first copy; its state sums up the copies.
-      const k = msgKey({ account: e.account, folder: e.first_folder, uidvalidity: e.first_uidvalidity, uid: e.first_uid });
-      if (e.message_expunged) s.goneOnServer.add(k);
-      else if (e.message_seen) s.seenOnServer.add(k);
-      else {
-        s.seenOnServer.delete(k);
-        s.goneOnServer.delete(k);
-      }
+      applyMessageState(s, e);
+      effect.reloadMessages = true;
       break;
     }
   }
   return effect;
+}
+
+/** A message's state changed on the server (`message_update`; the list shows each message once,
+ * under its first copy, and its state sums up the copies). Read or deleted: it leaves the news
+ * at once, and the count with it, before the lists are read again. Unread again: the reload
+ * brings it back. Recent keeps every message and shows the new state. */
+export function applyMessageState(s: UiState, e: MessageUpdateEvent): void {
+  const k = msgKey({ account: e.account, folder: e.first_folder, uidvalidity: e.first_uidvalidity, uid: e.first_uid });
+  const news = !e.message_seen && !e.message_expunged;
+  if (!news) {
+    const leaving = s.messages.find((m) => storedKey(m) === k);
+    if (leaving) {
+      s.messages = s.messages.filter((m) => m !== leaving);
+      if (!leaving.viewed && s.snapshot && s.snapshot.unviewed > 0) s.snapshot.unviewed -= 1;
+    }
+  }
+  s.recent = s.recent.map((m) => (storedKey(m) === k ? { ...m, seen: e.message_seen, expunged: e.message_expunged, folders: e.folders } : m));
+}
+
+/** What became of a recent message: still news (and whether the user saw it in Mailbell), read
+ * on the server, or deleted there. */
+export type RecentState = "new" | "viewed" | "read" | "deleted";
+
+export function recentState(m: StoredMessage): RecentState {
+  if (m.expunged) return "deleted";
+  if (m.seen) return "read";
+  return m.viewed ? "viewed" : "new";
 }
 
 /** How many listed messages in a folder the user has not looked at in Mailbell (a message in

@@ -97,6 +97,7 @@ export function snapshot(accounts: AccountView[] = [account()]): Snapshot {
   return {
     accounts,
     settings: { notifications: true, paused: false, autostart: false, start_in_tray: false },
+    rules: { quiet_hours: [], important: [], muted: [] },
     unviewed: 0,
     engine_error: null,
     about: { version: "0.1.0", data_dir: "/tmp/d", log_file: "/tmp/d/mailbell.log", tray: true },
@@ -249,6 +250,8 @@ export function fakeActions() {
     setWatched: vi.fn(async () => {}),
     setInterval: vi.fn(async () => {}),
     setSettings: vi.fn(async () => {}),
+    setFolderNotify: vi.fn(async () => {}),
+    setAccountNotify: vi.fn(async () => {}),
   } satisfies Actions;
 }
 

@@ -9,7 +9,7 @@ import { APP_CHANNEL, ENGINE_CHANNEL } from "../src/bridge";
 import type { AppEvent } from "../src/bindings/AppEvent";
 import type { Event as EngineEvent } from "../src/bindings/Event";
 import type { Snapshot } from "../src/bindings/Snapshot";
-import { account, folder, oauthAccount, offer, passedReport, REVOKED, snapshot, stepReport } from "./fixtures";
+import { account, folder, message, oauthAccount, offer, passedReport, REVOKED, snapshot, stepReport } from "./fixtures";
 
 type Calls = [string, Record<string, unknown>][];
 
@@ -24,8 +24,10 @@ async function boot(snap: Snapshot, reply: (cmd: string, args: Record<string, un
     (cmd, args) => {
       calls.push([cmd, (args ?? {}) as Record<string, unknown>]);
       if (cmd === "snapshot") return snap;
-      if (cmd === "list_messages") return [];
-      return reply(cmd, (args ?? {}) as Record<string, unknown>);
+      const answer = reply(cmd, (args ?? {}) as Record<string, unknown>);
+      // The lists are empty unless a test gives them.
+      if (cmd === "list_messages" || cmd === "list_news") return Array.isArray(answer) ? (answer as unknown[]) : [];
+      return answer;
     },
     { shouldMockEvents: true },
   );
@@ -184,5 +186,39 @@ describe("signing in again", () => {
     await settle();
     expect(view()).toBe("accounts");
     expect(calls).toContainEqual(["oauth_cancel", { run }]);
+  });
+});
+
+describe("new means new", () => {
+  it("lists only the news; a message read elsewhere leaves at once, unread again it returns; Recent keeps it", async () => {
+    const snap = snapshot();
+    snap.unviewed = 2;
+    const a = message(2, "comes and goes");
+    const b = message(1, "stays");
+    let news = [a, b];
+    const calls = await boot(snap, (cmd) => (cmd === "list_news" ? news : cmd === "list_messages" ? [{ ...a, seen: news.length === 1 }, b] : null));
+    const subjects = (test: string) => [...document.querySelectorAll(`[data-test="${test}"] .subject`)].map((e) => e.textContent);
+    await vi.waitFor(() => expect(subjects("message")).toEqual(["comes and goes", "stays"]));
+    expect(calls.some(([cmd]) => cmd === "list_messages"), "Recent is read only when it shows").toBe(false);
+
+    const update = {
+      event: "message_update", account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 2, seen: true, expunged: false, new_copy: false,
+      identity: a.identity, folders: ["INBOX"], message_seen: true, message_expunged: false, first_folder: "INBOX", first_uidvalidity: 1, first_uid: 2,
+    } satisfies EngineEvent;
+    news = [b];
+    await emit(ENGINE_CHANNEL, update);
+    await vi.waitFor(() => expect(subjects("message")).toEqual(["stays"]));
+    expect($("unviewed-count").textContent).toBe("1 new message");
+
+    $("tab-recent").click();
+    await vi.waitFor(() => expect([...document.querySelectorAll<HTMLElement>('[data-test="recent-message"]')].map((r) => r.dataset.state)).toEqual(["read", "new"]));
+    expect(calls.find(([cmd]) => cmd === "list_messages")?.[1]).toEqual({ limit: 300 });
+
+    news = [a, b];
+    await emit(ENGINE_CHANNEL, { ...update, seen: false, message_seen: false });
+    await emit(APP_CHANNEL, { kind: "unviewed", count: 2 } satisfies AppEvent);
+    $("tab-messages").click();
+    await vi.waitFor(() => expect(subjects("message")).toEqual(["comes and goes", "stays"]));
+    expect($("unviewed-count").textContent).toBe("2 new messages");
   });
 });

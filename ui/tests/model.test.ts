@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { applyEngineEvent, folderKey, initialState, isBusy, markViewedLocally, msgKey, unviewedIn } from "../src/model";
+import { applyEngineEvent, folderKey, initialState, isBusy, markViewedLocally, recentState, unviewedIn, unviewedTotal } from "../src/model";
 import { account, folder, message, snapshot } from "./fixtures";
 
 function state() {
@@ -75,21 +75,68 @@ describe("one message in several folders", () => {
     first_folder: "INBOX", first_uidvalidity: 1, first_uid: 1,
   };
 
-  it("a copy turning up reloads the list, a copy's read state applies to the listed message as a whole", () => {
+  it("a copy turning up reloads the list; a copy's read state applies to the listed message as a whole", () => {
     const s = state();
     s.messages = [message(1, "a", { folders: ["INBOX", "Work"] })];
     expect(applyEngineEvent(s, { ...update, new_copy: true, seen: false }).reloadMessages).toBe(true);
     // Read in Work only: the INBOX copy is unread, so it stays news.
-    applyEngineEvent(s, update);
-    expect(s.seenOnServer.size).toBe(0);
-    applyEngineEvent(s, { ...update, message_seen: true });
-    expect(s.seenOnServer.has(msgKey({ account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 1 }))).toBe(true);
-    applyEngineEvent(s, { ...update, message_seen: false, seen: false });
-    expect(s.seenOnServer.size).toBe(0);
-    applyEngineEvent(s, { ...update, expunged: true, message_expunged: true });
-    expect(s.goneOnServer.size).toBe(1);
+    expect(applyEngineEvent(s, update).reloadMessages).toBe(true);
+    expect(s.messages.map((m) => m.id)).toEqual([1]);
     expect(unviewedIn(s, "acc1", "Work")).toBe(1);
     expect(unviewedIn(s, "acc1", "INBOX")).toBe(1);
+    // Read as a whole: it leaves at once.
+    applyEngineEvent(s, { ...update, message_seen: true });
+    expect(s.messages).toEqual([]);
+  });
+});
+
+describe("new means new", () => {
+  const update = {
+    event: "message_update" as const, account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 2, seen: true, expunged: false,
+    new_copy: false, identity: "mid:2@example.org", folders: ["INBOX"], message_seen: true, message_expunged: false,
+    first_folder: "INBOX", first_uidvalidity: 1, first_uid: 2,
+  };
+
+  function withMessages() {
+    const s = state();
+    s.messages = [message(3, "c"), message(2, "b"), message(1, "a", { viewed: true })];
+    s.recent = [...s.messages];
+    s.snapshot!.unviewed = 2;
+    return s;
+  }
+
+  it("a message read elsewhere leaves New mail and the count at once, and Recent shows it read", () => {
+    const s = withMessages();
+    expect(applyEngineEvent(s, update).reloadMessages).toBe(true);
+    expect(s.messages.map((m) => m.id)).toEqual([3, 1]);
+    expect(unviewedTotal(s)).toBe(1);
+    expect(s.recent.map(recentState)).toEqual(["new", "read", "viewed"]);
+    // A second word about it (deleted now) changes no count twice.
+    applyEngineEvent(s, { ...update, expunged: true, message_seen: false, message_expunged: true });
+    expect(unviewedTotal(s)).toBe(1);
+    expect(s.recent.map(recentState)).toEqual(["new", "deleted", "viewed"]);
+  });
+
+  it("a viewed message read elsewhere leaves the list without touching the count", () => {
+    const s = withMessages();
+    applyEngineEvent(s, { ...update, uid: 1, first_uid: 1 });
+    expect(s.messages.map((m) => m.id)).toEqual([3, 2]);
+    expect(unviewedTotal(s)).toBe(2);
+  });
+
+  it("unread again: the lists are read again (the store brings it back), Recent shows it new at once", () => {
+    const s = withMessages();
+    applyEngineEvent(s, update);
+    const fx = applyEngineEvent(s, { ...update, seen: false, message_seen: false });
+    expect(fx.reloadMessages).toBe(true);
+    expect(s.recent.map(recentState)).toEqual(["new", "new", "viewed"]);
+  });
+
+  it("names each state in words", () => {
+    expect(recentState(message(1, "a"))).toBe("new");
+    expect(recentState(message(1, "a", { viewed: true }))).toBe("viewed");
+    expect(recentState(message(1, "a", { seen: true, viewed: true }))).toBe("read");
+    expect(recentState(message(1, "a", { seen: true, expunged: true }))).toBe("deleted");
   });
 });
 

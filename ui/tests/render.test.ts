@@ -6,6 +6,7 @@ import { accountsView } from "../src/views/accounts";
 import type { Ctx } from "../src/views/common";
 import { aboutView } from "../src/views/about";
 import { messagesView } from "../src/views/messages";
+import { RECENT_LIMIT, recentStateLabel, recentView } from "../src/views/recent";
 import { NO_TRAY_HINT, settingsView } from "../src/views/settings";
 import { account, fakeActions, folder, message, oauthAccount, REVOKED, snapshot } from "./fixtures";
 
@@ -61,7 +62,8 @@ describe("messages view", () => {
 
   it("explains an empty list", () => {
     const view = messagesView(ctx());
-    expect(view.textContent).toContain("No new mail yet");
+    expect(view.textContent).toContain("No new mail");
+    expect(view.textContent).toContain("Recent keeps it");
   });
 
   it("lists newest first as given, marks unviewed, and marks one viewed on click", () => {
@@ -77,6 +79,35 @@ describe("messages view", () => {
     expect(view.querySelector('[data-test="unviewed-count"]')!.textContent).toBe("1 new message");
     rows[0]!.click();
     expect(c.actions.markViewed).toHaveBeenCalledWith([2]);
+  });
+});
+
+describe("recent view", () => {
+  it("lists every recent message with what became of it, as text", () => {
+    const c = ctx();
+    c.state.recent = [
+      message(4, HOSTILE, { from_name: "<b>Eve</b>" }),
+      message(3, "looked at", { viewed: true }),
+      message(2, "read elsewhere", { seen: true }),
+      message(1, "deleted elsewhere", { seen: true, expunged: true }),
+    ];
+    const view = recentView(c);
+    const rows = [...view.querySelectorAll<HTMLElement>('[data-test="recent-message"]')];
+    expect(rows.map((r) => r.dataset.state)).toEqual(["new", "viewed", "read", "deleted"]);
+    expect(rows.map((r) => r.querySelector('[data-test="recent-state"]')!.textContent)).toEqual(["New", "Seen in Mailbell", "Read", "Deleted on the server"]);
+    expect(rows[0]!.querySelector(".subject")!.textContent).toBe(HOSTILE);
+    expect(rows[0]!.querySelector(".sender")!.textContent).toBe("<b>Eve</b>");
+    expect(view.querySelectorAll("img, b").length).toBe(0);
+    expect(rows[3]!.classList.contains("gone")).toBe(true);
+    expect(view.textContent).toContain(`The last ${RECENT_LIMIT} messages`);
+    expect(recentStateLabel("deleted").tone).toBe("error");
+  });
+
+  it("explains an empty list, and offers an account when there is none", () => {
+    expect(recentView(ctx()).textContent).toContain("stays after you read or delete it");
+    const c = ctx();
+    c.state.snapshot = snapshot([]);
+    expect(recentView(c).querySelector('[data-test="add-account"]')).not.toBeNull();
   });
 });
 
@@ -165,6 +196,37 @@ describe("accounts view: adding and editing", () => {
     const view = accountsView(c);
     expect(view.querySelector('[data-test="notice"]')!.textContent).toBe("alice@example.org is removed.");
     expect(view.querySelector('[data-test="empty-state"] [data-test="add-account"]')).not.toBeNull();
+  });
+});
+
+describe("what rings, per account and per folder", () => {
+  it("puts a ring switch beside each watched folder's watch switch, and one per account", () => {
+    const c = ctx();
+    c.state.snapshot = snapshot([account([folder("INBOX"), folder("Lists", { notify: false }), folder("Junk", { watched: false })])]);
+    const view = settingsView(c);
+    const ring = (f: string) => view.querySelector<HTMLInputElement>(`[data-test="ring"][data-folder="${f}"] input`);
+    expect(ring("INBOX")!.checked).toBe(true);
+    expect(ring("Lists")!.checked).toBe(false);
+    expect(ring("Junk"), "an unwatched folder is not checked, so it cannot ring").toBeNull();
+    const flip = (box: HTMLInputElement) => {
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change"));
+    };
+    flip(ring("Lists")!);
+    expect(c.actions.setFolderNotify).toHaveBeenCalledWith("acc1", "Lists", true);
+    const notify = view.querySelector<HTMLInputElement>('[data-test="account-notify"] input')!;
+    expect(notify.checked).toBe(true);
+    flip(notify);
+    expect(c.actions.setAccountNotify).toHaveBeenCalledWith("acc1", false);
+  });
+
+  it("says an account that does not ring is still listed and counted, and places the rules form", () => {
+    const c = ctx();
+    c.state.snapshot!.accounts[0]!.account.notify = false;
+    const form = h("article", { data: { test: "rules" } });
+    const view = settingsView(c, form);
+    expect(view.querySelector('[data-test="account-settings"]')!.textContent).toContain("still listed and counted");
+    expect(view.querySelector('[data-test="rules"]')).toBe(form);
   });
 });
 

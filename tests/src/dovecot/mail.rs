@@ -80,6 +80,14 @@ impl Dovecot {
         Ok(())
     }
 
+    /// Removes flags from one message, e.g. to mark it unread again behind the client's back.
+    pub fn remove_flags(&self, user: &str, folder: &str, uid: u32, flags: &[&str]) -> anyhow::Result<()> {
+        let flags = flags.join(" ");
+        let uid = uid.to_string();
+        self.doveadm_ok(&["flags", "remove", "-u", user, &flags, "mailbox", folder, "uid", &uid], None)?;
+        Ok(())
+    }
+
     /// Bulk-loads `count` messages (`generator(i)` makes message `i`) into an existing folder,
     /// unseen, with UIDs in generator order. Fast: 10k messages in about a second.
     ///

@@ -20,6 +20,10 @@ export type Actions = {
   syncAll: () => Promise<void>;
   markViewed: (ids: number[] | null) => Promise<void>;
   setWatched: (account: string, folder: string, watched: boolean) => Promise<void>;
+  /** Whether new mail in a folder rings (it is counted as long as it is watched). */
+  setFolderNotify: (account: string, folder: string, notify: boolean) => Promise<void>;
+  /** Whether new mail of an account rings at all. */
+  setAccountNotify: (account: string, notify: boolean) => Promise<void>;
   setInterval: (account: string, secs: number) => Promise<void>;
   setSettings: (patch: SettingsPatch) => Promise<void>;
 };
@@ -87,7 +91,8 @@ export function accountIntervalSelect(ctx: Ctx, a: AccountView["account"], props
   return select;
 }
 
-/** An account's folders as watch switches, with the special use and any error of a change. */
+/** An account's folders as watch switches (watched: checked and counted), each watched one with
+ * its "rings" switch beside it (new mail there rings), the special use and any error of a change. */
 export function watchToggles(ctx: Ctx, v: AccountView): HTMLElement {
   const { state, actions } = ctx;
   const a = v.account;
@@ -96,12 +101,18 @@ export function watchToggles(ctx: Ctx, v: AccountView): HTMLElement {
     { class: "folder-checks" },
     ...v.folders.map((f) => {
       const special = specialUseText(f.name, f.special_use);
+      // Only a watched folder is checked, so only a watched folder can ring.
+      const ring = f.watched
+        ? toggle("rings", f.notify, (on) => actions.setFolderNotify(a.id, f.name, on), { class: "ring-toggle", data: { test: "ring", folder: f.name }, title: `Ring for new mail in ${f.name}` })
+        : null;
       return h(
         "div",
         { class: "folder-check" },
         toggle(f.name, f.watched, (on) => actions.setWatched(a.id, f.name, on), { data: { test: "watch", folder: f.name } }),
+        ring,
         special ? h("span", { class: "hint" }, special) : null,
         errorText(state.actionErrors.get(`watch:${folderKey(a.id, f.name)}`)),
+        errorText(state.actionErrors.get(`ring:${folderKey(a.id, f.name)}`)),
       );
     }),
   );

@@ -203,14 +203,17 @@ export class Editor {
     }
     replace(this.intervalError, errorText(ctx.state.actionErrors.get(`interval:${a.id}`)));
 
-    const foldersKey = JSON.stringify(v.folders.map((f) => [f.name, f.watched, f.special_use, ctx.state.actionErrors.get(`watch:${folderKey(a.id, f.name)}`) ?? null]));
+    const foldersKey = JSON.stringify(
+      v.folders.map((f) => [f.name, f.watched, f.notify, f.special_use, ctx.state.actionErrors.get(`watch:${folderKey(a.id, f.name)}`) ?? null, ctx.state.actionErrors.get(`ring:${folderKey(a.id, f.name)}`) ?? null]),
+    );
     const busy = this.foldersSlot.querySelector("input:disabled");
     if (foldersKey !== this.shown.folders && !busy) {
       this.shown.folders = foldersKey;
-      const focused = (document.activeElement?.closest("[data-folder]") as HTMLElement | null)?.dataset.folder;
+      // The switch with the focus (a folder's watch or ring switch) gets it back.
+      const focused = (document.activeElement?.closest("[data-folder]") as HTMLElement | null)?.dataset;
       replace(this.foldersSlot, v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, "Folders appear after the first check."));
-      if (focused !== undefined && this.foldersSlot.isConnected) {
-        [...this.foldersSlot.querySelectorAll<HTMLElement>("[data-folder]")].find((el) => el.dataset.folder === focused)?.querySelector("input")?.focus();
+      if (focused?.folder !== undefined && this.foldersSlot.isConnected) {
+        [...this.foldersSlot.querySelectorAll<HTMLElement>("[data-folder]")].find((el) => el.dataset.folder === focused.folder && el.dataset.test === focused.test)?.querySelector("input")?.focus();
       }
     }
   }

@@ -1,5 +1,6 @@
-// The new messages, newest first: sender, subject, folder, account, time, preview. Messages the
-// user has not looked at in Mailbell are marked; a click marks one, "Mark all as seen" all.
+// The new messages, newest first: sender, subject, folder, account, time, preview. Only news:
+// mail read or deleted on the server leaves the list (Recent keeps it). Messages the user has
+// not looked at in Mailbell are marked; a click marks one, "Mark all as seen" all.
 
 import { button, h } from "../dom";
 import { fullTime, messageTime, plural, senderName, subjectText } from "../format";
@@ -29,8 +30,8 @@ export function messagesView(ctx: Ctx): HTMLElement {
       { class: "view" },
       head,
       emptyState(
-        "No new mail yet",
-        "Mail that arrives from now on shows up here, newest first. The mail already in your folders when Mailbell first looked is history, not news, so it is not listed.",
+        "No new mail",
+        "Mail that arrives from now on shows up here, newest first, until you read or delete it in your mail program (Recent keeps it). The mail already in your folders when Mailbell first looked is history, not news, so it is not listed.",
         h("p", { class: "hint" }, "Mailbell checks every few minutes, and at once where the server pushes new mail (IDLE)."),
       ),
     );
@@ -44,9 +45,7 @@ export function messagesView(ctx: Ctx): HTMLElement {
 function row(ctx: Ctx, m: StoredMessage): HTMLElement {
   const { state, actions, now } = ctx;
   const key = storedKey(m);
-  const gone = m.expunged || state.goneOnServer.has(key);
-  const seen = m.seen || state.seenOnServer.has(key);
-  const classes = ["message", m.viewed ? "viewed" : "unviewed", gone ? "gone" : "", state.reveal === key ? "revealed" : ""].filter(Boolean).join(" ");
+  const classes = ["message", m.viewed ? "viewed" : "unviewed", state.reveal === key ? "revealed" : ""].filter(Boolean).join(" ");
   const when = m.internal_date || m.date;
   const sender = senderName(m.from_name, m.from_addr);
   const li = h(
@@ -69,7 +68,6 @@ function row(ctx: Ctx, m: StoredMessage): HTMLElement {
         { class: "meta" },
         h("span", { class: "folder", data: { test: "folders" } }, m.folders.join(", ")),
         h("span", { class: "account" }, accountLabel(state, m.account_id)),
-        gone ? h("span", { class: "tag" }, "deleted on server") : seen ? h("span", { class: "tag" }, "read on server") : null,
       ),
     ),
   );

@@ -1,5 +1,6 @@
-// Settings: notifications on/off and paused, start at login, start in the tray, and per account
-// how often it is checked and which folders are watched.
+// Settings: notifications on/off and paused, start at login, start in the tray, what rings (the
+// rules form, views/rules.ts), and per account whether it rings, how often it is checked, and
+// which folders are watched (counted) and ring.
 
 import { h, toggle } from "../dom";
 import type { AccountView } from "../bindings/AccountView";
@@ -13,7 +14,8 @@ export function noTrayHint(): HTMLElement {
   return h("p", { class: "calm-hint", data: { test: "no-tray-hint" } }, NO_TRAY_HINT);
 }
 
-export function settingsView(ctx: Ctx): HTMLElement {
+/** `rules`: the "What rings" form (it keeps its own DOM across renders). */
+export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLElement {
   const { state, actions } = ctx;
   const s = state.snapshot?.settings;
   const tray = state.snapshot?.about.tray ?? true;
@@ -49,6 +51,7 @@ export function settingsView(ctx: Ctx): HTMLElement {
     { class: "view" },
     h("div", { class: "view-head" }, h("h1", null, "Settings")),
     general,
+    rules,
     ...accounts.map((a) => accountSettings(ctx, a)),
   );
 }
@@ -68,6 +71,13 @@ function accountSettings(ctx: Ctx, v: AccountView): HTMLElement {
       h("span", { class: "hint" }, "(where the server offers push, INBOX is immediate)"),
     ),
     errorText(state.actionErrors.get(`interval:${a.id}`)),
+    h(
+      "div",
+      { class: "settings-row" },
+      toggle("Ring for new mail in this account", a.notify, (on) => ctx.actions.setAccountNotify(a.id, on), { data: { test: "account-notify" } }),
+      a.notify ? null : h("span", { class: "hint" }, "(its mail is still listed and counted)"),
+    ),
+    errorText(state.actionErrors.get(`notify:${a.id}`)),
     h("h3", null, "Watched folders"),
     v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, "Folders appear after the first check."),
   );

@@ -97,6 +97,14 @@ impl StoredMessage {
     }
 }
 
+/// How many of a folder's newest held messages are followed even once read: a message marked
+/// unread again elsewhere is news again only if it is followed. Sized to the "Recent" view (a
+/// few hundred messages) and cheap on every path: with QRESYNC the UIDs travel as ranges in
+/// EXAMINE and only changes come back; with CONDSTORE only changed flags come back, plus one
+/// SEARCH line of existing UIDs; the plain path fetches this many FLAGS lines (some 15 KB) only
+/// when the folder's counts moved.
+pub const TRACKED_RECENT: u32 = 300;
+
 /// The copies of the message whose first row is `m` (`m` itself included).
 const COPIES: &str = "(c.id = m.id OR c.copy_of = m.id)";
 
@@ -159,6 +167,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         ring: Ring::parse(&r.get::<_, String>(21)?).unwrap_or_default(),
         ring_reason: opt(r.get(22)?),
     })
+}
+
+/// Whether the message whose first row is `first_id` is news now.
+fn is_news(tx: &rusqlite::Connection, first_id: i64) -> Result<bool, StoreError> {
+    tx.query_row(&format!("SELECT {} FROM messages m WHERE m.id = ?1", news()), [first_id], |r| r.get(0)).ctx("reading a message's state")
 }
 
 /// The message whose first row is `first_id`, as listed.
@@ -452,18 +465,25 @@ impl Store {
         Ok((held, since))
     }
 
-    /// UIDs of the folder's messages that are still news (not \Seen, not expunged): the only
-    /// ones whose read state and existence Mailbell follows, so the set stays small however
-    /// large the folder.
+    /// UIDs of the folder's held messages whose read state and existence Mailbell follows:
+    /// every one still news (not \Seen, not expunged), and the newest [`TRACKED_RECENT`] still
+    /// on the server whatever their read state, so that mail marked unread again elsewhere can
+    /// become news again (ARCHITECTURE.md § Read state and deletions). The set stays bounded
+    /// however large the folder: by its unread held mail plus a constant.
     pub fn tracked_uids(&self, account_id: &str, folder: &str, uidvalidity: u32) -> Result<Vec<u32>, StoreError> {
         let conn = self.lock()?;
+        // The first half reads the partial index of unread rows; the second walks the
+        // (account, folder, uidvalidity, uid) key backwards and stops after the limit.
         let mut stmt = conn
             .prepare_cached(
                 "SELECT uid FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 \
-                 AND seen = 0 AND expunged_at IS NULL ORDER BY uid",
+                 AND seen = 0 AND expunged_at IS NULL \
+                 UNION SELECT uid FROM (SELECT uid FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 \
+                 AND expunged_at IS NULL ORDER BY uid DESC LIMIT ?4) ORDER BY uid",
             )
             .ctx("listing tracked messages")?;
-        let rows = stmt.query_map(params![account_id, folder, uidvalidity], |r| r.get(0)).ctx("listing tracked messages")?;
+        let rows =
+            stmt.query_map(params![account_id, folder, uidvalidity, TRACKED_RECENT], |r| r.get(0)).ctx("listing tracked messages")?;
         rows.collect::<Result<Vec<u32>, _>>().ctx("reading tracked messages")
     }
 
@@ -481,10 +501,25 @@ impl Store {
         let tx = conn.transaction().ctx("starting a flag update")?;
         let now = now_rfc3339();
         let mut updates = Vec::new();
+        let first_of = |uid: u32| -> Result<Option<i64>, StoreError> {
+            tx.query_row(
+                "SELECT COALESCE(copy_of, id) FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+                params![account_id, folder, uidvalidity, uid],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("finding a message's first copy")
+        };
         for c in changes {
             let (uid, n, seen, expunged) = match c {
                 FlagChange::Flags(uid, flags) => {
                     let seen = has_seen(flags);
+                    // Marked unread again: was the message as a whole news before? (Another copy
+                    // may have kept it news all along.)
+                    let was_news = match (seen, first_of(*uid)?) {
+                        (false, Some(first)) => Some((first, is_news(&tx, first)?)),
+                        _ => None,
+                    };
                     let n = tx
                         .execute(
                             "UPDATE messages SET flags = ?5, seen = ?6 WHERE account_id = ?1 AND folder = ?2 \
@@ -492,6 +527,14 @@ impl Store {
                             params![account_id, folder, uidvalidity, uid, flags.join(" "), seen],
                         )
                         .ctx("updating a message's flags")?;
+                    if let Some((first, false)) = was_news.filter(|_| n > 0) {
+                        if is_news(&tx, first)? {
+                            // News again: someone marked it unread to come back to it, so it
+                            // counts again, as if Mailbell had never shown it (it rings nothing:
+                            // only a `new_message` rings).
+                            tx.execute("UPDATE messages SET viewed = 0 WHERE id = ?1", [first]).ctx("counting a message again")?;
+                        }
+                    }
                     (*uid, n, seen, false)
                 }
                 FlagChange::Expunged(uid) => {
@@ -506,14 +549,9 @@ impl Store {
                 }
             };
             if n > 0 {
-                let first: i64 = tx
-                    .query_row(
-                        "SELECT COALESCE(copy_of, id) FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
-                        params![account_id, folder, uidvalidity, uid],
-                        |r| r.get(0),
-                    )
-                    .ctx("finding a message's first copy")?;
-                updates.push(MessageUpdate { uid, seen, expunged, message: listed(&tx, first)? });
+                if let Some(first) = first_of(uid)? {
+                    updates.push(MessageUpdate { uid, seen, expunged, message: listed(&tx, first)? });
+                }
             }
         }
         if let Some(m) = highestmodseq {
@@ -634,6 +672,26 @@ impl Store {
         let rows = stmt.query_map(params![account_id, limit], from_row).ctx("listing messages")?;
         rows.collect::<Result<Vec<_>, _>>().ctx("reading messages")
     }
+
+    /// The messages still news (not read anywhere, not deleted), newest first by arrival, each
+    /// once: the "New mail" list. Viewed ones stay (Mailbell's mark is not the server's).
+    pub fn news(&self, account_id: Option<&str>, limit: usize) -> Result<Vec<StoredMessage>, StoreError> {
+        let conn = self.lock()?;
+        // The candidates come from the partial index of unread rows, so a store full of read
+        // history is not walked to find the few that are news.
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {} FROM messages m WHERE m.id IN (SELECT COALESCE(c.copy_of, c.id) FROM messages c \
+                 WHERE c.seen = 0 AND c.expunged_at IS NULL) AND {} AND (?1 IS NULL OR m.account_id = ?1) \
+                 ORDER BY m.internal_date DESC, m.id DESC LIMIT ?2",
+                listed_columns(),
+                news()
+            ))
+            .ctx("listing new messages")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![account_id, limit], from_row).ctx("listing new messages")?;
+        rows.collect::<Result<Vec<_>, _>>().ctx("reading new messages")
+    }
 }
 
 #[cfg(test)]
@@ -698,7 +756,7 @@ mod tests {
         let mut seen_at_fetch = msg(12);
         seen_at_fetch.flags = vec!["\\Seen".into()];
         store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11), seen_at_fetch], 12).expect("db").expect("fresh");
-        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10, 11], "read at fetch: not news");
+        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10, 11, 12], "the newest are followed, read or not");
         let changes = vec![
             FlagChange::Flags(10, vec!["\\Seen".into(), "\\Answered".into()]),
             FlagChange::Expunged(11),
@@ -708,15 +766,78 @@ mod tests {
         let states: Vec<_> = got.iter().map(|u| (u.uid, u.seen, u.expunged, u.message.seen, u.message.expunged)).collect();
         assert_eq!(states, vec![(10, true, false, true, false), (11, false, true, false, true)]);
         assert!(store.apply_flag_changes(&id, "INBOX", 5, &changes, None).expect("again").is_empty(), "idempotent");
-        assert!(store.tracked_uids(&id, "INBOX", 5).expect("tracked").is_empty());
+        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10, 12], "read ones still followed; the deleted one not");
         assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").highestmodseq, 77);
         assert_eq!(store.unviewed_count().expect("count"), 0);
         let all = store.messages(None, 10).expect("messages");
         assert_eq!(all.len(), 3, "history is kept");
         assert!(all.iter().all(|m| !m.is_new()));
+        assert!(store.news(None, 10).expect("news").is_empty());
         // Marked unread again elsewhere: news again.
         store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(10, vec![])], None).expect("apply");
-        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10]);
+        assert_eq!(store.tracked_uids(&id, "INBOX", 5).expect("tracked"), vec![10, 12]);
+        assert_eq!(store.news(None, 10).expect("news").iter().map(|m| m.uid).collect::<Vec<_>>(), vec![10]);
+    }
+
+    #[test]
+    fn mail_marked_unread_again_is_news_again_and_counts_again() {
+        let (_dir, store, id) = setup();
+        store.commit_batch(&id, "INBOX", 5, &[msg(10), msg(11)], 11).expect("db").expect("fresh");
+        let ten = store.messages(None, 10).expect("messages").into_iter().find(|m| m.uid == 10).expect("10");
+        // Looked at in Mailbell, then read elsewhere: neither listed as news nor counted.
+        store.mark_viewed(Some(&[ten.id])).expect("mark");
+        store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(10, vec!["\\Seen".into()])], None).expect("apply");
+        assert_eq!(store.news(None, 10).expect("news").iter().map(|m| m.uid).collect::<Vec<_>>(), vec![11]);
+        assert_eq!(store.unviewed_count().expect("count"), 1);
+        // Marked unread again elsewhere: news again, and counted again although Mailbell had
+        // shown it (the user asked to come back to it).
+        let u = store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(10, vec![])], Some(9)).expect("apply");
+        let [u] = &u[..] else { panic!("one update: {u:?}") };
+        assert!(!u.seen && !u.expunged && !u.message.seen && u.message.is_new() && !u.message.viewed, "{u:?}");
+        assert_eq!(store.news(None, 10).expect("news").iter().map(|m| m.uid).collect::<Vec<_>>(), vec![11, 10]);
+        assert_eq!(store.unviewed_count().expect("count"), 2);
+        // Viewed again in Mailbell, then a flag change that leaves it unread (\Flagged): it
+        // was news already, so Mailbell's mark stays.
+        store.mark_viewed(Some(&[ten.id])).expect("mark");
+        store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Flags(10, vec!["\\Flagged".into()])], None).expect("apply");
+        assert_eq!(store.unviewed_count().expect("count"), 1);
+        // Deleted elsewhere: gone from the news, kept as history.
+        store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Expunged(10)], None).expect("apply");
+        assert_eq!(store.news(None, 10).expect("news").iter().map(|m| m.uid).collect::<Vec<_>>(), vec![11]);
+        assert!(store.messages(None, 10).expect("messages").iter().any(|m| m.uid == 10 && m.expunged));
+    }
+
+    #[test]
+    fn a_copy_marked_unread_while_another_kept_it_news_leaves_the_viewed_mark() {
+        let (_dir, store, id) = setup_folders();
+        store.commit_batch(&id, "INBOX", 5, &[with_identity(10, Some("mid:x@y"))], 10).expect("db").expect("fresh");
+        store.commit_batch(&id, "Work", 7, &[with_identity(1, Some("mid:x@y"))], 1).expect("db").expect("fresh");
+        store.apply_flag_changes(&id, "Work", 7, &[FlagChange::Flags(1, vec!["\\Seen".into()])], None).expect("apply");
+        store.mark_viewed(None).expect("mark");
+        // The INBOX copy stayed unread: the message was news all along, and stays viewed.
+        store.apply_flag_changes(&id, "Work", 7, &[FlagChange::Flags(1, vec![])], None).expect("apply");
+        assert_eq!(store.unviewed_count().expect("count"), 0);
+        assert_eq!(store.news(None, 10).expect("news").len(), 1);
+    }
+
+    #[test]
+    fn the_tracked_set_is_the_unread_plus_the_newest_few_hundred() {
+        let (_dir, store, id) = setup();
+        let read = |uid: u32| NewMessage { flags: vec!["\\Seen".into()], ..msg(uid) };
+        let n = TRACKED_RECENT + 50;
+        // An old unread one, then many read ones, one of them deleted near the top.
+        let mut batch = vec![msg(10)];
+        batch.extend((11..11 + n).map(read));
+        store.commit_batch(&id, "INBOX", 5, &batch, 10 + n).expect("db").expect("fresh");
+        store.apply_flag_changes(&id, "INBOX", 5, &[FlagChange::Expunged(10 + n)], None).expect("apply");
+        let tracked = store.tracked_uids(&id, "INBOX", 5).expect("tracked");
+        assert_eq!(tracked.len(), TRACKED_RECENT as usize + 1, "bounded");
+        assert_eq!(tracked[0], 10, "unread mail is always followed");
+        assert_eq!(tracked[1], 10 + n - TRACKED_RECENT, "then the newest still on the server");
+        assert_eq!(tracked.last(), Some(&(9 + n)));
+        assert!(!tracked.contains(&(10 + n)), "a deleted one is not");
+        // Another UIDVALIDITY's rows are never followed.
+        assert!(store.tracked_uids(&id, "INBOX", 6).expect("tracked").is_empty());
     }
 
     /// `setup`, plus two more watched folders.

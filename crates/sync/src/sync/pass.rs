@@ -200,7 +200,8 @@ impl Pass<'_> {
             return self.validity_reset(session, row).await;
         }
         let new_mail = uidnext.saturating_sub(1) > row.last_uid;
-        // Read state and deletions only matter for the messages still shown as news.
+        // Read state and deletions are followed for the held messages still news and the
+        // newest few hundred (read ones may be marked unread again): a bounded set.
         let tracked = if self.flags_may_have_changed(row, &status) {
             let (id, name) = (row.account_id.clone(), row.name.clone());
             blocking(self.store, move |s| s.tracked_uids(&id, &name, uidvalidity)).await?
