@@ -22,6 +22,28 @@ pub enum SyncError {
     /// Bad input in one field of an account's settings (see `account::AccountSpec`).
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    /// The message a reference names is no longer in its folder.
+    #[error("the message (UID {uid}) is no longer in {folder} on the server: it was moved or deleted elsewhere; check the folder again for the current list")]
+    MessageGone { folder: String, uid: u32 },
+    /// The folder was reset on the server since the reference was made: its UIDs name other
+    /// messages now, so acting on it could touch the wrong one.
+    #[error("the folder {folder} was reset on the server (its UIDVALIDITY is now {current}, the message reference has {given}): the reference is stale; check the folder again and use the message's new reference")]
+    StaleReference { folder: String, given: u32, current: u32 },
+    /// The account's server marks no folder with the special use an action needs.
+    #[error("the account has no {kind} folder: the server marks no folder as {kind} (RFC 6154 \\{kind}); mark a folder as {kind} on the server (in your webmail's or mail program's folder settings), or {instead}")]
+    NoSpecialFolder { kind: &'static str, instead: &'static str },
+    /// Moving a message needs MOVE, or UIDPLUS's UID EXPUNGE: a plain EXPUNGE would also
+    /// remove every other message someone marked \Deleted in the folder.
+    #[error("{host} offers neither MOVE nor UID EXPUNGE (UIDPLUS): moving one message would expunge every other message marked deleted in the folder, so Mailbell refuses to; move it in your mail program instead")]
+    CannotMoveSafely { host: String },
+    /// An undo token that expired, was used already, or never existed.
+    #[error(
+        "this can no longer be undone (undo lasts {secs} seconds and works once): change the message back in your mail program if needed"
+    )]
+    UndoExpired { secs: u64 },
+    /// The folder a reference names is not on the server.
+    #[error("there is no folder {folder} on the server for this account: check the folder's name (`mailbell-cli status` lists them)")]
+    NoSuchFolder { folder: String },
     #[error("internal error: {0}")]
     Internal(String),
 }

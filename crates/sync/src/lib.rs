@@ -5,7 +5,7 @@
 //! The modules, from the bottom up (ARCHITECTURE.md § Engine modules); each uses only modules
 //! before it in this list, and `scripts/check-cycles.py` fails on any import cycle:
 //! `model`, `guard`, `mutf7`, `quirks`, `providers`, `open_in`, `paths`, `summary`, `identity`, `net`, `secrets`,
-//! `store`, `events`, `imap`, `oauth`, `discover`, `error`, `sync`, `account`, `engine`.
+//! `store`, `events`, `imap`, `oauth`, `discover`, `error`, `sync`, `message`, `account`, `engine`.
 //!
 //! Every module is private; what the front ends use is re-exported here, by name, so that a
 //! `pub` item nobody uses shows up as dead code. The modules that stay public are namespaces
@@ -28,6 +28,7 @@ pub mod fuzzing;
 mod guard;
 mod identity;
 mod imap;
+mod message;
 mod model;
 mod mutf7;
 mod net;
@@ -46,6 +47,7 @@ pub use error::SyncError;
 pub use events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent, PushMode};
 pub use guard::{install_quiet_parser_hook, QUIET_LOG_TARGETS};
 pub use imap::{join_headers, Credential, ImapError, ServerConfig, Timeouts};
+pub use message::{ActionDone, Address, Attachment, MessageAction, MessageRef, MessageView, BODY_BYTES};
 pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
 pub use net::CertificateInfo;
 pub use open_in::OpenIn;

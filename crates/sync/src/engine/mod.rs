@@ -4,6 +4,7 @@
 
 mod backoff;
 mod clock;
+mod message;
 mod push;
 mod wakeups;
 mod worker;
