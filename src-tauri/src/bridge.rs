@@ -95,8 +95,9 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
         if !notes.is_empty() {
             tracing::info!(account = %status.account, new = status.new_messages, notifications = notes.len(), "new mail");
             if state.notifying() {
+                let actions = notify::server_offers_actions().await;
                 for n in &notes {
-                    notify::show(&app, n, icon.as_deref());
+                    notify::show(&app, n, icon.as_deref(), actions);
                 }
             }
         }

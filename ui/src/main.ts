@@ -12,8 +12,10 @@ import {
   applyEngineEvent,
   folderKey,
   initialState,
+  listedMessage,
   markViewedLocally,
   revealKey,
+  storedRef,
   unviewedTotal,
   viewAfterFirstSnapshot,
   type UiState,
@@ -22,12 +24,17 @@ import {
 import type { AppError } from "./bindings/AppError";
 import type { AppEvent } from "./bindings/AppEvent";
 import type { Event as EngineEvent } from "./bindings/Event";
+import type { MessageAction } from "./bindings/MessageAction";
+import type { MessageKey } from "./bindings/MessageKey";
+import type { MessageRef } from "./bindings/MessageRef";
 import type { SettingsPatch } from "./bindings/SettingsPatch";
 import { aboutView } from "./views/about";
 import { accountsView } from "./views/accounts";
 import type { Actions, Ctx } from "./views/common";
 import { Editor } from "./views/editor";
 import { messagesView } from "./views/messages";
+import { Reader } from "./views/reader";
+import { Toast, actedText } from "./views/toast";
 import { settingsView } from "./views/settings";
 import { Wizard } from "./views/wizard";
 
@@ -42,7 +49,8 @@ const root = document.getElementById("app")!;
 const main = h("main", { class: "main", attrs: { id: "main" } });
 const top = h("header", { class: "topbar" });
 const banner = h("div", { class: "banner-slot" });
-root.replaceChildren(top, banner, main);
+const toast = new Toast((token) => api.undoAction(token));
+root.replaceChildren(top, banner, main, toast.root);
 
 // Renders are coalesced, and never happen while a pointer button is down: replacing the element
 // under the pointer between press and release would swallow the click.
@@ -160,6 +168,22 @@ const actions: Actions = {
     }
     render();
   },
+  openMessage(m) {
+    if (!m.viewed) void actions.markViewed([m.id]);
+    openReader(storedRef(m));
+  },
+  async act(message: MessageRef, action: MessageAction) {
+    try {
+      const done = await api.actOnMessage(message, action);
+      toast.show(actedText(action), done.undo);
+      // Archived or deleted from the pane: back to the list, where Undo is offered.
+      if (state.view === "read" && action !== "read") actions.go("messages");
+      return true;
+    } catch (e) {
+      toast.show((e as AppError).message ?? String(e), null, true);
+      return false;
+    }
+  },
   async setWatched(account: string, folder: string, watched: boolean) {
     const key = `watch:${folderKey(account, folder)}`;
     state.actionErrors.delete(key);
@@ -219,6 +243,17 @@ function onApp(e: AppEvent): void {
       state.reveal = revealKey(e.message);
       reloadMessages();
       break;
+    case "open": {
+      // A notification's click: the message in the pane, seen in Mailbell as a click in the list.
+      const listed = listedMessage(state, e.message);
+      if (listed && !listed.viewed) void actions.markViewed([listed.id]);
+      else if (!listed) void markViewedWhenListed(e.message);
+      openReader(e.message);
+      break;
+    }
+    case "acted":
+      toast.show(e.error ?? actedText(e.action), e.undo, e.error !== null);
+      break;
     case "test_step":
       // The forms show a test's progress in place: nothing else to draw.
       wizard?.onTestStep(e.run, e.step);
@@ -232,9 +267,38 @@ function onApp(e: AppEvent): void {
   render();
 }
 
-// The two forms, alive while their view is shown.
+// The two forms and the reading pane, alive while their view is shown.
 let wizard: Wizard | null = null;
 let editor: Editor | null = null;
+let reader: Reader | null = null;
+
+function openReader(message: MessageRef): void {
+  reader?.dispose();
+  reader = null;
+  state.reading = message;
+  state.reveal = null;
+  state.view = "read";
+  render();
+}
+
+function dropReader(): void {
+  reader?.dispose();
+  reader = null;
+}
+
+function theReader(): Reader | null {
+  const m = state.reading;
+  if (!m) return null;
+  reader ??= new Reader({ api, back: () => actions.go("messages"), act: (msg, a) => actions.act(msg, a) }, m);
+  return reader;
+}
+
+/** A notification can be clicked before the list has the message: mark it once it is listed. */
+async function markViewedWhenListed(k: MessageKey): Promise<void> {
+  await loadMessages();
+  const listed = listedMessage(state, k);
+  if (listed && !listed.viewed) await actions.markViewed([listed.id]);
+}
 /** The account whose editor, once open, signs it in again ("Sign in again" on its card). */
 let signInOnOpen: string | null = null;
 
@@ -301,7 +365,7 @@ function topbar(): Child[] {
   const unviewed = unviewedTotal(state);
   const accounts = state.snapshot?.accounts ?? [];
   const paused = state.snapshot?.settings.paused;
-  const activeTab: View = state.view === "edit" ? "accounts" : state.view;
+  const activeTab: View = state.view === "edit" ? "accounts" : state.view === "read" ? "messages" : state.view;
   const tabs = h(
     "nav",
     { class: "tabs", attrs: { role: "tablist" } },
@@ -348,8 +412,9 @@ function draw(): void {
   if (state.view === "edit" && !theEditor() && state.snapshot) state.view = "accounts"; // removed meanwhile
   if (state.view !== "wizard") dropWizard();
   if (state.view !== "edit") dropEditor();
+  if (state.view !== "read") dropReader();
   let view: HTMLElement;
-  let form: Wizard | Editor | null = null;
+  let form: Wizard | Editor | Reader | null = null;
   switch (state.view) {
     case "messages":
       view = messagesView(ctx);
@@ -371,6 +436,10 @@ function draw(): void {
     case "edit":
       form = theEditor();
       form?.update(ctx);
+      view = form?.root ?? h("section", { class: "view" });
+      break;
+    case "read":
+      form = theReader();
       view = form?.root ?? h("section", { class: "view" });
       break;
   }

@@ -1,9 +1,11 @@
 // The new messages, newest first: sender, subject, folder, account, time, preview. Messages the
-// user has not looked at in Mailbell are marked; a click marks one, "Mark all as seen" all.
+// user has not looked at in Mailbell are marked; a click (or Enter) opens one in the reading pane
+// and marks it seen, "Mark all as seen" marks all. Each row has Mark as read, Archive and Delete.
 
 import { button, h } from "../dom";
 import { fullTime, messageTime, plural, senderName, subjectText } from "../format";
-import { accountLabel, storedKey, unviewedTotal } from "../model";
+import { accountLabel, storedKey, storedRef, unviewedTotal } from "../model";
+import { actionButtons } from "./reader";
 import type { StoredMessage } from "../bindings/StoredMessage";
 import { emptyState, noAccounts, type Ctx } from "./common";
 
@@ -72,13 +74,15 @@ function row(ctx: Ctx, m: StoredMessage): HTMLElement {
         gone ? h("span", { class: "tag" }, "deleted on server") : seen ? h("span", { class: "tag" }, "read on server") : null,
       ),
     ),
+    gone ? null : h("div", { class: "row-actions", data: { test: "row-actions" } }, ...actionButtons((a) => actions.act(storedRef(m), a), { small: true, seen })),
   );
-  if (!m.viewed) {
-    const mark = () => void actions.markViewed([m.id]);
-    li.addEventListener("click", mark);
-    li.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" || ev.key === " ") mark();
-    });
-  }
+  const open = () => actions.openMessage(m);
+  li.addEventListener("click", open);
+  li.addEventListener("keydown", (ev) => {
+    if (ev.target === li && (ev.key === "Enter" || ev.key === " ")) {
+      ev.preventDefault();
+      open();
+    }
+  });
   return li;
 }

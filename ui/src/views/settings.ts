@@ -1,7 +1,7 @@
 // Settings: notifications on/off and paused, start at login, start in the tray, and per account
-// how often it is checked and which folders are watched.
+// how often it is checked, which folders are watched, and a way to where its messages open.
 
-import { h, toggle } from "../dom";
+import { button, h, toggle } from "../dom";
 import type { AccountView } from "../bindings/AccountView";
 import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
 
@@ -70,5 +70,13 @@ function accountSettings(ctx: Ctx, v: AccountView): HTMLElement {
     errorText(state.actionErrors.get(`interval:${a.id}`)),
     h("h3", null, "Watched folders"),
     v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, "Folders appear after the first check."),
+    h("h3", null, "Open messages in"),
+    h(
+      "div",
+      { class: "settings-row" },
+      h("p", { class: "hint" }, "Your mail program, the provider's webmail or a command of yours: chosen on the account's page."),
+      h("span", { class: "spacer" }),
+      button("Choose…", () => ctx.actions.editAccount(a.id), { class: "secondary", data: { test: "choose-open-in" } }),
+    ),
   );
 }
