@@ -36,6 +36,10 @@ pub enum SyncError {
     /// remove every other message someone marked \Deleted in the folder.
     #[error("{host} offers neither MOVE nor UID EXPUNGE (UIDPLUS): moving one message would expunge every other message marked deleted in the folder, so Mailbell refuses to; move it in your mail program instead")]
     CannotMoveSafely { host: String },
+    /// Archive or Delete of a message already in that folder: moving it would do nothing, and
+    /// deleting mail for good is not a notifier's job (it could not be undone).
+    #[error("the message is already in {folder}, the account's {kind} folder: Mailbell does not delete mail for good; do that in your mail program")]
+    AlreadyThere { folder: String, kind: &'static str },
     /// An undo token that expired, was used already, or never existed.
     #[error(
         "this can no longer be undone (undo lasts {secs} seconds and works once): change the message back in your mail program if needed"

@@ -10,7 +10,7 @@
 //! Every module is private; what the front ends use is re-exported here, by name, so that a
 //! `pub` item nobody uses shows up as dead code. The modules that stay public are namespaces
 //! whose verbs would be ambiguous at the root (`account::add`, `oauth::start`,
-//! `discover::discover`) or tables and parsers that are public data (`providers`, `quirks`,
+//! `discover::discover`, `message::show`) or tables and parsers that are public data (`providers`, `quirks`,
 //! `summary`, `paths`, `open_in`); each of them re-exports its own curated set in turn.
 
 // Panics are for tests: the engine runs inside long-lived front ends, so a failure must be an
@@ -28,7 +28,7 @@ pub mod fuzzing;
 mod guard;
 mod identity;
 mod imap;
-mod message;
+pub mod message;
 mod model;
 mod mutf7;
 mod net;

@@ -10,9 +10,9 @@ fn is_direct(c: char) -> bool {
     (' '..='~').contains(&c)
 }
 
-/// Encodes a mailbox name in modified UTF-7. Mailbell never names a folder itself (it only
-/// reads what the server lists), so only the round-trip tests and the fuzzer need this.
-#[cfg(any(test, feature = "fuzzing"))]
+/// Encodes a mailbox name in modified UTF-7. Mailbell names folders by what the server
+/// lists; this is for a name the user typed that the store does not know yet
+/// (`mailbell-cli message ... --folder`), and for the round-trip tests and the fuzzer.
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut units: Vec<u16> = Vec::new();
@@ -33,7 +33,6 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-#[cfg(any(test, feature = "fuzzing"))]
 fn flush(out: &mut String, units: &mut Vec<u16>) {
     if units.is_empty() {
         return;

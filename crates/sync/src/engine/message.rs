@@ -2,31 +2,74 @@
 //! engine's sink (so front ends update at once) and the undo tokens, which live only here, in
 //! memory, for [`UNDO_SECS`].
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
 use super::Engine;
 use crate::error::SyncError;
-use crate::message::{ActionDone, MessageAction, MessageRef, MessageView};
+use crate::message::{self, ActionDone, Context, MessageAction, MessageRef, MessageView, Undo};
 
 /// How long an action can be undone.
 pub const UNDO_SECS: u64 = 60;
 
+/// The undo tokens given out and not yet used or expired.
+#[derive(Default)]
+pub(crate) struct Undos {
+    pending: HashMap<String, (Instant, Undo)>,
+}
+
+impl Undos {
+    fn put(&mut self, undo: Undo) -> String {
+        let now = Instant::now();
+        self.pending.retain(|_, (at, _)| now.duration_since(*at) < Duration::from_secs(UNDO_SECS));
+        // Unguessable, so that one front end cannot undo by guessing another's token.
+        let token = format!("{:032x}", rand::random::<u128>());
+        self.pending.insert(token.clone(), (now, undo));
+        token
+    }
+
+    /// The undo of a token, once, if it has not expired.
+    fn take(&mut self, token: &str) -> Option<Undo> {
+        let (at, undo) = self.pending.remove(token)?;
+        (at.elapsed() < Duration::from_secs(UNDO_SECS)).then_some(undo)
+    }
+}
+
 impl Engine {
+    fn message_context(&self) -> Context<'_> {
+        Context {
+            store: &self.shared.store,
+            secrets: &self.shared.secrets,
+            tokens: &self.shared.tokens,
+            timeouts: self.shared.opts.timeouts,
+            sink: self.shared.sink.as_ref(),
+        }
+    }
+
+    fn lock_undos(&self) -> std::sync::MutexGuard<'_, Undos> {
+        self.undos.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The message as the reading pane shows it, fetched now with a bounded `BODY.PEEK` (it
     /// stays unread on the server).
     pub async fn show_message(&self, r: &MessageRef) -> Result<MessageView, SyncError> {
-        let _ = r;
-        Err(SyncError::Internal("showing a message is not built yet".into()))
+        message::show(&self.message_context(), r, self.shared.opts.message_bytes).await
     }
 
     /// Does what the user asked to this one message on the server, records it in the store
-    /// and emits the matching `message_update`.
+    /// and emits the matching `message_update`. The answer carries an undo token, valid for
+    /// [`UNDO_SECS`], when there is something to take back.
     pub async fn act_on_message(&self, r: &MessageRef, action: MessageAction) -> Result<ActionDone, SyncError> {
-        let _ = (r, action);
-        Err(SyncError::Internal("acting on a message is not built yet".into()))
+        let acted = message::act(&self.message_context(), r, action).await?;
+        let mut done = acted.done;
+        done.undo = acted.undo.map(|u| self.lock_undos().put(u));
+        Ok(done)
     }
 
     /// Takes back the action the token names (once, within [`UNDO_SECS`]).
     pub async fn undo_action(&self, token: &str) -> Result<(), SyncError> {
-        let _ = token;
-        Err(SyncError::UndoExpired { secs: UNDO_SECS })
+        let undo = self.lock_undos().take(token).ok_or(SyncError::UndoExpired { secs: UNDO_SECS })?;
+        tracing::debug!(account = %undo.account(), "undoing an action");
+        message::undo(&self.message_context(), &undo).await
     }
 }

@@ -62,6 +62,9 @@ pub struct EngineOptions {
     pub clock_check: Duration,
     pub clock_tolerance: Duration,
     pub sync: SyncOptions,
+    /// How many bytes of a message the reading pane fetches at most (`message::BODY_BYTES`;
+    /// tests make it small to see the cut).
+    pub message_bytes: u32,
 }
 
 impl Default for EngineOptions {
@@ -84,6 +87,7 @@ impl Default for EngineOptions {
             clock_check: Duration::from_secs(30),
             clock_tolerance: Duration::from_secs(60),
             sync: SyncOptions::default(),
+            message_bytes: crate::message::BODY_BYTES,
         }
     }
 }
@@ -205,6 +209,8 @@ pub struct Engine {
     membership: tokio::sync::Mutex<()>,
     /// Set at shutdown: ends the account watch.
     closing: watch::Sender<bool>,
+    /// The message actions that can still be undone (`message.rs`).
+    undos: Mutex<message::Undos>,
 }
 
 /// What [`Engine::reconcile`] found changed in the store.
@@ -240,6 +246,7 @@ impl Engine {
             known: Mutex::new(BTreeSet::new()),
             membership: tokio::sync::Mutex::new(()),
             closing,
+            undos: Mutex::new(message::Undos::default()),
         }
     }
 

@@ -255,13 +255,26 @@ impl ImapSession {
         known: &[u32],
         fetch_after: Option<u32>,
     ) -> Result<(Examined, Vec<FlagChange>, Option<FetchStream>), ImapError> {
+        self.open_mailbox("EXAMINE", raw_name, param, known, fetch_after).await
+    }
+
+    /// EXAMINE (read-only, what the sync uses) or SELECT (read-write: only for an action the
+    /// user asked for, see `change.rs`) with the reports that come with it.
+    pub(super) async fn open_mailbox(
+        &mut self,
+        verb: &'static str,
+        raw_name: &str,
+        param: &str,
+        known: &[u32],
+        fetch_after: Option<u32>,
+    ) -> Result<(Examined, Vec<FlagChange>, Option<FetchStream>), ImapError> {
         let q = quoted(raw_name).ok_or_else(|| ImapError::Protocol(format!("folder name {raw_name:?} cannot be sent to the server")))?;
         let mut ex = Examined::default();
         let mut changes = Vec::new();
         // Mark selected before sending: even a failed EXAMINE may leave the previous
         // selection closed, and an extra UNSELECT is harmless where a missing one is not.
         self.set_selected(true);
-        let examine_tag = self.send(&format!("EXAMINE {q}{param}")).await?;
+        let examine_tag = self.send(&format!("{verb} {q}{param}")).await?;
         let mut stream = match fetch_after {
             Some(after) => {
                 let command = format!("UID FETCH {}:* {}", after.saturating_add(1), fetch_items(self.identity_item()));
@@ -274,7 +287,7 @@ impl ImapSession {
         let outcome = loop {
             let done = self
                 .next_with(|r| {
-                    if let Some(done) = Self::completion(r, &examine_tag, "EXAMINE") {
+                    if let Some(done) = Self::completion(r, &examine_tag, verb) {
                         return Some(done);
                     }
                     match r {

@@ -5,6 +5,8 @@
 //! store, no discovery and no identity server. Callers that need the pre-login dialogue step
 //! by step (the live test, discovery's probes) use the crate-visible pieces below.
 
+mod body;
+mod change;
 mod connect;
 mod error;
 mod fetch;
@@ -16,6 +18,8 @@ mod sasl;
 mod session;
 mod stream;
 
+pub use body::FetchedBody;
+pub use change::CopiedTo;
 #[cfg(feature = "fuzzing")]
 pub(crate) use connect::open;
 pub(crate) use connect::{authenticate, greeting, read_tagged, secure, write_line, AuthFailure, Phase, Progress};

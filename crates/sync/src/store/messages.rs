@@ -472,6 +472,53 @@ impl Store {
         Ok(updates)
     }
 
+    /// A message the user moved away and then back (undo, issue 15): the server gave it a new
+    /// UID in its old folder. The old row stays expunged (that UID is gone for good) and a
+    /// copy row under the new UID joins the same message, so the message as a whole is back
+    /// at once, under the row front ends list it by, and the next pass finds that UID already
+    /// held. Returns the update to announce, or `None` when the old row is unknown.
+    pub fn restore_copy(
+        &self,
+        account_id: &str,
+        folder: &str,
+        uidvalidity: u32,
+        old_uid: u32,
+        new_uid: u32,
+    ) -> Result<Option<MessageUpdate>, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().ctx("starting to restore a message")?;
+        let first: Option<i64> = tx
+            .query_row(
+                "SELECT COALESCE(copy_of, id) FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+                params![account_id, folder, uidvalidity, old_uid],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("finding a moved message")?;
+        let Some(first) = first else {
+            return Ok(None);
+        };
+        tx.execute(
+            "INSERT OR IGNORE INTO messages (account_id, folder, uidvalidity, uid, message_id, from_name, from_addr, \
+             subject, date, internal_date, size, preview, flags, fetched_at, seen, identity, copy_of, announced, viewed) \
+             SELECT account_id, folder, uidvalidity, ?5, message_id, from_name, from_addr, subject, date, internal_date, \
+             size, preview, flags, fetched_at, seen, identity, ?6, 1, viewed \
+             FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+            params![account_id, folder, uidvalidity, old_uid, new_uid, first],
+        )
+        .ctx("restoring a moved message")?;
+        let seen: bool = tx
+            .query_row(
+                "SELECT seen FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+                params![account_id, folder, uidvalidity, new_uid],
+                |r| r.get(0),
+            )
+            .ctx("reading a restored message")?;
+        let message = listed(&tx, first)?;
+        tx.commit().ctx("committing a restored message")?;
+        Ok(Some(MessageUpdate { uid: new_uid, seen, expunged: false, message }))
+    }
+
     /// Is a message with this Message-ID already stored for the folder (under any UIDVALIDITY)?
     pub fn has_message_id(&self, account_id: &str, folder: &str, message_id: &str) -> Result<bool, StoreError> {
         if message_id.is_empty() {

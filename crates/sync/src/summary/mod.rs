@@ -35,7 +35,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use mail_parser::{HeaderName, Message, MessageParser};
 use serde::{Deserialize, Serialize};
 
-use clean::{clean_text, Mode};
+pub(crate) use clean::{clean_text, is_bidi_control, Mode};
 
 /// Longest preview, in characters.
 pub const PREVIEW_CHARS: usize = 200;
@@ -137,7 +137,7 @@ fn summarize_inner(header: &[u8], text: &[u8], internal_date: Option<DateTime<Fi
 
 /// mail-parser behind a panic guard: it has `debug_assert!`s that malformed MIME can reach
 /// (seen: "Invalid part ID, could not find multipart."), which panic in debug builds.
-fn parse_guarded(raw: &[u8]) -> Option<Message<'_>> {
+pub(crate) fn parse_guarded(raw: &[u8]) -> Option<Message<'_>> {
     catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw))).ok().flatten()
 }
 
@@ -163,13 +163,13 @@ fn from(message: &Message<'_>, header: &str) -> (Option<String>, Option<String>)
     (name, address)
 }
 
-fn clean_message_id(id: &str) -> Option<String> {
+pub(crate) fn clean_message_id(id: &str) -> Option<String> {
     let id: String = id.chars().filter(|c| !c.is_whitespace() && !c.is_control() && !clean::is_bidi_control(*c)).collect();
     let id = id.trim_start_matches('<').trim_end_matches('>');
     non_empty(id.chars().take(MESSAGE_ID_CHARS).collect())
 }
 
-fn convert_date(d: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn convert_date(d: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
     if !d.is_valid() || !(1970..=2100).contains(&d.year) {
         return None;
     }
