@@ -43,6 +43,48 @@ pub enum Command {
     Status(JsonArg),
     /// Show the newest messages Mailbell has seen.
     Messages(MessagesArgs),
+    /// Read one message on the server, or mark it read, archive it or delete it. The message
+    /// is named by the fields of a `new_message` event (account, folder, uid, uidvalidity).
+    #[command(subcommand)]
+    Message(MessageCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessageCommand {
+    /// Print the message: sender, recipients, date, subject, attachments and its text. It is
+    /// fetched without marking it read (at most 1 MiB of it).
+    Show(MessageArgs),
+    /// Mark the message as read on the server (only that message).
+    Read(MessageArgs),
+    /// Move the message to the account's Archive folder (the folder the server marks as
+    /// Archive).
+    Archive(MessageArgs),
+    /// Move the message to the account's Trash folder (the folder the server marks as Trash).
+    /// It is not deleted for good.
+    Delete(MessageArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Exit codes: 0 done, 1 the message is gone, the folder was reset (the UIDVALIDITY no longer \
+                        matches), the account has no Archive or Trash folder, or the server failed; 2 bad usage or an \
+                        unknown account.")]
+pub struct MessageArgs {
+    /// The account's id, as shown by `account list` (the event's `account`).
+    #[arg(long, value_name = "ID")]
+    pub account: String,
+    /// The folder the message is in (the event's `folder`), e.g. INBOX.
+    #[arg(long, value_name = "NAME")]
+    pub folder: String,
+    /// The message's UID in that folder (the event's `uid`).
+    #[arg(long, value_name = "UID")]
+    pub uid: u32,
+    /// The folder's UIDVALIDITY when the UID was given out (the event's `uidvalidity`). With
+    /// it, a folder reset since then is an error instead of a different message.
+    #[arg(long, value_name = "V")]
+    pub uidvalidity: Option<u32>,
+    /// Print one JSON document: the message (show), or what was done (the other verbs).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[allow(clippy::large_enum_variant)]

@@ -8,9 +8,9 @@ mod hook;
 mod output;
 
 use clap::Parser;
-use mailbell_sync::Store;
+use mailbell_sync::{MessageAction, Store};
 
-use args::{AccountCommand, Cli, Command};
+use args::{AccountCommand, Cli, Command, MessageCommand};
 use failure::{CliResult, Failure};
 
 fn main() {
@@ -58,6 +58,10 @@ fn run(cli: Cli) -> CliResult {
         Command::Messages(a) => commands::messages::run(&store, &a),
         Command::Sync(a) => runtime()?.block_on(commands::sync::run(store, &a)),
         Command::Watch(a) => runtime()?.block_on(commands::watch::run(store, &a)),
+        Command::Message(MessageCommand::Show(a)) => runtime()?.block_on(commands::message::show(store, &a)),
+        Command::Message(MessageCommand::Read(a)) => runtime()?.block_on(commands::message::act(store, &a, MessageAction::Read)),
+        Command::Message(MessageCommand::Archive(a)) => runtime()?.block_on(commands::message::act(store, &a, MessageAction::Archive)),
+        Command::Message(MessageCommand::Delete(a)) => runtime()?.block_on(commands::message::act(store, &a, MessageAction::Delete)),
     }
 }
 

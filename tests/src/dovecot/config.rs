@@ -217,7 +217,7 @@ pub(super) fn dovecot_conf(
     writeln!(c, "namespace inbox {{")?;
     writeln!(c, "  inbox = yes")?;
     writeln!(c, "  separator = /")?;
-    for (name, flag) in SPECIAL_USE {
+    for (name, flag) in SPECIAL_USE.iter().filter(|(name, _)| !opts.without_special_use.iter().any(|w| w == name)) {
         writeln!(c, "  mailbox {name} {{")?;
         writeln!(c, "    special_use = {flag}")?;
         // auto = subscribe creates the folder on first access, so every account has them.

@@ -70,6 +70,10 @@ pub struct DovecotOptions {
     /// (lower case): both by default; `["xoauth2"]` gives a server like Gmail's of old, so a
     /// client's choice by capability can be tested.
     pub oauth2_mechanisms: Vec<String>,
+    /// Special-use folders to leave out (by name, e.g. `"Archive"`): the account then has no
+    /// such folder at all, as on a server that marks none (every test account has Drafts,
+    /// Sent, Trash, Junk and Archive otherwise).
+    pub without_special_use: Vec<String>,
 }
 
 impl Default for DovecotOptions {
@@ -85,6 +89,7 @@ impl Default for DovecotOptions {
             disable_plaintext_auth: false,
             oauth2_introspection_url: None,
             oauth2_mechanisms: vec!["xoauth2".into(), "oauthbearer".into()],
+            without_special_use: Vec::new(),
         }
     }
 }
@@ -126,6 +131,11 @@ impl DovecotOptions {
     /// See [`DovecotOptions::oauth2_introspection_url`].
     pub fn oauth2_introspection_url(mut self, url: impl Into<String>) -> Self {
         self.oauth2_introspection_url = Some(url.into());
+        self
+    }
+    /// See [`DovecotOptions::without_special_use`].
+    pub fn without_special_use(mut self, name: impl Into<String>) -> Self {
+        self.without_special_use.push(name.into());
         self
     }
     /// Accepts the tokens of this server (its introspection URL).
