@@ -77,8 +77,9 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
             // New mail waits for the end of its pass; a digest (end of the quiet hours) is due now.
             let notes = batcher.feed(&event, |_| String::new());
             if !notes.is_empty() && state.notifying() {
+                // A digest is about several messages: no action buttons, whatever the server offers.
                 for n in &notes {
-                    notify::show(&app, n, icon.as_deref());
+                    notify::show(&app, n, icon.as_deref(), false);
                 }
             }
             continue;
@@ -101,8 +102,9 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
         if !notes.is_empty() {
             tracing::info!(account = %status.account, new = status.new_messages, notifications = notes.len(), "new mail");
             if state.notifying() {
+                let actions = notify::server_offers_actions().await;
                 for n in &notes {
-                    notify::show(&app, n, icon.as_deref());
+                    notify::show(&app, n, icon.as_deref(), actions);
                 }
             }
         }

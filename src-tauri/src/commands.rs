@@ -2,7 +2,7 @@
 //! block, so they run on the blocking pool. Each one is granted by name in
 //! capabilities/default.json (see build.rs).
 
-use mailbell_sync::{Rules, StoredMessage, MIN_INTERVAL_SECS};
+use mailbell_sync::{ActionDone, MessageAction, MessageRef, MessageView, Rules, StoredMessage, MIN_INTERVAL_SECS};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt;
 
@@ -86,6 +86,31 @@ pub async fn mark_viewed(app: AppHandle, ids: Option<Vec<i64>>) -> AppResult<u32
     crate::bridge::refresh_tray(&app).await;
     emit_app(&app, AppEvent::Unviewed { count: n });
     Ok(n)
+}
+
+/// One message as the reading pane shows it, fetched now with a bounded `BODY.PEEK`: reading it
+/// in Mailbell never marks it read on the server.
+#[tauri::command]
+pub async fn show_message(state: State<'_, AppState>, message: MessageRef) -> AppResult<MessageView> {
+    let engine = state.engine()?;
+    Ok(engine.show_message(&message).await?)
+}
+
+/// Marks one message read, archives or deletes it on the server, as the user asked. The list
+/// follows through the engine's `message_update` event; the result carries the undo token.
+#[tauri::command]
+pub async fn act_on_message(state: State<'_, AppState>, message: MessageRef, action: MessageAction) -> AppResult<ActionDone> {
+    let engine = state.engine()?;
+    let done = engine.act_on_message(&message, action).await?;
+    tracing::info!(account = %message.account, action = action.as_str(), "message action");
+    Ok(done)
+}
+
+/// Takes back an action while its token is valid.
+#[tauri::command]
+pub async fn undo_action(state: State<'_, AppState>, token: String) -> AppResult<()> {
+    let engine = state.engine()?;
+    Ok(engine.undo_action(&token).await?)
 }
 
 /// Asks for a pass of one account now, or of one of its folders. Progress arrives as events.

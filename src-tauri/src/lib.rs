@@ -31,6 +31,7 @@ pub mod error;
 pub mod logging;
 pub mod models;
 pub mod notify;
+pub mod open_in;
 pub mod setup;
 pub mod signin;
 pub mod state;
@@ -43,6 +44,9 @@ use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
 use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
 use tauri_plugin_notification::NotificationExt;
 
+use mailbell_sync::{MessageAction, MessageRef};
+
+use crate::error::AppError;
 use crate::models::{AppEvent, MessageKey, SettingsPatch};
 use crate::state::AppState;
 
@@ -123,20 +127,9 @@ pub fn run() {
                 });
             }
 
+            notify::register_actions(&handle);
             let h = handle.clone();
-            let _ = app.notification().on_action(move |action| {
-                if action.action_id() != "tap" {
-                    return;
-                }
-                tray::show_window(&h);
-                let key = action
-                    .notification()
-                    .and_then(|n| n.extra().get("message"))
-                    .and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok());
-                if let Some(message) = key {
-                    bridge::emit_app(&h, AppEvent::Reveal { message });
-                }
-            });
+            let _ = app.notification().on_action(move |action| on_notification_action(&h, action));
 
             if show {
                 tray::show_window(&handle);
@@ -280,6 +273,56 @@ fn shutdown(app: &AppHandle) {
         if tokio::time::timeout(Duration::from_secs(15), engine.shutdown()).await.is_err() {
             tracing::warn!("the engine did not stop in time");
         }
+    });
+}
+
+/// A click on a notification (`tap`) or one of its buttons. A click shows the window: on the
+/// reading pane of the message when the notification was about it alone, else on the list.
+/// A button acts on exactly the notification's message and opens nothing; the outcome reaches
+/// the window as an `acted` event (the list follows the engine's `message_update`).
+fn on_notification_action(app: &AppHandle, action: &tauri_plugin_notification::ActionPerformed) {
+    let extra = action.notification().map(|n| n.extra().clone()).unwrap_or_default();
+    let Some(message) = extra.get("message").and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok()) else {
+        if action.action_id() == "tap" {
+            tray::show_window(app);
+        }
+        return;
+    };
+    let single = extra.get("single").and_then(|v| v.as_bool()).unwrap_or(false);
+    let verb = match action.action_id() {
+        "tap" => {
+            tray::show_window(app);
+            bridge::emit_app(app, if single { AppEvent::Open { message } } else { AppEvent::Reveal { message } });
+            return;
+        }
+        "read" => MessageAction::Read,
+        "archive" => MessageAction::Archive,
+        "delete" => MessageAction::Delete,
+        other => {
+            tracing::debug!(action = other, "unknown notification action");
+            return;
+        }
+    };
+    if !single {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let r = match app.state::<AppState>().engine() {
+            Ok(engine) => engine.act_on_message(&MessageRef::from(&message), verb).await.map_err(AppError::from),
+            Err(e) => Err(e),
+        };
+        let (error, undo) = match r {
+            Ok(done) => {
+                tracing::info!(account = %message.account, action = verb.as_str(), "notification action");
+                (None, done.undo)
+            }
+            Err(e) => {
+                tracing::warn!(account = %message.account, action = verb.as_str(), error = %e, "notification action failed");
+                (Some(e.message), None)
+            }
+        };
+        bridge::emit_app(&app, AppEvent::Acted { message, action: verb, error, undo });
     });
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use mailbell_sync::account::StepReport;
 use mailbell_sync::discover::{Attempt, Candidate};
 use mailbell_sync::AccountStatusEvent;
-use mailbell_sync::{Account, FolderRow, Rules, Security};
+use mailbell_sync::{Account, FolderRow, MessageAction, MessageRef, OpenIn, Rules, Security};
 
 /// The names of the Tauri events the window listens to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,8 +42,13 @@ pub enum AppEvent {
     /// Accounts were added or removed outside the window (e.g. `mailbell-cli account add`), or
     /// the engine started: fetch a fresh `snapshot`.
     Refresh,
-    /// Show this message (the user clicked its notification).
+    /// Show this message in the list (the user clicked a notification that sums up several).
     Reveal { message: MessageKey },
+    /// Open this message in the reading pane (the user clicked its notification).
+    Open { message: MessageKey },
+    /// A notification's action (Mark as read, Archive, Delete) ran on this message: `error`
+    /// says why it failed; `undo` is the token that takes it back for a while.
+    Acted { message: MessageKey, action: MessageAction, error: Option<String>, undo: Option<String> },
     /// One step of the connection test `run` (the id the window gave `test_connection`) ended.
     TestStep { run: u32, step: StepReport },
     /// The sign-in `run` waits for the browser at this page (opened already where possible;
@@ -59,6 +64,24 @@ pub struct MessageKey {
     pub folder: String,
     pub uidvalidity: u32,
     pub uid: u32,
+}
+
+impl From<&MessageKey> for MessageRef {
+    fn from(k: &MessageKey) -> MessageRef {
+        MessageRef { account: k.account.clone(), folder: k.folder.clone(), uidvalidity: Some(k.uidvalidity), uid: k.uid }
+    }
+}
+
+/// An account's "Open in" choice and what this desktop offers (Settings and the reading pane).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OpenInOptions {
+    pub account: String,
+    pub choice: OpenIn,
+    /// The name of the desktop's default mail program; null: none is set.
+    pub mail_program: Option<String>,
+    /// The name of the provider whose webmail the account can open; null: none known.
+    pub webmail: Option<String>,
 }
 
 /// User settings kept in the store's settings table.

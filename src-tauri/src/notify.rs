@@ -44,6 +44,74 @@ pub struct Note {
     pub body: String,
     /// The message a click should reveal.
     pub target: Option<MessageKey>,
+    /// The note is about `target` alone: a click opens it in the reading pane, and its
+    /// actions (where the server shows actions) act on it.
+    pub single: bool,
+}
+
+/// The action type of a single message's notification: its buttons, by action id.
+pub const MESSAGE_ACTIONS: &str = "message";
+
+/// The buttons of a single message's notification: (action id, label). The ids are
+/// `MessageAction`'s names.
+pub const ACTIONS: [(&str, &str); 3] = [("read", "Mark as read"), ("archive", "Archive"), ("delete", "Delete")];
+
+/// Registers [`MESSAGE_ACTIONS`] with the notification plugin.
+pub fn register_actions<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_notification::{Action, ActionType};
+    let actions = ACTIONS.iter().map(|(id, title)| Action::builder(*id, *title).build()).collect();
+    if let Err(e) = app.notification().register_action_types(vec![ActionType::builder(MESSAGE_ACTIONS).actions(actions).build()]) {
+        tracing::warn!(error = %e, "cannot register the notification actions");
+    }
+}
+
+/// Whether the notification server shows action buttons (the `actions` capability of
+/// org.freedesktop.Notifications). Asked once per run, when the first notification goes out;
+/// no answer (no server yet) is asked again next time. Elsewhere than Linux: no buttons.
+pub async fn server_offers_actions() -> bool {
+    use std::sync::OnceLock;
+    static OFFERS: OnceLock<bool> = OnceLock::new();
+    if let Some(v) = OFFERS.get() {
+        return *v;
+    }
+    match capabilities().await {
+        Some(caps) => {
+            let offers = caps.iter().any(|c| c == "actions");
+            tracing::info!(offers, "the notification server's action buttons");
+            *OFFERS.get_or_init(|| offers)
+        }
+        None => false,
+    }
+}
+
+#[cfg(target_os = "linux")]
+async fn capabilities() -> Option<Vec<String>> {
+    let ask = async {
+        let bus = zbus::Connection::session().await?;
+        let reply = bus
+            .call_method(
+                Some("org.freedesktop.Notifications"),
+                "/org/freedesktop/Notifications",
+                Some("org.freedesktop.Notifications"),
+                "GetCapabilities",
+                &(),
+            )
+            .await?;
+        reply.body().deserialize::<Vec<String>>()
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(5), ask).await {
+        Ok(Ok(caps)) => Some(caps),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "cannot ask the notification server what it shows");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn capabilities() -> Option<Vec<String>> {
+    None
 }
 
 /// Escapes text for a notification body (a subset of XML markup on Linux).
@@ -145,7 +213,7 @@ pub fn notes_for(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
             1 => format!("1 message while Mailbell was stopped · {account}"),
             n => format!("{n} messages while Mailbell was stopped · {account}"),
         };
-        notes.push(Note { title, body: lines.join("\n"), target: late.last().map(key) });
+        notes.push(Note { title, body: lines.join("\n"), target: late.last().map(key), single: false });
     }
     notes.extend(fresh_notes(&fresh, account));
     notes
@@ -159,6 +227,7 @@ fn fresh_notes(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
                 title: sender(m),
                 body: format!("{}\n{} · {}", escape_markup(&subject(m)), escape_markup(&m.folder), escape_markup(account)),
                 target: Some(key(m)),
+                single: true,
             })
             .collect();
     }
@@ -167,7 +236,12 @@ fn fresh_notes(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
     if msgs.len() > SUMMARY_LINES {
         lines.push(format!("and {} more", msgs.len() - SUMMARY_LINES));
     }
-    vec![Note { title: format!("{} new messages · {}", msgs.len(), account), body: lines.join("\n"), target: msgs.last().map(key) }]
+    vec![Note {
+        title: format!("{} new messages · {}", msgs.len(), account),
+        body: lines.join("\n"),
+        target: msgs.last().map(key),
+        single: false,
+    }]
 }
 
 /// The one notification at the end of the quiet hours: how many came and are still news, and
@@ -183,17 +257,22 @@ pub fn digest_note(d: &DigestEvent) -> Note {
         1 => "While quiet hours were on: 1 message".to_string(),
         n => format!("While quiet hours were on: {n} messages"),
     };
-    Note { title, body: lines.join("\n"), target: d.messages.first().map(key) }
+    Note { title, body: lines.join("\n"), target: d.messages.first().map(key), single: false }
 }
 
-/// Shows a note through tauri-plugin-notification. Failures are logged, never fatal.
-pub fn show<R: Runtime>(app: &AppHandle<R>, note: &Note, icon: Option<&Path>) {
+/// Shows a note through tauri-plugin-notification, with the message's action buttons when
+/// `actions` (the server shows them) and the note is about one message. Failures are logged,
+/// never fatal.
+pub fn show<R: Runtime>(app: &AppHandle<R>, note: &Note, icon: Option<&Path>, actions: bool) {
     let mut b = app.notification().builder().title(&note.title).body(&note.body);
     if let Some(icon) = icon {
         b = b.icon(icon.to_string_lossy());
     }
     if let Some(t) = &note.target {
-        b = b.extra("message", json!(t));
+        b = b.extra("message", json!(t)).extra("single", json!(note.single));
+        if note.single && actions {
+            b = b.action_type_id(MESSAGE_ACTIONS);
+        }
     }
     if let Err(e) = b.show() {
         tracing::warn!(error = %e, "could not show a notification");

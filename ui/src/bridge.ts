@@ -5,6 +5,12 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { Account } from "./bindings/Account";
+import type { ActionDone } from "./bindings/ActionDone";
+import type { MessageAction } from "./bindings/MessageAction";
+import type { MessageRef } from "./bindings/MessageRef";
+import type { MessageView } from "./bindings/MessageView";
+import type { OpenIn } from "./bindings/OpenIn";
+import type { OpenInOptions } from "./bindings/OpenInOptions";
 import type { AccountSetup } from "./bindings/AccountSetup";
 import type { AppError } from "./bindings/AppError";
 import type { AppEvent } from "./bindings/AppEvent";
@@ -56,6 +62,15 @@ export const api = {
   setRules: (rules: Rules) => call<Rules>("set_rules", { rules }),
   setFolderNotify: (account: string, folder: string, notify: boolean) => call<null>("set_folder_notify", { account, folder, notify }),
   setAccountNotify: (account: string, notify: boolean) => call<null>("set_account_notify", { account, notify }),
+  /** One message for the reading pane (fetched with BODY.PEEK: it stays unread). */
+  showMessage: (message: MessageRef) => call<MessageView>("show_message", { message }),
+  /** Marks one message read, archives or deletes it on the server. */
+  actOnMessage: (message: MessageRef, action: MessageAction) => call<ActionDone>("act_on_message", { message, action }),
+  undoAction: (token: string) => call<null>("undo_action", { token }),
+  openInOptions: (account: string) => call<OpenInOptions>("open_in_options", { account }),
+  setOpenIn: (account: string, choice: OpenIn) => call<OpenInOptions>("set_open_in", { account, choice }),
+  /** Opens one message where its account's "Open in" choice says. */
+  openMessage: (message: MessageRef) => call<null>("open_message", { message }),
   discoverServers: (email: string) => call<DiscoveryView>("discover_servers", { email }),
   /** Its steps arrive as `test_step` app events tagged with `run` while it runs. */
   testConnection: (run: number, server: ServerSettings, password: string) => call<LiveTestReport>("test_connection", { run, server, password }),

@@ -12,8 +12,10 @@ import {
   applyEngineEvent,
   folderKey,
   initialState,
+  listedMessage,
   markViewedLocally,
   revealKey,
+  storedRef,
   unviewedTotal,
   viewAfterFirstSnapshot,
   type UiState,
@@ -22,6 +24,9 @@ import {
 import type { AppError } from "./bindings/AppError";
 import type { AppEvent } from "./bindings/AppEvent";
 import type { Event as EngineEvent } from "./bindings/Event";
+import type { MessageAction } from "./bindings/MessageAction";
+import type { MessageKey } from "./bindings/MessageKey";
+import type { MessageRef } from "./bindings/MessageRef";
 import type { SettingsPatch } from "./bindings/SettingsPatch";
 import { aboutView } from "./views/about";
 import { accountsView } from "./views/accounts";
@@ -30,6 +35,8 @@ import { Editor } from "./views/editor";
 import { messagesView } from "./views/messages";
 import { RECENT_LIMIT, recentView } from "./views/recent";
 import { RulesForm } from "./views/rules";
+import { Reader } from "./views/reader";
+import { Toast, actedText } from "./views/toast";
 import { settingsView } from "./views/settings";
 import { Wizard } from "./views/wizard";
 
@@ -44,7 +51,8 @@ const root = document.getElementById("app")!;
 const main = h("main", { class: "main", attrs: { id: "main" } });
 const top = h("header", { class: "topbar" });
 const banner = h("div", { class: "banner-slot" });
-root.replaceChildren(top, banner, main);
+const toast = new Toast((token) => api.undoAction(token));
+root.replaceChildren(top, banner, main, toast.root);
 
 // Renders are coalesced, and never happen while a pointer button is down: replacing the element
 // under the pointer between press and release would swallow the click.
@@ -115,10 +123,10 @@ function setActionError(key: string, e: unknown): void {
 
 /** One of the user's changes of an account or folder setting: on success the snapshot is read
  * again; a refusal is shown next to what it concerns (`key`). */
-async function change(key: string, call: () => Promise<unknown>): Promise<void> {
+async function change(key: string, request: () => Promise<unknown>): Promise<void> {
   state.actionErrors.delete(key);
   try {
-    await call();
+    await request();
     await loadSnapshot();
   } catch (e) {
     setActionError(key, e);
@@ -179,6 +187,22 @@ const actions: Actions = {
     }
     render();
   },
+  openMessage(m) {
+    if (!m.viewed) void actions.markViewed([m.id]);
+    openReader(storedRef(m));
+  },
+  async act(message: MessageRef, action: MessageAction) {
+    try {
+      const done = await api.actOnMessage(message, action);
+      toast.show(actedText(action), done.undo);
+      // Archived or deleted from the pane: back to the list, where Undo is offered.
+      if (state.view === "read" && action !== "read") actions.go("messages");
+      return true;
+    } catch (e) {
+      toast.show((e as AppError).message ?? String(e), null, true);
+      return false;
+    }
+  },
   setWatched: (account: string, folder: string, watched: boolean) => change(`watch:${folderKey(account, folder)}`, () => api.setWatched(account, folder, watched)),
   setFolderNotify: (account: string, folder: string, notify: boolean) => change(`ring:${folderKey(account, folder)}`, () => api.setFolderNotify(account, folder, notify)),
   setAccountNotify: (account: string, notify: boolean) => change(`notify:${account}`, () => api.setAccountNotify(account, notify)),
@@ -222,6 +246,17 @@ function onApp(e: AppEvent): void {
       state.reveal = revealKey(e.message);
       reloadMessages();
       break;
+    case "open": {
+      // A notification's click: the message in the pane, seen in Mailbell as a click in the list.
+      const listed = listedMessage(state, e.message);
+      if (listed && !listed.viewed) void actions.markViewed([listed.id]);
+      else if (!listed) void markViewedWhenListed(e.message);
+      openReader(e.message);
+      break;
+    }
+    case "acted":
+      toast.show(e.error ?? actedText(e.action), e.undo, e.error !== null);
+      break;
     case "test_step":
       // The forms show a test's progress in place: nothing else to draw.
       wizard?.onTestStep(e.run, e.step);
@@ -244,9 +279,38 @@ const rulesForm = new RulesForm({
   },
 });
 
-// The two forms, alive while their view is shown.
+// The two forms and the reading pane, alive while their view is shown.
 let wizard: Wizard | null = null;
 let editor: Editor | null = null;
+let reader: Reader | null = null;
+
+function openReader(message: MessageRef): void {
+  reader?.dispose();
+  reader = null;
+  state.reading = message;
+  state.reveal = null;
+  state.view = "read";
+  render();
+}
+
+function dropReader(): void {
+  reader?.dispose();
+  reader = null;
+}
+
+function theReader(): Reader | null {
+  const m = state.reading;
+  if (!m) return null;
+  reader ??= new Reader({ api, back: () => actions.go("messages"), act: (msg, a) => actions.act(msg, a) }, m);
+  return reader;
+}
+
+/** A notification can be clicked before the list has the message: mark it once it is listed. */
+async function markViewedWhenListed(k: MessageKey): Promise<void> {
+  await loadMessages();
+  const listed = listedMessage(state, k);
+  if (listed && !listed.viewed) await actions.markViewed([listed.id]);
+}
 /** The account whose editor, once open, signs it in again ("Sign in again" on its card). */
 let signInOnOpen: string | null = null;
 
@@ -314,7 +378,7 @@ function topbar(): Child[] {
   const unviewed = unviewedTotal(state);
   const accounts = state.snapshot?.accounts ?? [];
   const paused = state.snapshot?.settings.paused;
-  const activeTab: View = state.view === "edit" ? "accounts" : state.view;
+  const activeTab: View = state.view === "edit" ? "accounts" : state.view === "read" ? "messages" : state.view;
   const tabs = h(
     "nav",
     { class: "tabs", attrs: { role: "tablist" } },
@@ -377,8 +441,9 @@ function draw(): void {
   if (state.view === "edit" && !theEditor() && state.snapshot) state.view = "accounts"; // removed meanwhile
   if (state.view !== "wizard") dropWizard();
   if (state.view !== "edit") dropEditor();
+  if (state.view !== "read") dropReader();
   let view: HTMLElement;
-  let form: Wizard | Editor | null = null;
+  let form: Wizard | Editor | Reader | null = null;
   switch (state.view) {
     case "messages":
       view = messagesView(ctx);
@@ -404,6 +469,10 @@ function draw(): void {
     case "edit":
       form = theEditor();
       form?.update(ctx);
+      view = form?.root ?? h("section", { class: "view" });
+      break;
+    case "read":
+      form = theReader();
       view = form?.root ?? h("section", { class: "view" });
       break;
   }

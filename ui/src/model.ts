@@ -5,11 +5,12 @@ import type { Event as EngineEvent } from "./bindings/Event";
 import type { FolderRow } from "./bindings/FolderRow";
 import type { MessageKey } from "./bindings/MessageKey";
 import type { MessageUpdateEvent } from "./bindings/MessageUpdateEvent";
+import type { MessageRef } from "./bindings/MessageRef";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { StoredMessage } from "./bindings/StoredMessage";
 
 /** The tabs, plus the setup wizard and an account's editor (a page of Accounts). */
-export type View = "messages" | "recent" | "accounts" | "settings" | "about" | "wizard" | "edit";
+export type View = "messages" | "recent" | "accounts" | "settings" | "about" | "wizard" | "edit" | "read";
 
 export type UiState = {
   view: View;
@@ -31,6 +32,8 @@ export type UiState = {
   reveal: string | null;
   /** The account the editor shows (view "edit"). */
   editing: string | null;
+  /** The message the reading pane shows (view "read"). */
+  reading: MessageRef | null;
   /** What just happened (an account added or removed), said once at the top of Accounts. */
   notice: string | null;
 };
@@ -47,6 +50,7 @@ export function initialState(): UiState {
     actionErrors: new Map(),
     reveal: null,
     editing: null,
+    reading: null,
     notice: null,
   };
 }
@@ -71,6 +75,17 @@ export function storedKey(m: StoredMessage): string {
 
 export function revealKey(k: MessageKey): string {
   return msgKey(k);
+}
+
+/** How the engine addresses a listed message. */
+export function storedRef(m: StoredMessage): MessageRef {
+  return { account: m.account_id, folder: m.folder, uidvalidity: m.uidvalidity, uid: m.uid };
+}
+
+/** The listed message a key names (a notification's), if the list holds it. */
+export function listedMessage(s: UiState, k: MessageKey): StoredMessage | undefined {
+  const key = msgKey(k);
+  return s.messages.find((m) => storedKey(m) === key);
 }
 
 export function accountView(s: UiState, id: string): AccountView | undefined {

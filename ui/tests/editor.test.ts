@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import type { OpenIn } from "../src/bindings/OpenIn";
+import type { OpenInOptions } from "../src/bindings/OpenInOptions";
 import type { AccountView } from "../src/bindings/AccountView";
 import type { LiveTestReport } from "../src/bindings/LiveTestReport";
 import type { Offer } from "../src/bindings/Offer";
@@ -35,6 +37,11 @@ function setup(fake: Fake = {}) {
     oauthOpen: vi.fn(async (_run: number) => null),
     oauthCancel: vi.fn(async (_run: number) => null),
     openLink: vi.fn(async (_url: string) => null),
+    openInOptions: vi.fn(async (account: string): Promise<OpenInOptions> => ({ account, choice: { kind: "mail_program" }, mail_program: "Thunderbird", webmail: null })),
+    setOpenIn: vi.fn(async (account: string, choice: OpenIn): Promise<OpenInOptions> => {
+      if (choice.kind === "command" && !choice.command.trim()) throw refusal("invalid", "the command is empty", "open_in");
+      return { account, choice, mail_program: "Thunderbird", webmail: null };
+    }),
   } satisfies EditorApi;
   const host: EditorHost = { api, back: vi.fn(), removed: vi.fn() };
   const e = new Editor(host, state.snapshot.accounts[0]!);
@@ -214,5 +221,22 @@ describe("account editor of an OAuth2 account", () => {
     await vi.waitFor(() => expect(api.signInAgain).toHaveBeenCalledTimes(3));
     e.dispose();
     expect(api.oauthCancel).toHaveBeenLastCalledWith(api.signInAgain.mock.calls[2]![0]);
+  });
+
+  it("chooses where messages open: the mail program by default, webmail only where known, a command as typed", async () => {
+    const { api } = setup();
+    await vi.waitFor(() => expect($<HTMLInputElement>("open-in-mail_program").checked).toBe(true));
+    expect(document.querySelector('[data-test="open-in"]')!.textContent).toContain("Your mail program (Thunderbird)");
+    expect($<HTMLInputElement>("open-in-webmail").disabled).toBe(true);
+    expect($<HTMLInputElement>("open-in-command-line").disabled).toBe(true);
+    const radio = $<HTMLInputElement>("open-in-command");
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change"));
+    $("open-in-save").click();
+    await vi.waitFor(() => expect($("open-in-status").textContent).toBe("the command is empty"));
+    type("open-in-command-line", "my-mail --open 'a b'");
+    $("open-in-save").click();
+    await vi.waitFor(() => expect($("open-in-status").textContent).toBe("Saved."));
+    expect(api.setOpenIn).toHaveBeenLastCalledWith("acc1", { kind: "command", command: "my-mail --open 'a b'" });
   });
 });

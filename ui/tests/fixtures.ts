@@ -247,6 +247,8 @@ export function fakeActions() {
     syncNow: vi.fn(async () => {}),
     syncAll: vi.fn(async () => {}),
     markViewed: vi.fn(async () => {}),
+    openMessage: vi.fn(),
+    act: vi.fn(async () => true),
     setWatched: vi.fn(async () => {}),
     setInterval: vi.fn(async () => {}),
     setSettings: vi.fn(async () => {}),

@@ -66,7 +66,7 @@ describe("messages view", () => {
     expect(view.textContent).toContain("Recent keeps it");
   });
 
-  it("lists newest first as given, marks unviewed, and marks one viewed on click", () => {
+  it("lists newest first as given, marks unviewed, and opens one on click or Enter", () => {
     const c = ctx();
     c.state.messages = [message(2, "second"), message(1, "first", { viewed: true })];
     c.state.snapshot!.unviewed = 1;
@@ -78,7 +78,23 @@ describe("messages view", () => {
     expect(rows[0]!.querySelector(".account")!.textContent).toBe("alice@example.org");
     expect(view.querySelector('[data-test="unviewed-count"]')!.textContent).toBe("1 new message");
     rows[0]!.click();
-    expect(c.actions.markViewed).toHaveBeenCalledWith([2]);
+    expect(c.actions.openMessage).toHaveBeenCalledWith(c.state.messages[0]);
+    rows[1]!.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(c.actions.openMessage).toHaveBeenLastCalledWith(c.state.messages[1]);
+  });
+
+  it("acts on exactly that row's message from its buttons, without opening it", () => {
+    const c = ctx();
+    c.state.messages = [message(2, "second"), message(1, "first", { seen: true })];
+    const view = messagesView(c);
+    const rows = [...view.querySelectorAll<HTMLElement>('[data-test="message"]')];
+    const labels = (r: HTMLElement) => [...r.querySelectorAll("button")].map((b) => b.textContent);
+    expect(labels(rows[0]!)).toEqual(["Mark as read", "Archive", "Delete"]);
+    expect(labels(rows[1]!)).toEqual(["Archive", "Delete"]);
+    rows[1]!.querySelector<HTMLButtonElement>('[data-test="act-archive"]')!.click();
+    const m = c.state.messages[1]!;
+    expect(c.actions.act).toHaveBeenCalledWith({ account: m.account_id, folder: m.folder, uidvalidity: m.uidvalidity, uid: m.uid }, "archive");
+    expect(c.actions.openMessage).not.toHaveBeenCalled();
   });
 });
 

@@ -4,14 +4,14 @@
 //!
 //! The modules, from the bottom up (ARCHITECTURE.md § Engine modules); each uses only modules
 //! before it in this list, and `scripts/check-cycles.py` fails on any import cycle:
-//! `model`, `guard`, `mutf7`, `quirks`, `providers`, `paths`, `summary`, `identity`, `rules`, `net`, `secrets`,
+//! `model`, `guard`, `mutf7`, `quirks`, `providers`, `open_in`, `paths`, `summary`, `identity`, `rules`, `net`, `secrets`,
 //! `store`, `events`, `imap`, `oauth`, `discover`, `error`, `sync`, `message`, `account`, `engine`.
 //!
 //! Every module is private; what the front ends use is re-exported here, by name, so that a
 //! `pub` item nobody uses shows up as dead code. The modules that stay public are namespaces
 //! whose verbs would be ambiguous at the root (`account::add`, `oauth::start`,
 //! `discover::discover`, `message::show`) or tables and parsers that are public data (`providers`, `quirks`,
-//! `summary`, `paths`); each of them re-exports its own curated set in turn.
+//! `summary`, `paths`, `open_in`); each of them re-exports its own curated set in turn.
 
 // Panics are for tests: the engine runs inside long-lived front ends, so a failure must be an
 // error with context, never an unwrap (tests may unwrap; clippy.toml allows it there).
@@ -33,6 +33,7 @@ mod model;
 mod mutf7;
 mod net;
 pub mod oauth;
+pub mod open_in;
 pub mod paths;
 pub mod providers;
 pub mod quirks;
@@ -52,6 +53,7 @@ pub use imap::{join_headers, Credential, ImapError, ServerConfig, Timeouts};
 pub use message::{ActionDone, Address, Attachment, MessageAction, MessageRef, MessageView, BODY_BYTES};
 pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
 pub use net::CertificateInfo;
+pub use open_in::OpenIn;
 pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField};
 pub use secrets::{Secrets, SecretsError};
 pub use store::{FolderRow, Store, StoreError, StoredMessage};

@@ -64,6 +64,18 @@ pub struct Provider {
     /// per-account limit, which the user's phone, webmail and other programs share: going
     /// over gets *their* logins refused too. `None`: [`DEFAULT_CONNECTION_BUDGET`].
     pub connection_budget: Option<u16>,
+    /// The provider's webmail, for "Open in" (`open_in.rs`); `None`: it has none worth opening.
+    pub webmail: Option<Webmail>,
+}
+
+/// Where a provider's webmail shows mail. Both are https; `message` holds `{message_id}`, the
+/// percent-encoded Message-ID without its angle brackets (see `open_in::webmail_url`).
+#[derive(Debug, Clone, Copy)]
+pub struct Webmail {
+    /// The inbox: what opens when no page of one message exists.
+    pub inbox: &'static str,
+    /// A page that finds one message by its Message-ID, where the provider has one.
+    pub message: Option<&'static str>,
 }
 
 /// Connections per account on a server the table does not know: the pass's own, IDLE on
@@ -135,6 +147,7 @@ pub const PROVIDERS: &[Provider] = &[
         oauth: Some(GOOGLE_OAUTH),
         // Gmail allows 15 connections per account.
         connection_budget: Some(10),
+        webmail: Some(Webmail { inbox: "https://mail.google.com/mail/u/0/#inbox", message: Some("https://mail.google.com/mail/u/0/#search/rfc822msgid%3A{message_id}") }),
     },
     Provider {
         id: "outlook",
@@ -156,6 +169,7 @@ pub const PROVIDERS: &[Provider] = &[
         oauth: Some(MICROSOFT_OAUTH),
         // Exchange Online allows about 20.
         connection_budget: Some(15),
+        webmail: Some(Webmail { inbox: "https://outlook.live.com/mail/0/inbox", message: None }),
     },
     Provider {
         id: "yahoo",
@@ -175,6 +189,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["mail.yahoo.com"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://mail.yahoo.com/", message: None }),
     },
     Provider {
         id: "icloud",
@@ -191,6 +206,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["mail.me.com"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://www.icloud.com/mail/", message: None }),
     },
     Provider {
         id: "fastmail",
@@ -207,6 +223,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["fastmail.com", "messagingengine.com"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://app.fastmail.com/mail/Inbox/", message: None }),
     },
     Provider {
         id: "gmx",
@@ -223,6 +240,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["gmx.net"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://www.gmx.net/", message: None }),
     },
     Provider {
         id: "gmx-com",
@@ -239,6 +257,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["gmx.com"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://www.gmx.com/", message: None }),
     },
     Provider {
         id: "webde",
@@ -255,6 +274,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["web.de"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://web.de/", message: None }),
     },
     Provider {
         id: "mailbox-org",
@@ -271,6 +291,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["mailbox.org"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://login.mailbox.org/", message: None }),
     },
     Provider {
         id: "posteo",
@@ -287,6 +308,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["posteo.de"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://posteo.de/webmail/", message: None }),
     },
     Provider {
         id: "aol",
@@ -303,6 +325,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["aol.com"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://mail.aol.com/", message: None }),
     },
     Provider {
         id: "zoho",
@@ -319,6 +342,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["zoho.com"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://mail.zoho.com/", message: None }),
     },
     Provider {
         id: "zoho-eu",
@@ -335,6 +359,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &["zoho.eu"],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://mail.zoho.eu/", message: None }),
     },
     Provider {
         id: "proton-bridge",
@@ -351,6 +376,7 @@ pub const PROVIDERS: &[Provider] = &[
         host_suffixes: &[],
         oauth: None,
         connection_budget: None,
+        webmail: Some(Webmail { inbox: "https://mail.proton.me/", message: None }),
     },
 ];
 
@@ -410,6 +436,12 @@ mod tests {
                 assert!(is_dns_name(s), "{}: bad suffix {s}", p.id);
             }
             assert!(p.security != Security::Plain, "{}: the table never offers plain", p.id);
+            if let Some(w) = p.webmail {
+                assert!(w.inbox.starts_with("https://"), "{}: webmail must be https", p.id);
+                if let Some(m) = w.message {
+                    assert!(m.starts_with("https://") && m.contains("{message_id}"), "{}: bad message page {m}", p.id);
+                }
+            }
         }
     }
 

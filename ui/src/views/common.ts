@@ -5,7 +5,10 @@ import { button, h, toggle, type Child } from "../dom";
 import { INTERVALS, intervalLabel, specialUseText, type Tone } from "../format";
 import { folderKey, type UiState, type View } from "../model";
 import type { AccountView } from "../bindings/AccountView";
+import type { MessageAction } from "../bindings/MessageAction";
+import type { MessageRef } from "../bindings/MessageRef";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
+import type { StoredMessage } from "../bindings/StoredMessage";
 import { FormField } from "./form";
 
 export type Actions = {
@@ -19,6 +22,10 @@ export type Actions = {
   syncNow: (account: string, folder?: string) => Promise<void>;
   syncAll: () => Promise<void>;
   markViewed: (ids: number[] | null) => Promise<void>;
+  /** Opens a listed message in the reading pane (and marks it seen in Mailbell). */
+  openMessage: (m: StoredMessage) => void;
+  /** Marks a message read, archives or deletes it on the server; then offers Undo. */
+  act: (message: MessageRef, action: MessageAction) => Promise<boolean>;
   setWatched: (account: string, folder: string, watched: boolean) => Promise<void>;
   /** Whether new mail in a folder rings (it is counted as long as it is watched). */
   setFolderNotify: (account: string, folder: string, notify: boolean) => Promise<void>;

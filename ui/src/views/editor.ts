@@ -1,7 +1,7 @@
 // An account's editor (a page of Accounts): a new password, tested with the account's stored
 // server settings before it is saved (or, for an account that signs in with OAuth2, signing in
-// again in the browser); the watched folders; the check interval; and removing the account
-// after a confirmation on the page.
+// again in the browser); the watched folders; the check interval; where its messages open
+// ("Open in…"); and removing the account after a confirmation on the page.
 //
 // Like the wizard it owns its DOM and updates it in place: a render never takes the typed
 // password or the focus away.
@@ -15,9 +15,10 @@ import { accountView, folderKey } from "../model";
 import { needsSignInAgain, nextRun, oauthProviderName, placeError, placeReport, providerHelp } from "../setup";
 import { accountIntervalSelect, errorText, INTERVAL_HINT, watchToggles, type Ctx } from "./common";
 import { certificateBox, errorBody, helpLink, passwordField, setBusy, stepError, TestProgress } from "./form";
+import { OpenInChooser } from "./openin";
 import { BrowserSignIn } from "./signin";
 
-export type EditorApi = Pick<Api, "testConnection" | "setPassword" | "removeAccount" | "signInAgain" | "oauthOffer" | "oauthOpen" | "oauthCancel" | "openLink">;
+export type EditorApi = Pick<Api, "testConnection" | "setPassword" | "removeAccount" | "signInAgain" | "oauthOffer" | "oauthOpen" | "oauthCancel" | "openLink" | "openInOptions" | "setOpenIn">;
 
 export type EditorHost = {
   api: EditorApi;
@@ -137,6 +138,7 @@ export class Editor {
           ),
       this.card("Checking", this.intervalSlot, h("p", { class: "hint" }, INTERVAL_HINT), this.intervalError),
       this.card("Watched folders", this.foldersSlot),
+      this.card("Open messages in", new OpenInChooser(host.api, view.account.id).root),
       this.card(
         "Remove",
         h("div", { class: "settings-row" }, h("p", { class: "hint" }, "Stop watching this account and forget it."), h("span", { class: "spacer" }), this.removeBtn),

@@ -1,10 +1,12 @@
 // The new messages, newest first: sender, subject, folder, account, time, preview. Only news:
 // mail read or deleted on the server leaves the list (Recent keeps it). Messages the user has
-// not looked at in Mailbell are marked; a click marks one, "Mark all as seen" all.
+// not looked at in Mailbell are marked; a click (or Enter) opens one in the reading pane and
+// marks it seen, "Mark all as seen" marks all. Each row has Mark as read, Archive and Delete.
 
 import { button, h } from "../dom";
 import { fullTime, messageTime, plural, senderName, subjectText } from "../format";
-import { accountLabel, storedKey, unviewedTotal } from "../model";
+import { accountLabel, storedKey, storedRef, unviewedTotal } from "../model";
+import { actionButtons } from "./reader";
 import type { StoredMessage } from "../bindings/StoredMessage";
 import { emptyState, noAccounts, type Ctx } from "./common";
 
@@ -70,13 +72,16 @@ function row(ctx: Ctx, m: StoredMessage): HTMLElement {
         h("span", { class: "account" }, accountLabel(state, m.account_id)),
       ),
     ),
+    // Only news is listed here (not read, not deleted on the server), so every action applies.
+    h("div", { class: "row-actions", data: { test: "row-actions" } }, ...actionButtons((a) => actions.act(storedRef(m), a), { small: true, seen: m.seen })),
   );
-  if (!m.viewed) {
-    const mark = () => void actions.markViewed([m.id]);
-    li.addEventListener("click", mark);
-    li.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" || ev.key === " ") mark();
-    });
-  }
+  const open = () => actions.openMessage(m);
+  li.addEventListener("click", open);
+  li.addEventListener("keydown", (ev) => {
+    if (ev.target === li && (ev.key === "Enter" || ev.key === " ")) {
+      ev.preventDefault();
+      open();
+    }
+  });
   return li;
 }

@@ -1,8 +1,8 @@
 // Settings: notifications on/off and paused, start at login, start in the tray, what rings (the
-// rules form, views/rules.ts), and per account whether it rings, how often it is checked, and
-// which folders are watched (counted) and ring.
+// rules form, views/rules.ts), and per account whether it rings, how often it is checked, which
+// folders are watched (counted) and ring, and where its messages open ("Open in…").
 
-import { h, toggle } from "../dom";
+import { button, h, toggle } from "../dom";
 import type { AccountView } from "../bindings/AccountView";
 import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
 
@@ -80,5 +80,13 @@ function accountSettings(ctx: Ctx, v: AccountView): HTMLElement {
     errorText(state.actionErrors.get(`notify:${a.id}`)),
     h("h3", null, "Watched folders"),
     v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, "Folders appear after the first check."),
+    h("h3", null, "Open messages in"),
+    h(
+      "div",
+      { class: "settings-row" },
+      h("p", { class: "hint" }, "Your mail program, the provider's webmail or a command of yours: chosen on the account's page."),
+      h("span", { class: "spacer" }),
+      button("Choose…", () => ctx.actions.editAccount(a.id), { class: "secondary", data: { test: "choose-open-in" } }),
+    ),
   );
 }

@@ -1,0 +1,296 @@
+// The reading pane: one message, fetched on demand (BODY.PEEK: reading here never marks it read
+// on the server). Sender, recipients, date, subject, attachments' names and sizes, the text;
+// HTML mail (already sanitised by the engine) in a sandboxed frame that runs nothing and fetches
+// nothing until the user allows remote images for this message. Mark as read, Archive, Delete,
+// and "Open in…" the account's choice.
+//
+// Like the editor it owns its DOM and is only updated in place: a render (an engine event) must
+// not reload the frame, which would fetch allowed images again and lose the scroll position.
+
+import { button, h, replace } from "../dom";
+import { toAppError, type Api } from "../bridge";
+import { fullTime, senderName, subjectText } from "../format";
+import type { Address } from "../bindings/Address";
+import type { MessageAction } from "../bindings/MessageAction";
+import type { MessageRef } from "../bindings/MessageRef";
+import type { MessageView } from "../bindings/MessageView";
+import type { OpenInOptions } from "../bindings/OpenInOptions";
+
+export type ReaderApi = Pick<Api, "showMessage" | "openLink" | "openMessage" | "openInOptions">;
+
+export type ReaderHost = {
+  api: ReaderApi;
+  back: () => void;
+  /** Runs an action on the message (the host shows the outcome and the Undo). */
+  act: (message: MessageRef, action: MessageAction) => Promise<boolean>;
+};
+
+/** The frame's own policy. Nothing may load but inline styles and data: images; remote images
+ * (https only) once the user allowed them for this message. */
+export function frameCsp(remote: boolean): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; img-src data:${remote ? " https:" : ""}; form-action 'none'; base-uri 'none'`;
+}
+
+/** The frame's whole document: the policy first, before any mail markup. */
+export function frameDocument(html: string, remote: boolean): string {
+  return [
+    "<!DOCTYPE html><html><head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${frameCsp(remote)}">`,
+    '<meta name="referrer" content="no-referrer">',
+    "<style>html,body{margin:0;padding:0;background:#fff;color:#111;font:14px/1.45 system-ui,sans-serif;overflow-wrap:anywhere}body{padding:12px}img{max-width:100%;height:auto}</style>",
+    "</head><body>",
+    html,
+    "</body></html>",
+  ].join("");
+}
+
+/** The `sandbox` of the frame: same origin only, so that the pane can catch link clicks and
+ * size the frame; no `allow-scripts`, so nothing in it ever runs; no forms, popups or
+ * top-level navigation. */
+export const FRAME_SANDBOX = "allow-same-origin";
+
+/** What a click on a link in a mail does: open it in the browser (https only), or say why not. */
+export function linkPolicy(href: string | null): { open: string } | { refuse: string } | null {
+  if (!href) return null;
+  const url = href.trim();
+  if (/^https:\/\/[^\s]+$/i.test(url) && url.length > 8) return { open: url };
+  if (/^mailto:/i.test(url)) return { refuse: `This link writes to ${url.slice(7).split("?")[0]}: write from your mail program.` };
+  if (url.startsWith("#")) return null;
+  return { refuse: `Mailbell opens only https links; this one is not: ${url.slice(0, 200)}` };
+}
+
+export function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function addresses(list: Address[]): string {
+  return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(", ");
+}
+
+const ACTION_LABELS: [MessageAction, string][] = [
+  ["read", "Mark as read"],
+  ["archive", "Archive"],
+  ["delete", "Delete"],
+];
+
+/** The three action buttons of a message (pane and list rows). */
+export function actionButtons(act: (a: MessageAction) => Promise<unknown>, o: { small?: boolean; seen?: boolean } = {}): HTMLElement[] {
+  return ACTION_LABELS.filter(([a]) => !(a === "read" && o.seen)).map(([a, label]) =>
+    button(label, () => act(a), { class: `${o.small ? "small " : ""}${a === "delete" ? "danger" : "secondary"}`, data: { test: `act-${a}` } }),
+  );
+}
+
+export class Reader {
+  readonly root: HTMLElement;
+  private readonly head = h("div", { class: "reader-head" });
+  private readonly actions = h("div", { class: "reader-actions" });
+  private readonly notice = h("div", null);
+  private readonly body = h("div", { class: "reader-body", data: { test: "reader-body" } });
+  private readonly openInSlot = h("span", null);
+  private readonly linkNote = h("p", { class: "hint", data: { test: "reader-link-note" }, attrs: { role: "status" } });
+  private view: MessageView | null = null;
+  private remote = false;
+  private openIn: OpenInOptions | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly host: ReaderHost,
+    readonly message: MessageRef,
+  ) {
+    const back = button("← New mail", () => host.back(), { class: "secondary back", data: { test: "reader-back" } });
+    this.linkNote.hidden = true;
+    this.root = h(
+      "section",
+      { class: "view reader", data: { test: "reader" } },
+      h("div", { class: "view-head" }, back, h("span", { class: "spacer" }), this.actions),
+      this.head,
+      this.notice,
+      this.linkNote,
+      this.body,
+    );
+    this.head.appendChild(h("p", { class: "hint", attrs: { role: "status" } }, "Loading the message…"));
+    void this.load();
+    void this.loadOpenIn();
+  }
+
+  get key(): string {
+    const m = this.message;
+    return `${m.account}\u0000${m.folder}\u0000${m.uidvalidity ?? ""}\u0000${m.uid}`;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  focus(): void {
+    this.root.querySelector<HTMLElement>('[data-test="reader-back"]')?.focus();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const v = await this.host.api.showMessage(this.message);
+      if (this.disposed) return;
+      this.view = v;
+      this.draw();
+    } catch (e) {
+      if (this.disposed) return;
+      replace(this.head, h("p", { class: "error-text", data: { test: "reader-error" }, attrs: { role: "alert" } }, toAppError(e).message));
+    }
+  }
+
+  private async loadOpenIn(): Promise<void> {
+    try {
+      this.openIn = await this.host.api.openInOptions(this.message.account);
+    } catch {
+      this.openIn = null;
+    }
+    if (!this.disposed) this.drawOpenIn();
+  }
+
+  /** "Open in <program>", as the account's choice names it. */
+  private openInLabel(): string | null {
+    const o = this.openIn;
+    if (!o) return null;
+    switch (o.choice.kind) {
+      case "mail_program":
+        return o.mail_program ? `Open in ${o.mail_program}` : null;
+      case "webmail":
+        return o.webmail ? `Open in ${o.webmail} webmail` : null;
+      case "command":
+        return "Open with your command";
+    }
+  }
+
+  private drawOpenIn(): void {
+    const label = this.openInLabel();
+    replace(
+      this.openInSlot,
+      label
+        ? button(label, () => this.openElsewhere(), { class: "secondary", data: { test: "reader-open-in" } })
+        : h("span", { class: "hint" }, "Choose where messages open in the account's page (Accounts)."),
+    );
+  }
+
+  private async openElsewhere(): Promise<void> {
+    try {
+      await this.host.api.openMessage(this.message);
+      this.say(null);
+    } catch (e) {
+      this.say(toAppError(e).message);
+    }
+  }
+
+  private say(text: string | null): void {
+    replace(this.notice, text ? h("p", { class: "error-text", data: { test: "reader-notice" }, attrs: { role: "alert" } }, text) : null);
+  }
+
+  private draw(): void {
+    const v = this.view;
+    if (!v) return;
+    const from = v.from[0];
+    const sender = from ? senderName(from.name, from.address) : "Unknown sender";
+    const row = (label: string, value: string, test: string) => (value ? h("div", { class: "reader-row" }, h("span", { class: "reader-label" }, label), h("span", { data: { test } }, value)) : null);
+    replace(
+      this.head,
+      h("h1", { class: "reader-subject", data: { test: "reader-subject" } }, subjectText(v.subject)),
+      h(
+        "div",
+        { class: "reader-meta" },
+        row("From", from ? (from.name ? `${sender} <${from.address}>` : from.address) : sender, "reader-from"),
+        row("To", addresses(v.to), "reader-to"),
+        row("Cc", addresses(v.cc), "reader-cc"),
+        row("Reply to", addresses(v.reply_to), "reader-reply-to"),
+        row("Date", v.date ? fullTime(v.date) : "", "reader-date"),
+        row("Folder", v.folder, "reader-folder"),
+      ),
+      v.attachments.length
+        ? h(
+            "ul",
+            { class: "attachments", data: { test: "reader-attachments" }, attrs: { "aria-label": "Attachments" } },
+            ...v.attachments.map((a) => h("li", null, h("span", { class: "att-name" }, a.name || "(no name)"), h("span", { class: "hint" }, ` ${sizeText(a.size)}`))),
+          )
+        : null,
+      v.truncated
+        ? h(
+            "p",
+            { class: "notice-text", data: { test: "reader-truncated" } },
+            "This message is too big to show whole here: this is its beginning. Open it in your mail program for the rest.",
+          )
+        : null,
+    );
+    replace(this.actions, ...actionButtons((a) => this.host.act(this.message, a), { seen: v.seen }), this.openInSlot);
+    this.drawBody();
+  }
+
+  private drawBody(): void {
+    const v = this.view;
+    if (!v) return;
+    if (v.html === null) {
+      // Text mail as text: never parsed as markup.
+      const pre = h("pre", { class: "reader-text", data: { test: "reader-text" } });
+      pre.textContent = v.text;
+      replace(this.body, pre);
+      return;
+    }
+    const bar =
+      v.remote_images > 0 && !this.remote
+        ? h(
+            "div",
+            { class: "remote-bar", data: { test: "remote-bar" } },
+            h("span", null, `${v.remote_images === 1 ? "1 remote image is" : `${v.remote_images} remote images are`} blocked: loading them tells the sender you read this.`),
+            button("Show remote images", () => this.allowRemote(), { class: "secondary small", data: { test: "show-remote" } }),
+          )
+        : null;
+    const frame = h("iframe", {
+      class: "reader-frame",
+      title: "The message",
+      data: { test: "reader-frame" },
+      attrs: { sandbox: FRAME_SANDBOX, referrerpolicy: "no-referrer" },
+    });
+    frame.srcdoc = frameDocument(v.html, this.remote);
+    frame.addEventListener("load", () => this.wire(frame));
+    replace(this.body, bar, frame);
+  }
+
+  private allowRemote(): void {
+    this.remote = true;
+    this.drawBody();
+  }
+
+  /** Catches link clicks in the frame (the frame never navigates) and sizes it to its content. */
+  private wire(frame: HTMLIFrameElement): void {
+    const doc = frame.contentDocument;
+    if (!doc) return;
+    doc.addEventListener(
+      "click",
+      (ev) => {
+        const a = (ev.target as Element | null)?.closest?.("a");
+        if (!a) return;
+        ev.preventDefault();
+        ev.stopPropagation();
+        const p = linkPolicy(a.getAttribute("href"));
+        if (!p) return;
+        if ("open" in p) {
+          this.linkNote.hidden = true;
+          void this.host.api.openLink(p.open).catch((e: unknown) => this.showLinkNote(toAppError(e).message));
+        } else this.showLinkNote(p.refuse);
+      },
+      true,
+    );
+    doc.addEventListener("submit", (ev) => ev.preventDefault(), true);
+    const size = () => {
+      const height = doc.documentElement?.scrollHeight ?? 0;
+      frame.style.height = `${Math.max(120, height + 4)}px`;
+    };
+    size();
+    for (const img of Array.from(doc.images)) img.addEventListener("load", size);
+  }
+
+  private showLinkNote(text: string): void {
+    this.linkNote.textContent = text;
+    this.linkNote.hidden = false;
+  }
+}
