@@ -4,13 +4,14 @@
 // user allows remote images, reading changes no flag on the server, Mark as read / Archive /
 // Delete change exactly that message (Undo restores it), a server without \Archive gets a
 // sentence, a notification's "Mark as read" (chosen through dunst's context menu, which runs
-// tests-app/e2e/dunst-dmenu.sh) marks exactly that message read, and "Open in" a command of the
-// user's gets the message only in its environment.
+// tests-app/e2e/dunst-dmenu.sh) marks exactly that message read, "Open in" the desktop's mail
+// program (found through xdg-mime) gives Thunderbird the Message-ID, and "Open in" a command of
+// the user's gets the message only in its environment.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createTcpServer } from "node:net";
 import path from "node:path";
@@ -172,7 +173,20 @@ describe("Reading pane, actions and Open in", () => {
     const browserScript = path.join(data.path, "browser.sh");
     writeFileSync(browserScript, `#!/bin/sh\nprintf '%s\\n' "$@" >> '${path.join(data.path, "opened.txt")}'\n`);
     chmodSync(browserScript, 0o755);
-    app = await App.start({ dataDir: data.path, env: { BROWSER: browserScript } });
+    // The desktop's mail program, found the freedesktop way: the mailto handler named in this
+    // private config's mimeapps.list, and its desktop entry, whose program records its argv.
+    const xdg = { config: path.join(data.path, "xdg-config"), data: path.join(data.path, "xdg-data") };
+    mkdirSync(path.join(xdg.data, "applications"), { recursive: true });
+    mkdirSync(xdg.config, { recursive: true });
+    writeFileSync(path.join(xdg.config, "mimeapps.list"), "[Default Applications]\nx-scheme-handler/mailto=fake-thunderbird.desktop\n");
+    const mailProgram = path.join(data.path, "mail-program.sh");
+    writeFileSync(mailProgram, `#!/usr/bin/env node\nrequire("node:fs").writeFileSync(${JSON.stringify(path.join(data.path, "mail-program.json"))}, JSON.stringify(process.argv.slice(2)));\n`);
+    chmodSync(mailProgram, 0o755);
+    writeFileSync(
+      path.join(xdg.data, "applications", "fake-thunderbird.desktop"),
+      `[Desktop Entry]\nType=Application\nName=Fake Thunderbird\nExec=${mailProgram} --new-window %u\nMimeType=x-scheme-handler/mailto;\n`,
+    );
+    app = await App.start({ dataDir: data.path, env: { BROWSER: browserScript, XDG_CONFIG_HOME: xdg.config, XDG_DATA_HOME: xdg.data } });
     browser = app.browser;
     ({ textOf, click, tab } = windowHelpers(browser));
     await tab("accounts");
@@ -350,18 +364,26 @@ describe("Reading pane, actions and Open in", () => {
     assert.equal(spawnSync("dunstctl", ["close-all"]).status, 0);
     await tab("accounts");
     const subject = `Bell action ${Date.now()}`;
-    const neighbour = await server.appendRaw("INBOX", mime({ subject: `Neighbour ${Date.now()}`, text: "Leave me be." }));
+    const displayed = () => Number(spawnSync("dunstctl", ["count", "displayed"], { encoding: "utf8" }).stdout.trim());
+    // A neighbour first, rung and put away, so that the menu holds the one message's actions.
+    const neighbourSubject = `Neighbour ${Date.now()}`;
+    const neighbour = await server.appendRaw("INBOX", mime({ subject: neighbourSubject, text: "Leave me be." }));
+    await eventually("the neighbour's notification", () => monitor.calls().some((c) => c.some((s) => s.includes(neighbourSubject))));
+    await eventually("dunst to show it", () => displayed() > 0);
+    assert.equal(spawnSync("dunstctl", ["close-all"]).status, 0);
+    await eventually("dunst to put it away", () => displayed() === 0);
     const uid = await server.appendRaw("INBOX", mime({ subject, text: "Mark me from the bell." }));
     await eventually("its notification", () => monitor.calls().some((c) => c.some((s) => s.includes(subject))));
     const home = process.env.HOME;
     writeFileSync(path.join(home, ".mailbell-dunst-choice"), "Mark as read");
     rmSync(path.join(home, ".mailbell-dunst-menu"), { force: true });
-    await eventually("dunst to show it", () => spawnSync("dunstctl", ["count", "displayed"], { encoding: "utf8" }).stdout.trim() !== "0");
+    await eventually("dunst to show it", () => displayed() === 1);
     const r = spawnSync("dunstctl", ["context"], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     await eventually("marked read on the server", async () => (await flagsOf(server, "INBOX", uid))?.includes("\\Seen"), { timeout: 30_000 });
     const menu = readFileSync(path.join(home, ".mailbell-dunst-menu"), "utf8");
     assert.match(menu, /Archive/, `the notification offers the actions: ${menu}`);
+    assert.equal(menu.split("\n").filter((l) => l.includes("Mark as read")).length, 1, `one notification's actions: ${menu}`);
     assert.deepEqual(await flagsOf(server, "INBOX", neighbour), [], "exactly that message");
     await tab("messages");
     await eventually("the list shows it read on the server", async () => {
@@ -370,6 +392,17 @@ describe("Reading pane, actions and Open in", () => {
     });
     assert.notEqual((await pane()).view, "read", "an action opens nothing");
     rmSync(path.join(home, ".mailbell-dunst-choice"), { force: true });
+  });
+
+  it("opens a message in the desktop's mail program: Thunderbird gets its Message-ID", async () => {
+    const subject = `For the mail program ${Date.now()}`;
+    await server.appendRaw("INBOX", mime({ subject, text: "Open me in Thunderbird.", messageId: "<for-thunderbird@example.org>" }));
+    await openFromList(subject);
+    await eventually("the Open in button", async () => (await textOf('[data-test="reader-open-in"]')) === "Open in Fake Thunderbird");
+    await click('[data-test="reader-open-in"]');
+    const record = path.join(data.path, "mail-program.json");
+    const argv = await eventually("the mail program started", () => (existsSync(record) ? JSON.parse(readFileSync(record, "utf8")) : null));
+    assert.deepEqual(argv, ["--new-window", "mid:for-thunderbird@example.org"]);
   });
 
   it("opens a message with the user's command: the message only in its environment", async () => {
