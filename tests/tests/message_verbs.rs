@@ -104,6 +104,29 @@ fn show_prints_the_message_and_changes_no_flag() {
 }
 
 #[test]
+fn a_big_message_is_cut_at_the_bound_and_a_folder_named_in_utf8_is_found() {
+    let env = Env::start();
+    let id = env.add_alice();
+    // Not synced yet: the store does not know the folder, the CLI names it as typed.
+    env.dovecot.create_folder(ALICE, "Büro/Rechnungen").expect("create");
+    let raw = MessageBuilder::new().subject("Big one").text("The start of a big one.\n").with_attachment_bytes(3 * 1024 * 1024).build();
+    let uid = env.dovecot.append(ALICE, "Büro/Rechnungen", &raw, &[]).expect("append");
+
+    let out = message(&env, "show", &id, "Büro/Rechnungen", uid, &["--json"]);
+    out.assert_ok();
+    let view = out.json();
+    assert_eq!(view["folder"], "Büro/Rechnungen");
+    assert_eq!(view["truncated"], true);
+    assert_eq!(view["size"].as_u64(), Some(raw.len() as u64));
+    assert_eq!(view["subject"], "Big one");
+    assert!(view["text"].as_str().expect("text").contains("The start of a big one."), "{view}");
+    let text = message(&env, "show", &id, "Büro/Rechnungen", uid, &[]);
+    text.assert_ok();
+    assert!(text.stdout.contains("[Only the first 1.0 MB of this message was fetched"), "{}", text.stdout);
+    assert_eq!(flags(&env, "Büro/Rechnungen"), vec![(uid, vec![])]);
+}
+
+#[test]
 fn read_marks_that_message_read_and_no_other() {
     let env = Env::start();
     let (id, a, b) = two_new(&env);
@@ -328,5 +351,31 @@ async fn the_engine_undoes_read_and_archive() {
     let again = MessageRef { uid: back, ..at(a) };
     engine.act_on_message(&again, MessageAction::Read).await.expect("read the restored copy");
     assert!(flags(&env, "INBOX").iter().any(|(u, f)| *u == back && f == &vec!["\\Seen".to_string()]));
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_without_move_copies_back_and_leaves_other_deleted_mail_alone() {
+    let env = Env::with(DovecotOptions::default().hide_capability("MOVE"));
+    let (id, a, b) = two_new(&env);
+    env.dovecot.add_flags(ALICE, "INBOX", b, &["\\Deleted"]).expect("flag");
+    // Someone else's \Deleted message waits in the Trash too.
+    let trash_other = env.append("Trash", "deleted elsewhere");
+    env.dovecot.add_flags(ALICE, "Trash", trash_other, &["\\Deleted"]).expect("flag");
+    let engine = env.engine(options());
+    let r = MessageRef { account: id.clone(), folder: "INBOX".into(), uidvalidity: Some(uidvalidity(&env, "INBOX")), uid: a };
+
+    let done = engine.act_on_message(&r, MessageAction::Delete).await.expect("delete");
+    assert_eq!(done.moved_to.as_deref(), Some("Trash"));
+    assert_eq!(flags(&env, "INBOX"), vec![(b, vec!["\\Deleted".to_string()])]);
+    engine.undo_action(&done.undo.expect("an undo token")).await.expect("undo");
+
+    let inbox = flags(&env, "INBOX");
+    assert_eq!(inbox.len(), 2, "{inbox:?}");
+    assert_eq!(inbox[0], (b, vec!["\\Deleted".to_string()]), "the other \\Deleted message is still there");
+    assert!(inbox[1].0 > b && inbox[1].1.is_empty(), "back under a new UID, without \\Deleted: {inbox:?}");
+    assert_eq!(newest_subject(&env, &id, "INBOX"), "first one");
+    assert_eq!(flags(&env, "Trash"), vec![(trash_other, vec!["\\Deleted".to_string()])], "only the undone copy left the Trash");
+    assert_eq!(stored(&env.messages(), "first one")["expunged"], false);
     engine.shutdown().await;
 }

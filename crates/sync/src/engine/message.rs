@@ -73,3 +73,46 @@ impl Engine {
         message::undo(&self.message_context(), &undo).await
     }
 }
+
+/// The front ends run these on multi-threaded runtimes (Tauri's async commands, `tokio::spawn`),
+/// which need `Send` futures: this fails to compile if one stops being `Send`.
+#[cfg(test)]
+#[allow(dead_code)]
+fn the_verbs_futures_are_send(engine: &Engine, r: &MessageRef) {
+    fn send<T: Send>(_: T) {}
+    send(engine.show_message(r));
+    send(engine.act_on_message(r, MessageAction::Read));
+    send(engine.undo_action("token"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::MessageRef;
+
+    /// An undo to keep: its content does not matter to the tokens.
+    fn some_undo() -> Undo {
+        Undo::for_tests(MessageRef { account: "a1".into(), folder: "INBOX".into(), uidvalidity: Some(7), uid: 3 })
+    }
+
+    #[test]
+    fn a_token_works_once_and_not_after_it_expired() {
+        let mut undos = Undos::default();
+        let token = undos.put(some_undo());
+        assert_eq!(token.len(), 32);
+        assert_ne!(undos.put(some_undo()), token, "tokens are not reused");
+        assert!(undos.take(&token).is_some());
+        assert!(undos.take(&token).is_none(), "a token works once");
+        assert!(undos.take("not a token").is_none());
+
+        let old = undos.put(some_undo());
+        let long_ago = Instant::now().checked_sub(Duration::from_secs(UNDO_SECS + 1)).expect("a past instant");
+        undos.pending.get_mut(&old).expect("kept").0 = long_ago;
+        assert!(undos.take(&old).is_none(), "expired");
+        // Expired ones are dropped when the next one is kept.
+        let stale = undos.put(some_undo());
+        undos.pending.get_mut(&stale).expect("kept").0 = long_ago;
+        undos.put(some_undo());
+        assert!(!undos.pending.contains_key(&stale));
+    }
+}

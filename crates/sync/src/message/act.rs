@@ -42,6 +42,12 @@ impl Undo {
     pub fn account(&self) -> &str {
         &self.account
     }
+
+    /// The undo of marking `r` read, for tests of whoever keeps undos.
+    #[cfg(test)]
+    pub(crate) fn for_tests(r: MessageRef) -> Undo {
+        Undo { account: r.account, folder: r.folder, uidvalidity: r.uidvalidity.unwrap_or(1), uid: r.uid, moved: None }
+    }
 }
 
 /// Where a message was moved to, and how to find it there again.
@@ -90,13 +96,22 @@ pub async fn act(ctx: &Context<'_>, r: &MessageRef, action: MessageAction) -> Re
     let mut session = ctx.session(&account).await?;
     let result = act_on(&mut session, &folders, r, &raw, action).await;
     session.logout().await;
-    let (uidvalidity, change, undo, moved_to) = result?;
-    record(ctx, &r.account, &r.folder, uidvalidity, change).await;
-    let message = MessageRef { uidvalidity: Some(uidvalidity), ..r.clone() };
-    Ok(Acted { done: ActionDone { action, message, moved_to, undo: None }, undo })
+    let did = result?;
+    record(ctx, &r.account, &r.folder, did.uidvalidity, did.change).await;
+    let message = MessageRef { uidvalidity: Some(did.uidvalidity), ..r.clone() };
+    Ok(Acted { done: ActionDone { action, message, moved_to: did.moved_to, undo: None }, undo: did.undo })
 }
 
-type Outcome = (u32, Option<FlagChange>, Option<Undo>, Option<String>);
+/// What an action did on the server, for the store, the answer and the undo.
+struct Did {
+    /// The folder's UIDVALIDITY, checked.
+    uidvalidity: u32,
+    /// The change to the message's copy in its folder (none when it was already read).
+    change: Option<FlagChange>,
+    undo: Option<Undo>,
+    /// The folder it went to (decoded name).
+    moved_to: Option<String>,
+}
 
 async fn act_on(
     session: &mut ImapSession,
@@ -104,7 +119,7 @@ async fn act_on(
     r: &MessageRef,
     raw: &str,
     action: MessageAction,
-) -> Result<Outcome, SyncError> {
+) -> Result<Did, SyncError> {
     let Some((attribute, kind, instead)) = destination_kind(action) else {
         return mark_read(session, r, raw).await;
     };
@@ -132,20 +147,20 @@ async fn act_on(
         uid: r.uid,
         moved: Some(Moved { folder: dest.clone(), raw: dest_raw, copied, message_id }),
     };
-    Ok((uidvalidity, Some(FlagChange::Expunged(r.uid)), Some(undo), Some(dest)))
+    Ok(Did { uidvalidity, change: Some(FlagChange::Expunged(r.uid)), undo: Some(undo), moved_to: Some(dest) })
 }
 
-async fn mark_read(session: &mut ImapSession, r: &MessageRef, raw: &str) -> Result<Outcome, SyncError> {
+async fn mark_read(session: &mut ImapSession, r: &MessageRef, raw: &str) -> Result<Did, SyncError> {
     let uidvalidity = open_for_writing(session, r, raw).await?;
     let mut flags = current_flags(session, r).await?;
     if has_flag(&flags, "\\Seen") {
         // Already read: nothing to change, and nothing an undo should make unread.
-        return Ok((uidvalidity, None, None, None));
+        return Ok(Did { uidvalidity, change: None, undo: None, moved_to: None });
     }
     session.uid_store_flag(r.uid, "\\Seen", true).await?;
     flags.push("\\Seen".to_string());
     let undo = Undo { account: r.account.clone(), folder: r.folder.clone(), uidvalidity, uid: r.uid, moved: None };
-    Ok((uidvalidity, Some(FlagChange::Flags(r.uid, flags)), Some(undo), None))
+    Ok(Did { uidvalidity, change: Some(FlagChange::Flags(r.uid, flags)), undo: Some(undo), moved_to: None })
 }
 
 /// SELECT, the one place it is allowed: the user asked to change this message.

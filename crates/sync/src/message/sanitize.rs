@@ -115,8 +115,6 @@ pub fn sanitize_html(html: &str) -> Sanitized {
         .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer"))
         .strip_comments(true)
-        // Ids and names from mail must not collide with (or target) the page's own.
-        .id_prefix(Some("mail-"))
         .attribute_filter(move |element, attribute, value| filter_attribute(element, attribute, value, &counter));
     let mut table_attributes: HashMap<&str, HashSet<&str>> = HashMap::new();
     for tag in ["table", "td", "th", "tr", "tbody", "thead", "tfoot"] {
