@@ -35,7 +35,7 @@ describe("the action toast", () => {
     const t = new Toast(async () => null);
     t.show("the account has no Archive folder: …", null, true);
     vi.advanceTimersByTime(60_000);
-    expect(parts(t)).toEqual({ hidden: false, text: "the account has no Archive folder: …", undo: false, role: "alert" });
+    expect(parts(t)).toEqual({ hidden: false, text: "The account has no Archive folder: …", undo: false, role: "alert" });
     t.root.querySelector<HTMLButtonElement>('[data-test="toast-close"]')!.click();
     expect(t.root.hidden).toBe(true);
   });

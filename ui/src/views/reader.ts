@@ -9,7 +9,7 @@
 
 import { button, h, replace } from "../dom";
 import { toAppError, type Api } from "../bridge";
-import { fullTime, senderName, subjectText } from "../format";
+import { fullTime, senderName, sentence, subjectText } from "../format";
 import type { Address } from "../bindings/Address";
 import type { MessageAction } from "../bindings/MessageAction";
 import type { MessageRef } from "../bindings/MessageRef";
@@ -158,7 +158,7 @@ export class Reader {
       this.draw();
     } catch (e) {
       if (this.disposed) return;
-      replace(this.head, h("p", { class: "error-text", data: { test: "reader-error" }, attrs: { role: "alert" } }, toAppError(e).message));
+      replace(this.head, h("p", { class: "error-text", data: { test: "reader-error" }, attrs: { role: "alert" } }, sentence(toAppError(e).message)));
     }
   }
 
@@ -205,7 +205,7 @@ export class Reader {
   }
 
   private say(text: string | null): void {
-    replace(this.notice, text ? h("p", { class: "error-text", data: { test: "reader-notice" }, attrs: { role: "alert" } }, text) : null);
+    replace(this.notice, text ? h("p", { class: "error-text", data: { test: "reader-notice" }, attrs: { role: "alert" } }, sentence(text)) : null);
   }
 
   private draw(): void {
