@@ -95,6 +95,7 @@ describe("the reading pane", () => {
     expect(r.root.querySelectorAll("img, iframe, b").length).toBe(0);
     expect(t('[data-test="reader-attachments"]')).toBe("report.pdf 200 KB");
     expect(t('[data-test="reader-truncated"]')).toMatch(/Open it in your mail program/);
+    expect(t('[data-test="reader-truncated-open"]')).toBe("Open in Thunderbird");
     expect(t('[data-test="reader-open-in"]')).toBe("Open in Thunderbird");
     r.root.querySelector<HTMLButtonElement>('[data-test="reader-open-in"]')!.click();
     expect(api.openMessage).toHaveBeenCalledWith({ account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 5 });

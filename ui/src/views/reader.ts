@@ -108,6 +108,8 @@ export class Reader {
   private readonly notice = h("div", null);
   private readonly body = h("div", { class: "reader-body", data: { test: "reader-body" } });
   private readonly openInSlot = h("span", null);
+  /** "Open in …" again, in the notice of a message too big to show whole. */
+  private readonly truncatedSlot = h("span", null);
   private readonly linkNote = h("p", { class: "hint", data: { test: "reader-link-note" }, attrs: { role: "status" } });
   private view: MessageView | null = null;
   private remote = false;
@@ -187,6 +189,7 @@ export class Reader {
 
   private drawOpenIn(): void {
     const label = this.openInLabel();
+    replace(this.truncatedSlot, label ? button(label, () => this.openElsewhere(), { class: "secondary small", data: { test: "reader-truncated-open" } }) : null);
     replace(
       this.openInSlot,
       label
@@ -236,9 +239,10 @@ export class Reader {
         : null,
       v.truncated
         ? h(
-            "p",
-            { class: "notice-text", data: { test: "reader-truncated" } },
-            "This message is too big to show whole here: this is its beginning. Open it in your mail program for the rest.",
+            "div",
+            { class: "notice-text reader-truncated", data: { test: "reader-truncated" } },
+            h("span", null, "This message is too big to show whole here: this is its beginning. Open it in your mail program for the rest."),
+            this.truncatedSlot,
           )
         : null,
     );
