@@ -138,11 +138,6 @@ export class Reader {
     void this.loadOpenIn();
   }
 
-  get key(): string {
-    const m = this.message;
-    return `${m.account}\u0000${m.folder}\u0000${m.uidvalidity ?? ""}\u0000${m.uid}`;
-  }
-
   dispose(): void {
     this.disposed = true;
     this.stopWatching();
