@@ -27,4 +27,10 @@ if [ -n "${MAILBELL_E2E_TESTS:-}" ]; then
     tests+=("tests-app/e2e/$name.test.mjs")
   done
 fi
-with_xvfb with_xembed_tray with_keyring node --test --test-concurrency=1 "${tests[@]}" "$@"
+# dunst, the notification server (started by D-Bus activation on the private bus), reads its
+# configuration once, at start: its context menu (`dunstctl context`) runs the tests' chooser, so
+# that a test can pick one of a notification's actions (tests-app/e2e/dunst-dmenu.sh).
+# shellcheck disable=SC2016 # $HOME is the private home with_keyring makes
+with_xvfb with_xembed_tray with_keyring sh -c 'mkdir -p "$HOME/.config/dunst" \
+  && printf "[global]\n    dmenu = %s\n" "$1" > "$HOME/.config/dunst/dunstrc" && shift && exec "$@"' \
+  sh "$PWD/tests-app/e2e/dunst-dmenu.sh" node --test --test-concurrency=1 "${tests[@]}" "$@"

@@ -1,5 +1,5 @@
 // Takes the README's screenshots from the real app: main window, accounts, a notification, the
-// tray menu, the setup wizard, and the sign-in in the browser (OAuth2). Run through
+// tray menu, the reading pane, the setup wizard, and the sign-in in the browser (OAuth2). Run through
 // scripts/screenshots.sh (Xvfb, keyring session, a private Dovecot, an autoconfig server on
 // loopback, and for the sign-in the test OAuth2 server).
 //   node tests-app/screenshots.mjs OUT_DIR [app] [wizard] [oauth]   (default: all of them)
@@ -87,9 +87,10 @@ async function appShots() {
   }
   // Every folder is pushed (NOTIFY): no click needed.
   await eventually("four messages", async () => (await b.$$('[data-test="message"]')).length === 4, { timeout: 20_000 });
-  // The oldest one has been looked at already.
+  // The oldest one has been looked at already (opened, and back to the list).
   const rows = await b.$$('[data-test="message"]');
   await rows[rows.length - 1].click();
+  await (await b.$('[data-test="reader-back"]')).click();
   await sleep(800);
   windowShot("app-messages");
   cropShot("notifications", "340x270+935+40");
@@ -105,6 +106,14 @@ async function appShots() {
   await sleep(500);
   windowShot("app-about");
 
+  // The reading pane with an HTML mail, its remote image still blocked.
+  await server.appendRaw("INBOX", newsletter());
+  await (await b.$('[data-test="tab-messages"]')).click();
+  await eventually("the newsletter", () => b.execute(() => [...document.querySelectorAll('[data-test="message"] .subject')].some((e) => e.textContent === "Your December trail guide")), { timeout: 20_000 });
+  await b.execute(() => [...document.querySelectorAll('[data-test="message"]')].find((e) => e.querySelector(".subject")?.textContent === "Your December trail guide").click());
+  await eventually("the mail in its frame", () => b.execute(() => !!document.querySelector('[data-test="reader-frame"]')?.contentDocument?.querySelector("h1")), { timeout: 20_000 });
+  await stillShot("app-reader");
+
   // The tray: trayer shows the icon (XEmbed); a click opens the menu.
   const panel = sh("xdotool", ["search", "--name", "^panel$"]).split("\n")[0];
   const geo = Object.fromEntries(sh("xdotool", ["getwindowgeometry", "--shell", panel]).split("\n").map((l) => l.split("=")));
@@ -115,6 +124,39 @@ async function appShots() {
   sh("xdotool", ["key", "Escape"]);
   await app.stop();
   app = null;
+}
+
+/** An HTML newsletter as the reading pane shows it (a remote image, blocked until allowed). */
+function newsletter() {
+  const html = `<div style="max-width: 560px; font-family: Georgia, serif; color: #1f2933">
+<h1 style="font-size: 22px; color: #2f6f4e; margin: 0 0 6px">Trails &amp; Tea</h1>
+<p style="color: #7b8794; margin: 0 0 16px">The monthly letter of the Riverside Walking Club</p>
+<img src="https://images.example.org/december-banner.jpg" alt="A frosty ridge at sunrise" width="560" height="180">
+<h2 style="font-size: 17px; margin: 18px 0 6px">Saturday: the frost walk</h2>
+<p style="line-height: 1.5">We meet at 9:00 at the old mill car park for an easy 12 km loop along the ridge, back in time for soup at the Anchor. Bring warm gloves and a flask.</p>
+<table style="border-collapse: collapse; margin: 10px 0"><tr><td style="padding: 4px 12px 4px 0; color: #7b8794">Distance</td><td>12 km</td></tr><tr><td style="padding: 4px 12px 4px 0; color: #7b8794">Climb</td><td>310 m</td></tr><tr><td style="padding: 4px 12px 4px 0; color: #7b8794">Leader</td><td>Hannah</td></tr></table>
+<p><a href="https://walking.example.org/december">See the route and sign up</a></p>
+</div>`;
+  return [
+    "From: Riverside Walking Club <letters@walking.example.org>",
+    "To: alice@example.org",
+    "Subject: Your December trail guide",
+    "Date: Sat, 05 Dec 2026 08:30:00 +0000",
+    "Message-ID: <december-2026@walking.example.org>",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/alternative; boundary="b1"',
+    "",
+    "--b1",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Trails & Tea: Saturday, the frost walk. We meet at 9:00 at the old mill car park.",
+    "--b1",
+    "Content-Type: text/html; charset=utf-8",
+    "",
+    html,
+    "--b1--",
+    "",
+  ].join("\r\n");
 }
 
 /** The setup wizard of a first run: the settings autoconfig found, the untrusted certificate,

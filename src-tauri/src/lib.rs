@@ -4,7 +4,9 @@
 //! - `bridge`: engine start, events to the window, notifications and tray updates;
 //! - `setup`: the account wizard's and editor's commands (discovery, live test, add, remove);
 //! - `signin`: OAuth2 sign-in in the browser (offer, flow, test, add, sign in again);
-//! - `notify`, `tray`: the desktop integration; `models`, `error`: what crosses to the window;
+//! - `notify`, `tray`: the desktop integration (notification buttons act on their message);
+//! - `open_in`: "Open in…" a message's account's choice (mail program, webmail, a command);
+//! - `models`, `error`: what crosses to the window;
 //! - `state`: what the app keeps while it runs; `logging`: the log file in the state directory;
 //! - `command_list.rs`: the window's commands, one list for the handlers and the permissions.
 //!

@@ -414,6 +414,22 @@ mod tests {
     }
 
     #[test]
+    fn only_a_note_about_one_message_is_single() {
+        let one = notes_for(&[msg(1, "a")], "x");
+        assert!(one[0].single, "a click opens it, its buttons act on it");
+        let burst: Vec<_> = (1..=5).map(|i| msg(i, "b")).collect();
+        let summary = notes_for(&burst, "x");
+        assert_eq!(summary.len(), 1);
+        assert!(!summary[0].single, "a summary's click only reveals its newest row, and it has no buttons");
+        let late = notes_for(&[NewMessageEvent { late: true, ..msg(9, "l") }], "x");
+        assert!(!late[0].single);
+        assert_eq!(ACTIONS.map(|(id, _)| id), ["read", "archive", "delete"], "the ids are MessageAction's names");
+        for (id, _) in ACTIONS {
+            assert!(serde_json::from_value::<mailbell_sync::MessageAction>(serde_json::json!(id)).is_ok(), "{id}");
+        }
+    }
+
+    #[test]
     fn empty_sender_and_subject_have_words() {
         let mut m = msg(1, "  ");
         m.from_name = None;

@@ -100,13 +100,15 @@ pub fn oauth_open(app: AppHandle, sign_ins: State<'_, SignIns>, run: u32) -> App
     Ok(())
 }
 
-/// Opens a provider's help page in the browser. Only https links: the window must not be
-/// able to make the desktop open files or other schemes.
+/// Opens a provider's help page, or a link the user clicked in a mail, in the browser. Only
+/// https links: the window must not be able to make the desktop open files or other schemes.
 #[tauri::command]
 pub fn open_link(app: AppHandle, url: String) -> AppResult<()> {
     if !is_help_link(&url) {
         return Err(AppError::invalid("only https links are opened"));
     }
+    // Not the address: it may come from a mail.
+    tracing::info!("opening a link in the browser");
     open_browser(&app, &url);
     Ok(())
 }
@@ -226,7 +228,7 @@ fn is_help_link(url: &str) -> bool {
 /// opener permission); failing leaves the URL the window shows.
 fn open_browser(app: &AppHandle, url: &str) {
     if let Err(e) = app.opener().open_url(url, None::<&str>) {
-        tracing::warn!(error = %e, "cannot open a browser for the sign-in");
+        tracing::warn!(error = %e, "cannot open a browser");
     }
 }
 

@@ -73,7 +73,7 @@ describe("Mailbell app", () => {
     screenshot("accounts");
   });
 
-  it("lists a message appended on the server without a click, and marks it seen on click", async () => {
+  it("lists a message appended on the server without a click, and marks it seen when opened", async () => {
     await tab("messages");
     const subject = `Pushed ${Date.now()}`;
     const t0 = Date.now();
@@ -92,7 +92,9 @@ describe("Mailbell app", () => {
     assert.match(first.preview, /Hello there/);
     assert.match(first.cls, /\bunviewed\b/);
     assert.equal(await textOf('[data-test="unviewed-count"]'), "1 new message");
-    await click('[data-test="message"]');
+    await click('[data-test="message"] .subject');
+    await eventually("the reading pane", async () => (await textOf('[data-test="reader-subject"]')) === subject);
+    await click('[data-test="reader-back"]');
     await eventually("the message to be marked seen", async () => / viewed\b/.test(await browser.execute(() => document.querySelector('[data-test="message"]').className)));
     assert.equal(await textOf('[data-test="unviewed-count"]'), "All seen");
   });
@@ -174,7 +176,7 @@ describe("Mailbell app", () => {
     assert.equal(pushed?.summary, "Bob Sender");
   });
 
-  it("opens the window on the message whose notification is clicked", async () => {
+  it("opens the window on the message whose notification is clicked, in the reading pane", async () => {
     await tab("accounts");
     // dunst (the notification server here) lists the oldest first: leave only the new one.
     assert.equal(spawnSync("dunstctl", ["close-all"]).status, 0, "dunstctl close-all");
@@ -185,9 +187,7 @@ describe("Mailbell app", () => {
     // Clicks the notification (its default action).
     const r = spawnSync("dunstctl", ["action", "0"], { encoding: "utf8" });
     assert.equal(r.status, 0, `dunstctl action: ${r.stderr}`);
-    await eventually("the message revealed in the list", async () => {
-      return (await textOf('[data-test="message"].revealed .subject')) === subject;
-    });
+    await eventually("the message in the reading pane", async () => (await textOf('[data-test="reader-subject"]')) === subject);
     assert.match(await browser.execute(() => document.querySelector('[data-test="tab-messages"]').className), /\bactive\b/);
   });
 

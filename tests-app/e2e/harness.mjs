@@ -62,10 +62,12 @@ async function freePort() {
 }
 
 /** A private Dovecot, driven over mailbell-testserver's stdin. With `oauth`, also an OAuth2
- * authorization server whose tokens Dovecot accepts (its URLs in `info.oauth`). */
+ * authorization server whose tokens Dovecot accepts (its URLs in `info.oauth`); with
+ * `withoutArchive`, no folder is marked \Archive. */
 export class TestServer {
-  static async start({ oauth = false } = {}) {
-    const proc = spawn(bins.server, oauth ? ["--oauth"] : [], { stdio: ["pipe", "pipe", "inherit"] });
+  static async start({ oauth = false, withoutArchive = false } = {}) {
+    const args = [...(oauth ? ["--oauth"] : []), ...(withoutArchive ? ["--without-archive"] : [])];
+    const proc = spawn(bins.server, args, { stdio: ["pipe", "pipe", "inherit"] });
     const lines = readline.createInterface({ input: proc.stdout });
     const it = lines[Symbol.asyncIterator]();
     const first = await Promise.race([
@@ -99,6 +101,16 @@ export class TestServer {
 
   append(folder, subject, from, messageId, listId) {
     return this.command({ cmd: "append", folder, subject, ...(from ? { from } : {}), ...(messageId ? { message_id: messageId } : {}), ...(listId ? { list_id: listId } : {}) });
+  }
+
+  /** Appends a whole message as given (CRLF line ends); returns its UID. */
+  async appendRaw(folder, raw) {
+    return (await this.command({ cmd: "append_raw", folder, raw })).uid;
+  }
+
+  /** Every message of a folder as the server has it: [[uid, [flags]]...], flags sorted. */
+  async listFlags(folder) {
+    return (await this.command({ cmd: "list_flags", folder })).messages;
   }
 
   create(folder) {

@@ -5,6 +5,8 @@
 //! user) and Dovecot accepts that server's tokens (XOAUTH2/OAUTHBEARER, checked by
 //! introspection) besides the password.
 //!
+//! With `--without-archive`, no folder is marked `\Archive` (a server where Archive cannot work).
+//!
 //! On start it prints one JSON line: `{"host","tls_port","plain_port","ca_file","user","password"}`,
 //! plus with `--oauth` an `"oauth"` object: `{"authorize_url","token_url","revoke_url",
 //! "introspect_url","client_id"}`.
@@ -13,6 +15,10 @@
 //!   `{"ok":true,"uid":N}` (`from`, `body`, `message_id` and `list_id` optional: the same
 //!   `message_id` appended to two folders makes two copies of one message; `list_id` adds a
 //!   `List-Id: <…>` header, as a mailing list's mail has)
+//! - `{"cmd":"append_raw","folder":"INBOX","raw":"From: …\r\n…"}` → `{"ok":true,"uid":N}`: a whole
+//!   message as given (an HTML mail, a hostile one)
+//! - `{"cmd":"list_flags","folder":"INBOX"}` → `{"ok":true,"messages":[[uid,["\\Seen",…]],…]}`: every
+//!   message's UID and flags, as the server has them (doveadm, not an IMAP client of the app's)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
 //! - `{"cmd":"flags","folder":"INBOX","uid":N,"add":["\\Seen"],"remove":[]}` → `{"ok":true}`: another
 //!   client reads a message, or marks it unread again (`add`, `remove` optional)
@@ -47,6 +53,13 @@ enum Cmd {
         message_id: Option<String>,
         list_id: Option<String>,
     },
+    AppendRaw {
+        folder: String,
+        raw: String,
+    },
+    ListFlags {
+        folder: String,
+    },
     Create {
         folder: String,
     },
@@ -73,13 +86,18 @@ enum Cmd {
 
 fn main() -> anyhow::Result<()> {
     let mut oauth_wanted = false;
+    let mut without_archive = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--oauth" => oauth_wanted = true,
-            other => anyhow::bail!("unknown argument {other:?} (known: --oauth)"),
+            "--without-archive" => without_archive = true,
+            other => anyhow::bail!("unknown argument {other:?} (known: --oauth, --without-archive)"),
         }
     }
     let mut options = DovecotOptions::default();
+    if without_archive {
+        options = options.without_special_use("Archive");
+    }
     // The OAuth server's grants belong to the Dovecot user (unless a login hint names another).
     let oauth = if oauth_wanted { Some(OAuthServer::start(&options.users[0].name).context("starting the OAuth server")?) } else { None };
     if let Some(server) = &oauth {
@@ -150,6 +168,14 @@ fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd)
             };
             let uid = dovecot.append(user, &folder, &raw, &[])?;
             json!({"ok": true, "uid": uid})
+        }
+        Cmd::AppendRaw { folder, raw } => {
+            let uid = dovecot.append(user, &folder, raw.as_bytes(), &[])?;
+            json!({"ok": true, "uid": uid})
+        }
+        Cmd::ListFlags { folder } => {
+            let messages = dovecot.flags_of(user, &folder)?;
+            json!({"ok": true, "messages": messages})
         }
         Cmd::Create { folder } => {
             dovecot.create_folder(user, &folder)?;

@@ -233,7 +233,7 @@ describe("account editor of an OAuth2 account", () => {
     radio.checked = true;
     radio.dispatchEvent(new Event("change"));
     $("open-in-save").click();
-    await vi.waitFor(() => expect($("open-in-status").textContent).toBe("the command is empty"));
+    await vi.waitFor(() => expect($("open-in-status").textContent).toBe("The command is empty"));
     type("open-in-command-line", "my-mail --open 'a b'");
     $("open-in-save").click();
     await vi.waitFor(() => expect($("open-in-status").textContent).toBe("Saved."));

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { frameCsp, frameDocument, FRAME_SANDBOX, linkPolicy, Reader, sizeText } from "../src/views/reader";
+import { frameCsp, frameDocument, FRAME_SANDBOX, linkIndex, linkPolicy, Reader, sizeText } from "../src/views/reader";
 import type { MessageView } from "../src/bindings/MessageView";
 import type { OpenInOptions } from "../src/bindings/OpenInOptions";
 
@@ -17,6 +17,14 @@ describe("the mail frame's policy", () => {
     expect(mine).toBeGreaterThan(0);
     expect(mine).toBeLessThan(doc.indexOf("img-src *"));
     expect(doc.startsWith("<!DOCTYPE html><html><head>")).toBe(true);
+    // A link clicked before the pane made it its own asks for a window, which the sandbox refuses.
+    expect(doc.indexOf('<base target="_blank">')).toBeLessThan(doc.indexOf("img-src *"));
+  });
+
+  it("knows the links it made its own, and nothing else", () => {
+    expect(linkIndex("#mailbell-link-0")).toBe(0);
+    expect(linkIndex("#mailbell-link-12")).toBe(12);
+    for (const other of ["", "#", "#top", "#mailbell-link-", "#mailbell-link-1x", "#xmailbell-link-1"]) expect(linkIndex(other)).toBeNull();
   });
 
   it("sandboxes without scripts, forms, popups or navigation", () => {
@@ -87,6 +95,7 @@ describe("the reading pane", () => {
     expect(r.root.querySelectorAll("img, iframe, b").length).toBe(0);
     expect(t('[data-test="reader-attachments"]')).toBe("report.pdf 200 KB");
     expect(t('[data-test="reader-truncated"]')).toMatch(/Open it in your mail program/);
+    expect(t('[data-test="reader-truncated-open"]')).toBe("Open in Thunderbird");
     expect(t('[data-test="reader-open-in"]')).toBe("Open in Thunderbird");
     r.root.querySelector<HTMLButtonElement>('[data-test="reader-open-in"]')!.click();
     expect(api.openMessage).toHaveBeenCalledWith({ account: "acc1", folder: "INBOX", uidvalidity: 1, uid: 5 });

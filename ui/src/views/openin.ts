@@ -5,6 +5,7 @@
 
 import { button, h } from "../dom";
 import { toAppError, type Api } from "../bridge";
+import { sentence } from "../format";
 import type { OpenIn } from "../bindings/OpenIn";
 import type { OpenInOptions } from "../bindings/OpenInOptions";
 
@@ -84,7 +85,7 @@ export class OpenInChooser {
   }
 
   private say(text: string, error = false): void {
-    this.status.textContent = text;
+    this.status.textContent = sentence(text);
     this.status.classList.toggle("error-text", error);
   }
 

@@ -9,7 +9,7 @@
 
 import { button, h, replace } from "../dom";
 import { toAppError, type Api } from "../bridge";
-import { fullTime, senderName, subjectText } from "../format";
+import { fullTime, senderName, sentence, subjectText } from "../format";
 import type { Address } from "../bindings/Address";
 import type { MessageAction } from "../bindings/MessageAction";
 import type { MessageRef } from "../bindings/MessageRef";
@@ -38,6 +38,9 @@ export function frameDocument(html: string, remote: boolean): string {
     '<meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${frameCsp(remote)}">`,
     '<meta name="referrer" content="no-referrer">',
+    // Until the pane has made each link its own (see Reader.wire), a click on a link asks for a
+    // new window, which the sandbox refuses: the frame never navigates.
+    '<base target="_blank">',
     "<style>html,body{margin:0;padding:0;background:#fff;color:#111;font:14px/1.45 system-ui,sans-serif;overflow-wrap:anywhere}body{padding:12px}img{max-width:100%;height:auto}</style>",
     "</head><body>",
     html,
@@ -45,10 +48,25 @@ export function frameDocument(html: string, remote: boolean): string {
   ].join("");
 }
 
-/** The `sandbox` of the frame: same origin only, so that the pane can catch link clicks and
- * size the frame; no `allow-scripts`, so nothing in it ever runs; no forms, popups or
- * top-level navigation. */
+/** The `sandbox` of the frame: same origin only, so that the pane can reach into it (make its
+ * links the pane's, size it); no `allow-scripts`, so nothing in it ever runs (in WebKit not even
+ * the pane's own event listeners on its nodes); no forms, popups or top-level navigation. */
 export const FRAME_SANDBOX = "allow-same-origin";
+
+/** The fragment a mail link becomes inside the frame: `#mailbell-link-<n>`. A click on it is a
+ * navigation within the frame's own document (no request), which the pane sees and turns into
+ * opening link n in the browser. */
+export const LINK_FRAGMENT = "mailbell-link-";
+
+/** Which link a frame's location hash names, if any. */
+export function linkIndex(hash: string): number | null {
+  const m = new RegExp(`^#${LINK_FRAGMENT}(\\d+)$`).exec(hash);
+  return m ? Number(m[1]) : null;
+}
+
+/** How often the pane looks at the frame's location for a clicked link. Event listeners on the
+ * frame's nodes never run (no scripts there), so the pane has to look. */
+const LINK_POLL_MS = 150;
 
 /** What a click on a link in a mail does: open it in the browser (https only), or say why not. */
 export function linkPolicy(href: string | null): { open: string } | { refuse: string } | null {
@@ -90,11 +108,15 @@ export class Reader {
   private readonly notice = h("div", null);
   private readonly body = h("div", { class: "reader-body", data: { test: "reader-body" } });
   private readonly openInSlot = h("span", null);
+  /** "Open in …" again, in the notice of a message too big to show whole. */
+  private readonly truncatedSlot = h("span", null);
   private readonly linkNote = h("p", { class: "hint", data: { test: "reader-link-note" }, attrs: { role: "status" } });
   private view: MessageView | null = null;
   private remote = false;
   private openIn: OpenInOptions | null = null;
   private disposed = false;
+  /** Stops watching the current frame (its links and size). */
+  private unwatch: (() => void) | null = null;
 
   constructor(
     private readonly host: ReaderHost,
@@ -116,13 +138,9 @@ export class Reader {
     void this.loadOpenIn();
   }
 
-  get key(): string {
-    const m = this.message;
-    return `${m.account}\u0000${m.folder}\u0000${m.uidvalidity ?? ""}\u0000${m.uid}`;
-  }
-
   dispose(): void {
     this.disposed = true;
+    this.stopWatching();
   }
 
   focus(): void {
@@ -137,7 +155,7 @@ export class Reader {
       this.draw();
     } catch (e) {
       if (this.disposed) return;
-      replace(this.head, h("p", { class: "error-text", data: { test: "reader-error" }, attrs: { role: "alert" } }, toAppError(e).message));
+      replace(this.head, h("p", { class: "error-text", data: { test: "reader-error" }, attrs: { role: "alert" } }, sentence(toAppError(e).message)));
     }
   }
 
@@ -166,11 +184,12 @@ export class Reader {
 
   private drawOpenIn(): void {
     const label = this.openInLabel();
+    replace(this.truncatedSlot, label ? button(label, () => this.openElsewhere(), { class: "secondary small", data: { test: "reader-truncated-open" } }) : null);
     replace(
       this.openInSlot,
       label
         ? button(label, () => this.openElsewhere(), { class: "secondary", data: { test: "reader-open-in" } })
-        : h("span", { class: "hint" }, "Choose where messages open in the account's page (Accounts)."),
+        : h("span", { class: "hint", data: { test: "reader-open-in-none" } }, "No mail program is set on this desktop: choose where messages open on the account's page (Accounts → Edit)."),
     );
   }
 
@@ -184,7 +203,7 @@ export class Reader {
   }
 
   private say(text: string | null): void {
-    replace(this.notice, text ? h("p", { class: "error-text", data: { test: "reader-notice" }, attrs: { role: "alert" } }, text) : null);
+    replace(this.notice, text ? h("p", { class: "error-text", data: { test: "reader-notice" }, attrs: { role: "alert" } }, sentence(text)) : null);
   }
 
   private draw(): void {
@@ -215,9 +234,10 @@ export class Reader {
         : null,
       v.truncated
         ? h(
-            "p",
-            { class: "notice-text", data: { test: "reader-truncated" } },
-            "This message is too big to show whole here: this is its beginning. Open it in your mail program for the rest.",
+            "div",
+            { class: "notice-text reader-truncated", data: { test: "reader-truncated" } },
+            h("span", null, "This message is too big to show whole here: this is its beginning. Open it in your mail program for the rest."),
+            this.truncatedSlot,
           )
         : null,
     );
@@ -228,6 +248,7 @@ export class Reader {
   private drawBody(): void {
     const v = this.view;
     if (!v) return;
+    this.stopWatching();
     if (v.html === null) {
       // Text mail as text: never parsed as markup.
       const pre = h("pre", { class: "reader-text", data: { test: "reader-text" } });
@@ -260,33 +281,56 @@ export class Reader {
     this.drawBody();
   }
 
-  /** Catches link clicks in the frame (the frame never navigates) and sizes it to its content. */
+  /** Makes the frame's links the pane's: each becomes `about:srcdoc#mailbell-link-<n>` (a click stays
+   * within the frame's document; its original target is kept as the title), and the pane
+   * watches for such a click. Sizes the frame to its content as images load. */
   private wire(frame: HTMLIFrameElement): void {
     const doc = frame.contentDocument;
-    if (!doc) return;
-    doc.addEventListener(
-      "click",
-      (ev) => {
-        const a = (ev.target as Element | null)?.closest?.("a");
-        if (!a) return;
-        ev.preventDefault();
-        ev.stopPropagation();
-        const p = linkPolicy(a.getAttribute("href"));
-        if (!p) return;
-        if ("open" in p) {
-          this.linkNote.hidden = true;
-          void this.host.api.openLink(p.open).catch((e: unknown) => this.showLinkNote(toAppError(e).message));
-        } else this.showLinkNote(p.refuse);
-      },
-      true,
-    );
-    doc.addEventListener("submit", (ev) => ev.preventDefault(), true);
+    const win = frame.contentWindow;
+    if (!doc || !win) return;
+    const links: (string | null)[] = [];
+    for (const a of Array.from(doc.querySelectorAll("a, area"))) {
+      const href = a.getAttribute("href");
+      const n = links.push(href) - 1;
+      // Absolute: a srcdoc document resolves a bare `#…` against the app's own address, which
+      // would be a navigation of the frame (refused by the app's frame-src), not a fragment.
+      a.setAttribute("href", `about:srcdoc#${LINK_FRAGMENT}${n}`);
+      a.setAttribute("target", "_self");
+      if (href && !a.getAttribute("title")) a.setAttribute("title", href);
+    }
     const size = () => {
-      const height = doc.documentElement?.scrollHeight ?? 0;
-      frame.style.height = `${Math.max(120, height + 4)}px`;
+      frame.style.height = `${Math.max(120, (doc.documentElement?.scrollHeight ?? 0) + 4)}px`;
     };
     size();
-    for (const img of Array.from(doc.images)) img.addEventListener("load", size);
+    this.stopWatching();
+    // The observer and the timer are the pane's own (they run although the frame's scripts cannot).
+    const resize = new ResizeObserver(size);
+    resize.observe(doc.documentElement);
+    const timer = setInterval(() => {
+      if (this.disposed || !frame.isConnected) return this.stopWatching();
+      const n = linkIndex(win.location.hash);
+      if (n === null) return;
+      win.location.hash = "";
+      this.follow(links[n] ?? null);
+    }, LINK_POLL_MS);
+    this.unwatch = () => {
+      resize.disconnect();
+      clearInterval(timer);
+    };
+  }
+
+  private stopWatching(): void {
+    this.unwatch?.();
+    this.unwatch = null;
+  }
+
+  private follow(href: string | null): void {
+    const p = linkPolicy(href);
+    if (!p) return;
+    if ("open" in p) {
+      this.linkNote.hidden = true;
+      void this.host.api.openLink(p.open).catch((e: unknown) => this.showLinkNote(toAppError(e).message));
+    } else this.showLinkNote(p.refuse);
   }
 
   private showLinkNote(text: string): void {

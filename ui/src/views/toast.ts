@@ -4,6 +4,7 @@
 
 import { button, h, replace } from "../dom";
 import { toAppError } from "../bridge";
+import { sentence } from "../format";
 import type { MessageAction } from "../bindings/MessageAction";
 
 /** How long the Undo stays offered (the engine keeps a token about a minute). */
@@ -34,7 +35,8 @@ export class Toast {
     this.timer = null;
     this.root.classList.toggle("error", error);
     this.root.setAttribute("role", error ? "alert" : "status");
-    const say = h("span", { data: { test: "toast-text" } }, text);
+    // Engine errors start in lower case: said as a sentence.
+    const say = h("span", { data: { test: "toast-text" } }, sentence(text));
     const undo = token
       ? button(
           "Undo",
