@@ -180,6 +180,11 @@ export class App {
     a.driver = spawn(bins.driver, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", bins.native], {
       env: { ...process.env, MAILBELL_DATA_DIR: dataDir, RUST_LOG: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      // A process group of its own (the driver, WebKitWebDriver and the app they start), so that
+      // stop() can end the app too: closing the session only closes the window, which the app
+      // answers by hiding in the tray, and an app left running keeps this test file alive
+      // through the stderr it inherited.
+      detached: true,
     });
     for (const s of [a.driver.stdout, a.driver.stderr]) {
       s.setEncoding("utf8");
@@ -202,8 +207,20 @@ export class App {
     } catch {
       // the app may be gone already
     }
-    this.driver?.kill();
-    if (this.driver && this.driver.exitCode === null) await Promise.race([once(this.driver, "exit"), sleep(5000)]);
+    if (!this.driver) return;
+    const group = (signal) => {
+      try {
+        process.kill(-this.driver.pid, signal);
+      } catch {
+        // the whole group is gone already
+      }
+    };
+    group("SIGTERM");
+    if (this.driver.exitCode === null) await Promise.race([once(this.driver, "exit"), sleep(5000)]);
+    // The app does not always follow its driver out: whatever is left of the group goes now.
+    group("SIGKILL");
+    this.driver.stdout?.destroy();
+    this.driver.stderr?.destroy();
   }
 }
 

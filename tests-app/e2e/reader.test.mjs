@@ -123,6 +123,14 @@ const frame = () =>
     };
   });
 
+/** The state Recent shows for the message with this subject (new, viewed, read, deleted), or null. */
+function recentState(subject) {
+  return browser.execute(
+    (s) => [...document.querySelectorAll('[data-test="recent-message"]')].find((r) => r.querySelector(".subject")?.textContent === s)?.getAttribute("data-state") ?? null,
+    subject,
+  );
+}
+
 async function rowOf(subject) {
   return browser.execute((s) => {
     const row = [...document.querySelectorAll('[data-test="message"]')].find((r) => r.querySelector(".subject")?.textContent === s);
@@ -325,7 +333,11 @@ describe("Reading pane, actions and Open in", () => {
     await click(`${await rowSelector(subjects[2])} [data-test="act-delete"]`);
     await eventually("moved to Trash", async () => (await flagsOf(server, "INBOX", uids[2])) === null && (await server.listFlags("Trash")).length === trashBefore + 1);
     assert.equal((await browser.execute(() => document.getElementById("main").dataset.view)), "messages", "a row's action opens nothing");
-    await eventually("the row shows it gone", async () => /\bgone\b/.test((await rowOf(subjects[2]))?.cls ?? ""));
+    // New mail lists only news: the deleted message leaves it; Recent keeps it as deleted.
+    await eventually("the row to leave New mail", async () => (await rowOf(subjects[2])) === null);
+    await tab("recent");
+    await eventually("Recent to show it deleted", async () => (await recentState(subjects[2])) === "deleted");
+    await tab("messages");
     assert.deepEqual(await others(), othersBefore, "no other message changed");
   });
 
@@ -386,10 +398,11 @@ describe("Reading pane, actions and Open in", () => {
     assert.equal(menu.split("\n").filter((l) => l.includes("Mark as read")).length, 1, `one notification's actions: ${menu}`);
     assert.deepEqual(await flagsOf(server, "INBOX", neighbour), [], "exactly that message");
     await tab("messages");
-    await eventually("the list shows it read on the server", async () => {
-      const row = await browser.execute((s) => [...document.querySelectorAll('[data-test="message"]')].find((x) => x.querySelector(".subject")?.textContent === s)?.querySelector(".tag")?.textContent ?? null, subject);
-      return row === "read on server";
-    });
+    // Read on the server, it is no longer news: it leaves New mail, and Recent shows it read.
+    await eventually("the row to leave New mail", async () => (await rowOf(subject)) === null);
+    await tab("recent");
+    await eventually("Recent to show it read", async () => (await recentState(subject)) === "read");
+    await tab("messages");
     assert.notEqual((await pane()).view, "read", "an action opens nothing");
     rmSync(path.join(home, ".mailbell-dunst-choice"), { force: true });
   });
