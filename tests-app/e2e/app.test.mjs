@@ -270,8 +270,14 @@ describe("Mailbell app", () => {
   });
 
   it("keeps running when the window is closed; a second launch exits and brings the window back", async () => {
-    // By class: the tray icon docked in trayer is a window named "mailbell" too.
-    const visible = () => spawnSync("xdotool", ["search", "--onlyvisible", "--class", "^Mailbell$"], { encoding: "utf8" }).stdout.trim();
+    // By class, then by title: the tray icon docked in trayer is a window named "mailbell" too,
+    // and a tooltip (a row's title under the pointer) is a visible window of the app's class
+    // without the title; taking it for the main window sends the close to the tooltip.
+    const visible = () =>
+      spawnSync("xdotool", ["search", "--onlyvisible", "--class", "^Mailbell$"], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((id) => id && spawnSync("xdotool", ["getwindowname", id], { encoding: "utf8" }).stdout.startsWith("Mailbell"))
+        .join("\n");
     const id = visible().split("\n")[0];
     assert.ok(id, "the window is on screen");
     const closed = spawnSync("/usr/bin/python3", [new URL("./close-window.py", import.meta.url).pathname, id], { encoding: "utf8" });
