@@ -140,6 +140,11 @@ impl BenchEnv {
         Ok(id)
     }
 
+    /// The current data directory (S9 opens its store).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
+    }
+
     /// Starts `mailbell-cli watch --json` on the current data directory.
     pub fn watch(&self) -> anyhow::Result<Watch> {
         if self.accounts.is_empty() {

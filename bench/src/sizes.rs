@@ -51,6 +51,17 @@ pub struct Sizes {
 
     /// S7: recoveries measured per path (netlink, watchdog) and mode (NOTIFY or not).
     pub s7_reps: usize,
+
+    /// S9: watched folders, messages inserted through the store over a simulated year, and
+    /// the burst of new mail measured on it.
+    pub s9_folders: usize,
+    pub s9_messages: usize,
+    pub s9_burst: usize,
+
+    /// S10: accounts x folders per step (each a fresh server), and the sizes of the one big
+    /// folder, each step filled on top of the previous one.
+    pub s10_layouts: Vec<(usize, usize)>,
+    pub s10_big_folder: Vec<usize>,
 }
 
 impl Sizes {
@@ -81,6 +92,11 @@ impl Sizes {
             s6_new_per_folder: 10,
             s6_seen_per_folder: 4,
             s7_reps: 3,
+            s9_folders: 20,
+            s9_messages: 1_000_000,
+            s9_burst: 1_000,
+            s10_layouts: vec![(1, 100), (1, 1_000), (5, 1_000)],
+            s10_big_folder: vec![10_000, 100_000, 1_000_000],
         }
     }
 
@@ -111,6 +127,11 @@ impl Sizes {
             s6_new_per_folder: 10,
             s6_seen_per_folder: 4,
             s7_reps: 1,
+            s9_folders: 5,
+            s9_messages: 50_000,
+            s9_burst: 1_000,
+            s10_layouts: vec![(1, 20), (1, 100), (3, 100)],
+            s10_big_folder: vec![2_000, 20_000],
         }
     }
 

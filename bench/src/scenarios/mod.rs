@@ -5,6 +5,7 @@
 //! `report.table`), then list it in [`ALL`]. An Err from `run` is a functional failure of that
 //! scenario.
 
+mod s10_scale;
 mod s1_idle;
 mod s2_burst;
 mod s3_large;
@@ -12,6 +13,7 @@ mod s4_idle_latency;
 mod s5_idle_cost;
 mod s6_flag_sync;
 mod s7_recovery;
+mod s9_year;
 
 use anyhow::Context;
 
@@ -40,6 +42,16 @@ pub const ALL: &[Scenario] = &[
         id: "S7",
         about: "recovery: network change (new address, black hole) -> the first message reported, NOTIFY and not",
         run: s7_recovery::run,
+    },
+    Scenario {
+        id: "S9",
+        about: "a simulated year: a million messages through the store, pruned; store size and pass cost before and after",
+        run: s9_year::run,
+    },
+    Scenario {
+        id: "S10",
+        about: "scale: many accounts x folders, one huge Maildir folder; pass time, peak RSS, connections per size",
+        run: s10_scale::run,
     },
 ];
 

@@ -56,5 +56,7 @@ pub use net::CertificateInfo;
 pub use open_in::OpenIn;
 pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField};
 pub use secrets::{Secrets, SecretsError};
-pub use store::{FolderRow, Store, StoreError, StoredMessage};
+pub use store::{FolderRow, NewMessage, PruneReport, Retention, Store, StoreError, StoredMessage, Sweep, DB_FILE};
+// The bench's simulated year (S9) records deletions the way a pass does.
+pub use model::FlagChange;
 pub use sync::{server_config, sign_in, sync_account, PassReport, SyncOptions};

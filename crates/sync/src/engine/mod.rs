@@ -5,6 +5,7 @@
 mod backoff;
 mod clock;
 mod message;
+mod prune;
 mod push;
 mod quiet;
 mod wakeups;
@@ -26,7 +27,7 @@ use crate::imap::Timeouts;
 use crate::model::{Account, NewAccount};
 use crate::rules::Rules;
 use crate::secrets::Secrets;
-use crate::store::{Store, StoreError};
+use crate::store::{Retention, Store, StoreError};
 use crate::sync::SyncOptions;
 
 #[derive(Debug, Clone)]
@@ -70,6 +71,10 @@ pub struct EngineOptions {
     /// How many bytes of a message the reading pane fetches at most (`message::BODY_BYTES`;
     /// tests make it small to see the cut).
     pub message_bytes: u32,
+    /// What the store keeps of the messages (`store::prune`)...
+    pub retention: Retention,
+    /// ...and how often it lets go of the rest (`prune.rs`).
+    pub prune_every: Duration,
 }
 
 impl Default for EngineOptions {
@@ -95,6 +100,10 @@ impl Default for EngineOptions {
             quiet_check: Duration::from_secs(30),
             sync: SyncOptions::default(),
             message_bytes: crate::message::BODY_BYTES,
+            retention: Retention::default(),
+            // Mail ages by days: an hour is often enough, and a sweep of a bounded store is
+            // a few hundred short steps.
+            prune_every: Duration::from_secs(60 * 60),
         }
     }
 }
@@ -107,6 +116,8 @@ pub(crate) struct Shared {
     pub(crate) opts: EngineOptions,
     /// OAuth2 access tokens, in memory only.
     pub(crate) tokens: crate::oauth::TokenCache,
+    /// Told after each pass: the pruning task's moment (`prune.rs`).
+    pub(crate) pass_done: Notify,
 }
 
 /// Which worker speaks for each account, and the latest status it reported.
@@ -211,6 +222,8 @@ pub struct Engine {
     /// The digest of the quiet hours (`quiet.rs`), started with the workers; woken when the
     /// rules change.
     quiet: Mutex<Option<JoinHandle<()>>>,
+    /// The store's pruning (`prune.rs`), started with the workers.
+    prune: Mutex<Option<JoinHandle<()>>>,
     rules_changed: Arc<Notify>,
     /// The accounts in the store as the engine last saw them, to tell what another program
     /// (`mailbell-cli account add|remove` beside the app) changed since.
@@ -247,7 +260,14 @@ impl Engine {
     pub fn new(store: Store, secrets: Arc<Secrets>, opts: EngineOptions, sink: Option<Arc<dyn EventSink>>) -> Engine {
         let (bus, _) = broadcast::channel(4096);
         let fanout = Fanout { direct: sink, bus: bus.clone(), statuses: Mutex::new(Statuses::default()) };
-        let shared = Arc::new(Shared { store, secrets, sink: Arc::new(fanout), opts, tokens: crate::oauth::TokenCache::new() });
+        let shared = Arc::new(Shared {
+            store,
+            secrets,
+            sink: Arc::new(fanout),
+            opts,
+            tokens: crate::oauth::TokenCache::new(),
+            pass_done: Notify::new(),
+        });
         let (closing, _) = watch::channel(false);
         Engine {
             shared,
@@ -255,6 +275,7 @@ impl Engine {
             workers: Arc::new(Mutex::new(BTreeMap::new())),
             wakeups: Mutex::new(None),
             quiet: Mutex::new(None),
+            prune: Mutex::new(None),
             rules_changed: Arc::new(Notify::new()),
             known: Mutex::new(BTreeSet::new()),
             membership: tokio::sync::Mutex::new(()),
@@ -290,7 +311,16 @@ impl Engine {
         }
         self.start_wakeups();
         self.start_quiet();
+        self.start_prune();
         Ok(n)
+    }
+
+    /// Starts the store's pruning task once.
+    fn start_prune(&self) {
+        let mut slot = self.prune.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(prune::spawn(Arc::clone(&self.shared), self.closing.subscribe()));
+        }
     }
 
     /// Starts the quiet hours' digest task once.
@@ -530,6 +560,10 @@ impl Engine {
         let quiet = self.quiet.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(q) = quiet {
             let _ = q.await;
+        }
+        let prune = self.prune.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(p) = prune {
+            let _ = p.await;
         }
         let handles: Vec<WorkerHandle> = std::mem::take(&mut *self.lock_workers()).into_values().collect();
         for h in &handles {

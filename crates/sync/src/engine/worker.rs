@@ -287,6 +287,8 @@ impl Worker {
 
     async fn succeeded(&mut self, report: &PassReport, full: bool) {
         self.backoff.reset();
+        // The store is quiet now: the pruning task's moment, if a sweep is due.
+        self.shared.pass_done.notify_one();
         // Only a full pass covers every folder: a pass scoped to INBOX (IDLE) or one folder
         // must not push back the timer, or a busy INBOX would starve the other folders.
         if full {

@@ -10,6 +10,7 @@
 mod accounts;
 mod folders;
 mod messages;
+mod prune;
 mod schema;
 mod settings;
 
@@ -22,6 +23,7 @@ use rusqlite::Connection;
 pub(crate) use accounts::new_account_id;
 pub use folders::{FolderRow, FolderStatusUpdate};
 pub use messages::{Inserted, NewMessage, StoredMessage};
+pub use prune::{PruneReport, Retention, Sweep};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "mailbell.sqlite3";
@@ -80,9 +82,15 @@ impl Store {
         // WAL lets `status` and the app read while a sync writes; a busy timeout covers the
         // short write transactions of another process (CLI and app share one database).
         conn.busy_timeout(Duration::from_secs(10)).map_err(open_err)?;
+        // Before anything else writes the file: a new store takes it at once, so the pages a
+        // prune frees go back a few at a time (`Store::reclaim`). An existing one only records
+        // the wish; its first prune converts it.
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL").map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        // A prune deletes many rows through the log: let a checkpoint shrink it back to this.
+        conn.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024).map_err(open_err)?;
         schema::migrate(&mut conn, path)?;
         Ok(Store { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
     }

@@ -128,6 +128,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN held_at TEXT;
     CREATE INDEX messages_held ON messages(held_at) WHERE held_at IS NOT NULL;
     "#,
+    // v8: a bounded store (prune.rs). Pruning keeps each folder's newest rows, found by this
+    // index without sorting the folder. (The file's auto_vacuum mode cannot change inside a
+    // transaction: a new store gets it at open, an older one is converted by its first
+    // prune.)
+    r#"
+    CREATE INDEX messages_by_folder ON messages(account_id, folder, id);
+    "#,
 ];
 
 /// The schema version this build writes.
