@@ -78,6 +78,7 @@ describe("language", () => {
 
   it("stays English when the app cannot say", async () => {
     await boot(snapshot(), (cmd) => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the IPC rejects with the Rust error as a bare object
       if (cmd === "locale") throw { kind: "internal", message: "no" };
       return null;
     });
