@@ -37,6 +37,9 @@ macro_rules! with_app_commands {
             signin::sign_in_again,
             signin::oauth_open,
             signin::open_link,
+            window::window_ready,
+            window::close_to_tray,
+            window::quit_app,
         }
     };
 }
