@@ -280,11 +280,11 @@ describe("Mailbell app", () => {
         .join("\n");
     const id = visible().split("\n")[0];
     assert.ok(id, "the window is on screen");
+    assert.ok(app.appChildren().includes("WebKitWebProces"), `a web process while the window is open: ${app.appChildren()}`);
     const closed = spawnSync("/usr/bin/python3", [new URL("./close-window.py", import.meta.url).pathname, id], { encoding: "utf8" });
     assert.equal(closed.status, 0, `close-window.py: ${closed.stderr}`);
     await eventually("the window to be hidden", () => visible() === "");
     // Closed to the tray, the window is destroyed: WebKit's web process (the page) ends with it.
-    assert.ok(app.appChildren().includes("WebKitWebProces"), `a web process while the window was open: ${app.appChildren()}`);
     await eventually("the web process to end", () => !app.appChildren().includes("WebKitWebProces"));
 
     // Still watching: new mail is still announced.
