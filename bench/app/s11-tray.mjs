@@ -64,6 +64,19 @@ export function tree(pid) {
   return out;
 }
 
+/** Where a process's PSS lies: the largest mappings by name (a library, [heap], anonymous). */
+function breakdown(pid, top = 8) {
+  const by = new Map();
+  let name = "[anon]";
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) name = head[1] ? path.basename(head[1]) : "[anon]";
+    const pss = /^Pss:\s+(\d+) kB/.exec(line);
+    if (pss) by.set(name, (by.get(name) ?? 0) + Number(pss[1]));
+  }
+  return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([n, k]) => `${n} ${mib(k)}`).join(", ");
+}
+
 const mib = (kib) => (kib / 1024).toFixed(1);
 const total = (procs) => procs.reduce((s, p) => s + p.pss, 0);
 const describe = (procs) => procs.map((p) => `${p.name} ${mib(p.pss)}`).join(", ");
@@ -109,6 +122,8 @@ async function main() {
       await sleep(SETTLE_MS);
       const procs = tree(app.pid);
       console.log(`  ${what}: ${mib(total(procs))} MiB PSS (${describe(procs)})`);
+      // Where it lies, per process, with S11_BREAKDOWN=1.
+      if (process.env.S11_BREAKDOWN) for (const p of procs) console.log(`    ${p.name}: ${breakdown(p.pid)}`);
       return total(procs);
     };
     // Every account's watched folders checked once (the store says so, through the CLI).

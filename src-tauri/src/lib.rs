@@ -7,6 +7,7 @@
 //! - `notify`, `tray`: the desktop integration (notification buttons act on their message);
 //! - `open_in`: "Open in…" a message's account's choice (mail program, webmail, a command);
 //! - `window`: the main window's life (built when opened, destroyed when closed to the tray);
+//!   `lean`: what else keeps the app small in the tray;
 //! - `models`, `error`: what crosses to the window;
 //! - `state`: what the app keeps while it runs; `logging`: the log file in the state directory;
 //! - `command_list.rs`: the window's commands, one list for the handlers and the permissions.
@@ -31,6 +32,7 @@ pub mod bridge;
 mod command_check;
 pub mod commands;
 pub mod error;
+pub mod lean;
 pub mod logging;
 pub mod models;
 pub mod notify;
@@ -58,6 +60,8 @@ use crate::state::AppState;
 pub const HIDDEN_ARG: &str = "--hidden";
 
 pub fn run() {
+    // First: it changes the environment GTK and malloc read, before any thread exists.
+    lean::at_start();
     let data_dir = match mailbell_sync::paths::data_dir(None) {
         Ok(d) => d,
         Err(e) => {

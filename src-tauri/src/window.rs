@@ -163,8 +163,25 @@ pub fn close(app: &AppHandle) {
     tracing::info!("window closed to the tray");
     if let Err(e) = w.destroy() {
         tracing::warn!(error = %e, "cannot destroy the window");
+        return;
     }
+    // The webview goes away in the background (its web process ends on its own): what it leaves
+    // behind is cleared a moment later, unless a window was opened meanwhile.
+    let h = app.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(AFTERMATH);
+        let app = h.clone();
+        let _ = h.run_on_main_thread(move || {
+            if app.get_webview_window(MAIN).is_none() {
+                crate::lean::after_window();
+            }
+        });
+    });
 }
+
+/// How long after the window's destruction what it left is cleared (WebKit's teardown of the
+/// page talks to the network process).
+const AFTERMATH: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The window's UI has loaded, listens to events and has painted its first frame: the time
 /// since "Open" goes to the log, and what a notification click asked for is shown now.

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { App, cli, eventually, NotifyMonitor, requireEnvironment, sleep, tempDir, TestServer, windowHelpers } from "./harness.mjs";
+import { App, cli, eventually, NotifyMonitor, requireEnvironment, screenshot, sleep, tempDir, TestServer, windowHelpers } from "./harness.mjs";
 
 const EMAIL = "alice@localhost";
 const CLOSE_WINDOW = new URL("./close-window.py", import.meta.url).pathname;
@@ -45,7 +45,9 @@ function closeWindow() {
 
 async function closedToTray() {
   closeWindow();
-  await eventually("the window to go", () => mainWindow() === null);
+  await eventually("the window to go", () => mainWindow() === null).catch((e) => {
+    throw new Error(`${e.message}; the app's log: ${log().slice(-2000)}`);
+  });
   await eventually("the web process to end with the window", () => !app.appChildren().includes("WebKitWebProces"));
 }
 
@@ -96,6 +98,7 @@ describe("the window's life", () => {
     const { textOf } = windowHelpers(app.browser);
     await eventually("the message in the reading pane of the new window", async () => (await textOf('[data-test="reader-subject"]')) === subject);
     assert.deepEqual(geometry(again), want, "the new window is where and as large as the old one was");
+    screenshot("window-reopened");
   });
 
   it("keeps its place and size across a restart of the app", async () => {
