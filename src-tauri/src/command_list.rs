@@ -38,6 +38,9 @@ macro_rules! with_app_commands {
             signin::oauth_open,
             signin::open_link,
             i18n::locale,
+            window::window_ready,
+            window::close_to_tray,
+            window::quit_app,
         }
     };
 }

@@ -6,6 +6,8 @@
 //! - `signin`: OAuth2 sign-in in the browser (offer, flow, test, add, sign in again);
 //! - `notify`, `tray`: the desktop integration (notification buttons act on their message);
 //! - `open_in`: "Open in…" a message's account's choice (mail program, webmail, a command);
+//! - `window`: the main window's life (built when opened, destroyed when closed to the tray);
+//!   `lean`: what else keeps the app small in the tray;
 //! - `models`, `error`: what crosses to the window;
 //! - `i18n`: the Fluent catalogues (locales/), in the desktop's language (`tr!`);
 //! - `state`: what the app keeps while it runs; `logging`: the log file in the state directory;
@@ -32,6 +34,7 @@ mod command_check;
 pub mod commands;
 pub mod error;
 pub mod i18n;
+pub mod lean;
 pub mod logging;
 pub mod models;
 pub mod notify;
@@ -40,6 +43,7 @@ pub mod setup;
 pub mod signin;
 pub mod state;
 pub mod tray;
+pub mod window;
 
 use std::time::Duration;
 
@@ -58,6 +62,8 @@ use crate::state::AppState;
 pub const HIDDEN_ARG: &str = "--hidden";
 
 pub fn run() {
+    // First: it changes the environment GTK and malloc read, before any thread exists.
+    lean::at_start();
     let data_dir = match mailbell_sync::paths::data_dir(None) {
         Ok(d) => d,
         Err(e) => {
@@ -81,15 +87,17 @@ pub fn run() {
         // First, so that a second launch stops before doing anything else.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             tracing::info!("second launch: showing the window");
-            tray::show_window(app);
+            window::open(app, None);
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
+        .plugin(window::state_plugin(&data_dir))
         // Opens the browser for the Rust side (signin.rs); the window has no opener permission,
         // and no script is injected to open its links.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
         .manage(AppState::new(store, data_dir, log_file))
         .manage(signin::SignIns::default())
+        .manage(window::WindowLife::default())
         .invoke_handler(with_app_commands!(app_handlers))
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -135,8 +143,9 @@ pub fn run() {
             let h = handle.clone();
             let _ = app.notification().on_action(move |action| on_notification_action(&h, action));
 
+            // Built only to be shown: a start in the tray costs no webview.
             if show {
-                tray::show_window(&handle);
+                window::open(&handle, None);
             }
             tauri::async_runtime::spawn(bridge::start(handle.clone()));
             tauri::async_runtime::spawn(quit_on_sigterm(handle.clone()));
@@ -146,11 +155,10 @@ pub fn run() {
         })
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
-                // Mailbell keeps watching: closing the window only hides it (in the tray), or
-                // minimises it where there is no tray to bring it back from.
+                // Mailbell keeps watching: closing the window puts it in the tray (destroyed, to
+                // cost nothing there), or minimises it where there is no tray to bring it back from.
                 api.prevent_close();
-                let has_tray = window.app_handle().state::<AppState>().tray_present();
-                let _ = if has_tray { window.hide() } else { window.minimize() };
+                window::close(window.app_handle());
             }
         })
         .build(tauri::generate_context!());
@@ -162,10 +170,11 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|app, event| {
-        if let RunEvent::Exit = event {
-            shutdown(app);
-        }
+    app.run(|app, event| match event {
+        // The last window went to the tray: Mailbell keeps running. A quit (`app.exit`) has a code.
+        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+        RunEvent::Exit => shutdown(app),
+        _ => {}
     });
 }
 
@@ -194,10 +203,9 @@ fn show_if_trayless(app: &AppHandle) {
     if state.first_no_host() {
         tracing::warn!("{}", tray::NO_HOST_HELP);
     }
-    let hidden = app.get_webview_window("main").is_some_and(|w| !w.is_visible().unwrap_or(true) || w.is_minimized().unwrap_or(false));
-    if hidden {
+    if window::out_of_sight(app) {
         tracing::info!("no tray to bring the window back from: showing it");
-        tray::show_window(app);
+        window::open(app, None);
         state.set_shown_for_no_tray(true);
     }
 }
@@ -227,11 +235,9 @@ fn tray_host_changed(app: &AppHandle, host: Option<tray::HostId>) {
             if state.tray_present() {
                 tracing::info!(host = %host.kind, owner = %host.owner, "tray icon shown");
                 // The window was opened only for want of a tray: back in the tray with it.
-                if state.take_shown_for_no_tray() {
-                    if let Some(w) = app.get_webview_window("main") {
-                        tracing::info!("a tray host came: the window goes back to the tray");
-                        let _ = w.hide();
-                    }
+                if state.take_shown_for_no_tray() && app.get_webview_window(window::MAIN).is_some() {
+                    tracing::info!("a tray host came: the window goes back to the tray");
+                    window::close(app);
                 }
             }
         }
@@ -288,15 +294,15 @@ fn on_notification_action(app: &AppHandle, action: &tauri_plugin_notification::A
     let extra = action.notification().map(|n| n.extra().clone()).unwrap_or_default();
     let Some(message) = extra.get("message").and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok()) else {
         if action.action_id() == "tap" {
-            tray::show_window(app);
+            window::open(app, None);
         }
         return;
     };
     let single = extra.get("single").and_then(|v| v.as_bool()).unwrap_or(false);
     let verb = match action.action_id() {
         "tap" => {
-            tray::show_window(app);
-            bridge::emit_app(app, if single { AppEvent::Open { message } } else { AppEvent::Reveal { message } });
+            // A window built for this click gets the message once its UI is ready.
+            window::open(app, Some(if single { AppEvent::Open { message } } else { AppEvent::Reveal { message } }));
             return;
         }
         "read" => MessageAction::Read,
@@ -333,8 +339,8 @@ fn on_notification_action(app: &AppHandle, action: &tauri_plugin_notification::A
 /// The tray menu's actions.
 pub(crate) fn on_tray_menu(app: &AppHandle, id: &str) {
     match id {
-        tray::OPEN => tray::show_window(app),
-        id if id.starts_with(tray::ATTENTION) => tray::show_window(app),
+        tray::OPEN => window::open(app, None),
+        id if id.starts_with(tray::ATTENTION) => window::open(app, None),
         tray::SYNC => match app.state::<AppState>().engine() {
             Ok(engine) => {
                 tracing::info!("tray: check now");

@@ -25,7 +25,7 @@ use mailbell_sync::AccountState;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Manager, Wry};
+use tauri::{AppHandle, Wry};
 
 pub const OPEN: &str = "open";
 pub const SYNC: &str = "sync";
@@ -259,16 +259,6 @@ impl Tray {
             Ok(()) => *self.shown.lock().unwrap_or_else(|p| p.into_inner()) = Some(look.clone()),
             Err(e) => tracing::warn!(error = %e, "could not update the tray icon"),
         }
-    }
-}
-
-/// Brings the main window to the front (the user asked: it is no longer open for want of a tray).
-pub fn show_window(app: &AppHandle) {
-    app.state::<crate::state::AppState>().set_shown_for_no_tray(false);
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
     }
 }
 

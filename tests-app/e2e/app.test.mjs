@@ -269,7 +269,7 @@ describe("Mailbell app", () => {
     assert.deepEqual(r, { inline: null, eval: "blocked", evalRan: null });
   });
 
-  it("keeps running when the window is closed; a second launch exits and brings the window back", async () => {
+  it("keeps running when the window is closed, without its webview; a second launch exits and brings the window back with its content", async () => {
     // By class, then by title: the tray icon docked in trayer is a window named "mailbell" too,
     // and a tooltip (a row's title under the pointer) is a visible window of the app's class
     // without the title; taking it for the main window sends the close to the tooltip.
@@ -280,9 +280,12 @@ describe("Mailbell app", () => {
         .join("\n");
     const id = visible().split("\n")[0];
     assert.ok(id, "the window is on screen");
+    assert.ok(app.appChildren().includes("WebKitWebProces"), `a web process while the window is open: ${app.appChildren()}`);
     const closed = spawnSync("/usr/bin/python3", [new URL("./close-window.py", import.meta.url).pathname, id], { encoding: "utf8" });
     assert.equal(closed.status, 0, `close-window.py: ${closed.stderr}`);
     await eventually("the window to be hidden", () => visible() === "");
+    // Closed to the tray, the window is destroyed: WebKit's web process (the page) ends with it.
+    await eventually("the web process to end", () => !app.appChildren().includes("WebKitWebProces"));
 
     // Still watching: new mail is still announced.
     const subject = `While hidden ${Date.now()}`;
@@ -294,7 +297,12 @@ describe("Mailbell app", () => {
     if (code === null) second.kill("SIGKILL");
     assert.equal(code, 0, "the second instance exits at once");
     await eventually("the window to be shown again", () => visible() !== "");
+    // A new window: its page (a web process again) reads the engine's state as it loads.
+    await app.followWindow();
+    assert.ok(app.appChildren().includes("WebKitWebProces"), `the web process of the new window: ${app.appChildren()}`);
     assert.match(await browser.getTitle(), /^Mailbell/);
+    await eventually("the mail that came while it was closed, in the list", async () => (await subjects()).includes(subject));
+    assert.equal(await browser.execute(() => document.getElementById("main")?.dataset.view), "messages");
   });
 
   it("logs to its data dir, never the password", () => {

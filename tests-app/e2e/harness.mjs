@@ -7,7 +7,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -201,6 +201,41 @@ export class App {
     return a;
   }
 
+  /** The app's own process (started by WebKitWebDriver under tauri-driver). */
+  appPid() {
+    const app = descendants(this.driver.pid).find((p) => p.name === "mailbell");
+    if (!app) throw new Error("the app's process is not running under tauri-driver");
+    return app.pid;
+  }
+
+  /** The names of the app's child processes (WebKit's web and network processes). */
+  appChildren() {
+    return descendants(this.appPid()).map((p) => p.name);
+  }
+
+  /** The app destroys its window when it is closed to the tray and builds a new one when it is
+   * opened: a new webview, which WebKit's automation adds to this session as a new top-level
+   * browsing context (the old one is gone with its webview). This waits for the new one, makes
+   * it the session's current context, and waits for its UI to have loaded. */
+  async followWindow() {
+    const browser = this.browser;
+    await eventually("the window's new webview in the WebDriver session", async () => {
+      const handles = await browser.getWindowHandles();
+      if (handles.length !== 1) return false;
+      await browser.switchToWindow(handles[0]);
+      return browser.execute(() => document.readyState === "complete" && !!document.getElementById("main")?.dataset.view);
+    });
+  }
+
+  /** Quits the app as a logout does (SIGTERM: its engine finishes, the window's size and place
+   * are saved) and waits for it to end; stop() then ends the driver. (Ending the WebDriver
+   * session does not quit the app that way: the driver ends it.) */
+  async quit() {
+    const pid = this.appPid();
+    process.kill(pid, "SIGTERM");
+    await eventually("the app to quit", () => !running(pid), { timeout: 30_000, interval: 100 });
+  }
+
   async stop() {
     try {
       await this.browser?.deleteSession();
@@ -222,6 +257,42 @@ export class App {
     this.driver.stdout?.destroy();
     this.driver.stderr?.destroy();
   }
+}
+
+/** Whether a process runs (a zombie, ended but not yet reaped, does not). */
+function running(pid) {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** The processes under `pid` (its descendants, not itself): [{ pid, name }]. */
+export function descendants(pid) {
+  const out = [];
+  const walk = (p) => {
+    let kids = [];
+    try {
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        kids.push(...readFileSync(`/proc/${p}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+      }
+    } catch {
+      kids = []; // gone meanwhile
+    }
+    for (const k of kids) {
+      let name = "?";
+      try {
+        name = readFileSync(`/proc/${k}/comm`, "utf8").trim();
+      } catch {
+        continue;
+      }
+      out.push({ pid: k, name });
+      walk(k);
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 async function canConnect(port) {

@@ -51,6 +51,13 @@ export const api = {
   snapshot: () => call<Snapshot>("snapshot"),
   /** The language the app speaks: the desktop's, as the Rust side read it (i18n.rs). */
   locale: () => call<UiLocale>("locale"),
+  /** Says that this window has loaded, listens and has painted (the app then hands over what a
+   * notification click asked for, and logs the time since "Open"). */
+  windowReady: () => call<null>("window_ready"),
+  /** Closes the window to the tray (it is destroyed; where there is no tray, minimised). */
+  closeToTray: () => call<null>("close_to_tray"),
+  /** Quits Mailbell, as the tray's Quit does. */
+  quitApp: () => call<null>("quit_app"),
   /** Every recent message, whatever its state (the Recent view). */
   listMessages: (limit?: number) => call<StoredMessage[]>("list_messages", { limit: limit ?? null }),
   /** The messages still news: unread on the server and still there (the New mail view). */

@@ -517,6 +517,10 @@ async function boot(): Promise<void> {
   draw();
   await subscribe({ engine: onEngine, app: onApp });
   await Promise.all([loadSnapshot(), loadMessages()]);
+  // The window is built afresh each time it is opened (it does not live in the tray): once the
+  // engine's state is drawn and painted, the app may hand over a notification's message.
+  draw();
+  requestAnimationFrame(() => requestAnimationFrame(() => void api.windowReady().catch(() => {})));
   // Relative times ("checked 2 min ago", "next check in 3 min") move on by themselves.
   setInterval(render, 15_000);
 }
