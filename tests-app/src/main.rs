@@ -17,6 +17,9 @@
 //!   `List-Id: <…>` header, as a mailing list's mail has)
 //! - `{"cmd":"append_raw","folder":"INBOX","raw":"From: …\r\n…"}` → `{"ok":true,"uid":N}`: a whole
 //!   message as given (an HTML mail, a hostile one)
+//! - `{"cmd":"append_many","folder":"Work","subjects":["…",…]}` → `{"ok":true}`: the messages
+//!   in ONE IMAP MULTIAPPEND (RFC 3502), which the server commits at once, so a client hears them
+//!   as one change (a burst that arrives together, whatever the load on the test machine)
 //! - `{"cmd":"list_flags","folder":"INBOX"}` → `{"ok":true,"messages":[[uid,["\\Seen",…]],…]}`: every
 //!   message's UID and flags, as the server has them (doveadm, not an IMAP client of the app's)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
@@ -37,6 +40,7 @@
 use std::io::{BufRead, Write};
 
 use anyhow::Context;
+use mailbell_e2e::imap_raw::{quote, RawImap};
 use mailbell_e2e::oauth::CLIENT_ID;
 use mailbell_e2e::{simple, Dovecot, DovecotOptions, MessageBuilder, OAuthServer};
 use serde::Deserialize;
@@ -56,6 +60,10 @@ enum Cmd {
     AppendRaw {
         folder: String,
         raw: String,
+    },
+    AppendMany {
+        folder: String,
+        subjects: Vec<String>,
     },
     ListFlags {
         folder: String,
@@ -143,6 +151,26 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One MULTIAPPEND (RFC 3502) of simple messages, with LITERAL+ so that the whole command goes
+/// out in one write. `doveadm save` takes one message per call, and a client watching the folder
+/// may hear each one apart, depending on how fast the calls follow each other.
+fn append_many(dovecot: &Dovecot, folder: &str, subjects: &[String]) -> anyhow::Result<()> {
+    anyhow::ensure!(!subjects.is_empty(), "append_many needs at least one subject");
+    let user = dovecot.user();
+    let to = format!("{}@localhost", user.name);
+    let mut imap = RawImap::connect_tls(dovecot.tls_addr(), dovecot.ca_cert_path(), "localhost")?;
+    imap.command_ok(&format!("LOGIN {} {}", quote(&user.name), quote(&user.password)))?;
+    let mut command = format!("APPEND {}", quote(folder));
+    for subject in subjects {
+        let raw = String::from_utf8(simple("Bob Sender <bob@example.org>", &to, subject, "Hello there, this is the body."))
+            .context("a simple message is UTF-8")?;
+        command.push_str(&format!(" {{{}+}}\r\n{raw}", raw.len()));
+    }
+    imap.command_ok(&command)?;
+    imap.command("LOGOUT")?;
+    Ok(())
+}
+
 fn names(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -172,6 +200,10 @@ fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd)
         Cmd::AppendRaw { folder, raw } => {
             let uid = dovecot.append(user, &folder, raw.as_bytes(), &[])?;
             json!({"ok": true, "uid": uid})
+        }
+        Cmd::AppendMany { folder, subjects } => {
+            append_many(dovecot, &folder, &subjects)?;
+            json!({"ok": true})
         }
         Cmd::ListFlags { folder } => {
             let messages = dovecot.flags_of(user, &folder)?;
