@@ -28,6 +28,7 @@ import type { MessageAction } from "./bindings/MessageAction";
 import type { MessageKey } from "./bindings/MessageKey";
 import type { MessageRef } from "./bindings/MessageRef";
 import type { SettingsPatch } from "./bindings/SettingsPatch";
+import { announcer, captureFocus, installKeys, withKeys } from "./keys";
 import { aboutView } from "./views/about";
 import { accountsView } from "./views/accounts";
 import type { Actions, Ctx } from "./views/common";
@@ -52,7 +53,7 @@ const main = h("main", { class: "main", attrs: { id: "main" } });
 const top = h("header", { class: "topbar" });
 const banner = h("div", { class: "banner-slot" });
 const toast = new Toast((token) => api.undoAction(token));
-root.replaceChildren(top, banner, main, toast.root);
+root.replaceChildren(top, banner, main, toast.root, announcer);
 
 // Renders are coalesced, and never happen while a pointer button is down: replacing the element
 // under the pointer between press and release would swallow the click.
@@ -388,6 +389,7 @@ function topbar(): Child[] {
         {
           class: v === activeTab ? "tab active" : "tab",
           data: { test: `tab-${v}` },
+          title: v === "settings" ? withKeys(label, "settings") : undefined,
           attrs: { type: "button", role: "tab", "aria-selected": String(v === activeTab) },
           on: { click: () => actions.go(v) },
         },
@@ -411,7 +413,7 @@ function topbar(): Child[] {
           "Notifications paused",
         )
       : null,
-    accounts.length ? button("Sync all", () => actions.syncAll(), { class: "secondary", data: { test: "sync-all" } }) : null,
+    accounts.length ? button("Sync all", () => actions.syncAll(), { class: "secondary", data: { test: "sync-all" }, title: withKeys("Check all accounts now", "check") }) : null,
   ];
 }
 
@@ -435,6 +437,7 @@ function keepFocus(): () => void {
 
 function draw(): void {
   const ctx: Ctx = { state, actions, now: new Date() };
+  const refocus = captureFocus(root);
   replace(top, ...topbar());
   const problems = [state.loadError, state.snapshot?.engine_error].filter((x): x is string => !!x);
   replace(banner, ...problems.map((p) => h("div", { class: "banner", attrs: { role: "alert" }, data: { test: "banner" } }, p)));
@@ -486,6 +489,7 @@ function draw(): void {
     form.focus();
   }
   focused();
+  refocus(viewChanged);
   if (viewChanged) main.scrollTop = 0;
   const unviewed = unviewedTotal(state);
   document.title = unviewed > 0 ? `Mailbell (${unviewed})` : "Mailbell";
@@ -500,6 +504,16 @@ function draw(): void {
 
 async function boot(): Promise<void> {
   draw();
+  installKeys({
+    root,
+    view: () => state.view,
+    go: (v) => actions.go(v),
+    checkAll: () => void actions.syncAll(),
+    closeWindow: () => void api.closeToTray().catch((e: unknown) => toast.show((e as AppError).message ?? String(e), null, true)),
+    quit: () => void api.quitApp(),
+    back: (from) => actions.go(from === "edit" ? "accounts" : "messages"),
+    openAccount: (id) => actions.editAccount(id),
+  });
   await subscribe({ engine: onEngine, app: onApp });
   await Promise.all([loadSnapshot(), loadMessages()]);
   // Relative times ("checked 2 min ago", "next check in 3 min") move on by themselves.

@@ -3,6 +3,7 @@
 import { h } from "../dom";
 import { ADD_ACCOUNT_CMD, type Ctx } from "./common";
 import { noTrayHint } from "./settings";
+import { shortcutsHelp } from "../keys";
 
 export function aboutView(ctx: Ctx): HTMLElement {
   const about = ctx.state.snapshot?.about;
@@ -26,6 +27,7 @@ export function aboutView(ctx: Ctx): HTMLElement {
     h("p", null, "A small IMAP new-mail notifier. It never marks anything read on the server, never shows a message twice, and costs nothing while the inbox is quiet."),
     h("dl", { class: "facts-list" }, ...rows.flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)])),
     about && !about.tray ? noTrayHint() : null,
+    shortcutsHelp(),
     h("h3", null, "From the command line"),
     h("p", { class: "hint" }, "Accounts are added under Accounts → Add account, or from a terminal with mailbell-cli (the password goes to your keyring, never to disk):"),
     h("pre", { class: "command", data: { test: "add-account-command" } }, ADD_ACCOUNT_CMD),
