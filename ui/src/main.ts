@@ -395,7 +395,7 @@ function topbar(): Child[] {
         },
         label,
         v === "messages" && unviewed > 0 ? h("span", { class: "tab-count" }, String(unviewed)) : null,
-        v === "accounts" && accounts.some((a) => a.status?.error || a.folders.some((f) => f.watched && f.last_error)) ? h("span", { class: "tab-alert", title: "An account has an error" }, "!") : null,
+        v === "accounts" && accounts.some((a) => a.status?.error || a.folders.some((f) => f.watched && f.last_error)) ? h("span", { class: "tab-alert", title: "An account has an error", attrs: { role: "img", "aria-label": "An account has an error" } }, "!") : null,
       ),
     ),
   );
