@@ -201,12 +201,22 @@ export function installKeys(host: KeyHost, doc: Document = document): () => void
     }
     if (!ev.ctrlKey && !ev.altKey && !ev.metaKey && arrow(ev, host)) ev.preventDefault();
   };
+  // The keyboard is in use: the focus ring shows (styles.css) until the pointer is used again.
+  // Seen first (capture), whatever a view then does with the key.
+  const keyboard = (ev: KeyboardEvent) => {
+    if (!["Control", "Shift", "Alt", "Meta"].includes(ev.key)) doc.documentElement.dataset.keyboard = "";
+  };
+  const pointer = () => delete doc.documentElement.dataset.keyboard;
   const stop = () => {
     doc.removeEventListener("keydown", onKey);
+    doc.removeEventListener("keydown", keyboard, true);
     doc.removeEventListener("focusin", remember);
+    doc.removeEventListener("pointerdown", pointer, true);
   };
   doc.addEventListener("keydown", onKey);
+  doc.addEventListener("keydown", keyboard, true);
   doc.addEventListener("focusin", remember);
+  doc.addEventListener("pointerdown", pointer, true);
   return stop;
 }
 

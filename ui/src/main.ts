@@ -49,7 +49,9 @@ const HOLD_MS = 700;
 
 const state: UiState = initialState();
 const root = document.getElementById("app")!;
-const main = h("main", { class: "main", attrs: { id: "main" } });
+// A Tab stop of its own: it scrolls, and a view with nothing focusable (About) must still scroll
+// by keyboard.
+const main = h("main", { class: "main", attrs: { id: "main", tabindex: "0" } });
 const top = h("header", { class: "topbar" });
 const banner = h("div", { class: "banner-slot" });
 const toast = new Toast((token) => api.undoAction(token));

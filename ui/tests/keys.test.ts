@@ -172,3 +172,16 @@ describe("arrow keys", () => {
     expect(document.activeElement).toBe(button);
   });
 });
+
+describe("the focus ring", () => {
+  it("shows while the keyboard is used, and not after the pointer", async () => {
+    await bootWindow(snapshot());
+    const html = document.documentElement;
+    press("ArrowDown");
+    expect(html.dataset.keyboard).toBe("");
+    document.body.dispatchEvent(new Event("pointerdown", { bubbles: true }));
+    expect(html.dataset.keyboard).toBeUndefined();
+    press("Control");
+    expect(html.dataset.keyboard).toBeUndefined();
+  });
+});
