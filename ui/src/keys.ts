@@ -7,6 +7,7 @@
 // the page's body.
 
 import { h } from "./dom";
+import { t } from "./i18n";
 import type { View } from "./model";
 
 /** What the window does for a shortcut. */
@@ -29,19 +30,23 @@ export type KeyHost = {
 
 export type Command = "quit" | "close" | "check" | "settings" | "escape";
 
-/** The shortcuts as they are shown to people (About, tooltips). */
-export const SHORTCUTS: { keys: string; what: string; command: Command }[] = [
-  { keys: "F5, Ctrl+R", what: "Check all accounts now", command: "check" },
-  { keys: "Ctrl+,", what: "Settings", command: "settings" },
-  { keys: "Escape", what: "Close the message or the account's page", command: "escape" },
-  { keys: "Ctrl+W", what: "Close the window (Mailbell keeps watching in the tray)", command: "close" },
-  { keys: "Ctrl+Q", what: "Quit Mailbell", command: "quit" },
-];
+/** The shortcuts as they are shown to people (About, tooltips), in the current language (the
+ * keys too: German keyboards say "Strg" and "Esc"). */
+export function shortcuts(): { keys: string; what: string; command: Command }[] {
+  const ctrl = t("keys-ctrl");
+  return [
+    { keys: `F5, ${ctrl}+R`, what: t("keys-check"), command: "check" },
+    { keys: `${ctrl}+,`, what: t("keys-settings"), command: "settings" },
+    { keys: t("keys-escape"), what: t("keys-escape-what"), command: "escape" },
+    { keys: `${ctrl}+W`, what: t("keys-close"), command: "close" },
+    { keys: `${ctrl}+Q`, what: t("keys-quit"), command: "quit" },
+  ];
+}
 
 /** The keys of a command, for a tooltip: "Settings (Ctrl+,)". */
 export function withKeys(label: string, command: Command): string {
-  const s = SHORTCUTS.find((x) => x.command === command);
-  return s ? `${label} (${s.keys})` : label;
+  const s = shortcuts().find((x) => x.command === command);
+  return s ? t("keys-with-keys", { label, keys: s.keys }) : label;
 }
 
 /** Which command a key press is, if any. Ctrl without Alt or Meta (Shift is ignored: Ctrl+Shift+W
@@ -235,7 +240,7 @@ function run(cmd: Command, host: KeyHost): boolean {
       // Ctrl+R and F5 would reload the page: never, also in the wizard.
       if (!wizard) {
         host.checkAll();
-        announce("Checking all accounts now.");
+        announce(t("keys-checking"));
       }
       return true;
     case "settings":
@@ -255,13 +260,13 @@ export function shortcutsHelp(): HTMLElement {
     "section",
     { data: { test: "shortcuts" }, attrs: { "aria-labelledby": "shortcuts-title" } },
     // An h2 that looks like the view's other section titles (h3): it follows the view's h1.
-    h("h2", { class: "section-title", attrs: { id: "shortcuts-title" } }, "Keyboard shortcuts"),
+    h("h2", { class: "section-title", attrs: { id: "shortcuts-title" } }, t("keys-shortcuts-title")),
     h(
       "dl",
       { class: "facts-list shortcuts" },
-      ...SHORTCUTS.flatMap((s) => [h("dt", null, h("kbd", null, s.keys)), h("dd", null, s.what)]),
+      ...shortcuts().flatMap((s) => [h("dt", null, h("kbd", null, s.keys)), h("dd", null, s.what)]),
       h("dt", null, h("kbd", null, "← → ↑ ↓")),
-      h("dd", null, "Move between the tabs, and between the rows of a list; Enter opens a row"),
+      h("dd", null, t("keys-arrows")),
     ),
   );
 }

@@ -7,7 +7,8 @@ import { emit } from "@tauri-apps/api/event";
 
 import { APP_CHANNEL } from "../src/bridge";
 import type { AppEvent } from "../src/bindings/AppEvent";
-import { commandOf, SHORTCUTS, withKeys } from "../src/keys";
+import { commandOf, shortcuts, withKeys } from "../src/keys";
+import { setLocale } from "../src/i18n";
 import { account, message, snapshot } from "./fixtures";
 import { $, bootWindow, press, settle, shownView } from "./window";
 
@@ -32,13 +33,26 @@ describe("shortcut keys", () => {
 
   it("names every shortcut in About and on the buttons they stand for", async () => {
     await bootWindow(snapshot());
-    expect($("sync-all").title).toBe(withKeys("Check all accounts now", "check"));
+    expect($("sync-all").title).toBe("Check all accounts now (F5, Ctrl+R)");
     expect($("sync-all").title).toContain("F5");
     expect($("tab-settings").title).toContain("Ctrl+,");
     $("tab-about").click();
     await settle();
     const help = $("shortcuts").textContent;
-    for (const s of SHORTCUTS) expect(help).toContain(s.keys);
+    for (const s of shortcuts()) {
+      expect(help).toContain(s.keys);
+      expect(help).toContain(s.what);
+    }
+  });
+
+  it("names the keys as the keyboard does in German", () => {
+    setLocale("de");
+    try {
+      expect(withKeys("Einstellungen", "settings")).toBe("Einstellungen (Strg+,)");
+      expect(shortcuts().map((s) => s.keys)).toEqual(["F5, Strg+R", "Strg+,", "Esc", "Strg+W", "Strg+Q"]);
+    } finally {
+      setLocale("en-US");
+    }
   });
 
   it("F5 and Ctrl+R check every account, and Ctrl+R never reaches the page (no reload)", async () => {
