@@ -43,7 +43,7 @@ pub async fn start(app: AppHandle) {
                 let store = app.state::<AppState>().store.clone();
                 break Arc::new(Engine::new(store, Arc::new(secrets), EngineOptions::default(), Some(Arc::clone(&sink))));
             }
-            Ok(Err(e)) => format!("Mailbell cannot read passwords: {e}"),
+            Ok(Err(e)) => crate::tr!("error-keyring", reason = e.to_string()),
             Err(e) => format!("internal error: {e}"),
         };
         if last_error.as_deref() != Some(why.as_str()) {

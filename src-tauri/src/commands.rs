@@ -143,7 +143,7 @@ pub fn quit_app(app: AppHandle) {
 #[tauri::command]
 pub fn set_interval(state: State<'_, AppState>, account: String, secs: u32) -> AppResult<()> {
     if secs < MIN_INTERVAL_SECS {
-        return Err(AppError::invalid(format!("the interval must be at least {MIN_INTERVAL_SECS} seconds")));
+        return Err(AppError::invalid(crate::tr!("error-interval-too-short", secs = MIN_INTERVAL_SECS)));
     }
     Ok(state.engine()?.set_interval(&account, secs)?)
 }
@@ -156,7 +156,7 @@ pub async fn set_watched(app: AppHandle, account: String, folder: String, watche
     let (a, f) = (account.clone(), folder.clone());
     let found = blocking(move || Ok(store.set_watched(&a, &f, watched)?)).await?;
     if !found {
-        return Err(AppError::invalid(format!("no folder {folder:?} in this account")));
+        return Err(AppError::invalid(crate::tr!("error-no-such-folder", folder = folder.as_str())));
     }
     if watched {
         if let Some(engine) = app.state::<AppState>().engine_if_running() {
@@ -211,7 +211,7 @@ pub async fn apply_settings(app: &AppHandle, patch: SettingsPatch) -> AppResult<
     if new.autostart != old.autostart {
         let launcher = app.autolaunch();
         let r = if new.autostart { launcher.enable() } else { launcher.disable() };
-        r.map_err(|e| AppError::new(ErrorKind::Autostart, format!("could not change start at login: {e}")))?;
+        r.map_err(|e| AppError::new(ErrorKind::Autostart, crate::tr!("error-autostart", reason = e.to_string())))?;
     }
     let handle = app.clone();
     blocking(move || handle.state::<AppState>().save_settings(new)).await?;

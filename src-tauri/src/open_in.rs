@@ -38,7 +38,7 @@ pub async fn set_open_in(app: AppHandle, account: String, choice: OpenIn) -> App
     blocking(move || {
         let a = account_of(&store, &account)?;
         if choice == OpenIn::Webmail && provider_of(&a).and_then(|p| p.webmail).is_none() {
-            return Err(AppError::in_field("open_in", "Mailbell knows no webmail for this account's provider."));
+            return Err(AppError::in_field("open_in", crate::tr!("error-no-webmail")));
         }
         store.set_setting(&open_in::setting_key(&account), &open_in::to_setting(&choice))?;
         tracing::info!(%account, kind = kind(&choice), "open in: choice changed");
@@ -85,32 +85,28 @@ pub async fn open_message(app: AppHandle, message: MessageRef) -> AppResult<()> 
     };
     match choice {
         OpenIn::Webmail => {
-            let provider = provider_of(&account).ok_or_else(|| {
-                AppError::invalid("Mailbell knows no webmail for this account's provider: choose another way in Settings.")
-            })?;
-            let url = open_in::webmail_url(provider, facts.message_id.as_deref()).ok_or_else(|| {
-                AppError::invalid("Mailbell knows no webmail for this account's provider: choose another way in Settings.")
-            })?;
+            let provider = provider_of(&account).ok_or_else(|| AppError::invalid(crate::tr!("error-no-webmail-choose")))?;
+            let url = open_in::webmail_url(provider, facts.message_id.as_deref())
+                .ok_or_else(|| AppError::invalid(crate::tr!("error-no-webmail-choose")))?;
             tracing::info!(account = %message.account, "open in: webmail");
-            app.opener().open_url(url, None::<&str>).map_err(|e| AppError::internal(format!("the browser could not be started: {e}")))
+            app.opener().open_url(url, None::<&str>).map_err(|e| AppError::internal(crate::tr!("error-browser", reason = e.to_string())))
         }
         OpenIn::MailProgram => {
-            let (id, entry) = blocking(|| default_mail_program().ok_or_else(|| AppError::invalid(NO_MAIL_PROGRAM))).await?;
+            let (id, entry) =
+                blocking(|| default_mail_program().ok_or_else(|| AppError::invalid(crate::tr!("error-no-mail-program")))).await?;
             let argv =
                 open_in::mail_program_argv(&id, &entry.exec, facts.message_id.as_deref()).map_err(|e| AppError::invalid(e.to_string()))?;
             tracing::info!(account = %message.account, program = %id, "open in: mail program");
             spawn(&argv, &[])
         }
         OpenIn::Command { command } => {
-            let argv = open_in::split_command(&command).map_err(|e| AppError::invalid(format!("Your Open in command cannot run: {e}.")))?;
+            let argv = open_in::split_command(&command)
+                .map_err(|e| AppError::invalid(crate::tr!("error-command-cannot-run", reason = e.to_string())))?;
             tracing::info!(account = %message.account, "open in: the user's command");
             spawn(&argv, &open_in::command_env(&facts_ref))
         }
     }
 }
-
-const NO_MAIL_PROGRAM: &str =
-    "This desktop has no default mail program (nothing handles mailto: links). Set one in your desktop's settings, or choose webmail or a command in Settings.";
 
 struct Facts {
     message_id: Option<String>,
@@ -183,7 +179,7 @@ fn data_dirs() -> Vec<PathBuf> {
 /// Starts a program detached from the app's standard streams; a thread reaps it.
 fn spawn(argv: &[String], env: &[(&'static str, String)]) -> AppResult<()> {
     let Some((program, args)) = argv.split_first() else {
-        return Err(AppError::invalid("there is no program to start"));
+        return Err(AppError::invalid(crate::tr!("error-no-program")));
     };
     let mut child = Command::new(program)
         .args(args)
@@ -192,7 +188,7 @@ fn spawn(argv: &[String], env: &[(&'static str, String)]) -> AppResult<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| AppError::invalid(format!("{program} could not be started: {e}")))?;
+        .map_err(|e| AppError::invalid(crate::tr!("error-program-not-started", program = program.as_str(), reason = e.to_string())))?;
     std::thread::spawn(move || {
         let _ = child.wait();
     });

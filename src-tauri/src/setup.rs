@@ -26,7 +26,7 @@ pub async fn discover_servers(email: String) -> AppResult<DiscoveryView> {
     match discover_detailed(&email, &opts).await {
         Ok(d) => Ok(DiscoveryView { domain: d.domain, candidates: d.candidates, attempts: d.attempts, error: None }),
         Err(DiscoveryError::InvalidEmail { reason, .. }) => {
-            Err(AppError::in_field("email", format!("This is not an email address: {reason}.")))
+            Err(AppError::in_field("email", crate::tr!("error-not-an-address", reason = reason.to_string())))
         }
         Err(DiscoveryError::Config(e)) => Err(AppError::internal(format!("discovery is misconfigured: {e}"))),
         Err(e) => {
@@ -87,7 +87,7 @@ pub async fn remove_account(app: AppHandle, account: String) -> AppResult<()> {
     let state = app.state::<AppState>();
     let engine = state.engine()?;
     if engine.remove_account(&account).await?.is_none() {
-        return Err(AppError::invalid(format!("there is no account {account:?} (removed already?)")));
+        return Err(AppError::invalid(crate::tr!("error-no-such-account", account = account.as_str())));
     }
     state.forget_status(&account);
     tracing::info!(%account, "account removed");

@@ -95,7 +95,7 @@ pub fn oauth_cancel(sign_ins: State<'_, SignIns>, run: u32) {
 #[tauri::command]
 pub fn oauth_open(app: AppHandle, sign_ins: State<'_, SignIns>, run: u32) -> AppResult<()> {
     let url = lock(&sign_ins.urls).get(&run).cloned();
-    let url = url.ok_or_else(|| AppError::invalid("this sign-in is over: start it again"))?;
+    let url = url.ok_or_else(|| AppError::invalid(crate::tr!("error-sign-in-over")))?;
     open_browser(&app, &url);
     Ok(())
 }
@@ -105,7 +105,7 @@ pub fn oauth_open(app: AppHandle, sign_ins: State<'_, SignIns>, run: u32) -> App
 #[tauri::command]
 pub fn open_link(app: AppHandle, url: String) -> AppResult<()> {
     if !is_help_link(&url) {
-        return Err(AppError::invalid("only https links are opened"));
+        return Err(AppError::invalid(crate::tr!("error-https-only")));
     }
     // Not the address: it may come from a mail.
     tracing::info!("opening a link in the browser");
@@ -157,7 +157,7 @@ pub async fn sign_in_again(app: AppHandle, run: u32, account: String) -> AppResu
         .await
         .map_err(|e| AppError::internal(format!("background task failed: {e}")))??;
     let Some(Account { oauth: Some(config), username, .. }) = found else {
-        return Err(AppError::invalid(format!("account {account:?} does not sign in with OAuth2")));
+        return Err(AppError::invalid(crate::tr!("error-not-oauth", account = account.as_str())));
     };
     let grant = browser_flow(&app, run, &config, &username).await?;
     state.engine()?.set_password(&account, grant.refresh_token).await?;

@@ -96,10 +96,10 @@ describe("Mailbell app", () => {
     await eventually("the reading pane", async () => (await textOf('[data-test="reader-subject"]')) === subject);
     await click('[data-test="reader-back"]');
     await eventually("the message to be marked seen", async () => / viewed\b/.test(await browser.execute(() => document.querySelector('[data-test="message"]').className)));
-    assert.equal(await textOf('[data-test="unviewed-count"]'), "All seen");
+    assert.equal(await textOf('[data-test="unviewed-count"]'), "1 message, seen");
   });
 
-  it("hears mail filed into another folder at once (NOTIFY), and checks a folder on Sync now", async () => {
+  it("hears mail filed into another folder at once (NOTIFY), and checks a folder on Check", async () => {
     await tab("accounts");
     await eventually("push on every folder", async () => /push \(NOTIFY\) on 2 folders/.test((await textOf('[data-test="account"] .facts')) ?? ""));
     await server.append("Work", "Filed by hand");
@@ -111,7 +111,7 @@ describe("Mailbell app", () => {
     await tab("accounts");
     await eventually("Work to count it as new", async () => (await folder("Work"))?.fresh === "1 new");
 
-    // Sync now on the folder: a check of it runs, and its progress shows.
+    // Check on the folder: a check of it runs, and its progress shows.
     await browser.execute(() => {
       const w = window;
       w.__states = [];
@@ -134,7 +134,7 @@ describe("Mailbell app", () => {
     await tab("messages");
     await server.append("INBOX", subject, undefined, messageId);
     await server.append("Work", subject, undefined, messageId);
-    // Both copies come by push (NOTIFY), in one pass or two; Sync now on Work makes sure its copy is in.
+    // Both copies come by push (NOTIFY), in one pass or two; Check on Work makes sure its copy is in.
     await eventually("its notification", () => notifyCalls().some((c) => c.body.startsWith(`${subject}\n`)));
     await tab("accounts");
     await syncFolder("Work");

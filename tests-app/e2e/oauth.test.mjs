@@ -158,7 +158,7 @@ describe("OAuth2 sign-in in the app", () => {
     // The user removes Mailbell's access at the provider, whose mail server ends the sessions.
     await server.command({ cmd: "oauth_revoke_all" });
     await server.command({ cmd: "restart" });
-    await eventually("Sync now to be clickable", async () => !(await browser.execute(() => document.querySelector('[data-test="sync-account"]')?.disabled ?? true)));
+    await eventually("Check now to be clickable", async () => !(await browser.execute(() => document.querySelector('[data-test="sync-account"]')?.disabled ?? true)));
     await click('[data-test="sync-account"]');
     await eventually("the sign-in-again state", async () => (await accountState()) === "Sign-in failed" && (await shown('[data-test="sign-in-again"]')), { timeout: 30_000 });
     assert.match((await textOf('[data-test="account-error"]')) ?? "", /sign in again$/);

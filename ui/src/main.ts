@@ -43,9 +43,9 @@ import { settingsView } from "./views/settings";
 import { Wizard } from "./views/wizard";
 
 const MESSAGE_LIMIT = 200;
-/** A "Sync now" whose pass never reports back stops spinning after this long. */
+/** A "Check now" whose pass never reports back stops spinning after this long. */
 const PENDING_TIMEOUT_MS = 120_000;
-/** A "Sync now" shows progress at least this long. */
+/** A "Check now" shows progress at least this long. */
 const HOLD_MS = 700;
 
 const state: UiState = initialState();
@@ -335,7 +335,7 @@ function theWizard(): Wizard {
     cancel: () => actions.go("accounts"),
     added(a) {
       actions.go("accounts");
-      state.notice = `${a.display_name || a.email} is added: Mailbell checks it now.`;
+      state.notice = t("notice-account-added", { account: a.display_name || a.email });
       void loadSnapshot();
     },
     notifications: () => state.snapshot?.settings.notifications ?? null,
@@ -355,7 +355,7 @@ function theEditor(): Editor | null {
         back: () => actions.go("accounts"),
         removed(a) {
           actions.go("accounts");
-          state.notice = `${a.display_name || a.email} is removed.`;
+          state.notice = t("notice-account-removed", { account: a.display_name || a.email });
           state.editing = null;
           void loadSnapshot();
         },
@@ -498,7 +498,7 @@ function draw(): void {
   refocus(viewChanged);
   if (viewChanged) main.scrollTop = 0;
   const unviewed = unviewedTotal(state);
-  document.title = unviewed > 0 ? `Mailbell (${unviewed})` : "Mailbell";
+  document.title = unviewed > 0 ? t("window-title-count", { count: unviewed }) : "Mailbell";
   if (state.reveal && state.reveal !== scrolledTo) {
     const el = main.querySelector<HTMLElement>(`[data-key="${CSS.escape(state.reveal)}"]`);
     if (el) {

@@ -13,6 +13,7 @@ import type { Security } from "./bindings/Security";
 import type { ServerSettings } from "./bindings/ServerSettings";
 import type { Step } from "./bindings/Step";
 import type { StepReport } from "./bindings/StepReport";
+import { t } from "./i18n";
 
 export type WizardStep = "address" | "server" | "folders" | "finish";
 export const WIZARD_STEPS: readonly WizardStep[] = ["address", "server", "folders", "finish"];
@@ -57,7 +58,7 @@ export function placeReport(r: LiveTestReport, signedIn = false): Placement | nu
   if (r.ok) return null;
   const failed = r.steps.find((s) => s.status === "failed");
   const field = signedIn && r.field === "password" ? "oauth" : asField(r.field);
-  return { field, message: failed?.detail ?? "The connection test failed.", advice: r.advice };
+  return { field, message: failed?.detail ?? t("setup-test-failed"), advice: r.advice };
 }
 
 /** What to say about an untrusted certificate, beside the certificate itself: giving the CA file
@@ -69,7 +70,7 @@ export function certificateAdvice(r: LiveTestReport): { caFile: boolean; text: s
   if (c.expired || /mismatch/i.test(c.reason)) return { caFile: false, text: r.advice ?? "" };
   return {
     caFile: true,
-    text: `If you trust this server, enter the full path of the certificate file (PEM) of the authority that signed it${c.self_signed ? ", or of this self-signed certificate," : ""} in “CA certificate file” above, and test again. Check the SHA-256 fingerprint with the server's administrator first.`,
+    text: c.self_signed ? t("setup-cert-advice-self-signed") : t("setup-cert-advice"),
   };
 }
 
@@ -111,11 +112,11 @@ export function portAfterSecurityChange(port: string, from: Security, to: Securi
 export function serverSettings(f: ServerForm): { ok: ServerSettings } | { err: Placement } {
   const bad = (field: FieldName, message: string) => ({ err: { field, message, advice: null } });
   const host = f.host.trim();
-  if (!host) return bad("host", "Enter the IMAP server's name, e.g. imap.example.org.");
+  if (!host) return bad("host", t("setup-enter-host"));
   const port = Number(f.port.trim());
-  if (!/^\d+$/.test(f.port.trim()) || port < 1 || port > 65535) return bad("port", "Enter a port number between 1 and 65535: 993 for TLS, 143 for STARTTLS.");
+  if (!/^\d+$/.test(f.port.trim()) || port < 1 || port > 65535) return bad("port", t("setup-enter-port"));
   const username = f.username.trim();
-  if (!username) return bad("username", "Enter the user name (usually your whole email address).");
+  if (!username) return bad("username", t("setup-enter-username"));
   const caFile = f.caFile.trim();
   return { ok: { host, port, security: f.security, username, ca_file: caFile || null } };
 }
@@ -146,23 +147,31 @@ const PROVIDER_NAMES: Record<string, string> = {
 export function sourceText(c: Candidate): { text: string; where: string | null } {
   switch (c.source) {
     case "builtin":
-      return { text: `Built-in settings for ${PROVIDER_NAMES[c.provider] ?? c.provider}`, where: null };
+      return { text: t("source-builtin", { provider: PROVIDER_NAMES[c.provider] ?? c.provider }), where: null };
     case "autoconfig":
-      return { text: "Found via autoconfig", where: c.source_url };
+      return { text: t("source-autoconfig"), where: c.source_url };
     case "ispdb":
-      return { text: "Found in Thunderbird's database of providers", where: c.source_url };
+      return { text: t("source-ispdb"), where: c.source_url };
     case "srv":
-      return { text: "Found via the DNS record", where: c.source_record };
+      return { text: t("source-srv"), where: c.source_record };
     case "guess":
-      return { text: `Guessed: ${c.host} answers on port ${c.port}`, where: null };
+      return { text: t("source-guess", { host: c.host, port: String(c.port) }), where: null };
   }
 }
 
-export const SECURITY_LABELS: Record<Security, string> = {
-  tls: "TLS (encrypted from the start)",
-  starttls: "STARTTLS (encrypted after connecting)",
-  plain: "None: unencrypted",
-};
+export const SECURITIES: readonly Security[] = ["tls", "starttls", "plain"];
+
+/** A connection security as the server form names it. */
+export function securityLabel(s: Security): string {
+  switch (s) {
+    case "tls":
+      return t("security-tls");
+    case "starttls":
+      return t("security-starttls");
+    case "plain":
+      return t("security-plain");
+  }
+}
 
 /** One line for a candidate in the "settings found" list. */
 export function candidateLabel(c: Candidate): string {
@@ -204,12 +213,19 @@ export function needsSignInAgain(v: AccountView): boolean {
 
 export const TEST_STEPS: readonly Step[] = ["connect", "secure", "authenticate", "list_folders"];
 
-export const STEP_LABELS: Record<Step, string> = {
-  connect: "Connect to the server",
-  secure: "Secure the connection",
-  authenticate: "Sign in",
-  list_folders: "List the folders",
-};
+/** A live test's step, in words. */
+export function stepLabel(s: Step): string {
+  switch (s) {
+    case "connect":
+      return t("step-connect");
+    case "secure":
+      return t("step-secure");
+    case "authenticate":
+      return t("step-authenticate");
+    case "list_folders":
+      return t("step-list-folders");
+  }
+}
 
 export type StepState = "pending" | "running" | "ok" | "failed" | "skipped";
 export type Progress = { run: number; steps: Record<Step, { state: StepState; detail: string }> };
@@ -272,6 +288,5 @@ export function defaultFolders(folders: FolderInfo[]): Set<string> {
 /** "12 messages, 3 unread", when the server told. */
 export function folderCounts(f: { messages: number | null; unseen: number | null }): string {
   if (f.messages === null) return "";
-  const m = `${f.messages} ${f.messages === 1 ? "message" : "messages"}`;
-  return f.unseen ? `${m}, ${f.unseen} unread` : m;
+  return f.unseen ? t("setup-folder-counts-unread", { count: f.messages, unseen: f.unseen }) : t("setup-folder-counts", { count: f.messages });
 }

@@ -41,6 +41,29 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
+describe("language", () => {
+  it("speaks the language the app says (the desktop's), not the webview's", async () => {
+    const calls = await boot(snapshot(), (cmd) => (cmd === "locale" ? { language: "de", formats: "de-AT" } : null));
+    expect(calls.some(([cmd]) => cmd === "locale")).toBe(true);
+    expect(document.documentElement.lang).toBe("de");
+    expect($("tab-messages").textContent).toBe("Neue E-Mails");
+    await vi.waitFor(() => expect($("sync-all")?.textContent).toBe("Alle abrufen"));
+    $("tab-accounts").click();
+    await vi.waitFor(() => expect(view()).toBe("accounts"));
+    expect($("sync-account").textContent).toBe("Jetzt abrufen");
+    expect(document.querySelector(".view-head .count")!.textContent).toBe("1 Konto");
+  });
+
+  it("stays English when the app cannot say", async () => {
+    await boot(snapshot(), (cmd) => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the IPC rejects with the Rust error as a bare object
+      if (cmd === "locale") throw { kind: "internal", message: "no" };
+      return null;
+    });
+    expect($("tab-messages").textContent).toBe("New mail");
+  });
+});
+
 describe("first run", () => {
   it("opens the wizard when there is no account, without tabs", async () => {
     await boot(snapshot([]));

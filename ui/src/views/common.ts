@@ -2,6 +2,7 @@
 // account settings that both Settings and the account editor show.
 
 import { button, h, toggle, type Child } from "../dom";
+import { t } from "../i18n";
 import { INTERVALS, intervalLabel, specialUseText, type Tone } from "../format";
 import { folderKey, type UiState, type View } from "../model";
 import type { AccountView } from "../bindings/AccountView";
@@ -60,9 +61,9 @@ export const ADD_ACCOUNT_CMD = [
 /** The state shown when there is no account: what to do, concretely. */
 export function noAccounts(ctx: Ctx): HTMLElement {
   return emptyState(
-    "No mail account yet",
-    "Mailbell watches IMAP accounts and tells you when new mail arrives. Add the account to watch: Mailbell finds its server settings and tests them with you.",
-    button("Add an account", () => ctx.actions.addAccount(), { class: "primary", data: { test: "add-account" } }),
+    t("no-accounts-title"),
+    t("no-accounts-text"),
+    button(t("no-accounts-add"), () => ctx.actions.addAccount(), { class: "primary", data: { test: "add-account" } }),
   );
 }
 
@@ -72,13 +73,12 @@ export function intervalOptions(current: number): [string, string][] {
   return choices.map((secs) => [String(secs), intervalLabel(secs)]);
 }
 
-export const INTERVAL_HINT = "Where the server offers push (IDLE), new mail in INBOX shows at once.";
 
 /** A labelled "Check for new mail every" select. */
 export function intervalField(current: number, o: { test: string }): FormField<HTMLSelectElement> {
   const select = h("select", null, ...intervalOptions(current).map(([v, label]) => h("option", { attrs: { value: v } }, label)));
   select.value = String(current);
-  return new FormField(select, { label: "Check for new mail every", test: o.test, hint: INTERVAL_HINT });
+  return new FormField(select, { label: t("interval-field-label"), test: o.test, hint: t("interval-field-hint") });
 }
 
 /** The select that sets an account's check interval as soon as it changes. */
@@ -110,7 +110,7 @@ export function watchToggles(ctx: Ctx, v: AccountView): HTMLElement {
       const special = specialUseText(f.name, f.special_use);
       // Only a watched folder is checked, so only a watched folder can ring.
       const ring = f.watched
-        ? toggle("rings", f.notify, (on) => actions.setFolderNotify(a.id, f.name, on), { class: "ring-toggle", data: { test: "ring", folder: f.name }, title: `Ring for new mail in ${f.name}` })
+        ? toggle(t("folder-rings"), f.notify, (on) => actions.setFolderNotify(a.id, f.name, on), { class: "ring-toggle", data: { test: "ring", folder: f.name }, title: t("folder-rings-title", { folder: f.name }) })
         : null;
       return h(
         "div",

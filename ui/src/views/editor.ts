@@ -7,13 +7,14 @@
 // password or the focus away.
 
 import { button, h, replace } from "../dom";
+import { t } from "../i18n";
 import { toAppError, type Api } from "../bridge";
 import type { Account } from "../bindings/Account";
 import type { AccountView } from "../bindings/AccountView";
 import type { StepReport } from "../bindings/StepReport";
 import { accountView, folderKey } from "../model";
 import { needsSignInAgain, nextRun, oauthProviderName, placeError, placeReport, providerHelp } from "../setup";
-import { accountIntervalSelect, errorText, INTERVAL_HINT, watchToggles, type Ctx } from "./common";
+import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
 import { certificateBox, errorBody, helpLink, passwordField, setBusy, stepError, TestProgress } from "./form";
 import { OpenInChooser } from "./openin";
 import { BrowserSignIn } from "./signin";
@@ -33,9 +34,9 @@ export class Editor {
   /** The engine's latest word on the account (e.g. a refused password). */
   private readonly status = h("div", null);
   private readonly password = passwordField({
-    label: "New password",
+    label: t("editor-new-password"),
     test: "editor-password",
-    hint: "Enter the password the server expects now (changing it here does not change it on the server). It is tested before it is saved.",
+    hint: t("editor-new-password-hint"),
   });
   private readonly progress = new TestProgress("editor-test-steps");
   private readonly saved = h("p", { class: "passed", data: { test: "editor-password-saved" }, attrs: { role: "status" } });
@@ -49,7 +50,7 @@ export class Editor {
   private readonly confirmBtn: HTMLButtonElement;
   private readonly removeError = stepError("editor-remove-error");
   /** What removing deletes from the keyring: the password, or the sign-in. */
-  private readonly removeSecret = h("li", null, "Its password is deleted from your keyring.");
+  private readonly removeSecret = h("li", null, t("editor-remove-password"));
   private readonly backBtn: HTMLButtonElement;
   // An OAuth2 account's sign-in
   private readonly signedIn = h("p", { class: "signed-in", data: { test: "editor-oauth" } });
@@ -71,13 +72,13 @@ export class Editor {
     view: AccountView,
   ) {
     this.account = view.account;
-    this.saveBtn = button("Test and save", () => this.savePassword(), { class: "primary", data: { test: "editor-save-password" } });
-    this.removeBtn = button("Remove account…", () => this.askRemove(true), { class: "danger", data: { test: "editor-remove" } });
-    this.keepBtn = button("Keep it", () => this.askRemove(false), { class: "secondary", data: { test: "editor-keep" } });
-    this.confirmBtn = button("Remove account", () => this.remove(), { class: "danger solid", data: { test: "editor-confirm-remove" } });
-    this.backBtn = button("← Accounts", () => host.back(), { class: "secondary back", data: { test: "editor-back" } });
+    this.saveBtn = button(t("editor-test-and-save"), () => this.savePassword(), { class: "primary", data: { test: "editor-save-password" } });
+    this.removeBtn = button(t("editor-remove-account-ellipsis"), () => this.askRemove(true), { class: "danger", data: { test: "editor-remove" } });
+    this.keepBtn = button(t("editor-keep"), () => this.askRemove(false), { class: "secondary", data: { test: "editor-keep" } });
+    this.confirmBtn = button(t("editor-remove-account"), () => this.remove(), { class: "danger solid", data: { test: "editor-confirm-remove" } });
+    this.backBtn = button(t("editor-back"), () => host.back(), { class: "secondary back", data: { test: "editor-back" } });
     this.signIn = new BrowserSignIn(host.api, "editor-signin");
-    this.signInBtn = button("Sign in again", () => this.signInAgain(), { class: "secondary", data: { test: "editor-sign-in-again" } });
+    this.signInBtn = button(t("account-sign-in-again"), () => this.signInAgain(), { class: "secondary", data: { test: "editor-sign-in-again" } });
     this.signInDone.hidden = true;
     this.named = this.nameProvider(view.account);
     this.password.input.addEventListener("input", () => {
@@ -95,15 +96,15 @@ export class Editor {
     this.confirm = h(
       "div",
       { class: "confirm", data: { test: "editor-confirm" }, attrs: { role: "group", "aria-labelledby": "editor-confirm-title" } },
-      h("p", { class: "confirm-title", attrs: { id: "editor-confirm-title" } }, "Remove this account from Mailbell?"),
+      h("p", { class: "confirm-title", attrs: { id: "editor-confirm-title" } }, t("editor-remove-question")),
       h(
         "ul",
         null,
-        h("li", null, "Mailbell stops watching it."),
+        h("li", null, t("editor-remove-stops")),
         this.removeSecret,
-        h("li", null, "The messages Mailbell stored for it are removed from this computer."),
+        h("li", null, t("editor-remove-stored")),
       ),
-      h("p", { class: "hint" }, "Nothing changes on the mail server: your mail stays where it is."),
+      h("p", { class: "hint" }, t("editor-remove-server-unchanged")),
       this.removeError.el,
       h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.keepBtn, this.confirmBtn),
     );
@@ -121,7 +122,7 @@ export class Editor {
       this.status,
       view.account.oauth
         ? this.card(
-            "Sign-in",
+            t("editor-card-sign-in"),
             this.signedIn,
             this.signInHint,
             this.signIn.root,
@@ -130,18 +131,18 @@ export class Editor {
             h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.signInBtn),
           )
         : this.card(
-            "Password",
+            t("editor-card-password"),
             this.password.row,
             this.progress.root,
             this.saved,
             h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.saveBtn),
           ),
-      this.card("Checking", this.intervalSlot, h("p", { class: "hint" }, INTERVAL_HINT), this.intervalError),
-      this.card("Watched folders", this.foldersSlot),
-      this.card("Open messages in", new OpenInChooser(host.api, view.account.id).root),
+      this.card(t("editor-card-checking"), this.intervalSlot, h("p", { class: "hint" }, t("interval-field-hint")), this.intervalError),
+      this.card(t("settings-watched-folders"), this.foldersSlot),
+      this.card(t("settings-open-in"), new OpenInChooser(host.api, view.account.id).root),
       this.card(
-        "Remove",
-        h("div", { class: "settings-row" }, h("p", { class: "hint" }, "Stop watching this account and forget it."), h("span", { class: "spacer" }), this.removeBtn),
+        t("editor-card-remove"),
+        h("div", { class: "settings-row" }, h("p", { class: "hint" }, t("editor-remove-hint")), h("span", { class: "spacer" }), this.removeBtn),
         this.confirm,
       ),
     );
@@ -170,10 +171,10 @@ export class Editor {
     const a = this.account;
     if (!a.oauth) return;
     const name = this.providerName;
-    this.signedIn.textContent = this.failing ? `The sign-in with ${name} has ended.` : `Signed in with ${name} as ${a.username}.`;
+    this.signedIn.textContent = this.failing ? t("editor-sign-in-ended", { provider: name }) : t("editor-signed-in-as", { provider: name, user: a.username });
     this.signedIn.classList.toggle("ended", this.failing);
-    this.signInHint.textContent = `Mailbell keeps only the sign-in's token, in your keyring: your password stays with ${name}. When ${name} ends the sign-in (after a password change, or when Mailbell's access is removed there), sign in again here.`;
-    this.removeSecret.textContent = a.oauth.revoke_url ? `Its sign-in is revoked at ${name} and deleted from your keyring.` : "Its sign-in is deleted from your keyring.";
+    this.signInHint.textContent = t("editor-sign-in-hint", { provider: name });
+    this.removeSecret.textContent = a.oauth.revoke_url ? t("editor-remove-sign-in-revoked", { provider: name }) : t("editor-remove-sign-in");
     this.signInBtn.classList.toggle("primary", this.failing);
     this.signInBtn.classList.toggle("secondary", !this.failing);
   }
@@ -199,7 +200,7 @@ export class Editor {
       this.shown.interval = intervalKey;
       replace(
         this.intervalSlot,
-        h("label", { attrs: { for: "editor-interval" } }, "Check for new mail every"),
+        h("label", { attrs: { for: "editor-interval" } }, t("interval-field-label")),
         accountIntervalSelect(ctx, a, { test: "editor-interval", id: "editor-interval" }),
       );
     }
@@ -213,7 +214,7 @@ export class Editor {
       this.shown.folders = foldersKey;
       // The switch with the focus (a folder's watch or ring switch) gets it back.
       const focused = (document.activeElement?.closest("[data-folder]") as HTMLElement | null)?.dataset;
-      replace(this.foldersSlot, v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, "Folders appear after the first check."));
+      replace(this.foldersSlot, v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, t("settings-folders-after-check")));
       if (focused?.folder !== undefined && this.foldersSlot.isConnected) {
         [...this.foldersSlot.querySelectorAll<HTMLElement>("[data-folder]")].find((el) => el.dataset.folder === focused.folder && el.dataset.test === focused.test)?.querySelector("input")?.focus();
       }
@@ -246,16 +247,16 @@ export class Editor {
     this.busy = true;
     this.signInError.show(null);
     this.signInDone.hidden = true;
-    setBusy(this.signInBtn, "Signing in…");
+    setBusy(this.signInBtn, t("busy-signing-in"));
     const id = this.account.id;
     try {
       await this.named;
       const outcome = await this.signIn.start(this.providerName, (run) => this.host.api.signInAgain(run, id));
       if (outcome.ok) {
-        this.signInDone.textContent = "Signed in again: Mailbell checks the account now.";
+        this.signInDone.textContent = t("editor-signed-in-again");
         this.signInDone.hidden = false;
       } else if (outcome.error) {
-        this.signInError.show({ ...placeError(outcome.error), advice: "Try again when you are ready." });
+        this.signInError.show({ ...placeError(outcome.error), advice: t("editor-try-again") });
       }
     } finally {
       this.busy = false;
@@ -277,7 +278,7 @@ export class Editor {
     this.saved.hidden = true;
     const password = this.password.value;
     if (!password) {
-      this.password.showError(h("p", { class: "error-message" }, "Enter the new password."));
+      this.password.showError(h("p", { class: "error-message" }, t("editor-enter-new-password")));
       this.password.input.focus();
       return;
     }
@@ -285,7 +286,7 @@ export class Editor {
     const run = nextRun();
     this.busy = true;
     this.progress.start(run);
-    setBusy(this.saveBtn, "Testing…");
+    setBusy(this.saveBtn, t("busy-testing"));
     try {
       const report = await this.host.api.testConnection(run, { host: a.host, port: a.port, security: a.security, username: a.username, ca_file: a.ca_file }, password);
       this.progress.finish(run, report);
@@ -299,10 +300,10 @@ export class Editor {
         this.password.input.focus();
         return;
       }
-      setBusy(this.saveBtn, "Saving…");
+      setBusy(this.saveBtn, t("busy-saving"));
       await this.host.api.setPassword(a.id, password);
       this.password.value = "";
-      this.saved.textContent = "Password saved to your keyring: Mailbell signs in with it from now on.";
+      this.saved.textContent = t("editor-password-saved");
       this.saved.hidden = false;
     } catch (e) {
       this.password.showError(...errorBody(placeError(toAppError(e))));
@@ -321,7 +322,7 @@ export class Editor {
   }
 
   private async remove(): Promise<void> {
-    setBusy(this.confirmBtn, "Removing…");
+    setBusy(this.confirmBtn, t("busy-removing"));
     this.keepBtn.disabled = true;
     try {
       await this.host.api.removeAccount(this.account.id);

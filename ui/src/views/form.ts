@@ -4,12 +4,13 @@
 // (see main.ts): nothing here is rebuilt by a render.
 
 import { h, replace, type Child } from "../dom";
+import { t } from "../i18n";
 import { toAppError } from "../bridge";
 import type { CertificateInfo } from "../bindings/CertificateInfo";
 import { sentence } from "../format";
 import type { Step } from "../bindings/Step";
 import type { StepReport } from "../bindings/StepReport";
-import { applyStep, progressFromReport, startProgress, STEP_LABELS, TEST_STEPS, type Placement, type Progress } from "../setup";
+import { applyStep, progressFromReport, startProgress, stepLabel, TEST_STEPS, type Placement, type Progress, type StepState } from "../setup";
 import type { LiveTestReport } from "../bindings/LiveTestReport";
 
 let seq = 0;
@@ -45,7 +46,7 @@ export class FormField<E extends HTMLInputElement | HTMLSelectElement> {
     this.row = h(
       "div",
       { class: "field" },
-      h("label", { attrs: { for: id } }, o.label, o.optional ? h("span", { class: "optional" }, " (optional)") : null),
+      h("label", { attrs: { for: id } }, o.label, o.optional ? h("span", { class: "optional" }, " ", t("field-optional")) : null),
       extra ? h("div", { class: "input-group" }, input, extra) : input,
       o.hint ? h("p", { class: "hint", attrs: { id: this.hintId! } }, o.hint) : null,
       this.error,
@@ -99,11 +100,11 @@ export function inputField(
 /** A password field with a Show/Hide button; the password is never put anywhere but the field. */
 export function passwordField(o: FieldOptions): FormField<HTMLInputElement> {
   const input = h("input", { attrs: { type: "password", autocomplete: "current-password", spellcheck: "false" } });
-  const show = h("button", { class: "small reveal", data: { test: `${o.test}-show` }, attrs: { type: "button", "aria-pressed": "false" } }, "Show");
+  const show = h("button", { class: "small reveal", data: { test: `${o.test}-show` }, attrs: { type: "button", "aria-pressed": "false" } }, t("password-show"));
   show.addEventListener("click", () => {
     const on = input.type === "password";
     input.type = on ? "text" : "password";
-    show.textContent = on ? "Hide" : "Show";
+    show.textContent = on ? t("password-hide") : t("password-show");
     show.setAttribute("aria-pressed", String(on));
   });
   return new FormField(input, o, show);
@@ -166,10 +167,10 @@ export function copyButton(label: string, text: () => string, target: HTMLElemen
   const run = async () => {
     try {
       await navigator.clipboard.writeText(text());
-      copy.textContent = "Copied";
+      copy.textContent = t("copy-done");
     } catch {
       window.getSelection()?.selectAllChildren(target);
-      copy.textContent = "Press Ctrl+C";
+      copy.textContent = t("copy-press-ctrl-c");
     }
     setTimeout(() => (copy.textContent = label), 2000);
   };
@@ -181,7 +182,7 @@ export function copyButton(label: string, text: () => string, target: HTMLElemen
  * window itself never leaves Mailbell), and a Copy button. A refusal shows beside it. */
 export function helpLink(url: string, open: (url: string) => Promise<unknown>): HTMLElement {
   const problem = h("span", { class: "link-error", data: { test: "url-error" }, attrs: { role: "alert" } });
-  const link = h("a", { class: "url", title: "Open in your browser", data: { test: "url" }, attrs: { href: url, rel: "noreferrer" } }, url);
+  const link = h("a", { class: "url", title: t("link-open-in-browser"), data: { test: "url" }, attrs: { href: url, rel: "noreferrer" } }, url);
   const go = async (ev: MouseEvent) => {
     ev.preventDefault();
     problem.textContent = "";
@@ -196,25 +197,27 @@ export function helpLink(url: string, open: (url: string) => Promise<unknown>): 
   link.addEventListener("auxclick", (ev) => {
     if (ev.button === 1) void go(ev);
   });
-  return h("span", { class: "url-line" }, link, copyButton("Copy", () => url, link, { title: "Copy the address" }), problem);
+  return h("span", { class: "url-line" }, link, copyButton(t("copy"), () => url, link, { title: t("link-copy-title") }), problem);
 }
 
 /** The certificate a server showed and Mailbell did not trust. */
 export function certificateBox(c: CertificateInfo): HTMLElement {
-  const flags = [c.self_signed ? "self-signed" : null, c.expired ? "expired" : null, c.not_yet_valid ? "not valid yet" : null].filter(Boolean).join(", ");
-  const rows: [string, string][] = [
-    ["Subject", c.subject],
-    ["Issuer", c.issuer],
-    ["Valid", `${day(c.not_before)} to ${day(c.not_after)}${flags ? ` (${flags})` : ""}`],
-    ["SHA-256", c.sha256_fingerprint],
+  const flags = [c.self_signed ? t("cert-self-signed") : null, c.expired ? t("cert-expired") : null, c.not_yet_valid ? t("cert-not-yet-valid") : null].filter(Boolean).join(", ");
+  const valid = t("cert-valid-range", { from: day(c.not_before), to: day(c.not_after) });
+  // [test id, label, value]
+  const rows: [string, string, string][] = [
+    ["subject", t("cert-subject"), c.subject],
+    ["issuer", t("cert-issuer"), c.issuer],
+    ["valid", t("cert-valid"), flags ? `${valid} (${flags})` : valid],
+    ["sha-256", "SHA-256", c.sha256_fingerprint],
   ];
-  if (c.names.length) rows.push(["Names", c.names.join(", ")]);
-  rows.push(["Why", c.reason]);
+  if (c.names.length) rows.push(["names", t("cert-names"), c.names.join(", ")]);
+  rows.push(["why", t("cert-why"), c.reason]);
   return h(
     "div",
     { class: "cert", data: { test: "certificate" } },
-    h("p", { class: "cert-title" }, "The server's certificate is not trusted"),
-    h("dl", { class: "facts-list cert-facts" }, ...rows.flatMap(([k, v]) => [h("dt", null, k), h("dd", { data: { test: `cert-${k.toLowerCase()}` } }, v)])),
+    h("p", { class: "cert-title" }, t("cert-title")),
+    h("dl", { class: "facts-list cert-facts" }, ...rows.flatMap(([k, label, v]) => [h("dt", null, label), h("dd", { data: { test: `cert-${k}` } }, v)])),
   );
 }
 
@@ -230,14 +233,14 @@ export class TestProgress {
   private readonly rows = new Map<Step, { li: HTMLElement; detail: HTMLElement }>();
 
   constructor(test = "test-steps") {
-    this.root = h("ol", { class: "test-steps", data: { test }, attrs: { "aria-live": "polite", "aria-label": "Connection test" } });
+    this.root = h("ol", { class: "test-steps", data: { test }, attrs: { "aria-live": "polite", "aria-label": t("step-list-label") } });
     for (const step of TEST_STEPS) {
       const detail = h("span", { class: "step-detail", data: { test: "step-detail" } });
       const li = h(
         "li",
         { class: "test-step", data: { test: "test-step", step, status: "pending" } },
         h("span", { class: "step-icon", attrs: { "aria-hidden": "true" } }),
-        h("span", { class: "step-text" }, h("span", { class: "step-label" }, STEP_LABELS[step]), detail),
+        h("span", { class: "step-text" }, h("span", { class: "step-label" }, stepLabel(step)), detail),
       );
       this.rows.set(step, { li, detail });
       this.root.appendChild(li);
@@ -277,10 +280,23 @@ export class TestProgress {
       const icon = li.firstElementChild as HTMLElement;
       replace(icon, s.state === "running" ? h("span", { class: "spinner" }) : ICONS[s.state]);
       detail.textContent = s.detail;
-      li.setAttribute("aria-label", `${STEP_LABELS[step]}: ${STATE_WORDS[s.state]}${s.detail ? `. ${s.detail}` : ""}`);
+      li.setAttribute("aria-label", `${t("step-aria", { step: stepLabel(step), state: stepStateWord(s.state) })}${s.detail ? `. ${s.detail}` : ""}`);
     }
   }
 }
 
 const ICONS = { pending: "", running: "", ok: "✓", failed: "✕", skipped: "–" } as const;
-const STATE_WORDS = { pending: "waiting", running: "running", ok: "done", failed: "failed", skipped: "skipped" } as const;
+function stepStateWord(s: StepState): string {
+  switch (s) {
+    case "pending":
+      return t("step-state-pending");
+    case "running":
+      return t("step-state-running");
+    case "ok":
+      return t("step-state-ok");
+    case "failed":
+      return t("step-state-failed");
+    case "skipped":
+      return t("step-state-skipped");
+  }
+}

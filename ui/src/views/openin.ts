@@ -4,15 +4,13 @@
 // It owns its DOM, like the editor it lives in: a render never takes the typed command away.
 
 import { button, h } from "../dom";
+import { t } from "../i18n";
 import { toAppError, type Api } from "../bridge";
 import { sentence } from "../format";
 import type { OpenIn } from "../bindings/OpenIn";
 import type { OpenInOptions } from "../bindings/OpenInOptions";
 
 export type OpenInApi = Pick<Api, "openInOptions" | "setOpenIn">;
-
-export const COMMAND_HINT =
-  "Split into words like a shell would, but no shell runs it. The message comes in environment variables: MAILBELL_ACCOUNT, MAILBELL_FOLDER, MAILBELL_UID, MAILBELL_UIDVALIDITY, MAILBELL_MESSAGE_ID, MAILBELL_SUBJECT, MAILBELL_FROM.";
 
 type Kind = OpenIn["kind"];
 
@@ -25,7 +23,7 @@ export class OpenInChooser {
   readonly root: HTMLElement;
   private readonly radios = new Map<Kind, HTMLInputElement>();
   private readonly labels = new Map<Kind, HTMLElement>();
-  private readonly command = h("input", { attrs: { type: "text", spellcheck: "false", autocomplete: "off", "aria-label": "Your command" }, data: { test: "open-in-command-line" } });
+  private readonly command = h("input", { attrs: { type: "text", spellcheck: "false", autocomplete: "off", "aria-label": t("open-in-command-label") }, data: { test: "open-in-command-line" } });
   private readonly status = h("p", { class: "hint", data: { test: "open-in-status" }, attrs: { role: "status" } });
   private readonly saveBtn: HTMLButtonElement;
 
@@ -43,14 +41,14 @@ export class OpenInChooser {
       return h("div", { class: "open-in-option" }, h("label", { class: "radio" }, input, label), ...extra);
     };
     this.command.addEventListener("input", () => this.changed());
-    this.saveBtn = button("Save", () => this.save(), { class: "primary", data: { test: "open-in-save" } });
+    this.saveBtn = button(t("open-in-save"), () => this.save(), { class: "primary", data: { test: "open-in-save" } });
     this.root = h(
       "div",
       { class: "open-in", data: { test: "open-in", account } },
-      h("p", { class: "hint" }, "Where “Open in…” in the reading pane takes a message of this account."),
-      option("mail_program", "Your mail program"),
-      option("webmail", "Webmail"),
-      option("command", "A command of yours", h("div", { class: "open-in-command" }, this.command, h("p", { class: "hint" }, COMMAND_HINT))),
+      h("p", { class: "hint" }, t("open-in-hint")),
+      option("mail_program", t("open-in-mail-program")),
+      option("webmail", t("open-in-webmail")),
+      option("command", t("open-in-command"), h("div", { class: "open-in-command" }, this.command, h("p", { class: "hint" }, t("open-in-command-hint")))),
       h("div", { class: "wizard-actions" }, this.status, h("span", { class: "spacer" }), this.saveBtn),
     );
     void this.load();
@@ -68,8 +66,8 @@ export class OpenInChooser {
   }
 
   private show(o: OpenInOptions): void {
-    this.labels.get("mail_program")!.textContent = o.mail_program ? `Your mail program (${o.mail_program})` : "Your mail program (this desktop has none set)";
-    this.labels.get("webmail")!.textContent = o.webmail ? `${o.webmail} webmail, in your browser` : "Webmail (Mailbell knows none for this provider)";
+    this.labels.get("mail_program")!.textContent = o.mail_program ? t("open-in-mail-program-named", { program: o.mail_program }) : t("open-in-mail-program-none");
+    this.labels.get("webmail")!.textContent = o.webmail ? t("open-in-webmail-named", { webmail: o.webmail }) : t("open-in-webmail-none");
     this.radios.get("webmail")!.disabled = !o.webmail;
     this.radios.get(o.choice.kind)!.checked = true;
     if (o.choice.kind === "command") this.command.value = o.choice.command;
@@ -92,7 +90,7 @@ export class OpenInChooser {
   private async save(): Promise<void> {
     try {
       this.show(await this.api.setOpenIn(this.account, choiceOf(this.kind(), this.command.value)));
-      this.say("Saved.");
+      this.say(t("open-in-saved"));
     } catch (e) {
       this.say(toAppError(e).message, true);
     }

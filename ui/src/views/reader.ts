@@ -8,6 +8,7 @@
 // not reload the frame, which would fetch allowed images again and lose the scroll position.
 
 import { button, h, replace } from "../dom";
+import { formatsLocale, t } from "../i18n";
 import { toAppError, type Api } from "../bridge";
 import { fullTime, senderName, sentence, subjectText } from "../format";
 import type { Address } from "../bindings/Address";
@@ -73,30 +74,33 @@ export function linkPolicy(href: string | null): { open: string } | { refuse: st
   if (!href) return null;
   const url = href.trim();
   if (/^https:\/\/[^\s]+$/i.test(url) && url.length > 8) return { open: url };
-  if (/^mailto:/i.test(url)) return { refuse: `This link writes to ${url.slice(7).split("?")[0]}: write from your mail program.` };
+  if (/^mailto:/i.test(url)) return { refuse: t("reader-link-mailto", { address: url.slice(7).split("?")[0] ?? "" }) };
   if (url.startsWith("#")) return null;
-  return { refuse: `Mailbell opens only https links; this one is not: ${url.slice(0, 200)}` };
+  return { refuse: t("reader-link-not-https", { url: url.slice(0, 200) }) };
 }
 
 export function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  const n = (x: number, digits = 0) => new Intl.NumberFormat(formatsLocale(), { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x);
+  if (bytes < 1024) return t("size-bytes", { count: bytes });
+  if (bytes < 1024 * 1024) return t("size-kb", { size: n(Math.round(bytes / 1024)) });
+  return t("size-mb", { size: n(bytes / (1024 * 1024), 1) });
 }
 
 function addresses(list: Address[]): string {
   return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(", ");
 }
 
-const ACTION_LABELS: [MessageAction, string][] = [
-  ["read", "Mark as read"],
-  ["archive", "Archive"],
-  ["delete", "Delete"],
-];
+function actionLabels(): [MessageAction, string][] {
+  return [
+    ["read", t("action-read")],
+    ["archive", t("action-archive")],
+    ["delete", t("action-delete")],
+  ];
+}
 
 /** The three action buttons of a message (pane and list rows). */
 export function actionButtons(act: (a: MessageAction) => Promise<unknown>, o: { small?: boolean; seen?: boolean } = {}): HTMLElement[] {
-  return ACTION_LABELS.filter(([a]) => !(a === "read" && o.seen)).map(([a, label]) =>
+  return actionLabels().filter(([a]) => !(a === "read" && o.seen)).map(([a, label]) =>
     button(label, () => act(a), { class: `${o.small ? "small " : ""}${a === "delete" ? "danger" : "secondary"}`, data: { test: `act-${a}` } }),
   );
 }
@@ -122,7 +126,7 @@ export class Reader {
     private readonly host: ReaderHost,
     readonly message: MessageRef,
   ) {
-    const back = button("← New mail", () => host.back(), { class: "secondary back", data: { test: "reader-back" } });
+    const back = button(t("reader-back"), () => host.back(), { class: "secondary back", data: { test: "reader-back" } });
     this.linkNote.hidden = true;
     this.root = h(
       "section",
@@ -133,7 +137,7 @@ export class Reader {
       this.linkNote,
       this.body,
     );
-    this.head.appendChild(h("p", { class: "hint", attrs: { role: "status" } }, "Loading the message…"));
+    this.head.appendChild(h("p", { class: "hint", attrs: { role: "status" } }, t("reader-loading")));
     void this.load();
     void this.loadOpenIn();
   }
@@ -174,11 +178,11 @@ export class Reader {
     if (!o) return null;
     switch (o.choice.kind) {
       case "mail_program":
-        return o.mail_program ? `Open in ${o.mail_program}` : null;
+        return o.mail_program ? t("reader-open-in", { program: o.mail_program }) : null;
       case "webmail":
-        return o.webmail ? `Open in ${o.webmail} webmail` : null;
+        return o.webmail ? t("reader-open-in-webmail", { webmail: o.webmail }) : null;
       case "command":
-        return "Open with your command";
+        return t("reader-open-with-command");
     }
   }
 
@@ -189,7 +193,7 @@ export class Reader {
       this.openInSlot,
       label
         ? button(label, () => this.openElsewhere(), { class: "secondary", data: { test: "reader-open-in" } })
-        : h("span", { class: "hint", data: { test: "reader-open-in-none" } }, "No mail program is set on this desktop: choose where messages open on the account's page (Accounts → Edit)."),
+        : h("span", { class: "hint", data: { test: "reader-open-in-none" } }, t("reader-open-in-none")),
     );
   }
 
@@ -210,7 +214,7 @@ export class Reader {
     const v = this.view;
     if (!v) return;
     const from = v.from[0];
-    const sender = from ? senderName(from.name, from.address) : "Unknown sender";
+    const sender = from ? senderName(from.name, from.address) : t("sender-unknown");
     const row = (label: string, value: string, test: string) => (value ? h("div", { class: "reader-row" }, h("span", { class: "reader-label" }, label), h("span", { data: { test } }, value)) : null);
     replace(
       this.head,
@@ -218,25 +222,25 @@ export class Reader {
       h(
         "div",
         { class: "reader-meta" },
-        row("From", from ? (from.name ? `${sender} <${from.address}>` : from.address) : sender, "reader-from"),
-        row("To", addresses(v.to), "reader-to"),
-        row("Cc", addresses(v.cc), "reader-cc"),
-        row("Reply to", addresses(v.reply_to), "reader-reply-to"),
-        row("Date", v.date ? fullTime(v.date) : "", "reader-date"),
-        row("Folder", v.folder, "reader-folder"),
+        row(t("reader-from"), from ? (from.name ? `${sender} <${from.address}>` : from.address) : sender, "reader-from"),
+        row(t("reader-to"), addresses(v.to), "reader-to"),
+        row(t("reader-cc"), addresses(v.cc), "reader-cc"),
+        row(t("reader-reply-to"), addresses(v.reply_to), "reader-reply-to"),
+        row(t("reader-date"), v.date ? fullTime(v.date) : "", "reader-date"),
+        row(t("reader-folder"), v.folder, "reader-folder"),
       ),
       v.attachments.length
         ? h(
             "ul",
-            { class: "attachments", data: { test: "reader-attachments" }, attrs: { "aria-label": "Attachments" } },
-            ...v.attachments.map((a) => h("li", null, h("span", { class: "att-name" }, a.name || "(no name)"), h("span", { class: "hint" }, ` ${sizeText(a.size)}`))),
+            { class: "attachments", data: { test: "reader-attachments" }, attrs: { "aria-label": t("reader-attachments") } },
+            ...v.attachments.map((a) => h("li", null, h("span", { class: "att-name" }, a.name || t("reader-attachment-no-name")), h("span", { class: "hint" }, ` ${sizeText(a.size)}`))),
           )
         : null,
       v.truncated
         ? h(
             "div",
             { class: "notice-text reader-truncated", data: { test: "reader-truncated" } },
-            h("span", null, "This message is too big to show whole here: this is its beginning. Open it in your mail program for the rest."),
+            h("span", null, t("reader-truncated")),
             this.truncatedSlot,
           )
         : null,
@@ -261,13 +265,13 @@ export class Reader {
         ? h(
             "div",
             { class: "remote-bar", data: { test: "remote-bar" } },
-            h("span", null, `${v.remote_images === 1 ? "1 remote image is" : `${v.remote_images} remote images are`} blocked: loading them tells the sender you read this.`),
-            button("Show remote images", () => this.allowRemote(), { class: "secondary small", data: { test: "show-remote" } }),
+            h("span", null, t("reader-remote-blocked", { count: v.remote_images })),
+            button(t("reader-show-remote"), () => this.allowRemote(), { class: "secondary small", data: { test: "show-remote" } }),
           )
         : null;
     const frame = h("iframe", {
       class: "reader-frame",
-      title: "The message",
+      title: t("reader-frame-title"),
       data: { test: "reader-frame" },
       attrs: { sandbox: FRAME_SANDBOX, referrerpolicy: "no-referrer" },
     });

@@ -8,6 +8,7 @@
 // is being typed. It rebuilds itself only when the rules change or an answer comes back.
 
 import { button, h, replace } from "../dom";
+import { formatsLocale, t } from "../i18n";
 import type { Api } from "../bridge";
 import type { AppError } from "../bindings/AppError";
 import type { Day } from "../bindings/Day";
@@ -15,26 +16,24 @@ import type { QuietSpan } from "../bindings/QuietSpan";
 import type { Rules } from "../bindings/Rules";
 import { errorText } from "./common";
 
-export const DAYS: [Day, string][] = [
-  ["mon", "Mon"],
-  ["tue", "Tue"],
-  ["wed", "Wed"],
-  ["thu", "Thu"],
-  ["fri", "Fri"],
-  ["sat", "Sat"],
-  ["sun", "Sun"],
-];
+export const DAYS: readonly Day[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** A weekday's short name in the current locale ("Mon", "Mo"): from Intl, 1 Jan 2024 being a
+ * Monday. */
+export function dayName(d: Day): string {
+  const date = new Date(Date.UTC(2024, 0, 1 + DAYS.indexOf(d)));
+  return new Intl.DateTimeFormat(formatsLocale(), { weekday: "short", timeZone: "UTC" }).format(date);
+}
 
 /** The span "Add quiet hours" starts with: every night. */
 export function newSpan(): QuietSpan {
-  return { days: DAYS.map(([d]) => d), start: "22:00", end: "07:00" };
+  return { days: [...DAYS], start: "22:00", end: "07:00" };
 }
 
 /** A span in words: "Mon–Fri, 22:00 to 07:00 the next day". */
 export function spanText(s: QuietSpan): string {
-  const days = s.days.length === 7 ? "Every day" : s.days.map((d) => DAYS.find(([x]) => x === d)?.[1] ?? d).join(", ");
-  const crosses = s.end <= s.start;
-  return `${days}, ${s.start} to ${s.end}${crosses ? " the next day" : ""}`;
+  const days = s.days.length === 7 ? t("rules-every-day") : s.days.map(dayName).join(", ");
+  return s.end <= s.start ? t("rules-span-next-day", { days, start: s.start, end: s.end }) : t("rules-span", { days, start: s.start, end: s.end });
 }
 
 /** Which part of the rules an engine error is about (its `field`). */
@@ -102,19 +101,19 @@ export class RulesForm {
       h(
         "header",
         { class: "card-head" },
-        h("div", { class: "who" }, h("h2", null, "What rings"), h("p", { class: "facts" }, "Mail that does not ring is still listed and counted.")),
+        h("div", { class: "who" }, h("h2", null, t("rules-title")), h("p", { class: "facts" }, t("rules-facts"))),
       ),
-      h("h3", null, "Quiet hours"),
-      h("p", { class: "hint pad-x" }, "Nothing rings in these hours but important senders. When they end, one notification sums up what came."),
+      h("h3", null, t("rules-quiet-hours")),
+      h("p", { class: "hint pad-x" }, t("rules-quiet-hours-hint")),
       h("div", { class: "quiet-spans" }, ...r.quiet_hours.map((s, i) => this.span(s, i))),
-      h("div", { class: "settings-row" }, button("Add quiet hours", () => this.change((d) => d.quiet_hours.push(newSpan())), { class: "small", data: { test: "quiet-add" } })),
+      h("div", { class: "settings-row" }, button(t("rules-quiet-add"), () => this.change((d) => d.quiet_hours.push(newSpan())), { class: "small", data: { test: "quiet-add" } })),
       err("quiet_hours"),
-      h("h3", null, "Important senders"),
-      h("p", { class: "hint pad-x" }, "They ring even in quiet hours and from a junk folder. An address (jane@example.org) or a whole domain (example.org)."),
+      h("h3", null, t("rules-important")),
+      h("p", { class: "hint pad-x" }, t("rules-important-hint")),
       this.list("important", r.important, "jane@example.org"),
       err("important"),
-      h("h3", null, "Muted senders and lists"),
-      h("p", { class: "hint pad-x" }, "They never ring. An address, a domain, or a mailing list by its List-Id (list:news.example.org)."),
+      h("h3", null, t("rules-muted")),
+      h("p", { class: "hint pad-x" }, t("rules-muted-hint")),
       this.list("muted", r.muted, "list:news.example.org"),
       err("muted"),
     );
@@ -123,8 +122,8 @@ export class RulesForm {
   private span(s: QuietSpan, i: number): HTMLElement {
     const days = h(
       "div",
-      { class: "days", attrs: { role: "group", "aria-label": `Days of quiet hours ${i + 1}` } },
-      ...DAYS.map(([d, label]) => {
+      { class: "days", attrs: { role: "group", "aria-label": t("rules-days-label", { n: i + 1 }) } },
+      ...DAYS.map((d) => {
         const box = h("input", { attrs: { type: "checkbox" }, data: { test: "quiet-day", day: d } });
         box.checked = s.days.includes(d);
         box.addEventListener("change", () => {
@@ -133,11 +132,11 @@ export class RulesForm {
             span.days = box.checked ? [...span.days, d] : span.days.filter((x) => x !== d);
           });
         });
-        return h("label", { class: "day" }, box, h("span", null, label));
+        return h("label", { class: "day" }, box, h("span", null, dayName(d)));
       }),
     );
     const time = (which: "start" | "end", label: string) => {
-      const input = h("input", { class: "time-input", attrs: { type: "text", inputmode: "numeric", size: "5", placeholder: which === "start" ? "22:00" : "07:00", "aria-label": `${label} (quiet hours ${i + 1})` }, data: { test: `quiet-${which}` } });
+      const input = h("input", { class: "time-input", attrs: { type: "text", inputmode: "numeric", size: "5", placeholder: which === "start" ? "22:00" : "07:00", "aria-label": t("rules-time-label", { label, n: i + 1 }) }, data: { test: `quiet-${which}` } });
       input.value = s[which];
       input.addEventListener("change", () => void this.change((r) => (r.quiet_hours[i]![which] = input.value.trim())));
       return input;
@@ -146,18 +145,18 @@ export class RulesForm {
       "div",
       { class: "quiet-span settings-row", data: { test: "quiet-span" }, title: spanText(s) },
       days,
-      h("span", null, "from"),
-      time("start", "From"),
-      h("span", null, "to"),
-      time("end", "To"),
-      s.end <= s.start ? h("span", { class: "hint" }, "the next day") : null,
+      h("span", null, t("rules-from-word")),
+      time("start", t("rules-from")),
+      h("span", null, t("rules-to-word")),
+      time("end", t("rules-to")),
+      s.end <= s.start ? h("span", { class: "hint" }, t("rules-next-day")) : null,
       h("span", { class: "spacer" }),
-      button("Remove", () => this.change((r) => r.quiet_hours.splice(i, 1)), { class: "small", data: { test: "quiet-remove" } }),
+      button(t("rules-remove"), () => this.change((r) => r.quiet_hours.splice(i, 1)), { class: "small", data: { test: "quiet-remove" } }),
     );
   }
 
   private list(part: "important" | "muted", entries: string[], example: string): HTMLElement {
-    const input = h("input", { attrs: { type: "text", placeholder: example, "aria-label": part === "important" ? "Add an important sender" : "Mute a sender or a list" }, data: { test: `${part}-input` } });
+    const input = h("input", { attrs: { type: "text", placeholder: example, "aria-label": part === "important" ? t("rules-important-add-label") : t("rules-muted-add-label") }, data: { test: `${part}-input` } });
     input.value = this.typed[part];
     input.addEventListener("input", () => (this.typed[part] = input.value));
     const add = async () => {
@@ -184,10 +183,10 @@ export class RulesForm {
         "ul",
         { class: "entry-list", data: { test: `${part}-list` }, attrs: { role: "list" } },
         ...entries.map((e) =>
-          h("li", { class: "entry", data: { test: `${part}-entry` } }, h("span", null, e), button("Remove", () => this.change((r) => (r[part] = r[part].filter((x) => x !== e))), { class: "small", attrs: { "aria-label": `Remove ${e}` } })),
+          h("li", { class: "entry", data: { test: `${part}-entry` } }, h("span", null, e), button(t("rules-remove"), () => this.change((r) => (r[part] = r[part].filter((x) => x !== e))), { class: "small", attrs: { "aria-label": t("rules-remove-entry", { entry: e }) } })),
         ),
       ),
-      h("div", { class: "settings-row entry-add" }, input, button("Add", add, { class: "small", data: { test: `${part}-add` } })),
+      h("div", { class: "settings-row entry-add" }, input, button(t("rules-add"), add, { class: "small", data: { test: `${part}-add` } })),
     );
   }
 }

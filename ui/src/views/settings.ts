@@ -3,15 +3,13 @@
 // folders are watched (counted) and ring, and where its messages open ("Open in…").
 
 import { button, h, toggle } from "../dom";
+import { t } from "../i18n";
 import type { AccountView } from "../bindings/AccountView";
 import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
 
-export const NO_TRAY_HINT =
-  "Your desktop shows no tray icons, so Mailbell keeps running in its window and notifications. On GNOME, install the AppIndicator extension (package gnome-shell-extension-appindicator) to get the tray icon.";
-
 /** The calm word on a desktop without tray icons (Settings and About show it). */
 export function noTrayHint(): HTMLElement {
-  return h("p", { class: "calm-hint", data: { test: "no-tray-hint" } }, NO_TRAY_HINT);
+  return h("p", { class: "calm-hint", data: { test: "no-tray-hint" } }, t("settings-no-tray"));
 }
 
 /** `rules`: the "What rings" form (it keeps its own DOM across renders). */
@@ -21,7 +19,7 @@ export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLEl
   const tray = state.snapshot?.about.tray ?? true;
   let inTray: HTMLLabelElement | null = null;
   if (s) {
-    inTray = toggle("Start in the tray (window hidden)", s.start_in_tray && tray, (on) => actions.setSettings({ start_in_tray: on }), { data: { test: "set-start-in-tray" } });
+    inTray = toggle(t("settings-start-in-tray"), s.start_in_tray && tray, (on) => actions.setSettings({ start_in_tray: on }), { data: { test: "set-start-in-tray" } });
     if (!tray) {
       const input = inTray.querySelector("input")!;
       input.disabled = true;
@@ -32,15 +30,15 @@ export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLEl
   const general = h(
     "article",
     { class: "card" },
-    h("header", { class: "card-head" }, h("div", { class: "who" }, h("h2", null, "General"))),
+    h("header", { class: "card-head" }, h("div", { class: "who" }, h("h2", null, t("settings-general")))),
     h(
       "div",
       { class: "settings-list" },
-      s ? toggle("Show a notification when new mail arrives", s.notifications, (on) => actions.setSettings({ notifications: on }), { data: { test: "set-notifications" } }) : null,
-      s ? toggle("Pause notifications for now", s.paused, (on) => actions.setSettings({ paused: on }), { data: { test: "set-paused" } }) : null,
-      s ? toggle("Start Mailbell when I log in", s.autostart, (on) => actions.setSettings({ autostart: on }), { data: { test: "set-autostart" } }) : null,
+      s ? toggle(t("settings-notifications"), s.notifications, (on) => actions.setSettings({ notifications: on }), { data: { test: "set-notifications" } }) : null,
+      s ? toggle(t("settings-pause"), s.paused, (on) => actions.setSettings({ paused: on }), { data: { test: "set-paused" } }) : null,
+      s ? toggle(t("settings-autostart"), s.autostart, (on) => actions.setSettings({ autostart: on }), { data: { test: "set-autostart" } }) : null,
       inTray,
-      s && !tray ? h("p", { class: "hint switch-hint", attrs: { id: "no-tray-explain" } }, "Starting in the tray needs a tray icon to open the window from.") : null,
+      s && !tray ? h("p", { class: "hint switch-hint", attrs: { id: "no-tray-explain" } }, t("settings-start-in-tray-needs-tray")) : null,
     ),
     s && !tray ? h("div", { class: "pad-x" }, noTrayHint()) : null,
     errorText(state.actionErrors.get("settings")),
@@ -49,7 +47,7 @@ export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLEl
   return h(
     "section",
     { class: "view" },
-    h("div", { class: "view-head" }, h("h1", null, "Settings")),
+    h("div", { class: "view-head" }, h("h1", null, t("settings-title"))),
     general,
     rules,
     ...accounts.map((a) => accountSettings(ctx, a)),
@@ -66,27 +64,27 @@ function accountSettings(ctx: Ctx, v: AccountView): HTMLElement {
     h(
       "div",
       { class: "settings-row" },
-      h("label", { attrs: { for: `interval-${a.id}` } }, "Check for new mail every "),
+      h("label", { attrs: { for: `interval-${a.id}` } }, t("settings-interval")),
       accountIntervalSelect(ctx, a, { test: "interval", id: `interval-${a.id}` }),
-      h("span", { class: "hint" }, "(where the server offers push, INBOX is immediate)"),
+      h("span", { class: "hint" }, t("settings-interval-hint")),
     ),
     errorText(state.actionErrors.get(`interval:${a.id}`)),
     h(
       "div",
       { class: "settings-row" },
-      toggle("Ring for new mail in this account", a.notify, (on) => ctx.actions.setAccountNotify(a.id, on), { data: { test: "account-notify" } }),
-      a.notify ? null : h("span", { class: "hint" }, "(its mail is still listed and counted)"),
+      toggle(t("settings-account-rings"), a.notify, (on) => ctx.actions.setAccountNotify(a.id, on), { data: { test: "account-notify" } }),
+      a.notify ? null : h("span", { class: "hint" }, t("settings-account-rings-off")),
     ),
     errorText(state.actionErrors.get(`notify:${a.id}`)),
-    h("h3", null, "Watched folders"),
-    v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, "Folders appear after the first check."),
-    h("h3", null, "Open messages in"),
+    h("h3", null, t("settings-watched-folders")),
+    v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, t("settings-folders-after-check")),
+    h("h3", null, t("settings-open-in")),
     h(
       "div",
       { class: "settings-row" },
-      h("p", { class: "hint" }, "Your mail program, the provider's webmail or a command of yours: chosen on the account's page."),
+      h("p", { class: "hint" }, t("settings-open-in-hint")),
       h("span", { class: "spacer" }),
-      button("Choose…", () => ctx.actions.editAccount(a.id), { class: "secondary", data: { test: "choose-open-in" } }),
+      button(t("settings-open-in-choose"), () => ctx.actions.editAccount(a.id), { class: "secondary", data: { test: "choose-open-in" } }),
     ),
   );
 }

@@ -5,6 +5,7 @@
 // Like the forms it belongs to, it is built once and updated in place.
 
 import { button, h } from "../dom";
+import { t } from "../i18n";
 import { toAppError, type Api } from "../bridge";
 import type { AppError } from "../bindings/AppError";
 import { nextRun } from "../setup";
@@ -34,14 +35,14 @@ export class BrowserSignIn {
     test: string,
   ) {
     this.url = h("span", { class: "url signin-url", data: { test: `${test}-url` } });
-    this.openBtn = button("Open again", () => this.open(), { class: "small", title: "Open the sign-in page in your browser again", data: { test: `${test}-open` } });
-    this.copyBtn = copyButton("Copy link", () => this.url.dataset.url ?? "", this.url, { test: `${test}-copy`, title: "Copy the link, to open it in a browser yourself" });
-    this.cancelBtn = button("Cancel", () => this.cancel(), { class: "secondary", data: { test: `${test}-cancel` } });
+    this.openBtn = button(t("signin-open-again"), () => this.open(), { class: "small", title: t("signin-open-again-title"), data: { test: `${test}-open` } });
+    this.copyBtn = copyButton(t("signin-copy-link"), () => this.url.dataset.url ?? "", this.url, { test: `${test}-copy`, title: t("signin-copy-link-title") });
+    this.cancelBtn = button(t("wizard-cancel"), () => this.cancel(), { class: "secondary", data: { test: `${test}-cancel` } });
     this.problem = h("p", { class: "link-error", data: { test: `${test}-error` }, attrs: { role: "alert" } });
     this.root = h(
       "div",
-      { class: "signin-wait", data: { test }, attrs: { role: "group", "aria-label": "Sign-in in the browser" } },
-      h("p", { class: "signin-title", attrs: { "aria-live": "polite" } }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Waiting for you to sign in in your browser…"),
+      { class: "signin-wait", data: { test }, attrs: { role: "group", "aria-label": t("signin-label") } },
+      h("p", { class: "signin-title", attrs: { "aria-live": "polite" } }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), t("signin-waiting")),
       this.intro,
       h("div", { class: "signin-link" }, this.url),
       h("div", { class: "signin-actions" }, this.openBtn, this.copyBtn, h("span", { class: "spacer" }), this.cancelBtn),
@@ -63,7 +64,7 @@ export class BrowserSignIn {
     const cancel = new Promise<"cancelled">((r) => (cancelled = () => r("cancelled")));
     const me: Current = { run, cancel: cancelled };
     this.current = me;
-    this.intro.textContent = `${provider}'s sign-in page opens in your browser. If it did not, open this link in a browser:`;
+    this.intro.textContent = t("signin-intro", { provider });
     this.setUrl(null);
     this.problem.textContent = "";
     this.root.hidden = false;
@@ -106,7 +107,7 @@ export class BrowserSignIn {
   }
 
   private setUrl(url: string | null): void {
-    this.url.textContent = url ?? "Preparing the sign-in page…";
+    this.url.textContent = url ?? t("signin-preparing");
     if (url) this.url.dataset.url = url;
     else delete this.url.dataset.url;
     this.url.classList.toggle("pending", !url);

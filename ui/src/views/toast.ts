@@ -5,6 +5,7 @@
 import { button, h, replace } from "../dom";
 import { toAppError } from "../bridge";
 import { sentence } from "../format";
+import { t } from "../i18n";
 import type { MessageAction } from "../bindings/MessageAction";
 
 /** How long the Undo stays offered (the engine keeps a token about a minute). */
@@ -13,11 +14,11 @@ export const UNDO_MS = 8000;
 export function actedText(action: MessageAction): string {
   switch (action) {
     case "read":
-      return "Marked as read on the server.";
+      return t("acted-read");
     case "archive":
-      return "Moved to the archive.";
+      return t("acted-archive");
     case "delete":
-      return "Moved to the trash.";
+      return t("acted-delete");
   }
 }
 
@@ -39,11 +40,11 @@ export class Toast {
     const say = h("span", { data: { test: "toast-text" } }, sentence(text));
     const undo = token
       ? button(
-          "Undo",
+          t("toast-undo"),
           async () => {
             try {
               await this.undo(token);
-              this.show("Undone.", null);
+              this.show(t("toast-undone"), null);
             } catch (e) {
               this.show(toAppError(e).message, null, true);
             }
@@ -51,7 +52,7 @@ export class Toast {
           { class: "small secondary", data: { test: "toast-undo" } },
         )
       : null;
-    const close = button("×", () => this.hide(), { class: "small ghost", title: "Close", attrs: { "aria-label": "Close" }, data: { test: "toast-close" } });
+    const close = button("×", () => this.hide(), { class: "small ghost", title: t("toast-close"), attrs: { "aria-label": t("toast-close") }, data: { test: "toast-close" } });
     replace(this.root, say, undo, close);
     this.root.hidden = false;
     if (!error) this.timer = setTimeout(() => this.hide(), token ? UNDO_MS : 4000);

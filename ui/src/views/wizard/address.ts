@@ -1,6 +1,7 @@
 // The wizard's first step: the address (and a name to show), and the discovery of its server settings.
 
 import { button, h } from "../../dom";
+import { t } from "../../i18n";
 import { toAppError } from "../../bridge";
 import type { DiscoveryView } from "../../bindings/DiscoveryView";
 import { placeError } from "../../setup";
@@ -8,8 +9,8 @@ import { inputField, setBusy, stepError } from "../form";
 import { actions, panel, type WizardCore } from "./shared";
 
 export class AddressStep {
-  readonly email = inputField({ label: "Email address", test: "wizard-email", type: "email", autocomplete: "email", placeholder: "jane@example.org" });
-  readonly name = inputField({ label: "Name to show", test: "wizard-name", optional: true, placeholder: "e.g. Work", hint: "Shown instead of the address in Mailbell." });
+  readonly email = inputField({ label: t("wizard-email"), test: "wizard-email", type: "email", autocomplete: "email", placeholder: t("wizard-email-placeholder") });
+  readonly name = inputField({ label: t("wizard-name"), test: "wizard-name", optional: true, placeholder: t("wizard-name-placeholder"), hint: t("wizard-name-hint") });
   /** An error of the step as a whole. */
   readonly error = stepError("wizard-address-error");
   readonly panel: HTMLElement;
@@ -18,13 +19,13 @@ export class AddressStep {
   private discoveryToken = 0;
 
   constructor(private readonly w: WizardCore) {
-    this.continueBtn = button("Continue", () => w.submit(), { class: "primary", data: { test: "wizard-continue" } });
-    this.skipBtn = button("Enter the settings myself", () => this.skipDiscovery(), { class: "secondary", data: { test: "wizard-skip" } });
+    this.continueBtn = button(t("wizard-continue"), () => w.submit(), { class: "primary", data: { test: "wizard-continue" } });
+    this.skipBtn = button(t("wizard-skip"), () => this.skipDiscovery(), { class: "secondary", data: { test: "wizard-skip" } });
     this.skipBtn.hidden = true;
     this.email.input.addEventListener("input", () => this.email.clearError());
     this.panel = panel(
       "address",
-      h("h2", null, "Which account should Mailbell watch?"),
+      h("h2", null, t("wizard-address-title")),
       this.email.row,
       this.name.row,
       this.error.el,
@@ -39,12 +40,12 @@ export class AddressStep {
     this.error.show(null);
     const email = this.email.value.trim();
     if (!email || !email.includes("@")) {
-      w.place({ field: "email", message: email ? "Enter your whole email address, e.g. jane@example.org." : "Enter the email address of the account.", advice: null });
+      w.place({ field: "email", message: email ? t("wizard-email-whole") : t("wizard-email-missing"), advice: null });
       return;
     }
     if (w.server.discovered?.email === email) return w.show("server");
     const token = ++this.discoveryToken;
-    setBusy(this.continueBtn, "Looking up the settings…");
+    setBusy(this.continueBtn, t("busy-looking-up"));
     this.skipBtn.hidden = false;
     let view: DiscoveryView;
     try {

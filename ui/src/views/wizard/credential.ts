@@ -1,6 +1,7 @@
 // The sign-in step's credential: the password, or the sign-in in the browser (OAuth2) where the provider offers one.
 
 import { button, h, replace, type Child } from "../../dom";
+import { t } from "../../i18n";
 import { toAppError } from "../../bridge";
 import type { Offer } from "../../bindings/Offer";
 import { sentence } from "../../format";
@@ -13,7 +14,7 @@ import type { Credential, Slot, WizardCore } from "./shared";
 const OFFER_DEBOUNCE_MS = 400;
 
 export class CredentialPart {
-  readonly password = passwordField({ label: "Password", test: "wizard-password", hint: "Stored in your keyring (never on disk) once the account is added." });
+  readonly password = passwordField({ label: t("wizard-password"), test: "wizard-password", hint: t("wizard-password-hint") });
   readonly oauthBox: HTMLElement;
   readonly useOAuthLine: HTMLElement;
   /** Why the provider's sign-in in the browser cannot be used: said calmly, beside the password. */
@@ -37,9 +38,9 @@ export class CredentialPart {
 
   constructor(private readonly w: WizardCore) {
     this.signIn = new BrowserSignIn(w.app.api, "wizard-signin");
-    this.oauthBtn = button("Sign in", () => w.submit(), { class: "primary", data: { test: "wizard-oauth-sign-in" } });
-    this.usePasswordBtn = button("Use a password instead", () => this.choosePassword(true), { class: "link", data: { test: "wizard-use-password" } });
-    this.useOAuthBtn = button("Sign in in the browser instead", () => this.choosePassword(false), { class: "link", data: { test: "wizard-use-oauth" } });
+    this.oauthBtn = button(t("wizard-sign-in"), () => w.submit(), { class: "primary", data: { test: "wizard-oauth-sign-in" } });
+    this.usePasswordBtn = button(t("wizard-use-password"), () => this.choosePassword(true), { class: "link", data: { test: "wizard-use-password" } });
+    this.useOAuthBtn = button(t("wizard-use-oauth"), () => this.choosePassword(false), { class: "link", data: { test: "wizard-use-oauth" } });
     this.useOAuthLine = h("p", { class: "use-oauth" }, this.useOAuthBtn);
     this.oauthError.hidden = true;
     this.oauthBox = h(
@@ -121,7 +122,7 @@ export class CredentialPart {
       offer = await this.w.app.api.oauthOffer(email, this.w.server.host.value.trim());
     } catch (e) {
       // A broken providers file: passwords still work.
-      problem = `Signing in through the browser is not available: ${toAppError(e).message}`;
+      problem = t("wizard-oauth-unavailable", { reason: toAppError(e).message });
     }
     if (token === this.offerToken) this.setOffer(offer, problem);
   }
@@ -152,12 +153,12 @@ export class CredentialPart {
     this.useOAuthLine.hidden = !offer || oauth;
     this.w.live.testBtn.hidden = oauth && this.grant === null;
     if (!offer) return;
-    this.oauthIntro.textContent = `${offer.name} signs mail programs in on its own page, in your browser: Mailbell never sees your password there.`;
-    setLabel(this.oauthBtn, `Sign in with ${offer.name}`);
-    setLabel(this.useOAuthBtn, `Sign in with ${offer.name} instead`);
+    this.oauthIntro.textContent = t("wizard-oauth-intro", { provider: offer.name });
+    setLabel(this.oauthBtn, t("wizard-sign-in-with", { provider: offer.name }));
+    setLabel(this.useOAuthBtn, t("wizard-sign-in-with-instead", { provider: offer.name }));
     this.oauthBtn.hidden = this.grant !== null;
     this.oauthDone.hidden = this.grant === null;
-    this.oauthDone.textContent = `✓ Signed in with ${offer.name}.`;
+    this.oauthDone.textContent = t("wizard-signed-in-with", { provider: offer.name });
   }
 
   /** "Use a password instead" (true), or back to the sign-in in the browser (false). */
@@ -207,7 +208,7 @@ export class CredentialPart {
     if ("err" in checked) return w.place(checked.err);
     const email = w.server.discovered?.email ?? w.address.email.value.trim();
     const { host, username } = checked.ok;
-    setBusy(this.oauthBtn, "Signing in…");
+    setBusy(this.oauthBtn, t("busy-signing-in"));
     let outcome;
     try {
       outcome = await this.signIn.start(offer.name, (run) => w.app.api.oauthSignIn(run, email, host, username));
@@ -220,7 +221,7 @@ export class CredentialPart {
       return;
     }
     if (!outcome.ok) {
-      if (outcome.error) return w.place({ ...placeError(outcome.error), field: "oauth", advice: "Try again, or use a password instead." });
+      if (outcome.error) return w.place({ ...placeError(outcome.error), field: "oauth", advice: t("wizard-oauth-try-again") });
       return this.oauthBtn.focus();
     }
     this.grant = outcome.run;

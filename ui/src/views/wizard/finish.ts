@@ -1,6 +1,7 @@
 // The wizard's last step: the check interval, notifications, a summary of the account, and adding it.
 
 import { button, h, replace, toggle } from "../../dom";
+import { t } from "../../i18n";
 import type { Account } from "../../bindings/Account";
 import type { AccountSetup } from "../../bindings/AccountSetup";
 import { serverSettings } from "../../setup";
@@ -19,13 +20,13 @@ export class FinishStep {
 
   constructor(private readonly w: WizardCore) {
     const app = w.app;
-    this.addBtn = button("Add account", () => w.submit(), { class: "primary", data: { test: "wizard-add" } });
-    this.notify = toggle("Show desktop notifications for new mail", app.notifications() ?? true, (on) => app.setNotifications(on), { data: { test: "wizard-notifications" } });
+    this.addBtn = button(t("accounts-add"), () => w.submit(), { class: "primary", data: { test: "wizard-add" } });
+    this.notify = toggle(t("wizard-notifications"), app.notifications() ?? true, (on) => app.setNotifications(on), { data: { test: "wizard-notifications" } });
     this.panel = panel(
       "finish",
-      h("h2", null, "Check for new mail"),
+      h("h2", null, t("wizard-finish-title")),
       this.interval.row,
-      h("div", { class: "field" }, this.notify, h("p", { class: "hint" }, "For every account; you can change it any time in Settings.")),
+      h("div", { class: "field" }, this.notify, h("p", { class: "hint" }, t("wizard-notifications-hint"))),
       this.summary,
       this.error.el,
       actions(w, "folders", this.addBtn),
@@ -47,10 +48,10 @@ export class FinishStep {
     const email = w.address.email.value.trim();
     const offer = w.credential.provider;
     const rows: [string, string][] = [
-      ["Account", name ? `${name} (${email})` : email],
-      ["Server", server],
-      ["Sign-in", w.credential.oauthMode && offer ? `With ${offer.name}, in the browser` : "Password, kept in your keyring"],
-      ["Folders", w.folders.chosen().join(", ")],
+      [t("wizard-summary-account"), name ? `${name} (${email})` : email],
+      [t("wizard-summary-server"), server],
+      [t("wizard-summary-sign-in"), w.credential.oauthMode && offer ? t("wizard-summary-oauth", { provider: offer.name }) : t("wizard-summary-password")],
+      [t("wizard-summary-folders"), w.folders.chosen().join(", ")],
     ];
     replace(this.summary, ...rows.flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]));
   }
@@ -73,8 +74,8 @@ export class FinishStep {
       quirks,
     };
     const credential = w.credential.current();
-    if (w.credential.oauthMode && !("grant" in credential)) return w.place({ field: "oauth", message: "Sign in first.", advice: null });
-    setBusy(this.addBtn, "Adding…");
+    if (w.credential.oauthMode && !("grant" in credential)) return w.place({ field: "oauth", message: t("wizard-sign-in-first"), advice: null });
+    setBusy(this.addBtn, t("busy-adding"));
     let account: Account;
     try {
       account = "grant" in credential ? await w.app.api.addOAuthAccount(setup, credential.grant) : await w.app.api.addAccount(setup, credential.password);

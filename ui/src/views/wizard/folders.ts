@@ -1,6 +1,7 @@
 // The wizard's folders step: which of the folders the test found to watch (the usual ones chosen).
 
 import { button, h, replace } from "../../dom";
+import { t } from "../../i18n";
 import type { FolderInfo } from "../../bindings/FolderInfo";
 import { specialUseText } from "../../format";
 import { defaultFolders, folderCounts, offeredFolders } from "../../setup";
@@ -10,7 +11,7 @@ export class FoldersStep {
   readonly panel: HTMLElement;
   /** The choice as a field: its error, and focus on its first folder. */
   readonly slot: Slot & { el: HTMLElement };
-  private readonly list = h("div", { class: "folder-choices", data: { test: "wizard-folders" }, attrs: { role: "group", "aria-label": "Folders to watch" } });
+  private readonly list = h("div", { class: "folder-choices", data: { test: "wizard-folders" }, attrs: { role: "group", "aria-label": t("wizard-folders-label") } });
   private folders: FolderInfo[] = [];
 
   constructor(private readonly w: WizardCore) {
@@ -32,11 +33,11 @@ export class FoldersStep {
     this.list.addEventListener("change", () => this.slot.clearError());
     this.panel = panel(
       "folders",
-      h("h2", null, "Choose the folders to watch"),
-      h("p", { class: "hint" }, "Mailbell tells you about new mail in these folders. Junk, Trash, Sent and Drafts are left out unless you choose them."),
+      h("h2", null, t("wizard-folders-title")),
+      h("p", { class: "hint" }, t("wizard-folders-hint")),
       this.list,
       this.slot.el,
-      actions(w, "server", button("Continue", () => w.submit(), { class: "primary", data: { test: "wizard-folders-next" } })),
+      actions(w, "server", button(t("wizard-continue"), () => w.submit(), { class: "primary", data: { test: "wizard-folders-next" } })),
     );
   }
 
@@ -57,7 +58,7 @@ export class FoldersStep {
   choose(): void {
     this.slot.clearError();
     if (this.chosen().length === 0) {
-      return this.w.place({ field: "folders", message: "Choose at least one folder to watch (INBOX is the usual one).", advice: null });
+      return this.w.place({ field: "folders", message: t("wizard-folders-none"), advice: null });
     }
     this.w.show("finish");
   }

@@ -1,6 +1,7 @@
 // The account setup wizard: its frame, the current step, moving between steps, and where errors go.
 
 import { button, h, type Child } from "../../dom";
+import { t } from "../../i18n";
 import { toAppError } from "../../bridge";
 import type { StepReport } from "../../bindings/StepReport";
 import { placeError, stepOfField, WIZARD_STEPS, type FieldName, type Placement, type WizardStep } from "../../setup";
@@ -15,7 +16,18 @@ import { actions, panel, type Slot, type WizardCore, type WizardHost } from "./s
 
 export type { WizardApi, WizardHost } from "./shared";
 
-const STEP_TITLES: Record<WizardStep, string> = { address: "Address", server: "Sign in", folders: "Folders", finish: "Finish" };
+function stepTitle(s: WizardStep): string {
+  switch (s) {
+    case "address":
+      return t("wizard-step-address");
+    case "server":
+      return t("wizard-step-server");
+    case "folders":
+      return t("wizard-step-folders");
+    case "finish":
+      return t("wizard-step-finish");
+  }
+}
 
 /**
  * Address → discovered server settings and password (or, where the provider offers it, a
@@ -45,7 +57,7 @@ export class Wizard implements WizardCore {
   private readonly head: HTMLElement;
 
   constructor(readonly app: WizardHost) {
-    this.cancelBtn = button("Cancel", () => this.cancel(), { class: "secondary", data: { test: "wizard-cancel" } });
+    this.cancelBtn = button(t("wizard-cancel"), () => this.cancel(), { class: "secondary", data: { test: "wizard-cancel" } });
     // In this order: the fields' ids are numbered as they are made, and stay as they were.
     this.address = new AddressStep(this);
     this.credential = new CredentialPart(this);
@@ -58,16 +70,16 @@ export class Wizard implements WizardCore {
       "div",
       { class: "welcome", data: { test: "wizard-welcome" } },
       h("div", { class: "logo", attrs: { "aria-hidden": "true" } }),
-      h("div", null, h("h1", null, "Welcome to Mailbell"), h("p", { class: "facts" }, "Mailbell tells you when new mail arrives. Set up the first account to watch.")),
+      h("div", null, h("h1", null, t("wizard-welcome")), h("p", { class: "facts" }, t("wizard-welcome-text"))),
     );
-    this.stepper = h("ol", { class: "stepper", attrs: { "aria-label": "Steps" } }, ...WIZARD_STEPS.map((s, i) => h("li", { data: { step: s } }, h("span", { class: "num" }, String(i + 1)), STEP_TITLES[s])));
+    this.stepper = h("ol", { class: "stepper", attrs: { "aria-label": t("wizard-steps") } }, ...WIZARD_STEPS.map((s, i) => h("li", { data: { step: s } }, h("span", { class: "num" }, String(i + 1)), stepTitle(s))));
 
     this.panels.set("address", this.address.panel);
     this.panels.set("server", this.signInPanel());
     this.panels.set("folders", this.folders.panel);
     this.panels.set("finish", this.finish.panel);
 
-    this.head = h("div", { class: "wizard-head" }, h("h1", { class: "wizard-title" }, "Add a mail account"), h("span", { class: "spacer" }), this.cancelBtn);
+    this.head = h("div", { class: "wizard-head" }, h("h1", { class: "wizard-title" }, t("wizard-title")), h("span", { class: "spacer" }), this.cancelBtn);
     this.root = h(
       "section",
       { class: "view wizard", data: { test: "wizard" }, on: { keydown: (ev) => this.onKey(ev) } },

@@ -1,6 +1,7 @@
 // The sign-in step's live connection test: its progress, a failure's help, and whether a pass still vouches for the form.
 
 import { button, h, replace } from "../../dom";
+import { t } from "../../i18n";
 import type { LiveTestReport } from "../../bindings/LiveTestReport";
 import type { ServerSettings } from "../../bindings/ServerSettings";
 import { certificateAdvice, nextRun, offeredFolders, placeReport, providerHelp, sameSettings, serverSettings } from "../../setup";
@@ -22,7 +23,7 @@ export class LiveTestPart {
   private tested: { settings: ServerSettings; credential: Credential } | null = null;
 
   constructor(private readonly w: WizardCore) {
-    this.testBtn = button("Test connection", () => w.submit(), { class: "primary", data: { test: "wizard-test" } });
+    this.testBtn = button(t("wizard-test"), () => w.submit(), { class: "primary", data: { test: "wizard-test" } });
   }
 
   /** Any change of the settings or password: the last test no longer vouches for them. */
@@ -58,7 +59,7 @@ export class LiveTestPart {
     if ("err" in checked) return w.place(checked.err);
     const credential = w.credential.current();
     if ("password" in credential && !credential.password) {
-      return w.place({ field: "password", message: "Enter the password (or app password) of this account.", advice: null });
+      return w.place({ field: "password", message: t("wizard-enter-password"), advice: null });
     }
     const settings = checked.ok;
     if (this.isTested(settings, credential)) return w.show("folders");
@@ -69,7 +70,7 @@ export class LiveTestPart {
     replace(w.server.certSlot);
     replace(this.providerSlot);
     this.progress.start(run);
-    setBusy(this.testBtn, "Testing…");
+    setBusy(this.testBtn, t("busy-testing"));
     let report: LiveTestReport;
     try {
       report =
@@ -87,7 +88,7 @@ export class LiveTestPart {
       this.tested = { settings, credential };
       w.folders.set(report.folders);
       const n = offeredFolders(report.folders).length;
-      this.passed.textContent = `Connected: signed in as ${report.username}, ${n} ${n === 1 ? "folder" : "folders"} found.`;
+      this.passed.textContent = t("wizard-test-passed", { user: report.username, count: n });
       this.passed.hidden = false;
       this.updateLabel();
       setTimeout(() => {
@@ -105,7 +106,7 @@ export class LiveTestPart {
 
   private updateLabel(): void {
     const s = serverSettings(this.w.server.form());
-    setLabel(this.testBtn, "ok" in s && this.isTested(s.ok, this.w.credential.current()) ? "Continue" : "Test connection");
+    setLabel(this.testBtn, "ok" in s && this.isTested(s.ok, this.w.credential.current()) ? t("wizard-continue") : t("wizard-test"));
   }
 
   private showFailure(r: LiveTestReport, signedIn: boolean): void {
@@ -118,12 +119,12 @@ export class LiveTestPart {
       replace(
         this.providerSlot,
         h("p", null, h("strong", null, help.name), ": ", help.note),
-        h("p", { class: "help-line" }, "How to: ", wizardHelpLink(w.app, help.url)),
+        h("p", { class: "help-line" }, t("wizard-how-to"), " ", wizardHelpLink(w.app, help.url)),
       );
     }
     const cert = certificateAdvice(r);
     if (cert && r.certificate) {
-      w.server.caFile.showError(h("p", { class: "error-message" }, `The certificate of ${r.host} is not trusted: ${r.certificate.reason}.`));
+      w.server.caFile.showError(h("p", { class: "error-message" }, t("wizard-cert-untrusted", { host: r.host, reason: r.certificate.reason })));
       replace(w.server.certSlot, certificateBox(r.certificate), h("p", { class: "cert-todo", data: { test: "wizard-ca-todo" } }, cert.text));
       w.server.expand(true);
       w.server.caFile.input.focus();

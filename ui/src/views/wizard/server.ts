@@ -1,33 +1,34 @@
 // The sign-in step's server settings: what discovery found (or the user types), folded to one line until changed.
 
 import { h, replace } from "../../dom";
+import { t } from "../../i18n";
 import type { Candidate } from "../../bindings/Candidate";
 import type { DiscoveryView } from "../../bindings/DiscoveryView";
 import type { Security } from "../../bindings/Security";
 import { sentence } from "../../format";
-import { blankForm, candidateLabel, formFromCandidate, portAfterSecurityChange, SECURITY_LABELS, sourceText, type ServerForm } from "../../setup";
+import { blankForm, candidateLabel, formFromCandidate, portAfterSecurityChange, SECURITIES, securityLabel, sourceText, type ServerForm } from "../../setup";
 import { inputField, selectField, setOptions } from "../form";
 import { wizardHelpLink, type WizardCore } from "./shared";
 
 export class ServerPart {
   /** The step's title, which names the address. */
   readonly title = h("h2", null);
-  readonly candidates = selectField({ label: "Settings found", test: "wizard-candidate", options: [], value: "" });
-  readonly host = inputField({ label: "IMAP server", test: "wizard-host", placeholder: "imap.example.org" });
-  readonly port = inputField({ label: "Port", test: "wizard-port", inputmode: "numeric", class: "port" });
+  readonly candidates = selectField({ label: t("wizard-settings-found"), test: "wizard-candidate", options: [], value: "" });
+  readonly host = inputField({ label: t("wizard-host"), test: "wizard-host", placeholder: t("wizard-host-placeholder") });
+  readonly port = inputField({ label: t("wizard-port"), test: "wizard-port", inputmode: "numeric", class: "port" });
   readonly security = selectField({
-    label: "Encryption",
+    label: t("wizard-security"),
     test: "wizard-security",
-    options: (Object.keys(SECURITY_LABELS) as Security[]).map((s) => [s, SECURITY_LABELS[s]] as const),
+    options: SECURITIES.map((s) => [s, securityLabel(s)] as const),
     value: "tls",
   });
-  readonly username = inputField({ label: "User name", test: "wizard-username", autocomplete: "username" });
+  readonly username = inputField({ label: t("wizard-username"), test: "wizard-username", autocomplete: "username" });
   readonly caFile = inputField({
-    label: "CA certificate file",
+    label: t("wizard-ca-file"),
     test: "wizard-ca-file",
     optional: true,
-    placeholder: "/home/you/ca.pem",
-    hint: "For a self-hosted server whose certificate your own certificate authority signed: the full path of that CA's certificate (PEM).",
+    placeholder: t("wizard-ca-file-placeholder"),
+    hint: t("wizard-ca-file-hint"),
   });
   /** Where an untrusted server's certificate shows, under the CA file it calls for. */
   readonly certSlot = h("div", { class: "cert-slot" });
@@ -41,13 +42,13 @@ export class ServerPart {
   private readonly plainWarning = h(
     "p",
     { class: "warning", data: { test: "wizard-plain-warning" } },
-    "Without encryption, your password and your mail cross the network readable by anyone on the way. Choose this only for a server on this computer or on a network you fully trust.",
+    t("wizard-plain-warning"),
   );
   private readonly summary = h("span", { class: "server-summary-text", data: { test: "wizard-server-summary" } });
   private readonly editBtn = h(
     "button",
     { class: "small", data: { test: "wizard-edit-server" }, attrs: { type: "button", "aria-expanded": "false", "aria-controls": "wizard-server-fields" } },
-    "Change",
+    t("wizard-change"),
   );
   private readonly fields = h("div", { class: "server-fields", attrs: { id: "wizard-server-fields" } });
   private candidateList: Candidate[] = [];
@@ -84,7 +85,7 @@ export class ServerPart {
     this.fieldset = h(
       "fieldset",
       { class: "server" },
-      h("legend", null, "Server"),
+      h("legend", null, t("wizard-summary-server")),
       this.source,
       this.attempts,
       this.note,
@@ -108,7 +109,7 @@ export class ServerPart {
   fill(email: string, view: DiscoveryView | null): void {
     this.discovered = { email, view };
     this.w.credential.forgetOffer();
-    this.title.textContent = `Sign in to ${email}`;
+    this.title.textContent = t("wizard-sign-in-to", { email });
     this.candidateList = view?.candidates ?? [];
     setOptions(this.candidates.input, this.candidateList.map((c, i) => [String(i), candidateLabel(c)] as const), "0");
     this.candidates.row.hidden = this.candidateList.length < 2;
@@ -119,8 +120,8 @@ export class ServerPart {
       replace(
         this.source,
         view
-          ? h("p", { class: "source-none" }, sentence(view.error ?? `No settings found for ${view.domain}: enter them below.`))
-          : h("p", { class: "source-none" }, "Enter your provider's IMAP server settings (its help pages list them)."),
+          ? h("p", { class: "source-none" }, sentence(view.error ?? t("wizard-nothing-found", { domain: view.domain })))
+          : h("p", { class: "source-none" }, t("wizard-enter-settings")),
       );
     }
   }
@@ -134,8 +135,8 @@ export class ServerPart {
 
   updateSummary(): void {
     const f = this.form();
-    const parts = [`${f.host.trim() || "?"}:${f.port.trim() || "?"}`, f.security.toUpperCase(), `user ${f.username.trim() || "?"}`];
-    if (f.caFile.trim()) parts.push("own CA");
+    const parts = [`${f.host.trim() || "?"}:${f.port.trim() || "?"}`, f.security.toUpperCase(), t("wizard-summary-user", { user: f.username.trim() || "?" })];
+    if (f.caFile.trim()) parts.push(t("wizard-summary-own-ca"));
     this.summary.textContent = parts.join(" · ");
   }
 
@@ -150,7 +151,7 @@ export class ServerPart {
     replace(
       this.note,
       c?.note ? h("p", null, c.note) : null,
-      c?.help_url ? h("p", { class: "help-line" }, "Help: ", wizardHelpLink(this.w.app, c.help_url)) : null,
+      c?.help_url ? h("p", { class: "help-line" }, t("wizard-help"), " ", wizardHelpLink(this.w.app, c.help_url)) : null,
     );
     this.note.hidden = !c?.note && !c?.help_url;
   }
@@ -176,7 +177,7 @@ function attemptsList(view: DiscoveryView): HTMLElement {
   return h(
     "details",
     { class: "attempts", data: { test: "wizard-attempts" } },
-    h("summary", null, "What was tried"),
+    h("summary", null, t("wizard-attempts")),
     h(
       "ul",
       null,

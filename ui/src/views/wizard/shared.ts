@@ -1,6 +1,7 @@
 // What the wizard's step modules share: the host they serve, the wizard as they see it, and the panels' frame.
 
 import { button, h, type Child } from "../../dom";
+import { t } from "../../i18n";
 import type { Api } from "../../bridge";
 import type { Account } from "../../bindings/Account";
 import type { Placement, WizardStep } from "../../setup";
@@ -86,7 +87,7 @@ export function actions(w: WizardCore, back: WizardStep | null, ...right: HTMLEl
   return h(
     "div",
     { class: "wizard-actions" },
-    back ? button("Back", () => w.show(back), { class: "secondary", data: { test: "wizard-back" } }) : null,
+    back ? button(t("wizard-back"), () => w.show(back), { class: "secondary", data: { test: "wizard-back" } }) : null,
     h("span", { class: "spacer" }),
     ...right,
   );

@@ -1,0 +1,19 @@
+# Die eigenen Fehler der App, wie das Fenster sie zeigt (src-tauri: commands.rs, open_in.rs,
+# setup.rs, signin.rs, bridge.rs). $reason sind die Worte des Systems oder der Engine.
+
+error-interval-too-short = Das Intervall muss mindestens { $secs } Sekunden betragen.
+error-no-such-folder = In diesem Konto gibt es keinen Ordner „{ $folder }“.
+error-no-such-account = Es gibt kein Konto „{ $account }“ (schon entfernt?).
+error-autostart = Mailbell konnte nicht ändern, ob es beim Anmelden startet: { $reason }
+error-no-webmail = Mailbell kennt kein Webmail für den Anbieter dieses Kontos.
+error-no-webmail-choose = Mailbell kennt kein Webmail für den Anbieter dieses Kontos: Wählen Sie in den Einstellungen einen anderen Weg.
+error-browser = Der Browser konnte nicht gestartet werden: { $reason }
+error-no-mail-program = Auf dieser Arbeitsumgebung ist kein Standard-E-Mail-Programm eingerichtet (nichts öffnet mailto:-Links). Richten Sie eines in den Einstellungen Ihrer Arbeitsumgebung ein oder wählen Sie in den Einstellungen Webmail oder einen Befehl.
+error-command-cannot-run = Ihr Befehl für „Öffnen in“ kann nicht laufen: { $reason }.
+error-no-program = Es gibt kein Programm zum Starten.
+error-program-not-started = { $program } konnte nicht gestartet werden: { $reason }
+error-not-an-address = Das ist keine E-Mail-Adresse: { $reason }.
+error-sign-in-over = Diese Anmeldung ist vorbei: Starten Sie sie erneut.
+error-https-only = Es werden nur https-Links geöffnet.
+error-not-oauth = Das Konto „{ $account }“ meldet sich nicht im Browser an.
+error-keyring = Mailbell kann keine Passwörter lesen: { $reason }

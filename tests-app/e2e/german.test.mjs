@@ -1,0 +1,136 @@
+// The real app on a German desktop (LANG=de_DE.UTF-8), against a real Dovecot: every view speaks
+// German, with no English left in what a person sees (text, tooltips, labels, placeholders), and
+// the notification's buttons are German too. Mail data (subjects, senders, folder names, the
+// server's address) is left out of the check: it is the mail's language, not Mailbell's.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import { App, cli, eventually, NotifyMonitor, requireEnvironment, screenshot, tempDir, TestServer, windowHelpers } from "./harness.mjs";
+
+const EMAIL = "alice@localhost";
+
+/** English words of Mailbell's own that must not be left in the German window. Whole words,
+ * case as written. (Mailbell, IMAP, TLS, INBOX, Push, Server, Port, Version, Webmail and
+ * Offline are German too.) */
+const ENGLISH = [
+  "Check", "Checking", "checked", "Sync", "Settings", "Accounts", "Account", "account", "New", "new", "mail", "Recent", "About",
+  "Mark", "Archive", "Delete", "message", "messages", "folder", "folders", "unread", "Edit", "Add", "seen", "Seen", "Quiet",
+  "hours", "Every", "Show", "Connected", "Up to date", "Watched", "Remove", "Open", "Notifications", "notifications",
+  "Start", "Pause", "the", "and", "your", "you", "with", "not", "from", "From", "To", "Date", "Folder", "every", "min ago",
+  "just now", "Close", "Undo", "What rings", "Important", "Muted", "Choose", "Loading", "Back",
+];
+
+let server, data, monitor, app, browser;
+let textOf, click, tab, folder;
+
+/** Everything of Mailbell's own that the window says: text and the words of attributes
+ * (title, aria-label, placeholder), without the mail's own data. */
+const windowWords = () =>
+  browser.execute(() => {
+    const root = document.getElementById("app").cloneNode(true);
+    const mailData = [
+      ".subject", ".sender", ".preview", ".meta .folder", ".meta .account", ".folder-name", "pre.command", ".facts-list dd",
+      '[data-test="account"] .who h2', '[data-test="account-settings"] .who h2',
+      '[data-test="watch"] .label', '[data-test="reader-subject"]', '[data-test="reader-from"]', '[data-test="reader-to"]',
+      '[data-test="reader-cc"]', '[data-test="reader-date"]', '[data-test="reader-folder"]', '[data-test="reader-text"]',
+      '[data-test="reader-frame"]', '[data-test="version"]',
+    ];
+    for (const el of root.querySelectorAll(mailData.join(","))) el.remove();
+    // The account's facts line: its server address, then Mailbell's words.
+    for (const el of root.querySelectorAll('[data-test="account"] .who .facts, [data-test="account-settings"] .who .facts')) el.textContent = el.textContent.split(" · ").slice(2).join(" · ");
+    const attrs = [...root.querySelectorAll("[title],[aria-label],[placeholder]")].flatMap((el) =>
+      ["title", "aria-label", "placeholder"].map((a) => el.getAttribute(a)).filter((v) => v && !/@|example\.org|\.pem$|^\S+\.\S+$/.test(v)),
+    );
+    return [root.textContent, ...attrs].join("\n");
+  });
+
+/** The English words of ENGLISH in `text`. */
+function english(text) {
+  return ENGLISH.filter((w) => new RegExp(`(^|[^\\p{L}])${w.replace(/ /g, "\\s+")}($|[^\\p{L}])`, "u").test(text));
+}
+
+async function assertGerman(view, mustSay) {
+  const words = await windowWords();
+  for (const s of mustSay) assert.ok(words.includes(s), `${view}: "${s}" expected in:\n${words}`);
+  assert.deepEqual(english(words), [], `${view}: English left in:\n${words}`);
+}
+
+describe("Mailbell on a German desktop", () => {
+  before(async () => {
+    requireEnvironment();
+    server = await TestServer.start();
+    data = tempDir("mailbell-german-e2e-");
+    const { host, tls_port, ca_file, user, password } = server.info;
+    cli(
+      data.path,
+      ["account", "add", "--email", EMAIL, "--host", host, "--port", String(tls_port), "--security", "tls", "--username", user, "--password-stdin", "--ca-file", ca_file, "--interval", "3600"],
+      password,
+    );
+    monitor = await NotifyMonitor.start();
+    // The desktop's locale as a German session sets it; LC_ALL and LANGUAGE would outrank LANG.
+    app = await App.start({ dataDir: data.path, env: { LANG: "de_DE.UTF-8", LC_ALL: "", LC_MESSAGES: "", LANGUAGE: "" } });
+    browser = app.browser;
+    ({ textOf, click, tab, folder } = windowHelpers(browser));
+    await tab("accounts");
+    await eventually("INBOX to be checked", async () => (await folder("INBOX"))?.state === "ok");
+    await eventually("push", async () => /Push \(NOTIFY\)/.test((await textOf('[data-test="account"] .facts')) ?? ""));
+  });
+
+  after(async () => {
+    await app?.stop();
+    monitor?.stop();
+    await server?.stop();
+    data?.remove();
+  });
+
+  it("speaks German in Accounts, with the desktop's language on the page", async () => {
+    assert.equal(await browser.execute(() => document.documentElement.lang), "de");
+    assert.equal(await textOf('[data-test="tab-accounts"]'), "Konten");
+    await eventually("the folder's detail in German", async () => /abgerufen · \d+ Nachrichten?, \d+ ungelesen auf dem Server/.test((await folder("INBOX"))?.detail ?? ""));
+    await assertGerman("Accounts", ["Konten", "1 Konto", "Konto hinzufügen", "Jetzt abrufen", "Bearbeiten", "Aktuell", "Alle abrufen"]);
+    screenshot("german-accounts");
+  });
+
+  it("shows new mail in German, counts it with German plurals, and rings with German buttons", async () => {
+    await tab("messages");
+    await assertGerman("New mail, empty", ["Neue E-Mails", "Keine neuen E-Mails"]);
+    await server.append("INBOX", "Grüße aus Berlin");
+    await server.append("INBOX", "Noch eine Nachricht");
+    await eventually("both listed", async () => (await browser.execute(() => document.querySelectorAll('[data-test="message"]').length)) === 2);
+    await eventually("counted in German", async () => (await textOf('[data-test="unviewed-count"]')) === "2 neue Nachrichten");
+    await assertGerman("New mail", ["Neue E-Mails", "2 neue Nachrichten", "Alle als angesehen markieren", "Als gelesen markieren", "Archivieren", "Löschen"]);
+    screenshot("german-new-mail");
+    // The notification's buttons come from the same catalogues (the Rust side).
+    const calls = () => monitor.calls().filter((c) => c.some((s) => s.startsWith("Grüße aus Berlin")));
+    await eventually("its notification", () => calls().length > 0);
+    const strings = calls()[0];
+    assert.ok(strings.includes("Als gelesen markieren") && strings.includes("Archivieren") && strings.includes("Löschen"), JSON.stringify(strings));
+    assert.ok(!strings.includes("Mark as read"), JSON.stringify(strings));
+  });
+
+  it("reads a message in German, and says what the list shows once it is seen", async () => {
+    await click('[data-test="message"] .subject');
+    await eventually("the reading pane", async () => (await browser.execute(() => document.getElementById("main")?.dataset.view)) === "read");
+    await eventually("the message loaded", async () => (await textOf('[data-test="reader-subject"]')) !== null);
+    await assertGerman("Reader", ["← Neue E-Mails", "Von", "Datum", "Ordner"]);
+    await click('[data-test="reader-back"]');
+    await eventually("one seen, one not", async () => (await textOf('[data-test="unviewed-count"]')) === "2 Nachrichten, 1 noch nicht angesehen");
+  });
+
+  it("shows Recent, Settings and About in German", async () => {
+    await tab("recent");
+    await eventually("Recent's rows", async () => (await browser.execute(() => document.querySelectorAll('[data-test="recent-message"]').length)) === 2);
+    await assertGerman("Recent", ["Zuletzt", "Höchstens die letzten 300 Nachrichten", "Neu", "In Mailbell angesehen"]);
+    await tab("settings");
+    await assertGerman("Settings", ["Einstellungen", "Allgemein", "Was meldet", "Ruhezeiten", "Wichtige Absender", "Neue E-Mails abrufen alle", "Überwachte Ordner"]);
+    await click('[data-test="quiet-add"]');
+    await eventually("the quiet hours' German title", async () =>
+      (await browser.execute(() => document.querySelector('[data-test="quiet-span"]')?.getAttribute("title"))) === "Jeden Tag, 22:00 bis 07:00 am nächsten Tag",
+    );
+    await assertGerman("Settings with quiet hours", ["Mo", "So", "am nächsten Tag"]);
+    screenshot("german-settings");
+    await tab("about");
+    await assertGerman("About", ["Über", "Datenordner", "Protokolldatei", "Über die Befehlszeile"]);
+  });
+});
