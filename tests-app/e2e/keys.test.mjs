@@ -83,13 +83,18 @@ async function axeAudit(browser) {
   });
 }
 
-/** Audits every tab's view and a message in the reading pane; fails with all that axe found. */
+/** Audits every tab's view, an account's page and a message in the reading pane; fails with all that axe found. */
 async function auditViews(browser, h) {
   const found = {};
   for (const v of ["messages", "recent", "accounts", "settings", "about"]) {
     await h.tab(v);
     found[v] = await axeAudit(browser);
   }
+  // An account's page (its settings form).
+  await h.tab("accounts");
+  await browser.execute(() => document.querySelector('[data-test="edit-account"]').click());
+  await eventually("the account's page", () => browser.execute(() => document.getElementById("main")?.dataset.view === "edit"));
+  found.edit = await axeAudit(browser);
   await h.tab("messages");
   await browser.execute(() => document.querySelector('[data-test="message"] .subject').click());
   await eventually("the reading pane", async () => (await h.textOf('[data-test="reader-subject"]')) !== null);
