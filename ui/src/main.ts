@@ -29,6 +29,7 @@ import type { MessageAction } from "./bindings/MessageAction";
 import type { MessageKey } from "./bindings/MessageKey";
 import type { MessageRef } from "./bindings/MessageRef";
 import type { SettingsPatch } from "./bindings/SettingsPatch";
+import { announcer, captureFocus, installKeys, withKeys } from "./keys";
 import { aboutView } from "./views/about";
 import { accountsView } from "./views/accounts";
 import type { Actions, Ctx } from "./views/common";
@@ -49,11 +50,13 @@ const HOLD_MS = 700;
 
 const state: UiState = initialState();
 const root = document.getElementById("app")!;
-const main = h("main", { class: "main", attrs: { id: "main" } });
+// A Tab stop of its own: it scrolls, and a view with nothing focusable (About) must still scroll
+// by keyboard.
+const main = h("main", { class: "main", attrs: { id: "main", tabindex: "0" } });
 const top = h("header", { class: "topbar" });
 const banner = h("div", { class: "banner-slot" });
 const toast = new Toast((token) => api.undoAction(token));
-root.replaceChildren(top, banner, main, toast.root);
+root.replaceChildren(top, banner, main, toast.root, announcer);
 
 // Renders are coalesced, and never happen while a pointer button is down: replacing the element
 // under the pointer between press and release would swallow the click.
@@ -392,12 +395,13 @@ function topbar(): Child[] {
         {
           class: v === activeTab ? "tab active" : "tab",
           data: { test: `tab-${v}` },
+          title: v === "settings" ? withKeys(label, "settings") : undefined,
           attrs: { type: "button", role: "tab", "aria-selected": String(v === activeTab) },
           on: { click: () => actions.go(v) },
         },
         label,
         v === "messages" && unviewed > 0 ? h("span", { class: "tab-count" }, String(unviewed)) : null,
-        v === "accounts" && accounts.some((a) => a.status?.error || a.folders.some((f) => f.watched && f.last_error)) ? h("span", { class: "tab-alert", title: t("tab-account-error") }, "!") : null,
+        v === "accounts" && accounts.some((a) => a.status?.error || a.folders.some((f) => f.watched && f.last_error)) ? h("span", { class: "tab-alert", title: t("tab-account-error"), attrs: { role: "img", "aria-label": t("tab-account-error") } }, "!") : null,
       ),
     ),
   );
@@ -415,7 +419,7 @@ function topbar(): Child[] {
           t("topbar-paused"),
         )
       : null,
-    accounts.length ? button(t("topbar-check-all"), () => actions.syncAll(), { class: "secondary", data: { test: "sync-all" } }) : null,
+    accounts.length ? button(t("topbar-check-all"), () => actions.syncAll(), { class: "secondary", data: { test: "sync-all" }, title: withKeys(t("keys-check"), "check") }) : null,
   ];
 }
 
@@ -439,6 +443,7 @@ function keepFocus(): () => void {
 
 function draw(): void {
   const ctx: Ctx = { state, actions, now: new Date() };
+  const refocus = captureFocus(root);
   replace(top, ...topbar());
   const problems = [state.loadError, state.snapshot?.engine_error].filter((x): x is string => !!x);
   replace(banner, ...problems.map((p) => h("div", { class: "banner", attrs: { role: "alert" }, data: { test: "banner" } }, p)));
@@ -490,6 +495,7 @@ function draw(): void {
     form.focus();
   }
   focused();
+  refocus(viewChanged);
   if (viewChanged) main.scrollTop = 0;
   const unviewed = unviewedTotal(state);
   document.title = unviewed > 0 ? t("window-title-count", { count: unviewed }) : "Mailbell";
@@ -515,6 +521,16 @@ async function loadLocale(): Promise<void> {
 async function boot(): Promise<void> {
   await loadLocale();
   draw();
+  installKeys({
+    root,
+    view: () => state.view,
+    go: (v) => actions.go(v),
+    checkAll: () => void actions.syncAll(),
+    closeWindow: () => void api.closeToTray().catch((e: unknown) => toast.show((e as AppError).message ?? String(e), null, true)),
+    quit: () => void api.quitApp(),
+    back: (from) => actions.go(from === "edit" ? "accounts" : "messages"),
+    openAccount: (id) => actions.editAccount(id),
+  });
   await subscribe({ engine: onEngine, app: onApp });
   await Promise.all([loadSnapshot(), loadMessages()]);
   // The window is built afresh each time it is opened (it does not live in the tray): once the

@@ -2,39 +2,17 @@
 // survive the renders engine events cause.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 
 import { APP_CHANNEL, ENGINE_CHANNEL } from "../src/bridge";
 import type { AppEvent } from "../src/bindings/AppEvent";
 import type { Event as EngineEvent } from "../src/bindings/Event";
-import type { Snapshot } from "../src/bindings/Snapshot";
 import { account, folder, message, oauthAccount, offer, passedReport, REVOKED, snapshot, stepReport } from "./fixtures";
-
-type Calls = [string, Record<string, unknown>][];
+import { bootWindow } from "./window";
 
 /** Boots a fresh copy of main.ts against `snap`; `reply` answers other commands. */
-async function boot(snap: Snapshot, reply: (cmd: string, args: Record<string, unknown>) => unknown = () => null): Promise<Calls> {
-  vi.resetModules();
-  const app = document.createElement("div");
-  app.id = "app";
-  document.body.replaceChildren(app);
-  const calls: Calls = [];
-  mockIPC(
-    (cmd, args) => {
-      calls.push([cmd, (args ?? {}) as Record<string, unknown>]);
-      if (cmd === "snapshot") return snap;
-      const answer = reply(cmd, (args ?? {}) as Record<string, unknown>);
-      // The lists are empty unless a test gives them.
-      if (cmd === "list_messages" || cmd === "list_news") return Array.isArray(answer) ? (answer as unknown[]) : [];
-      return answer;
-    },
-    { shouldMockEvents: true },
-  );
-  await import("../src/main");
-  await vi.waitFor(() => expect(document.getElementById("main")!.dataset.view).toBe(snap.accounts.length ? "messages" : "wizard"));
-  return calls;
-}
+const boot = bootWindow;
 
 const $ = <E extends HTMLElement = HTMLElement>(test: string) => document.querySelector<E>(`[data-test="${test}"]`)!;
 const view = () => document.getElementById("main")!.dataset.view;

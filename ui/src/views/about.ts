@@ -4,6 +4,7 @@ import { h } from "../dom";
 import { t } from "../i18n";
 import { ADD_ACCOUNT_CMD, type Ctx } from "./common";
 import { noTrayHint } from "./settings";
+import { shortcutsHelp } from "../keys";
 
 export function aboutView(ctx: Ctx): HTMLElement {
   const about = ctx.state.snapshot?.about;
@@ -27,6 +28,7 @@ export function aboutView(ctx: Ctx): HTMLElement {
     h("p", null, t("about-summary")),
     h("dl", { class: "facts-list" }, ...rows.flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)])),
     about && !about.tray ? noTrayHint() : null,
+    shortcutsHelp(),
     h("h3", null, t("about-cli-title")),
     h("p", { class: "hint" }, t("about-cli-hint")),
     h("pre", { class: "command", data: { test: "add-account-command" } }, ADD_ACCOUNT_CMD),

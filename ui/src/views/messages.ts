@@ -59,7 +59,7 @@ function row(ctx: Ctx, m: StoredMessage): HTMLElement {
       title: m.from_addr ? `${sender} <${m.from_addr}>` : sender,
       attrs: { tabindex: "0" },
     },
-    h("span", { class: "dot", attrs: { "aria-label": m.viewed ? t("message-dot-seen") : t("message-dot-new") } }),
+    h("span", { class: "dot", attrs: { role: "img", "aria-label": m.viewed ? t("message-dot-seen") : t("message-dot-new") } }),
     h(
       "div",
       { class: "message-main" },
