@@ -21,8 +21,6 @@ macro_rules! with_app_commands {
             commands::show_message,
             commands::act_on_message,
             commands::undo_action,
-            commands::close_to_tray,
-            commands::quit_app,
             open_in::open_in_options,
             open_in::set_open_in,
             open_in::open_message,

@@ -125,20 +125,6 @@ pub fn sync_now(state: State<'_, AppState>, account: String, folder: Option<Stri
     Ok(engine.sync_now(&account, folder.as_deref())?)
 }
 
-/// Ctrl+W: closes the window the way its title bar's close button does (a close request, so the
-/// window goes where a close sends it: the tray, or minimised where there is none).
-#[tauri::command]
-pub fn close_to_tray(window: tauri::WebviewWindow) -> AppResult<()> {
-    window.close().map_err(|e| AppError::internal(format!("could not close the window: {e}")))
-}
-
-/// Ctrl+Q: quits Mailbell as the tray's Quit does (the engine finishes its passes on the way out).
-#[tauri::command]
-pub fn quit_app(app: AppHandle) {
-    tracing::info!("window: quit");
-    app.exit(0);
-}
-
 /// Changes how often an account is checked (seconds).
 #[tauri::command]
 pub fn set_interval(state: State<'_, AppState>, account: String, secs: u32) -> AppResult<()> {

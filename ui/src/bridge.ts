@@ -77,10 +77,6 @@ export const api = {
   /** Marks one message read, archives or deletes it on the server. */
   actOnMessage: (message: MessageRef, action: MessageAction) => call<ActionDone>("act_on_message", { message, action }),
   undoAction: (token: string) => call<null>("undo_action", { token }),
-  /** Closes the window as its close button does (to the tray, where there is one). */
-  closeToTray: () => call<null>("close_to_tray"),
-  /** Quits Mailbell. */
-  quitApp: () => call<null>("quit_app"),
   openInOptions: (account: string) => call<OpenInOptions>("open_in_options", { account }),
   setOpenIn: (account: string, choice: OpenIn) => call<OpenInOptions>("set_open_in", { account, choice }),
   /** Opens one message where its account's "Open in" choice says. */
