@@ -54,7 +54,7 @@ pub use message::{ActionDone, Address, Attachment, MessageAction, MessageRef, Me
 pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
 pub use net::CertificateInfo;
 pub use open_in::OpenIn;
-pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField};
+pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField, RulesProblem};
 pub use secrets::{Secrets, SecretsError};
 pub use store::{FolderRow, Store, StoreError, StoredMessage};
 pub use sync::{server_config, sign_in, sync_account, PassReport, SyncOptions};
