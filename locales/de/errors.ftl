@@ -17,3 +17,10 @@ error-sign-in-over = Diese Anmeldung ist vorbei: Starten Sie sie erneut.
 error-https-only = Es werden nur https-Links geöffnet.
 error-not-oauth = Das Konto „{ $account }“ meldet sich nicht im Browser an.
 error-keyring = Mailbell kann keine Passwörter lesen: { $reason }
+
+# Eine Regel von „Was meldet“, die nicht gespeichert werden kann ($n zählt Ruhezeiten ab 1).
+error-rules-bad-start = Ruhezeit { $n }: Die Anfangszeit „{ $value }“ ist keine Uhrzeit wie 22:00 (00:00 bis 23:59).
+error-rules-bad-end = Ruhezeit { $n }: Die Endzeit „{ $value }“ ist keine Uhrzeit wie 22:00 (00:00 bis 23:59).
+error-rules-no-day = Ruhezeit { $n }: Wählen Sie mindestens einen Tag.
+error-rules-bad-important = Wichtig: „{ $entry }“ ist weder eine Adresse (erika@example.org) noch eine Domain (example.org).
+error-rules-bad-muted = Stummgeschaltet: „{ $entry }“ ist weder eine Adresse (erika@example.org), eine Domain (example.org) noch eine Mailingliste (list:news.example.org).

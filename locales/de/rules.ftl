@@ -19,6 +19,7 @@ rules-next-day = am nächsten Tag
 rules-important = Wichtige Absender
 rules-important-hint = Sie melden sich auch in Ruhezeiten und aus einem Spam-Ordner. Eine Adresse (erika@example.org) oder eine ganze Domain (example.org).
 rules-important-add-label = Einen wichtigen Absender hinzufügen
+rules-important-placeholder = erika@example.org
 rules-muted = Stummgeschaltete Absender und Listen
 rules-muted-hint = Sie melden sich nie. Eine Adresse, eine Domain oder eine Mailingliste über ihre List-Id (list:news.example.org).
 rules-muted-add-label = Einen Absender oder eine Liste stummschalten

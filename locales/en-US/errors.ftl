@@ -18,3 +18,10 @@ error-sign-in-over = This sign-in is over: start it again.
 error-https-only = Only https links are opened.
 error-not-oauth = The account “{ $account }” does not sign in in the browser.
 error-keyring = Mailbell cannot read passwords: { $reason }
+
+# A rule of "What rings" that cannot be kept ($n counts quiet hours from 1).
+error-rules-bad-start = Quiet hours { $n }: the start time "{ $value }" is not a time of day like 22:00 (00:00 to 23:59).
+error-rules-bad-end = Quiet hours { $n }: the end time "{ $value }" is not a time of day like 22:00 (00:00 to 23:59).
+error-rules-no-day = Quiet hours { $n }: choose at least one day.
+error-rules-bad-important = Important: "{ $entry }" is not an address (jane@example.org) or a domain (example.org).
+error-rules-bad-muted = Muted: "{ $entry }" is not an address (jane@example.org), a domain (example.org) or a mailing list (list:news.example.org).

@@ -19,6 +19,7 @@ rules-next-day = the next day
 rules-important = Important senders
 rules-important-hint = They ring even in quiet hours and from a junk folder. An address (jane@example.org) or a whole domain (example.org).
 rules-important-add-label = Add an important sender
+rules-important-placeholder = jane@example.org
 rules-muted = Muted senders and lists
 rules-muted-hint = They never ring. An address, a domain, or a mailing list by its List-Id (list:news.example.org).
 rules-muted-add-label = Mute a sender or a list

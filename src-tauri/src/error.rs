@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use mailbell_sync::account::FieldError;
-use mailbell_sync::{RulesError, RulesField, SecretsError, StoreError, SyncError};
+use mailbell_sync::{RulesError, RulesField, RulesProblem, SecretsError, StoreError, SyncError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,7 +85,8 @@ impl From<FieldError> for AppError {
 }
 
 /// A notification rule that cannot be kept: its part of the rules is the field
-/// (`quiet_hours`, `important`, `muted`), the sentence says what is wrong.
+/// (`quiet_hours`, `important`, `muted`), the sentence (in the desktop's language, from the
+/// engine's kind of problem) says what is wrong.
 impl From<RulesError> for AppError {
     fn from(e: RulesError) -> Self {
         let field = match e.field {
@@ -93,7 +94,16 @@ impl From<RulesError> for AppError {
             RulesField::Important => "important",
             RulesField::Muted => "muted",
         };
-        AppError::in_field(field, e.message)
+        let message = match e.problem {
+            RulesProblem::BadTime { span, start: true, value } => crate::tr!("error-rules-bad-start", n = span, value = value),
+            RulesProblem::BadTime { span, start: false, value } => crate::tr!("error-rules-bad-end", n = span, value = value),
+            RulesProblem::NoDay { span } => crate::tr!("error-rules-no-day", n = span),
+            RulesProblem::BadEntry { entry } => match e.field {
+                RulesField::Muted => crate::tr!("error-rules-bad-muted", entry = entry),
+                _ => crate::tr!("error-rules-bad-important", entry = entry),
+            },
+        };
+        AppError::in_field(field, message)
     }
 }
 
@@ -115,9 +125,17 @@ mod tests {
         let v = serde_json::to_value(&e).expect("json");
         assert_eq!(v["kind"], "invalid");
         assert!(v["message"].as_str().is_some_and(|m| m.contains("abc")), "{v}");
-        let e: AppError =
-            SyncError::Rules(RulesError { field: RulesField::Muted, message: "Muted: \"x y\" is not an address.".into() }).into();
+        let e: AppError = SyncError::Rules(RulesError {
+            field: RulesField::Muted,
+            message: "Muted: \"x y\" is not an address.".into(),
+            problem: RulesProblem::BadEntry { entry: "x y".into() },
+        })
+        .into();
         assert_eq!((e.kind, e.field.as_deref()), (ErrorKind::Invalid, Some("muted")));
+        assert_eq!(
+            e.message,
+            "Muted: \"x y\" is not an address (jane@example.org), a domain (example.org) or a mailing list (list:news.example.org)."
+        );
         let e: AppError = SecretsError::Locked.into();
         assert_eq!(serde_json::to_value(&e).expect("json")["kind"], "keyring");
     }

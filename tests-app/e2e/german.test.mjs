@@ -22,7 +22,7 @@ const ENGLISH = [
 ];
 
 let server, data, monitor, app, browser;
-let textOf, click, tab, folder;
+let textOf, click, tab, folder, onElement;
 
 /** Everything of Mailbell's own that the window says: text and the words of attributes
  * (title, aria-label, placeholder), without the mail's own data. */
@@ -71,7 +71,7 @@ describe("Mailbell on a German desktop", () => {
     // The desktop's locale as a German session sets it; LC_ALL and LANGUAGE would outrank LANG.
     app = await App.start({ dataDir: data.path, env: { LANG: "de_DE.UTF-8", LC_ALL: "", LC_MESSAGES: "", LANGUAGE: "" } });
     browser = app.browser;
-    ({ textOf, click, tab, folder } = windowHelpers(browser));
+    ({ textOf, click, tab, folder, onElement } = windowHelpers(browser));
     await tab("accounts");
     await eventually("INBOX to be checked", async () => (await folder("INBOX"))?.state === "ok");
     await eventually("push", async () => /Push \(NOTIFY\)/.test((await textOf('[data-test="account"] .facts')) ?? ""));
@@ -129,6 +129,15 @@ describe("Mailbell on a German desktop", () => {
       (await browser.execute(() => document.querySelector('[data-test="quiet-span"]')?.getAttribute("title"))) === "Jeden Tag, 22:00 bis 07:00 am nächsten Tag",
     );
     await assertGerman("Settings with quiet hours", ["Mo", "So", "am nächsten Tag"]);
+    // The engine refuses an entry as a kind of problem; the app words it in German.
+    await onElement('[data-test="muted-input"]', async (el) => {
+      await el.clearValue();
+      await el.setValue("keine Adresse");
+    });
+    await click('[data-test="muted-add"]');
+    await eventually("the refusal in German", async () =>
+      /^Stummgeschaltet: „keine Adresse“ ist weder eine Adresse/.test((await textOf('[data-test="rules-error-muted"]')) ?? ""),
+    );
     screenshot("german-settings");
     await tab("about");
     await assertGerman("About", ["Über", "Datenordner", "Protokolldatei", "Über die Befehlszeile"]);

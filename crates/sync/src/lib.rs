@@ -54,7 +54,7 @@ pub use message::{ActionDone, Address, Attachment, MessageAction, MessageRef, Me
 pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
 pub use net::CertificateInfo;
 pub use open_in::OpenIn;
-pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField};
+pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField, RulesProblem};
 pub use secrets::{Secrets, SecretsError};
 pub use store::{FolderRow, NewMessage, PruneReport, Retention, Store, StoreError, StoredMessage, Sweep, DB_FILE};
 // The bench's simulated year (S9) records deletions the way a pass does.

@@ -110,7 +110,7 @@ export class RulesForm {
       err("quiet_hours"),
       h("h3", null, t("rules-important")),
       h("p", { class: "hint pad-x" }, t("rules-important-hint")),
-      this.list("important", r.important, "jane@example.org"),
+      this.list("important", r.important, t("rules-important-placeholder")),
       err("important"),
       h("h3", null, t("rules-muted")),
       h("p", { class: "hint pad-x" }, t("rules-muted-hint")),

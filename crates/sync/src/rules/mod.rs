@@ -10,5 +10,5 @@ mod schedule;
 
 pub use clock::LocalClock;
 pub use decide::{decide, Decision, Facts};
-pub use model::{Day, QuietSpan, Ring, Rules, RulesError, RulesField};
+pub use model::{Day, QuietSpan, Ring, Rules, RulesError, RulesField, RulesProblem};
 pub use schedule::in_quiet_hours;

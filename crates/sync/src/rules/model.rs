@@ -131,16 +131,29 @@ pub enum RulesField {
     Muted,
 }
 
-/// A rule that cannot be kept, and why, in the user's words.
+/// A rule that cannot be kept, and why, in the user's words (English, as the CLI says it), and
+/// as a kind with its facts, which the app words in the desktop's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct RulesError {
     pub field: RulesField,
     pub message: String,
+    pub problem: RulesProblem,
 }
 
-fn invalid(field: RulesField, message: String) -> RulesError {
-    RulesError { field, message }
+/// What is wrong with a rule. `span` counts quiet hours from 1, as the user sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesProblem {
+    /// A quiet hours' start (or end) is no time of day.
+    BadTime { span: usize, start: bool, value: String },
+    /// Quiet hours on no day.
+    NoDay { span: usize },
+    /// An important or muted entry that is no address, domain (or, muted, mailing list).
+    BadEntry { entry: String },
+}
+
+fn invalid(field: RulesField, message: String, problem: RulesProblem) -> RulesError {
+    RulesError { field, message, problem }
 }
 
 /// Minutes since midnight of "HH:MM" (one or two digits for the hour).
@@ -227,6 +240,7 @@ impl Rules {
                     invalid(
                         RulesField::QuietHours,
                         format!("Quiet hours {n}: the {what} time \"{t}\" is not a time of day like 22:00 (00:00 to 23:59)."),
+                        RulesProblem::BadTime { span: n, start: what == "start", value: t.to_string() },
                     )
                 })
             };
@@ -235,7 +249,11 @@ impl Rules {
             days.sort();
             days.dedup();
             if days.is_empty() {
-                return Err(invalid(RulesField::QuietHours, format!("Quiet hours {n}: choose at least one day.")));
+                return Err(invalid(
+                    RulesField::QuietHours,
+                    format!("Quiet hours {n}: choose at least one day."),
+                    RulesProblem::NoDay { span: n },
+                ));
             }
             quiet_hours.push(QuietSpan { days, start, end });
         }
@@ -261,7 +279,8 @@ fn entries(list: Vec<String>, field: RulesField, lists: bool) -> Result<Vec<Stri
                 "an address (jane@example.org) or a domain (example.org)"
             };
             let name = if lists { "Muted" } else { "Important" };
-            return Err(invalid(field, format!("{name}: \"{}\" is not {what}.", entry.trim())));
+            let problem = RulesProblem::BadEntry { entry: entry.trim().to_string() };
+            return Err(invalid(field, format!("{name}: \"{}\" is not {what}.", entry.trim()), problem));
         }
         out.push(e);
     }
