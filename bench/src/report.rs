@@ -46,6 +46,8 @@ pub struct Report {
     pub notes: Vec<String>,
     pub failures: Vec<String>,
     pub total: Duration,
+    /// Figures of an earlier build for a row (id, what, link): printed beside today's.
+    pub earlier: Vec<(String, String, String, String)>,
 }
 
 impl Report {
@@ -59,6 +61,7 @@ impl Report {
             notes: Vec::new(),
             failures: Vec::new(),
             total: Duration::ZERO,
+            earlier: Vec::new(),
         }
     }
 
@@ -108,6 +111,11 @@ impl Report {
             Some(row) => row.passes.push(pass),
             None => self.rows.push(Row { id: id.to_string(), what: what.to_string(), link: link.to_string(), passes: vec![pass] }),
         }
+    }
+
+    /// Sets the "earlier" column of a row: figures of an earlier build, not re-run.
+    pub fn earlier(&mut self, id: &str, what: &str, link: &str, figures: impl Into<String>) {
+        self.earlier.push((id.to_string(), what.to_string(), link.to_string(), figures.into()));
     }
 
     /// Median peak RSS (KiB) of a row, for comparisons in notes.
@@ -224,6 +232,7 @@ impl Report {
             "peak RSS",
             "CPU",
             "check",
+            "earlier (main a92af26)",
         ];
         let mut table: Vec<Vec<String>> = Vec::new();
         for r in &self.rows {
@@ -260,9 +269,13 @@ impl Report {
                 fmt_bytes(r.passes.iter().map(|p| p.max_rss_kib).max().unwrap_or(0) * 1024),
                 fmt_dur(median(&r.passes.iter().map(|p| p.cpu).collect::<Vec<_>>())),
                 if r.ok() { "ok".to_string() } else { "FAILED".to_string() },
+                self.earlier
+                    .iter()
+                    .find(|(id, what, link, _)| *id == r.id && *what == r.what && *link == r.link)
+                    .map_or(String::new(), |e| e.3.clone()),
             ]);
         }
-        let left = [true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, true];
+        let left = [true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, true, true];
         print_table(&headers, &left, &table);
         println!();
         println!("wall: spawn to exit of the CLI process (keyring read, TLS connect, login, pass, logout).");
@@ -271,6 +284,8 @@ impl Report {
         println!("  and LOGOUT included, counted by a relay (client sends after the server spoke); '-' = not counted.");
         println!("peak RSS: ru_maxrss of the CLI process from wait4, highest of the passes. CPU: user+sys of the CLI.");
         println!("msgs/s: new messages / median wall time. upd: message_update events (read/deleted elsewhere), median.");
+        println!("earlier: main a92af26 (before PREVIEW, COMPRESS and the one-shot overlap), not re-run: the figures quoted in");
+        println!("  issue #16 for the full sizes (S1 50 folders x 2,000; S2 a burst of 1,000): wall median, recv per pass.");
     }
 }
 

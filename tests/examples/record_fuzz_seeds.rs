@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use mailbell_e2e::{Dovecot, DovecotOptions};
+use mailbell_e2e::{Dovecot, DovecotOptions, COMPRESS_DEFLATE};
 use mailbell_sync::fuzzing::{run_client, Client, SEPARATOR};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -136,7 +136,7 @@ async fn main() -> anyhow::Result<()> {
     let out_dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fuzz/seeds/imap_dialogue".into()));
     std::fs::create_dir_all(&out_dir)?;
     for (name, list_status) in [("list_status", true), ("pipelined_status", false)] {
-        let dovecot = Arc::new(Dovecot::start(DovecotOptions::default().list_status(list_status))?);
+        let dovecot = Arc::new(Dovecot::start(DovecotOptions::default().list_status(list_status).hide_capability(COMPRESS_DEFLATE))?);
         for f in ["Work", "Entwürfe", "Lists/rust"] {
             dovecot.create_folder("alice", f)?;
         }

@@ -41,7 +41,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
-pub use dovecot::{Certificate, Dovecot, DovecotOptions, FolderStatus, User};
+pub use dovecot::{Certificate, Dovecot, DovecotOptions, FolderStatus, User, COMPRESS_DEFLATE};
 pub use gmail_standin::{GmailStandin, StandinMessage, StandinMode};
 pub use imap_raw::{RawImap, Response};
 pub use keyring::{keyring_clear, keyring_has, keyring_lookup, keyring_store, require_secret_service};

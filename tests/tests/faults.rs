@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::ledger::{rows_of, Ledger, Rows, RunEnd};
-use mailbell_e2e::{DovecotOptions, Fault, Proxy, ProxyMode, Trigger};
+use mailbell_e2e::{DovecotOptions, Fault, Proxy, ProxyMode, Trigger, COMPRESS_DEFLATE};
 use mailbell_sync::account::NewSecret;
 use mailbell_sync::{Engine, EngineOptions, Event, EventSink, NewAccount, Secrets, Security, Store, Timeouts};
 use serde_json::Value;
@@ -54,7 +54,8 @@ impl Rig {
         // These faults hit the kept session and the IDLE companion. With NOTIFY, its own
         // connection would deliver the mail first and the fault would meet nothing; NOTIFY's
         // dead connections are tested in push_everywhere.rs and liveness.rs.
-        let env = Env::with(dovecot.hide_capability("NOTIFY"));
+        // The triggers read the commands on the wire: no COMPRESS=DEFLATE either.
+        let env = Env::with(dovecot.hide_capability("NOTIFY").hide_capability(COMPRESS_DEFLATE));
         for f in folders {
             env.dovecot.create_folder(ALICE, f).expect("create folder");
         }

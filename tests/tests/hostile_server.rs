@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::cli::{run_cli, CliProcess};
 use mailbell_e2e::starttls_front::{FrontBehaviour, StarttlsFront};
-use mailbell_e2e::{Fault, Proxy, ProxyMode, Trigger};
+use mailbell_e2e::{DovecotOptions, Fault, Proxy, ProxyMode, Trigger, COMPRESS_DEFLATE};
 
 /// An untagged OK whose text follows the response code without a space and starts with a
 /// multi-byte character.
@@ -64,7 +64,7 @@ fn a_malformed_status_line_before_tls_is_an_error_not_a_crash() {
 
 #[test]
 fn a_malformed_response_after_login_is_an_error_not_a_crash() {
-    let env = Env::start();
+    let env = plain_wire_env();
     let proxy = Proxy::start(env.dovecot.plain_addr(), ProxyMode::Passthrough).expect("proxy");
     add_account(&env, proxy.port(), "plain", &[]);
     proxy.arm(Trigger::new(b"LIST", 0, Fault::Inject(ALERT)));
@@ -75,7 +75,7 @@ fn a_malformed_response_after_login_is_an_error_not_a_crash() {
 
 #[test]
 fn the_watch_worker_survives_a_malformed_response() {
-    let env = Env::start();
+    let env = plain_wire_env();
     let proxy = Proxy::start(env.dovecot.plain_addr(), ProxyMode::Passthrough).expect("proxy");
     add_account(&env, proxy.port(), "plain", &["--interval", "3600"]);
     env.sync().assert_ok();
@@ -99,7 +99,7 @@ fn the_watch_worker_survives_a_malformed_response() {
 /// meets the same line while logging in: it reports a failed step, it does not crash.
 #[test]
 fn the_connection_test_reports_a_malformed_response_instead_of_crashing() {
-    let env = Env::start();
+    let env = plain_wire_env();
     let proxy = Proxy::start(env.dovecot.plain_addr(), ProxyMode::Passthrough).expect("proxy");
     let id = add_account(&env, proxy.port(), "plain", &[]);
     proxy.arm(Trigger::new(b"LOGIN", 0, Fault::Inject(ALERT)));
@@ -109,4 +109,9 @@ fn the_connection_test_reports_a_malformed_response_instead_of_crashing() {
     assert!(matches!(run.status.code(), Some(0) | Some(1)), "a report, not a crash: {:?}\n{}", run.status, run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.lines.join("\n")).expect("a JSON report");
     assert!(report["steps"].is_array(), "{report}");
+}
+
+/// A server without COMPRESS=DEFLATE: the proxy's triggers read the commands on the wire.
+fn plain_wire_env() -> Env {
+    Env::with(DovecotOptions::default().hide_capability(COMPRESS_DEFLATE))
 }

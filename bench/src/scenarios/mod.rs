@@ -13,6 +13,7 @@ mod s4_idle_latency;
 mod s5_idle_cost;
 mod s6_flag_sync;
 mod s7_recovery;
+mod s8_slow_line;
 mod s9_year;
 
 use anyhow::Context;
@@ -42,6 +43,11 @@ pub const ALL: &[Scenario] = &[
         id: "S7",
         about: "recovery: network change (new address, black hole) -> the first message reported, NOTIFY and not",
         run: s7_recovery::run,
+    },
+    Scenario {
+        id: "S8",
+        about: "the S2 burst over a 1 MB/s line, with COMPRESS=DEFLATE and PREVIEW offered or hidden (bytes and time)",
+        run: s8_slow_line::run,
     },
     Scenario {
         id: "S9",

@@ -9,6 +9,10 @@ use crate::sizes::Sizes;
 
 use super::{n, start_env};
 
+/// The nothing-new pass on main a92af26 (issue #16, full sizes), not re-run.
+const EARLIER_LOOPBACK: &str = "93 ms";
+const EARLIER_SLOW: &str = "188 ms";
+
 pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     let mut env = start_env(report)?;
     let folders = mail::create_folders(&env.dovecot, sizes.s1_folders - 1)?;
@@ -39,6 +43,7 @@ pub fn run(sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
             let pass = env.pass(&expect)?;
             report.record("S1", &idle, link, pass);
         }
+        report.earlier("S1", &idle, link, if delay.is_some() { EARLIER_SLOW } else { EARLIER_LOOPBACK });
     }
     Ok(())
 }

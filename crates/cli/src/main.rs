@@ -59,7 +59,12 @@ fn run(cli: Cli) -> CliResult {
         Command::Rules(RulesCommand::Show(a)) => commands::rules::show(&store, &a),
         Command::Rules(RulesCommand::Set(a)) => commands::rules::set(&store, &a),
         Command::Notify(a) => commands::rules::notify(&store, &a),
-        Command::Sync(a) => runtime()?.block_on(commands::sync::run(store, &a)),
+        Command::Sync(a) => {
+            // A one-shot check: look system roots up as needed rather than parse the whole CA
+            // bundle (before the runtime's threads start; `sync` runs no other programs).
+            mailbell_sync::lazy_system_roots();
+            runtime()?.block_on(commands::sync::run(store, &a))
+        }
         Command::Watch(a) => runtime()?.block_on(commands::watch::run(store, &a)),
         Command::Message(MessageCommand::Show(a)) => runtime()?.block_on(commands::message::show(store, &a)),
         Command::Message(MessageCommand::Read(a)) => runtime()?.block_on(commands::message::act(store, &a, MessageAction::Read)),

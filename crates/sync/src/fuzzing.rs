@@ -341,11 +341,11 @@ pub fn mutf7(data: &[u8]) {
 
 /// Untrusted answers parsed without a network: byte 0 picks the parser, the rest is the input.
 /// 0: an autoconfig document (for `jane@example.org`); 1: a token endpoint's answer (byte 1
-/// picks the HTTP status class); 2: a request head reaching the sign-in listener. Each must
-/// return (an error is fine), never panic.
+/// picks the HTTP status class); 2: a request head reaching the sign-in listener; 3: a FETCH
+/// response's PREVIEW item (imap/preview.rs). Each must return (an error is fine), never panic.
 pub fn answers(data: &[u8]) {
     let Some((&which, rest)) = data.split_first() else { return };
-    match which % 3 {
+    match which % 4 {
         0 => {
             let Ok(address) = crate::discover::names::parse_email("jane@example.org") else { return };
             let _ = crate::discover::autoconfig::parse(rest, &address);
@@ -357,6 +357,11 @@ pub fn answers(data: &[u8]) {
                 if let Ok(t) = crate::oauth::token::read_answer(status, body, refreshing) {
                     assert!(!t.access_token.is_empty(), "an empty access token was accepted");
                 }
+            }
+        }
+        3 => {
+            if let crate::imap::Preview::Text(t) = crate::imap::fetch_preview(rest) {
+                assert!(t.len() <= rest.len() * 3, "a preview longer than the response");
             }
         }
         _ => {

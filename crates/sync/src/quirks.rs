@@ -4,12 +4,18 @@
 use crate::model::Account;
 
 /// Every quirk Mailbell knows, with what it does.
-pub const KNOWN: &[(&str, &str)] = &[(
-    BROKEN_QRESYNC,
-    "do not use CONDSTORE/QRESYNC even when offered; follow read state with plain FLAGS fetches (iCloud's VANISHED responses are malformed)",
-)];
+pub const KNOWN: &[(&str, &str)] = &[
+    (
+        BROKEN_QRESYNC,
+        "do not use CONDSTORE/QRESYNC even when offered; follow read state with plain FLAGS fetches (iCloud's VANISHED responses are malformed)",
+    ),
+    (NO_COMPRESS, "do not use COMPRESS=DEFLATE even when offered (for a server whose compressed stream breaks)"),
+    (NO_PREVIEW, "do not use PREVIEW even when offered; build the preview from the first 4 KiB of the body (for a server whose previews are wrong)"),
+];
 
 pub const BROKEN_QRESYNC: &str = "broken-qresync";
+pub const NO_COMPRESS: &str = "no-compress";
+pub const NO_PREVIEW: &str = "no-preview";
 
 /// Host name suffixes of servers with known quirks, applied without the user asking.
 const BY_HOST: &[(&str, &str)] = &[("mail.me.com", BROKEN_QRESYNC)];
@@ -17,6 +23,8 @@ const BY_HOST: &[(&str, &str)] = &[("mail.me.com", BROKEN_QRESYNC)];
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Quirks {
     pub broken_qresync: bool,
+    pub no_compress: bool,
+    pub no_preview: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,8 +46,11 @@ impl Quirks {
         let by_host = BY_HOST.iter().filter(|(suffix, _)| host == *suffix || host.ends_with(&format!(".{suffix}"))).map(|(_, q)| *q);
         let mut q = Quirks::default();
         for name in account.quirks.iter().map(String::as_str).chain(by_host) {
-            if name == BROKEN_QRESYNC {
-                q.broken_qresync = true;
+            match name {
+                BROKEN_QRESYNC => q.broken_qresync = true,
+                NO_COMPRESS => q.no_compress = true,
+                NO_PREVIEW => q.no_preview = true,
+                _ => {}
             }
         }
         q
@@ -78,6 +89,8 @@ mod tests {
         assert!(Quirks::for_account(&account("p42-imap.mail.me.com", &[])).broken_qresync);
         assert!(!Quirks::for_account(&account("notmail.me.com.evil", &[])).broken_qresync);
         assert!(validate(&["broken-qresync".into()]).is_ok());
+        let q = Quirks::for_account(&account("imap.example.org", &["no-compress", "no-preview"]));
+        assert!(q.no_compress && q.no_preview && !q.broken_qresync);
         assert!(validate(&["nope".into()]).unwrap_err().to_string().contains("broken-qresync"));
     }
 }

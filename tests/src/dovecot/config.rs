@@ -186,9 +186,20 @@ pub(super) fn dovecot_conf(
     }
 
     let hidden: Vec<String> = hidden_capabilities(opts);
+    // COMPRESS=DEFLATE (RFC 4978) comes from the imap_zlib plugin, which adds it to whatever
+    // imap_capability says: hiding it means not loading the plugin.
+    if !hidden.iter().any(|h| h.eq_ignore_ascii_case(super::COMPRESS_DEFLATE)) {
+        writeln!(c, "protocol imap {{")?;
+        writeln!(c, "  mail_plugins = $mail_plugins imap_zlib")?;
+        writeln!(c, "}}")?;
+    }
     if !hidden.is_empty() {
-        let caps: Vec<&str> =
+        let mut caps: Vec<&str> =
             DEFAULT_CAPABILITIES.iter().copied().filter(|cap| !hidden.iter().any(|h| h.eq_ignore_ascii_case(cap))).collect();
+        // An explicit list also replaces what plugins add: name the loaded imap_zlib's own.
+        if !hidden.iter().any(|h| h.eq_ignore_ascii_case(super::COMPRESS_DEFLATE)) {
+            caps.push(super::COMPRESS_DEFLATE);
+        }
         // Note: this only hides the capability; Dovecot still executes the command if a client
         // sends it anyway, which is the behaviour of a server that merely does not announce it.
         writeln!(c, "imap_capability = {}", caps.join(" "))?;

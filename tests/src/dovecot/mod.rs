@@ -24,7 +24,7 @@ use anyhow::{bail, Context};
 
 use config::{Identity, Layout, Ports};
 pub use mail::FolderStatus;
-pub use options::{Certificate, DovecotOptions, User};
+pub use options::{Certificate, DovecotOptions, User, COMPRESS_DEFLATE};
 use system::{check_traversable, child_pid, chown_tree, free_port_pair, identity, signal_group};
 
 /// Loopback address every listener binds to.

@@ -31,6 +31,11 @@ pub enum Certificate {
     WrongHost,
 }
 
+/// The capability of Dovecot's imap_zlib plugin (RFC 4978), which the test server loads:
+/// hide it (`hide_capability(COMPRESS_DEFLATE)`) for a server without it, e.g. for a proxy that
+/// must read the commands on the wire.
+pub const COMPRESS_DEFLATE: &str = "COMPRESS=DEFLATE";
+
 /// How to set up a test server. `DovecotOptions::default()` is a well-behaved modern server with
 /// one user, `alice` / `alice-secret-pw`.
 #[derive(Debug, Clone)]

@@ -64,9 +64,22 @@ pub(crate) enum AuthFailure {
 }
 
 /// Connects, secures the connection as configured and logs in.
+#[cfg(feature = "fuzzing")]
 pub async fn login(cfg: &ServerConfig, username: &str, password: &str) -> Result<ImapSession, ImapError> {
     let (stream, caps) = open(cfg).await?;
-    authenticate(cfg, stream, &caps, username, Credential::Password(password)).await.map_err(|f| match f {
+    login_on(cfg, stream, &caps, username, password).await
+}
+
+/// Logs in with a password on a connection [`open`] secured (e.g. while the password was
+/// still being read from the keyring).
+pub async fn login_on(
+    cfg: &ServerConfig,
+    stream: ImapStream,
+    caps: &Capabilities,
+    username: &str,
+    password: &str,
+) -> Result<ImapSession, ImapError> {
+    authenticate(cfg, stream, caps, username, Credential::Password(password)).await.map_err(|f| match f {
         AuthFailure::Refused(text) => ImapError::AuthFailed { user: username.to_string(), host: cfg.host.clone(), text },
         AuthFailure::Other(e) => e,
     })

@@ -5,10 +5,15 @@
 //! never set. A 30 MB attachment costs its RFC822.SIZE number, nothing more. The Subject has
 //! its own section because header fields come back in message order: in one shared budget, a
 //! huge From (or a 10,000-address one) placed before the Subject would crowd it out.
+//!
+//! Where the server offers PREVIEW (RFC 8970), its preview (at most 256 characters) replaces
+//! the 4 KiB of body: a message whose preview the server leaves empty gets its body fetched
+//! afterwards ([`ImapSession::fetch_texts`]), so that nothing is lost against the old path.
 
 use async_imap::imap_proto::{AttributeValue, MessageSection, Response, ResponseCode, SectionPath, Status};
 
 use super::error::ImapError;
+use super::preview::{fetch_preview, Preview};
 use super::quote::quoted;
 use super::session::ImapSession;
 use crate::model::FlagChange;
@@ -31,16 +36,18 @@ pub enum IdentityItem {
     EmailId,
 }
 
-/// The bounded summary items, plus the server's message identity where it has one.
-fn fetch_items(identity: IdentityItem) -> String {
+/// The bounded summary items, plus the server's message identity where it has one; with
+/// `preview`, the server's PREVIEW instead of the first bytes of the body.
+fn fetch_items(identity: IdentityItem, preview: bool) -> String {
     let extra = match identity {
         IdentityItem::None => "",
         IdentityItem::GmailMsgId => " X-GM-MSGID",
         IdentityItem::EmailId => " EMAILID",
     };
+    let body = if preview { "PREVIEW".to_string() } else { format!("BODY.PEEK[TEXT]<0.{TEXT_BYTES}>") };
     format!(
         "(UID FLAGS INTERNALDATE RFC822.SIZE{extra} BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.{SUBJECT_BYTES}> \
-         BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_BYTES}> BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)"
+         BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]<0.{HEADER_BYTES}> {body})"
     )
 }
 
@@ -112,6 +119,11 @@ pub struct FetchedMessage {
     pub gm_msgid: Option<u64>,
     /// RFC 8474 EMAILID, when asked for.
     pub email_id: Option<String>,
+    /// The server's PREVIEW (RFC 8970) when asked for and not empty; `text` is then empty.
+    pub preview: Option<String>,
+    /// PREVIEW was asked for and the server left it empty: the body's first bytes must be
+    /// fetched for the preview ([`ImapSession::fetch_texts`]).
+    pub needs_text: bool,
 }
 
 /// A UID FETCH in progress: read it with [`ImapSession::next_message`] until `None`.
@@ -121,6 +133,8 @@ pub struct FetchStream {
     /// UIDs at or below this are dropped: `n:*` always returns the newest message, even when
     /// it is older than `n`.
     after_uid: u32,
+    /// PREVIEW was asked for instead of the body's first bytes.
+    preview: bool,
     finished: bool,
 }
 
@@ -159,7 +173,9 @@ pub fn join_headers(subject: &[u8], other: &[u8]) -> Vec<u8> {
     out
 }
 
-fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
+/// Copies one FETCH answer out; `preview_raw` is the raw response when PREVIEW was asked
+/// for (its text is read from there: see `preview.rs`).
+fn copy_message(attrs: &[AttributeValue<'_>], preview_raw: Option<&[u8]>) -> Option<FetchedMessage> {
     let mut m = FetchedMessage::default();
     let mut has_uid = false;
     let mut has_body = false;
@@ -200,6 +216,13 @@ fn copy_message(attrs: &[AttributeValue<'_>]) -> Option<FetchedMessage> {
         }
     }
     m.header = join_headers(subject, other);
+    if let Some(raw) = preview_raw {
+        match fetch_preview(raw) {
+            Preview::Text(t) if !t.trim().is_empty() => m.preview = Some(t),
+            // Empty, NIL or missing: the old path's body bytes, fetched separately.
+            _ => m.needs_text = true,
+        }
+    }
     // A FETCH without our body sections is an unsolicited flag update, not an answer; one
     // whose header is NIL is a message expunged while we fetched it (Dovecot answers so).
     (has_uid && has_body && has_header).then_some(m)
@@ -277,8 +300,9 @@ impl ImapSession {
         let examine_tag = self.send(&format!("{verb} {q}{param}")).await?;
         let mut stream = match fetch_after {
             Some(after) => {
-                let command = format!("UID FETCH {}:* {}", after.saturating_add(1), fetch_items(self.identity_item()));
-                Some(FetchStream { tag: self.send(&command).await?, after_uid: after, finished: false })
+                let preview = self.preview_wanted();
+                let command = format!("UID FETCH {}:* {}", after.saturating_add(1), fetch_items(self.identity_item(), preview));
+                Some(FetchStream { tag: self.send(&command).await?, after_uid: after, preview, finished: false })
             }
             None => None,
         };
@@ -356,8 +380,42 @@ impl ImapSession {
     /// Starts a fetch of exactly these UIDs (used to recover mail around a UIDVALIDITY reset).
     pub async fn fetch_uids(&mut self, uids: &[u32]) -> Result<FetchStream, ImapError> {
         let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        let tag = self.send(&format!("UID FETCH {set} {}", fetch_items(self.identity_item()))).await?;
-        Ok(FetchStream { tag, after_uid: 0, finished: false })
+        let preview = self.preview_wanted();
+        let tag = self.send(&format!("UID FETCH {set} {}", fetch_items(self.identity_item(), preview))).await?;
+        Ok(FetchStream { tag, after_uid: 0, preview, finished: false })
+    }
+
+    /// The first bytes of these messages' bodies (for those whose PREVIEW the server left
+    /// empty), by UID. UIDs the server no longer has are absent.
+    pub async fn fetch_texts(&mut self, uids: &[u32]) -> Result<std::collections::BTreeMap<u32, Vec<u8>>, ImapError> {
+        let mut out = std::collections::BTreeMap::new();
+        if uids.is_empty() {
+            return Ok(out);
+        }
+        let command = format!("UID FETCH {} (UID BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)", uid_set(uids));
+        self.run(&command, "UID FETCH TEXT", |r| {
+            if let Response::Fetch(_, attrs) = r {
+                let mut uid = None;
+                let mut text = None;
+                for a in attrs.iter() {
+                    match a {
+                        AttributeValue::Uid(u) => uid = Some(*u),
+                        AttributeValue::BodySection { section: Some(SectionPath::Full(MessageSection::Text)), data, .. } => {
+                            let bytes = data.as_deref().unwrap_or_default();
+                            text = Some(bytes[..bytes.len().min(TEXT_BYTES as usize)].to_vec());
+                        }
+                        _ => {}
+                    }
+                }
+                if let (Some(u), Some(t)) = (uid, text) {
+                    if uids.contains(&u) {
+                        out.insert(u, t);
+                    }
+                }
+            }
+        })
+        .await?;
+        Ok(out)
     }
 
     /// The next new message of the stream, or `None` once the server said OK. A tagged NO or
@@ -368,12 +426,12 @@ impl ImapSession {
         }
         loop {
             let step = self
-                .next_with(|r| {
+                .next_with_raw(|r, raw| {
                     if let Some(done) = Self::completion(r, &fs.tag, "UID FETCH") {
                         return Step::Done(done);
                     }
                     match r {
-                        Response::Fetch(_, attrs) => match copy_message(attrs) {
+                        Response::Fetch(_, attrs) => match copy_message(attrs, fs.preview.then_some(raw)) {
                             Some(m) if m.uid > fs.after_uid => Step::Message(m),
                             _ => Step::Skip,
                         },
@@ -414,7 +472,7 @@ mod tests {
 
     fn parsed(line: &[u8]) -> Option<FetchedMessage> {
         match Response::parse(line) {
-            Ok((_, Response::Fetch(_, attrs))) => copy_message(&attrs),
+            Ok((_, Response::Fetch(_, attrs))) => copy_message(&attrs, Some(line)),
             other => panic!("not a FETCH: {other:?}"),
         }
     }
@@ -427,9 +485,26 @@ mod tests {
         let obj = parsed(b"* 1 FETCH (UID 8 EMAILID (M6d99ac3275bb4e) BODY[HEADER.FIELDS (SUBJECT)]<0> {11}\r\nSubject: \r\n BODY[TEXT]<0> {2}\r\nhi)\r\n")
             .expect("a message");
         assert_eq!((obj.gm_msgid, obj.email_id.as_deref()), (None, Some("M6d99ac3275bb4e")));
-        assert!(!fetch_items(IdentityItem::None).contains("X-GM"));
-        assert!(fetch_items(IdentityItem::GmailMsgId).contains(" X-GM-MSGID "));
-        assert!(fetch_items(IdentityItem::EmailId).contains(" EMAILID "));
+        assert!(!fetch_items(IdentityItem::None, false).contains("X-GM"));
+        assert!(fetch_items(IdentityItem::GmailMsgId, false).contains(" X-GM-MSGID "));
+        assert!(fetch_items(IdentityItem::EmailId, true).contains(" EMAILID "));
+    }
+
+    #[test]
+    fn the_servers_preview_replaces_the_body_bytes() {
+        assert!(fetch_items(IdentityItem::None, true).ends_with(" PREVIEW)"));
+        assert!(!fetch_items(IdentityItem::None, true).contains("BODY.PEEK[TEXT]"));
+        assert!(fetch_items(IdentityItem::None, false).contains("BODY.PEEK[TEXT]<0.4096>"));
+        let m = parsed(b"* 1 FETCH (UID 7 FLAGS () BODY[HEADER.FIELDS (SUBJECT)]<0> {11}\r\nSubject: \r\n PREVIEW \"Hello there\")\r\n")
+            .expect("a message");
+        assert_eq!((m.preview.as_deref(), m.needs_text), (Some("Hello there"), false));
+        for empty in [&b"PREVIEW NIL"[..], b"PREVIEW \"  \"", b"FLAGS ()"] {
+            let mut line = b"* 1 FETCH (UID 7 BODY[HEADER.FIELDS (SUBJECT)]<0> {11}\r\nSubject: \r\n ".to_vec();
+            line.extend_from_slice(empty);
+            line.extend_from_slice(b")\r\n");
+            let m = parsed(&line).expect("a message");
+            assert!(m.preview.is_none() && m.needs_text, "{}", String::from_utf8_lossy(empty));
+        }
     }
 
     #[test]

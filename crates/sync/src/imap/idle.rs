@@ -64,8 +64,11 @@ impl ImapSession {
         stop: impl Future<Output = ()>,
         on_outcome: impl FnOnce(IdleOutcome),
     ) -> Result<(ImapSession, IdleOutcome), ImapError> {
-        let response_timeout = self.response_timeout();
-        let (inner, parts) = self.into_parts();
+        let mut session = self;
+        // IDLE reads with async-imap's own loop: COMPRESS's answer must not be left for it.
+        session.settle_compress().await?;
+        let response_timeout = session.response_timeout();
+        let (inner, parts) = session.into_parts();
         let mut handle = inner.idle();
         match tokio::time::timeout(response_timeout, crate::guard::unpanicked(handle.init())).await {
             Err(_) => {

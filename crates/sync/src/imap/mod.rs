@@ -13,6 +13,7 @@ mod fetch;
 mod idle;
 mod list;
 mod notify;
+mod preview;
 mod quote;
 mod sasl;
 mod session;
@@ -21,12 +22,14 @@ mod stream;
 pub use body::FetchedBody;
 pub use change::CopiedTo;
 #[cfg(feature = "fuzzing")]
-pub(crate) use connect::open;
+pub(crate) use connect::login;
 pub(crate) use connect::{authenticate, greeting, read_tagged, secure, write_line, AuthFailure, Phase, Progress};
-pub use connect::{login, login_bearer, Capabilities, Credential, ServerConfig, Timeouts};
+pub use connect::{login_bearer, login_on, open, Capabilities, Credential, ServerConfig, Timeouts};
 pub use error::ImapError;
 pub use fetch::{join_headers, Examined, FetchStream, FetchedMessage};
 pub use idle::{IdleLimits, IdleOutcome};
 pub use list::MailboxStatus;
 pub use notify::{set_command as notify_set_command, NotifyEvent, NotifyStart};
+#[cfg(feature = "fuzzing")]
+pub(crate) use preview::{fetch_preview, Preview};
 pub use session::ImapSession;

@@ -28,6 +28,12 @@ pub struct ImapSession {
     selected: bool,
     /// ENABLE QRESYNC succeeded on this session.
     qresync: bool,
+    /// COMPRESS DEFLATE is to go out behind the next command ([`Self::request_compress`]).
+    want_compress: bool,
+    /// COMPRESS DEFLATE was sent and its answer not read yet.
+    compress_tag: Option<RequestId>,
+    /// Use PREVIEW where offered (off for a server with the `no-preview` quirk).
+    preview: bool,
 }
 
 /// Everything of a session but the connection, kept while IDLE owns the connection.
@@ -39,6 +45,8 @@ pub(crate) struct SessionParts {
     broken: bool,
     selected: bool,
     qresync: bool,
+    compress_tag: Option<RequestId>,
+    preview: bool,
 }
 
 impl std::fmt::Debug for ImapSession {
@@ -59,7 +67,19 @@ fn command_error(what: &str, status: &Status, text: Option<&str>) -> ImapError {
 
 impl ImapSession {
     pub(crate) fn new(inner: async_imap::Session<ImapStream>, host: String, port: u16, response_timeout: Duration) -> Self {
-        ImapSession { inner, caps: Capabilities::new(), host, port, response_timeout, broken: false, selected: false, qresync: false }
+        ImapSession {
+            inner,
+            caps: Capabilities::new(),
+            host,
+            port,
+            response_timeout,
+            broken: false,
+            selected: false,
+            qresync: false,
+            want_compress: false,
+            compress_tag: None,
+            preview: true,
+        }
     }
 
     pub fn capabilities(&self) -> &Capabilities {
@@ -91,8 +111,8 @@ impl ImapSession {
 
     /// Takes the async-imap session out (IDLE consumes it); `from_parts` puts it back.
     pub(crate) fn into_parts(self) -> (async_imap::Session<ImapStream>, SessionParts) {
-        let ImapSession { inner, caps, host, port, response_timeout, broken, selected, qresync } = self;
-        (inner, SessionParts { caps, host, port, response_timeout, broken, selected, qresync })
+        let ImapSession { inner, caps, host, port, response_timeout, broken, selected, qresync, compress_tag, preview, .. } = self;
+        (inner, SessionParts { caps, host, port, response_timeout, broken, selected, qresync, compress_tag, preview })
     }
 
     pub(crate) fn from_parts(inner: async_imap::Session<ImapStream>, p: SessionParts) -> ImapSession {
@@ -105,11 +125,51 @@ impl ImapSession {
             broken: p.broken,
             selected: p.selected,
             qresync: p.qresync,
+            want_compress: false,
+            compress_tag: p.compress_tag,
+            preview: p.preview,
         }
     }
 
     /// Sends one tagged command and returns its tag; responses are read with [`Self::next`].
     pub(crate) async fn send(&mut self, command: &str) -> Result<RequestId, ImapError> {
+        self.settle_compress().await?;
+        self.send_now(command).await
+    }
+
+    /// Sends COMPRESS DEFLATE if it was asked for, right behind the command(s) just sent:
+    /// called only after the last command of a pipeline, whose answers its reader then reads
+    /// to their completions, so that the one answer left over is COMPRESS's own.
+    async fn piggyback_compress(&mut self) -> Result<(), ImapError> {
+        if std::mem::take(&mut self.want_compress) {
+            self.compress_tag = Some(self.send_now("COMPRESS DEFLATE").await?);
+        }
+        Ok(())
+    }
+
+    /// Reads up to the answer of a pending COMPRESS DEFLATE (the responses before it belong to
+    /// commands whose readers are done with them: those were read to their own completion).
+    pub async fn settle_compress(&mut self) -> Result<(), ImapError> {
+        while self.compress_tag.is_some() {
+            self.next_with(|_| ()).await?;
+        }
+        Ok(())
+    }
+
+    /// Notes the answer to COMPRESS DEFLATE when `resp` is it, and starts the compression.
+    fn on_compress_answer(&mut self, resp: &Response<'_>) {
+        let Some(tag) = &self.compress_tag else { return };
+        if let Some(done) = Self::completion(resp, tag, "COMPRESS DEFLATE") {
+            self.compress_tag = None;
+            match done {
+                // Nothing was written since: the next command is the first compressed bytes.
+                Ok(()) => self.inner.get_mut().start_deflate(),
+                Err(e) => tracing::info!(host = %self.host, "the server refused COMPRESS DEFLATE ({e}): the session stays uncompressed"),
+            }
+        }
+    }
+
+    async fn send_now(&mut self, command: &str) -> Result<RequestId, ImapError> {
         let sent = tokio::time::timeout(self.response_timeout, self.inner.run_command(command)).await;
         match sent {
             Ok(Ok(tag)) => Ok(tag),
@@ -142,6 +202,22 @@ impl ImapSession {
     /// buffer, so abandoning the read loses nothing). For a connection that waits for the
     /// server to speak first (NOTIFY).
     pub(crate) async fn next_within<T>(&mut self, wait: Duration, f: impl FnOnce(&Response<'_>) -> T) -> Result<Option<T>, ImapError> {
+        self.next_within_raw(wait, |r, _| f(r)).await
+    }
+
+    /// Like [`Self::next_with`], but `f` also sees the response's raw bytes (for what
+    /// imap-proto parses but drops, such as a PREVIEW's text).
+    pub(crate) async fn next_with_raw<T>(&mut self, f: impl FnOnce(&Response<'_>, &[u8]) -> T) -> Result<T, ImapError> {
+        match self.next_within_raw(self.response_timeout, f).await? {
+            Some(t) => Ok(t),
+            None => {
+                self.broken = true;
+                Err(self.timeout("waiting for a response"))
+            }
+        }
+    }
+
+    async fn next_within_raw<T>(&mut self, wait: Duration, f: impl FnOnce(&Response<'_>, &[u8]) -> T) -> Result<Option<T>, ImapError> {
         let read = tokio::time::timeout(wait, crate::guard::unpanicked(self.inner.read_response())).await;
         let resp = match read {
             Err(_) => return Ok(None),
@@ -163,7 +239,8 @@ impl ImapSession {
             self.broken = true;
             return Err(ImapError::Bye(outcome.information.as_deref().unwrap_or("").to_string()));
         }
-        Ok(Some(f(resp.parsed())))
+        self.on_compress_answer(resp.parsed());
+        Ok(Some(f(resp.parsed(), resp.borrow_owner())))
     }
 
     /// If `resp` completes `tag`, returns its outcome: Ok for OK, a command error otherwise.
@@ -180,6 +257,7 @@ impl ImapSession {
     /// Runs one command to completion, handing every other response to `on_data`.
     pub(crate) async fn run(&mut self, command: &str, what: &str, mut on_data: impl FnMut(&Response<'_>)) -> Result<(), ImapError> {
         let tag = self.send(command).await?;
+        self.piggyback_compress().await?;
         loop {
             let done = self.next_with(|r| {
                 Self::completion(r, &tag, what).or_else(|| {
@@ -209,6 +287,7 @@ impl ImapSession {
             for c in group {
                 tags.push(self.send(c).await?);
             }
+            self.piggyback_compress().await?;
             let mut results: Vec<Option<Result<(), ImapError>>> = (0..group.len()).map(|_| None).collect();
             let mut pending = group.len();
             while pending > 0 {
@@ -246,6 +325,32 @@ impl ImapSession {
         .await?;
         self.caps = caps;
         Ok(())
+    }
+
+    /// Asks for COMPRESS DEFLATE (RFC 4978), where offered, without a round trip of its own:
+    /// the command goes out right behind the next command (or pipelined group) run to its
+    /// completion, e.g. the pass's LIST, and its answer is read before anything else is sent
+    /// (the client may send nothing between the server's OK and the start of its own
+    /// compression; that answer is already on its way, so waiting for it costs nothing). From the OK
+    /// on, both directions are deflated: headers and text shrink to about a third. A refusal
+    /// leaves the session as it was.
+    pub fn request_compress(&mut self) {
+        self.want_compress = self.has_capability("COMPRESS=DEFLATE") && !self.is_compressed() && self.compress_tag.is_none();
+    }
+
+    /// Whether new mail is fetched with the server's PREVIEW (RFC 8970) rather than the
+    /// first bytes of the body: where offered, unless switched off for this server.
+    pub fn preview_wanted(&self) -> bool {
+        self.preview && self.has_capability("PREVIEW")
+    }
+
+    /// Switches PREVIEW off (or on again) for this session.
+    pub fn use_preview(&mut self, on: bool) {
+        self.preview = on;
+    }
+
+    pub fn is_compressed(&self) -> bool {
+        self.inner.get_ref().is_compressed()
     }
 
     pub fn qresync_enabled(&self) -> bool {
@@ -300,7 +405,13 @@ impl ImapSession {
     /// irrelevant at this point.
     pub async fn logout(mut self) {
         if !self.broken {
-            let _ = tokio::time::timeout(Duration::from_secs(2), self.inner.run_command("LOGOUT")).await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                // LOGOUT must go out compressed if the server has started to expect it.
+                if self.settle_compress().await.is_ok() {
+                    let _ = self.inner.run_command("LOGOUT").await;
+                }
+            })
+            .await;
         }
     }
 

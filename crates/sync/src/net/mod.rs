@@ -13,4 +13,4 @@ pub(crate) mod tcp;
 pub(crate) mod tls;
 
 pub use cert::CertificateInfo;
-pub use tls::load_ca;
+pub use tls::{lazy_system_roots, load_ca};

@@ -49,6 +49,55 @@ async fn connector(ca_file: Option<&str>) -> Result<tokio_native_tls::TlsConnect
     Ok(built.into())
 }
 
+/// Where the system's CA certificates are, one file per certificate named by its subject
+/// hash (what `update-ca-certificates` and `trust extract-compat` maintain).
+const HASHED_CA_DIR: &str = "/etc/ssl/certs";
+/// The bundle made from the same certificates (Debian's `update-ca-certificates`).
+const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// For a short-lived process (`sync --once`): OpenSSL looks the system's root certificates up
+/// one at a time in the hashed CA directory, when a chain needs one, instead of parsing the
+/// whole CA bundle up front. Building a connector otherwise parses the bundle twice (the
+/// openssl crate's default paths, then native-tls's probe), 140 certificates each time: most
+/// of a one-shot check's CPU. Verification is unchanged: the same system roots, found by
+/// subject, plus the account's CA file.
+///
+/// It works by pointing `SSL_CERT_FILE` at an empty file (`/dev/null`); the hashed directory
+/// stays in use. Only when `SSL_CERT_FILE` and `SSL_CERT_DIR` are unset or name the system
+/// store itself (the bundle and the hashed directory), and only
+/// where the directory is really hashed (Debian, Ubuntu, Arch; not Fedora's, which holds
+/// bundles only): elsewhere nothing changes. It changes the process environment, so call it
+/// before any thread starts, and not in a process that runs other programs (their TLS would
+/// lose the bundle). Returns whether it applied.
+pub fn lazy_system_roots() -> bool {
+    // Variables that name the system store itself (some environments set them so) are no
+    // choice of the user's; any other file or directory is, and is left alone.
+    let names = |var: &str, system: &str| {
+        std::env::var_os(var).is_none_or(|v| {
+            let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+            canonical(Path::new(&v)).is_some_and(|c| Some(c) == canonical(Path::new(system)))
+        })
+    };
+    if !names("SSL_CERT_FILE", SYSTEM_BUNDLE) || !names("SSL_CERT_DIR", HASHED_CA_DIR) {
+        return false;
+    }
+    if !is_hashed_dir(Path::new(HASHED_CA_DIR)) || !Path::new("/dev/null").exists() {
+        return false;
+    }
+    std::env::set_var("SSL_CERT_FILE", "/dev/null");
+    true
+}
+
+/// Whether `dir` holds subject-hash links (`3513523f.0`): enough of them to be a maintained
+/// store, not a stray file.
+fn is_hashed_dir(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let is_hash_name = |n: &str| {
+        n.split_once('.').is_some_and(|(h, i)| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit()) && i.parse::<u32>().is_ok())
+    };
+    entries.filter_map(Result::ok).filter(|e| e.file_name().to_str().is_some_and(is_hash_name)).take(20).count() >= 20
+}
+
 /// Reads and parses a PEM CA certificate, so that a wrong file is reported when it is given.
 pub fn load_ca(path: &Path) -> Result<native_tls::Certificate, TlsError> {
     let ca_err = |detail: String| TlsError::CaFile { path: path.display().to_string(), detail };
@@ -111,6 +160,18 @@ fn reason(detail: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hashed_ca_directory_is_recognised() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(!is_hashed_dir(dir.path()));
+        for i in 0..25 {
+            std::fs::write(dir.path().join(format!("{:08x}.0", 0x1000 + i)), b"").expect("write");
+        }
+        std::fs::write(dir.path().join("ca-certificates.crt"), b"").expect("write");
+        assert!(is_hashed_dir(dir.path()));
+        assert!(!is_hashed_dir(&dir.path().join("missing")));
+    }
 
     #[test]
     fn reason_takes_the_parenthesised_tail() {

@@ -93,6 +93,11 @@ impl Summary {
 /// Summarises a message from its bounded header bytes (`header`, possibly cut mid-line),
 /// the first bytes of its body (`text`, possibly cut anywhere) and the server's
 /// INTERNALDATE. Never panics; malformed input gets a best-effort summary.
+/// A preview the server made (IMAP PREVIEW), cleaned and bounded like one of ours.
+pub fn clean_preview(text: &str) -> String {
+    clean::clean_text(text, PREVIEW_CHARS, clean::Mode::Preview)
+}
+
 pub fn summarize(header: &[u8], text: &[u8], internal_date: Option<DateTime<FixedOffset>>) -> Summary {
     catch_unwind(AssertUnwindSafe(|| summarize_inner(header, text, internal_date)))
         .unwrap_or(Summary { date: internal_date, ..Summary::default() })

@@ -85,6 +85,12 @@ impl Pass<'_> {
         // Dovecot answers STATUS of a still-selected mailbox from stale data: leave it first
         // (pipelined: the server handles it before the next command).
         session.unselect_pipelined().await?;
+        // COMPRESS DEFLATE rides behind the first command below (LIST or STATUS): no round
+        // trip of its own, and everything after it (new mail above all) is deflated.
+        if !quirks.no_compress {
+            session.request_compress();
+        }
+        session.use_preview(!quirks.no_preview);
         let mut statuses: BTreeMap<String, Result<MailboxStatus, ImapError>> = BTreeMap::new();
         let id = self.account.id.clone();
         let all: Vec<FolderRow> = if let Some(only) = &self.opts.only_folders {
@@ -146,7 +152,10 @@ impl Pass<'_> {
                 }
             }
         }
-        self.flush_unchanged().await
+        self.flush_unchanged().await?;
+        // A session kept for the next pass (or IDLE) must not leave COMPRESS's answer unread.
+        session.settle_compress().await?;
+        Ok(())
     }
 
     /// Writes the unchanged folders' outcomes in one transaction; emits those whose visible
@@ -306,14 +315,32 @@ impl Pass<'_> {
         mut stream: FetchStream,
     ) -> Result<bool, SyncError> {
         let mut batch: Vec<NewMessage> = Vec::with_capacity(self.opts.batch_size);
+        // Messages whose PREVIEW the server left empty wait for their body's first bytes,
+        // fetched when the stream is done; until then the watermark stays below the first of
+        // them (rows committed above it are simply ignored if a crash makes us fetch again).
+        let mut waiting: Vec<FetchedMessage> = Vec::new();
         while let Some(m) = session.next_message(&mut stream).await? {
+            if m.needs_text {
+                waiting.push(m);
+                continue;
+            }
             batch.push(to_new_message(&m));
             if batch.len() >= self.opts.batch_size {
-                let advance_to = batch.iter().map(|m| m.uid).max().unwrap_or(0);
+                let top = batch.iter().map(|m| m.uid).max().unwrap_or(0);
+                let advance_to = waiting.iter().map(|w| w.uid).min().map_or(top, |w| top.min(w.saturating_sub(1)));
                 if !self.commit(row, std::mem::take(&mut batch), advance_to).await? {
                     drain(session, &mut stream).await?;
                     return Ok(false);
                 }
+            }
+        }
+        if !waiting.is_empty() {
+            let uids: Vec<u32> = waiting.iter().map(|m| m.uid).collect();
+            let mut texts = session.fetch_texts(&uids).await?;
+            for mut m in waiting {
+                // A message expunged meanwhile keeps its header-only summary.
+                m.text = texts.remove(&m.uid).unwrap_or_default();
+                batch.push(to_new_message(&m));
             }
         }
         // The fetch covered every UID below EXAMINE's UIDNEXT, so the watermark may move up to
@@ -404,11 +431,21 @@ impl Pass<'_> {
             uids.drain(..keep_from);
             if !uids.is_empty() {
                 let mut stream = session.fetch_uids(&uids).await?;
+                let mut kept = Vec::new();
                 while let Some(m) = session.next_message(&mut stream).await? {
                     let arrived = m.internal_date.as_deref().and_then(summary::parse_internal_date);
                     if arrived.is_some_and(|a| a >= since) {
-                        recovered.push(to_new_message(&m));
+                        kept.push(m);
                     }
+                }
+                // Those whose PREVIEW the server left empty: their body's first bytes.
+                let waiting: Vec<u32> = kept.iter().filter(|m| m.needs_text).map(|m| m.uid).collect();
+                let mut texts = session.fetch_texts(&waiting).await?;
+                for mut m in kept {
+                    if let Some(t) = texts.remove(&m.uid) {
+                        m.text = t;
+                    }
+                    recovered.push(to_new_message(&m));
                 }
             }
         }
@@ -508,7 +545,11 @@ fn to_new_message(m: &FetchedMessage) -> NewMessage {
     let internal = m.internal_date.as_deref().and_then(summary::parse_internal_date);
     // Without the INTERNALDATE fallback, so that `s.date` is the Date header alone (the
     // identity's hash must not depend on when a copy was filed).
-    let s = summary::summarize(&m.header, &m.text, None);
+    let mut s = summary::summarize(&m.header, &m.text, None);
+    if let Some(p) = &m.preview {
+        // The server's preview, cleaned like one of ours (and as bounded).
+        s.preview = summary::clean_preview(p);
+    }
     let rfc3339 = |d: DateTime<FixedOffset>| d.to_rfc3339_opts(SecondsFormat::Secs, true);
     let header_date = s.date.map(rfc3339);
     let identity = identity::identity(

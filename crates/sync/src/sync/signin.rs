@@ -14,21 +14,22 @@ pub fn server_config(account: &Account, timeouts: Timeouts) -> ServerConfig {
     ServerConfig { host: account.host.clone(), port: account.port, security: account.security, ca_file: account.ca_file.clone(), timeouts }
 }
 
-/// Connects and logs in to the account's server with a password.
-pub async fn connect(account: &Account, password: &str, timeouts: Timeouts) -> Result<ImapSession, ImapError> {
-    imap::login(&server_config(account, timeouts), &account.username, password).await
-}
-
 /// Connects and signs in as the account says: with its password, or with an OAuth2 access
 /// token (from `tokens`, else refreshed with the refresh token in the keyring). A cached token
 /// the server refuses is replaced once by a fresh one; a fresh one refused, or a refresh
 /// refused, means the user must sign in again (no retry storm: the worker stops on it).
 pub async fn sign_in(account: &Account, secrets: &Arc<Secrets>, tokens: &TokenCache, timeouts: Timeouts) -> Result<ImapSession, SyncError> {
-    let secret = password_of(secrets, &account.id).await?;
-    let Some(oauth) = &account.oauth else {
-        return Ok(connect(account, &secret, timeouts).await?);
-    };
     let cfg = server_config(account, timeouts);
+    let Some(oauth) = &account.oauth else {
+        // The keyring lookup (a D-Bus round trip or several) and the connection (TCP, TLS,
+        // greeting) do not depend on each other: both at once. A keyring failure is still
+        // the error reported (the connection opened meanwhile is dropped unused).
+        let (secret, opened) = tokio::join!(password_of(secrets, &account.id), imap::open(&cfg));
+        let secret = secret?;
+        let (stream, caps) = opened?;
+        return Ok(imap::login_on(&cfg, stream, &caps, &account.username, &secret).await?);
+    };
+    let secret = password_of(secrets, &account.id).await?;
     let (token, cached) = match tokens.get(&account.id) {
         Some(t) => (t, true),
         None => (refresh_access(account, oauth, secrets, tokens, &secret).await?, false),
