@@ -93,11 +93,19 @@ fn big_folder(sizes: &Sizes, report: &mut Report, rows: &mut Vec<Vec<String>>) -
         env.new_account()?;
         let expect = Expect::new(0, 1);
         let first = env.pass(&expect)?;
+        let failed = !first.problems.is_empty();
         row(rows, &size, "first pass", &first, 1);
         report.record("S10", &format!("first pass, {size}"), LOOPBACK, first);
         let again = env.pass(&expect)?;
+        let failed = failed || !again.problems.is_empty();
         row(rows, &size, "nothing new", &again, 1);
         report.record("S10", &format!("nothing new, {size}"), LOOPBACK, again);
+        if failed {
+            // What the server said about it: the log is gone with the server at the end.
+            let log = env.dovecot.log_text();
+            let said: Vec<&str> = log.lines().filter(|l| l.contains("Fatal") || l.contains("Error") || l.contains("Panic")).collect();
+            report.note(format!("S10 {size}: the server's errors: {:?}", &said[said.len().saturating_sub(5)..]));
+        }
     }
     Ok(())
 }

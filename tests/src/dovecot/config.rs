@@ -173,6 +173,9 @@ pub(super) fn dovecot_conf(
     writeln!(c, "mail_location = maildir:~/Maildir:LAYOUT=fs")?;
     // A throwaway tempdir does not need to survive power loss; fsync only slows the tests.
     writeln!(c, "mail_fsync = never")?;
+    // The default 256 MB is too little for Dovecot's own index of a Maildir folder of a million
+    // messages (bench S10): its imap process dies out of memory in LIST-STATUS.
+    writeln!(c, "default_vsz_limit = 2G")?;
 
     if opts.starttls {
         writeln!(c, "ssl = yes")?;
