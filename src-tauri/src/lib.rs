@@ -25,6 +25,7 @@ macro_rules! app_handlers {
     };
 }
 
+pub mod app_id;
 pub mod bridge;
 #[cfg(test)]
 mod command_check;
@@ -32,6 +33,7 @@ pub mod commands;
 pub mod error;
 pub mod logging;
 pub mod models;
+pub mod notifier;
 pub mod notify;
 pub mod open_in;
 pub mod setup;
@@ -56,6 +58,7 @@ use crate::state::AppState;
 pub const HIDDEN_ARG: &str = "--hidden";
 
 pub fn run() {
+    app_id::claim();
     let data_dir = match mailbell_sync::paths::data_dir(None) {
         Ok(d) => d,
         Err(e) => {
@@ -131,7 +134,12 @@ pub fn run() {
 
             notify::register_actions(&handle);
             let h = handle.clone();
-            let _ = app.notification().on_action(move |action| on_notification_action(&h, action));
+            let _ = app.notification().on_action(move |action| {
+                let extra = action.notification().map(|n| n.extra().clone()).unwrap_or_default();
+                let message = extra.get("message").and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok());
+                let single = extra.get("single").and_then(|v| v.as_bool()).unwrap_or(false);
+                on_notification_action(&h, action.action_id(), message, single)
+            });
 
             if show {
                 tray::show_window(&handle);
@@ -282,16 +290,14 @@ fn shutdown(app: &AppHandle) {
 /// reading pane of the message when the notification was about it alone, else on the list.
 /// A button acts on exactly the notification's message and opens nothing; the outcome reaches
 /// the window as an `acted` event (the list follows the engine's `message_update`).
-fn on_notification_action(app: &AppHandle, action: &tauri_plugin_notification::ActionPerformed) {
-    let extra = action.notification().map(|n| n.extra().clone()).unwrap_or_default();
-    let Some(message) = extra.get("message").and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok()) else {
-        if action.action_id() == "tap" {
+pub(crate) fn on_notification_action(app: &AppHandle, action: &str, message: Option<MessageKey>, single: bool) {
+    let Some(message) = message else {
+        if action == "tap" {
             tray::show_window(app);
         }
         return;
     };
-    let single = extra.get("single").and_then(|v| v.as_bool()).unwrap_or(false);
-    let verb = match action.action_id() {
+    let verb = match action {
         "tap" => {
             tray::show_window(app);
             bridge::emit_app(app, if single { AppEvent::Open { message } } else { AppEvent::Reveal { message } });

@@ -108,6 +108,11 @@ export class TestServer {
     return (await this.command({ cmd: "append_raw", folder, raw })).uid;
   }
 
+  /** Several messages that arrive together: a client sees them in one check. */
+  burst(folder, subjects) {
+    return this.command({ cmd: "burst", folder, subjects });
+  }
+
   /** Every message of a folder as the server has it: [[uid, [flags]]...], flags sorted. */
   async listFlags(folder) {
     return (await this.command({ cmd: "list_flags", folder })).messages;

@@ -17,6 +17,9 @@
 //!   `List-Id: <…>` header, as a mailing list's mail has)
 //! - `{"cmd":"append_raw","folder":"INBOX","raw":"From: …\r\n…"}` → `{"ok":true,"uid":N}`: a whole
 //!   message as given (an HTML mail, a hostile one)
+//! - `{"cmd":"burst","folder":"Work","subjects":["…",…]}` → `{"ok":true}`: several messages from Bob
+//!   Sender that arrive together, in one update of the folder's index (a client sees them in one
+//!   check, however slow the machine: `append` after `append` may be seen one by one)
 //! - `{"cmd":"list_flags","folder":"INBOX"}` → `{"ok":true,"messages":[[uid,["\\Seen",…]],…]}`: every
 //!   message's UID and flags, as the server has them (doveadm, not an IMAP client of the app's)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
@@ -56,6 +59,10 @@ enum Cmd {
     AppendRaw {
         folder: String,
         raw: String,
+    },
+    Burst {
+        folder: String,
+        subjects: Vec<String>,
     },
     ListFlags {
         folder: String,
@@ -172,6 +179,13 @@ fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd)
         Cmd::AppendRaw { folder, raw } => {
             let uid = dovecot.append(user, &folder, raw.as_bytes(), &[])?;
             json!({"ok": true, "uid": uid})
+        }
+        Cmd::Burst { folder, subjects } => {
+            let to = format!("{user}@localhost");
+            dovecot.fill_folder(user, &folder, subjects.len(), |i| {
+                simple("Bob Sender <bob@example.org>", &to, &subjects[i], "Hello there, this is the body.")
+            })?;
+            json!({"ok": true})
         }
         Cmd::ListFlags { folder } => {
             let messages = dovecot.flags_of(user, &folder)?;

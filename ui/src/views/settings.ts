@@ -38,6 +38,7 @@ export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLEl
       { class: "settings-list" },
       s ? toggle("Show a notification when new mail arrives", s.notifications, (on) => actions.setSettings({ notifications: on }), { data: { test: "set-notifications" } }) : null,
       s ? toggle("Pause notifications for now", s.paused, (on) => actions.setSettings({ paused: on }), { data: { test: "set-paused" } }) : null,
+      s ? toggle("Play a sound when new mail arrives", s.sound, (on) => actions.setSettings({ sound: on }), { data: { test: "set-sound" } }) : null,
       s ? toggle("Start Mailbell when I log in", s.autostart, (on) => actions.setSettings({ autostart: on }), { data: { test: "set-autostart" } }) : null,
       inTray,
       s && !tray ? h("p", { class: "hint switch-hint", attrs: { id: "no-tray-explain" } }, "Starting in the tray needs a tray icon to open the window from.") : null,
