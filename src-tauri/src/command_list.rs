@@ -37,6 +37,7 @@ macro_rules! with_app_commands {
             signin::sign_in_again,
             signin::oauth_open,
             signin::open_link,
+            i18n::locale,
         }
     };
 }

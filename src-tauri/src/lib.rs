@@ -7,6 +7,7 @@
 //! - `notify`, `tray`: the desktop integration (notification buttons act on their message);
 //! - `open_in`: "Open in…" a message's account's choice (mail program, webmail, a command);
 //! - `models`, `error`: what crosses to the window;
+//! - `i18n`: the Fluent catalogues (locales/), in the desktop's language (`tr!`);
 //! - `state`: what the app keeps while it runs; `logging`: the log file in the state directory;
 //! - `command_list.rs`: the window's commands, one list for the handlers and the permissions.
 //!
@@ -31,6 +32,7 @@ pub mod bridge;
 mod command_check;
 pub mod commands;
 pub mod error;
+pub mod i18n;
 pub mod logging;
 pub mod models;
 pub mod notifier;

@@ -230,10 +230,10 @@ mod linux {
     pub(super) async fn show(inner: &Arc<Inner>, note: &Note, actions: bool, sound: bool) {
         let Some(bus) = bus(inner).await else { return };
         // A click on the notification itself is the action "default" (its label is not shown).
-        let mut acts: Vec<&str> = vec!["default", ""];
+        let mut acts: Vec<String> = vec!["default".into(), String::new()];
         if note.single && actions {
             for (id, label) in ACTIONS {
-                acts.extend([id, label]);
+                acts.extend([id.to_string(), label()]);
             }
         }
         let hints: HashMap<&str, Value<'static>> = hints(APP_ID, sound).into_iter().map(|(k, v)| (k, value(v))).collect();

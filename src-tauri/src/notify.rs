@@ -55,14 +55,21 @@ pub struct Note {
 /// The action type of a single message's notification: its buttons, by action id.
 pub const MESSAGE_ACTIONS: &str = "message";
 
+/// A button's label, in the desktop's language.
+type Label = fn() -> String;
+
 /// The buttons of a single message's notification: (action id, label). The ids are
 /// `MessageAction`'s names.
-pub const ACTIONS: [(&str, &str); 3] = [("read", "Mark as read"), ("archive", "Archive"), ("delete", "Delete")];
+pub const ACTIONS: [(&str, Label); 3] = [
+    ("read", || crate::tr!("notify-action-read")),
+    ("archive", || crate::tr!("notify-action-archive")),
+    ("delete", || crate::tr!("notify-action-delete")),
+];
 
 /// Registers [`MESSAGE_ACTIONS`] with the notification plugin.
 pub fn register_actions<R: Runtime>(app: &AppHandle<R>) {
     use tauri_plugin_notification::{Action, ActionType};
-    let actions = ACTIONS.iter().map(|(id, title)| Action::builder(*id, *title).build()).collect();
+    let actions = ACTIONS.iter().map(|(id, title)| Action::builder(*id, title()).build()).collect();
     if let Err(e) = app.notification().register_action_types(vec![ActionType::builder(MESSAGE_ACTIONS).actions(actions).build()]) {
         tracing::warn!(error = %e, "cannot register the notification actions");
     }
@@ -136,7 +143,7 @@ fn sender(m: &NewMessageEvent) -> String {
     let addr = m.from_addr.as_deref().filter(|a| !a.trim().is_empty());
     let s = name.or(addr).map(str::to_string).unwrap_or_else(|| m.from.clone());
     if s.trim().is_empty() {
-        "Unknown sender".into()
+        crate::tr!("notify-unknown-sender")
     } else {
         clip(&s, 80)
     }
@@ -144,7 +151,7 @@ fn sender(m: &NewMessageEvent) -> String {
 
 fn subject(m: &NewMessageEvent) -> String {
     if m.subject.trim().is_empty() {
-        "(no subject)".into()
+        crate::tr!("notify-no-subject")
     } else {
         clip(&m.subject, 160)
     }
@@ -254,12 +261,9 @@ pub fn notes_for(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
             .map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m))))
             .collect();
         if late.len() > SUMMARY_LINES {
-            lines.push(format!("and {} more", late.len() - SUMMARY_LINES));
+            lines.push(crate::tr!("notify-and-more", count = late.len() - SUMMARY_LINES));
         }
-        let title = match late.len() {
-            1 => format!("1 message while Mailbell was stopped · {account}"),
-            n => format!("{n} messages while Mailbell was stopped · {account}"),
-        };
+        let title = crate::tr!("notify-late-title", count = late.len(), account = account);
         notes.push(Note { title, body: lines.join("\n"), target: late.last().map(key), single: false, group: None });
     }
     notes.extend(fresh_notes(&fresh, account));
@@ -282,10 +286,10 @@ fn fresh_notes(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
     let mut lines: Vec<String> =
         msgs.iter().rev().take(SUMMARY_LINES).map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m)))).collect();
     if msgs.len() > SUMMARY_LINES {
-        lines.push(format!("and {} more", msgs.len() - SUMMARY_LINES));
+        lines.push(crate::tr!("notify-and-more", count = msgs.len() - SUMMARY_LINES));
     }
     vec![Note {
-        title: format!("{} new messages · {}", msgs.len(), account),
+        title: crate::tr!("notify-burst-title", count = msgs.len(), account = account),
         body: lines.join("\n"),
         target: msgs.last().map(key),
         single: false,
@@ -300,12 +304,9 @@ pub fn digest_note(d: &DigestEvent) -> Note {
         d.messages.iter().take(SUMMARY_LINES).map(|m| format!("{}: {}", escape_markup(&sender(m)), escape_markup(&subject(m)))).collect();
     let named = lines.len();
     if d.count as usize > named {
-        lines.push(format!("and {} more", d.count as usize - named));
+        lines.push(crate::tr!("notify-and-more", count = d.count as usize - named));
     }
-    let title = match d.count {
-        1 => "While quiet hours were on: 1 message".to_string(),
-        n => format!("While quiet hours were on: {n} messages"),
-    };
+    let title = crate::tr!("notify-digest-title", count = d.count);
     Note { title, body: lines.join("\n"), target: d.messages.first().map(key), single: false, group: None }
 }
 

@@ -67,7 +67,7 @@ impl IconKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attention {
     pub account: String,
-    /// "alice@example.org: sign in again"
+    /// "alice@example.org: sign in again" (in the desktop's language)
     pub text: String,
 }
 
@@ -90,12 +90,12 @@ pub fn attention<'a>(states: impl IntoIterator<Item = (&'a str, AccountState)>, 
     let mut out: Vec<Attention> = states
         .into_iter()
         .filter_map(|(account, state)| {
-            let what = match state {
-                AccountState::AuthFailed => "sign in again",
-                AccountState::Error => "needs attention",
+            let text = match state {
+                AccountState::AuthFailed => crate::tr!("tray-account-sign-in", account = label(account)),
+                AccountState::Error => crate::tr!("tray-account-attention", account = label(account)),
                 _ => return None,
             };
-            Some(Attention { account: account.to_string(), text: format!("{}: {what}", label(account)) })
+            Some(Attention { account: account.to_string(), text })
         })
         .collect();
     out.sort_by(|a, b| a.text.cmp(&b.text));
@@ -115,9 +115,9 @@ pub fn look(unviewed: u32, paused: bool, attention: Vec<Attention>) -> Look {
     } else {
         IconKind::Idle
     };
-    let mut tip = vec![if unviewed > 0 { format!("Mailbell: {unviewed} new") } else { "Mailbell: no new mail".to_string() }];
+    let mut tip = vec![crate::tr!("tray-tooltip", count = unviewed)];
     if paused {
-        tip.push("notifications paused".into());
+        tip.push(crate::tr!("tray-tooltip-paused"));
     }
     tip.extend(attention.iter().map(|a| a.text.clone()));
     Look { icon, title: (unviewed > 0).then(|| unviewed.to_string()), tooltip: tip.join("\n"), paused, attention }
@@ -193,16 +193,16 @@ pub fn build(app: &AppHandle, look: &Look) -> Option<Tray> {
 }
 
 fn menu(app: &AppHandle, look: &Look) -> tauri::Result<Menu<Wry>> {
-    let open = MenuItem::with_id(app, OPEN, "Open Mailbell", true, None::<&str>)?;
-    let sync = MenuItem::with_id(app, SYNC, "Check now", true, None::<&str>)?;
-    let pause = CheckMenuItem::with_id(app, PAUSE, "Pause notifications", true, look.paused, None::<&str>)?;
+    let open = MenuItem::with_id(app, OPEN, crate::tr!("tray-open"), true, None::<&str>)?;
+    let sync = MenuItem::with_id(app, SYNC, crate::tr!("tray-check-now"), true, None::<&str>)?;
+    let pause = CheckMenuItem::with_id(app, PAUSE, crate::tr!("tray-pause"), true, look.paused, None::<&str>)?;
     let mut attention = Vec::new();
     for a in &look.attention {
         attention.push(MenuItem::with_id(app, format!("{ATTENTION}{}", a.account), &a.text, true, None::<&str>)?);
     }
     let sep = PredefinedMenuItem::separator(app)?;
     let sep2 = PredefinedMenuItem::separator(app)?;
-    let quit = MenuItem::with_id(app, QUIT, "Quit Mailbell", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, QUIT, crate::tr!("tray-quit"), true, None::<&str>)?;
     let mut items: Vec<&dyn IsMenuItem<Wry>> = vec![&open, &sync, &pause, &sep];
     if !attention.is_empty() {
         items.extend(attention.iter().map(|i| i as &dyn IsMenuItem<Wry>));

@@ -25,6 +25,7 @@ import type { Settings } from "./bindings/Settings";
 import type { SettingsPatch } from "./bindings/SettingsPatch";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { StoredMessage } from "./bindings/StoredMessage";
+import type { UiLocale } from "./bindings/UiLocale";
 
 export const ENGINE_CHANNEL: Channel = "mailbell:engine";
 export const APP_CHANNEL: Channel = "mailbell:app";
@@ -48,6 +49,8 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   snapshot: () => call<Snapshot>("snapshot"),
+  /** The language the app speaks: the desktop's, as the Rust side read it (i18n.rs). */
+  locale: () => call<UiLocale>("locale"),
   /** Every recent message, whatever its state (the Recent view). */
   listMessages: (limit?: number) => call<StoredMessage[]>("list_messages", { limit: limit ?? null }),
   /** The messages still news: unread on the server and still there (the New mail view). */

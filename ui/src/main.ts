@@ -7,6 +7,7 @@
 import "./styles.css";
 import { api, subscribe } from "./bridge";
 import { button, h, replace, type Child } from "./dom";
+import { setLocale, t } from "./i18n";
 import {
   accountView,
   applyEngineEvent,
@@ -366,23 +367,26 @@ function theEditor(): Editor | null {
   return editor;
 }
 
-const TABS: [View, string][] = [
-  ["messages", "New mail"],
-  ["recent", "Recent"],
-  ["accounts", "Accounts"],
-  ["settings", "Settings"],
-  ["about", "About"],
-];
+/** The tabs, in the current language. */
+function tabs(): [View, string][] {
+  return [
+    ["messages", t("tab-new-mail")],
+    ["recent", t("tab-recent")],
+    ["accounts", t("tab-accounts")],
+    ["settings", t("tab-settings")],
+    ["about", t("tab-about")],
+  ];
+}
 
 function topbar(): Child[] {
   const unviewed = unviewedTotal(state);
   const accounts = state.snapshot?.accounts ?? [];
   const paused = state.snapshot?.settings.paused;
   const activeTab: View = state.view === "edit" ? "accounts" : state.view === "read" ? "messages" : state.view;
-  const tabs = h(
+  const tabList = h(
     "nav",
     { class: "tabs", attrs: { role: "tablist" } },
-    ...TABS.map(([v, label]) =>
+    ...tabs().map(([v, label]) =>
       h(
         "button",
         {
@@ -393,7 +397,7 @@ function topbar(): Child[] {
         },
         label,
         v === "messages" && unviewed > 0 ? h("span", { class: "tab-count" }, String(unviewed)) : null,
-        v === "accounts" && accounts.some((a) => a.status?.error || a.folders.some((f) => f.watched && f.last_error)) ? h("span", { class: "tab-alert", title: "An account has an error" }, "!") : null,
+        v === "accounts" && accounts.some((a) => a.status?.error || a.folders.some((f) => f.watched && f.last_error)) ? h("span", { class: "tab-alert", title: t("tab-account-error") }, "!") : null,
       ),
     ),
   );
@@ -402,16 +406,16 @@ function topbar(): Child[] {
   if (state.view === "wizard") return [brand];
   return [
     brand,
-    tabs,
+    tabList,
     h("span", { class: "spacer" }),
     paused
       ? h(
           "button",
-          { class: "chip", title: "Notifications are paused: click to resume", attrs: { type: "button" }, on: { click: () => void actions.setSettings({ paused: false }) } },
-          "Notifications paused",
+          { class: "chip", title: t("topbar-paused-title"), attrs: { type: "button" }, on: { click: () => void actions.setSettings({ paused: false }) } },
+          t("topbar-paused"),
         )
       : null,
-    accounts.length ? button("Sync all", () => actions.syncAll(), { class: "secondary", data: { test: "sync-all" } }) : null,
+    accounts.length ? button(t("topbar-check-all"), () => actions.syncAll(), { class: "secondary", data: { test: "sync-all" } }) : null,
   ];
 }
 
@@ -498,7 +502,18 @@ function draw(): void {
   }
 }
 
+/** Speaks the desktop's language (English when the app cannot say which). */
+async function loadLocale(): Promise<void> {
+  try {
+    const l = await api.locale();
+    if (l) setLocale(l.language, l.formats);
+  } catch {
+    // English, the fallback, is already in place.
+  }
+}
+
 async function boot(): Promise<void> {
+  await loadLocale();
   draw();
   await subscribe({ engine: onEngine, app: onApp });
   await Promise.all([loadSnapshot(), loadMessages()]);

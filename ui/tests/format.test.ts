@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { accountStateLabel, ago, folderStateLabel, intervalLabel, messageTime, plural, senderName, subjectText, until } from "../src/format";
+import { accountStateLabel, ago, folderStateLabel, intervalLabel, messageTime, senderName, specialUseText, subjectText, until } from "../src/format";
+import { FALLBACK, setLocale } from "../src/i18n";
 
 const NOW = new Date(2026, 10, 28, 15, 30, 0); // local time, Saturday 28 Nov 2026
 
@@ -51,7 +52,27 @@ describe("labels", () => {
     expect(senderName("  ", "bob@example.org")).toBe("bob@example.org");
     expect(senderName(null, null)).toBe("Unknown sender");
     expect(subjectText("   ")).toBe("(no subject)");
-    expect(plural(1, "message")).toBe("1 message");
-    expect(plural(2, "message")).toBe("2 messages");
+  });
+
+  it("speaks German when the desktop does, plurals and dates included", () => {
+    setLocale("de", "de-DE");
+    try {
+      expect(intervalLabel(60)).toBe("1 Minute");
+      expect(intervalLabel(300)).toBe("5 Minuten");
+      expect(intervalLabel(3600)).toBe("1 Stunde");
+      expect(ago(new Date(NOW.getTime() - 5 * 60_000).toISOString(), NOW)).toBe("vor 5 Min.");
+      expect(ago(new Date(NOW.getTime() - 3 * 24 * 3600_000).toISOString(), NOW)).toBe("vor 3 Tagen");
+      expect(until(new Date(NOW.getTime() + 4 * 60_000).toISOString(), NOW)).toBe("in 4 Min.");
+      expect(folderStateLabel("syncing").text).toBe("Wird abgerufen …");
+      expect(messageTime(new Date(2026, 10, 27, 23, 0).toISOString(), NOW)).toBe("Gestern");
+      expect(messageTime(new Date(2026, 10, 24, 8, 0).toISOString(), NOW)).toBe("Di");
+      expect(messageTime(new Date(2026, 2, 3, 8, 0).toISOString(), NOW)).toBe("3. März");
+      expect(subjectText(" ")).toBe("(kein Betreff)");
+      expect(specialUseText("Trash", "\\Trash")).toBeNull();
+      expect(specialUseText("Papierkorb", "\\Trash")).toBeNull();
+      expect(specialUseText("Müll", "\\Trash")).toBe("Papierkorb");
+    } finally {
+      setLocale(FALLBACK);
+    }
   });
 });

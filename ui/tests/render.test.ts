@@ -76,7 +76,9 @@ describe("messages view", () => {
     expect(rows[0]!.classList.contains("unviewed")).toBe(true);
     expect(rows[1]!.classList.contains("viewed")).toBe(true);
     expect(rows[0]!.querySelector(".account")!.textContent).toBe("alice@example.org");
-    expect(view.querySelector('[data-test="unviewed-count"]')!.textContent).toBe("1 new message");
+    // The count is of the rows shown: two, one of them not seen yet (issue #17: "3 new
+    // messages" stood above four rows).
+    expect(view.querySelector('[data-test="unviewed-count"]')!.textContent).toBe("2 messages, 1 not seen yet");
     rows[0]!.click();
     expect(c.actions.openMessage).toHaveBeenCalledWith(c.state.messages[0]);
     rows[1]!.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));

@@ -1,8 +1,9 @@
 // Every account and its folders with live status: state, last check, new count, next check,
-// the server's error text, and "Sync now" per account and per folder.
+// the server's error text, and "Check now" per account and per folder.
 
 import { button, h } from "../dom";
-import { accountStateLabel, ago, folderStateLabel, fullTime, plural, until } from "../format";
+import { accountStateLabel, ago, folderStateLabel, fullTime, until } from "../format";
+import { t } from "../i18n";
 import { folderKey, isBusy, unviewedIn } from "../model";
 import { needsSignInAgain } from "../setup";
 import type { AccountView } from "../bindings/AccountView";
@@ -19,10 +20,10 @@ export function accountsView(ctx: Ctx): HTMLElement {
     h(
       "div",
       { class: "view-head" },
-      h("h1", null, "Accounts"),
-      h("span", { class: "count" }, plural(accounts.length, "account")),
+      h("h1", null, t("accounts-title")),
+      h("span", { class: "count" }, t("accounts-count", { count: accounts.length })),
       h("span", { class: "spacer" }),
-      button("Add account", () => ctx.actions.addAccount(), { class: "secondary", data: { test: "add-account" } }),
+      button(t("accounts-add"), () => ctx.actions.addAccount(), { class: "secondary", data: { test: "add-account" } }),
     ),
     notice,
     ...accounts.map((a) => accountCard(ctx, a)),
@@ -31,9 +32,8 @@ export function accountsView(ctx: Ctx): HTMLElement {
 
 /** How changes reach the app between checks: NOTIFY hears every folder, IDLE some (the rest swept). */
 function pushFact(mode: string, folders: number, sweep: number | null): string {
-  if (mode === "notify") return `push (NOTIFY) on ${plural(folders, "folder")}`;
-  const swept = sweep ? `, others every ${sweep} s` : "";
-  return `push (IDLE) on ${plural(folders, "folder")}${swept}`;
+  if (mode === "notify") return t("account-push-notify", { count: folders });
+  return sweep ? t("account-push-idle-swept", { count: folders, secs: sweep }) : t("account-push-idle", { count: folders });
 }
 
 function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
@@ -48,10 +48,10 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
   const push = v.status?.push ? pushFact(v.status.push_mode, v.status.push_folders, v.status.sweep_secs) : null;
   if (push) facts.push(push);
   const next = v.status?.next_pass_at;
-  if (next && !busy) facts.push(`next check ${until(next, now)}`);
-  if (!a.enabled) facts.push("disabled");
+  if (next && !busy) facts.push(t("account-next-check", { when: until(next, now) }));
+  if (!a.enabled) facts.push(t("account-disabled"));
 
-  const syncBtn = button(busy ? "Checking…" : "Sync now", () => actions.syncNow(a.id), {
+  const syncBtn = button(busy ? t("state-checking") : t("account-check-now"), () => actions.syncNow(a.id), {
     class: busy ? "primary busy" : "primary",
     data: { test: "sync-account" },
   });
@@ -72,7 +72,7 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
         h("p", { class: "facts" }, facts.join(" · ")),
       ),
       badge(st.text, st.tone, { data: { test: "account-state" } }),
-      button("Edit", () => actions.editAccount(a.id), { class: "secondary", data: { test: "edit-account" }, title: "Password, folders, check interval, remove" }),
+      button(t("account-edit"), () => actions.editAccount(a.id), { class: "secondary", data: { test: "edit-account" }, title: t("account-edit-title") }),
       syncBtn,
     ),
     errorText(v.status?.error, { data: { test: "account-error" } }),
@@ -80,14 +80,15 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
     errorText(state.actionErrors.get(a.id)),
     !v.running && state.snapshot?.engine_error ? errorText(state.snapshot.engine_error) : null,
     watched.length === 0
-      ? h("p", { class: "hint pad" }, v.folders.length === 0 ? "No folders yet: they appear after the first check." : "No folder is watched: choose some under Edit.")
+      ? h("p", { class: "hint pad" }, v.folders.length === 0 ? t("account-no-folders") : t("account-none-watched"))
       : folderList,
     unwatched > 0
       ? h(
           "p",
           { class: "hint pad" },
-          `${plural(unwatched, "folder")} not watched (Junk, Trash, Sent…). `,
-          h("a", { attrs: { href: "#" }, on: { click: (ev) => (ev.preventDefault(), actions.editAccount(a.id)) } }, "Choose folders"),
+          t("account-unwatched", { count: unwatched }),
+          " ",
+          h("a", { attrs: { href: "#" }, on: { click: (ev) => (ev.preventDefault(), actions.editAccount(a.id)) } }, t("account-choose-folders")),
         )
       : null,
   );
@@ -101,16 +102,17 @@ function authFix(ctx: Ctx, v: AccountView): HTMLElement | null {
     return h(
       "div",
       { class: "fix-line pad-x" },
-      button("Sign in again", () => ctx.actions.signInAgain(a.id), { class: "primary", data: { test: "sign-in-again" }, title: "Sign in on the provider's page, in your browser" }),
-      h("span", { class: "hint" }, "Opens the sign-in page in your browser."),
+      button(t("account-sign-in-again"), () => ctx.actions.signInAgain(a.id), { class: "primary", data: { test: "sign-in-again" }, title: t("account-sign-in-again-title") }),
+      h("span", { class: "hint" }, t("account-sign-in-again-hint")),
     );
   }
   if (v.status?.state !== "auth_failed") return null;
   return h(
     "p",
     { class: "hint pad-x" },
-    "Changed the password? ",
-    h("a", { attrs: { href: "#" }, data: { test: "fix-password" }, on: { click: (ev) => (ev.preventDefault(), ctx.actions.editAccount(a.id)) } }, "Enter the new one"),
+    t("account-password-changed"),
+    " ",
+    h("a", { attrs: { href: "#" }, data: { test: "fix-password" }, on: { click: (ev) => (ev.preventDefault(), ctx.actions.editAccount(a.id)) } }, t("account-enter-new-password")),
   );
 }
 
@@ -120,10 +122,10 @@ function folderRow(ctx: Ctx, account: string, f: FolderRow): HTMLElement {
   const st = busy ? folderStateLabel("syncing") : folderStateLabel(f.state);
   const fresh = unviewedIn(state, account, f.name);
   const detail: string[] = [];
-  detail.push(f.last_sync_at ? `checked ${ago(f.last_sync_at, now)}` : "not checked yet");
-  detail.push(`${plural(f.messages, "message")}, ${f.unseen} unread on the server`);
+  detail.push(f.last_sync_at ? t("folder-checked-ago", { ago: ago(f.last_sync_at, now) }) : t("folder-not-checked"));
+  detail.push(t("folder-messages", { count: f.messages, unseen: f.unseen }));
 
-  const syncBtn = button("Sync", () => actions.syncNow(account, f.name), { class: "small", data: { test: "sync-folder" }, title: `Check ${f.name} now` });
+  const syncBtn = button(t("folder-check"), () => actions.syncNow(account, f.name), { class: "small", data: { test: "sync-folder" }, title: t("folder-check-title", { folder: f.name }) });
   if (busy) syncBtn.disabled = true;
 
   return h(
@@ -133,7 +135,7 @@ function folderRow(ctx: Ctx, account: string, f: FolderRow): HTMLElement {
       "div",
       { class: "folder-line" },
       h("span", { class: "folder-name" }, f.name),
-      fresh > 0 ? h("span", { class: "pill", data: { test: "folder-new" } }, `${fresh} new`) : null,
+      fresh > 0 ? h("span", { class: "pill", data: { test: "folder-new" } }, t("folder-new-count", { count: fresh })) : null,
       h("span", { class: "spacer" }),
       h("span", { class: "folder-detail", title: f.last_sync_at ? fullTime(f.last_sync_at) : "", data: { test: "folder-detail" } }, detail.join(" · ")),
       badge(st.text, st.tone, { data: { test: "folder-state", state: busy ? "syncing" : f.state } }),

@@ -4,8 +4,9 @@
 // marks it seen, "Mark all as seen" marks all. Each row has Mark as read, Archive and Delete.
 
 import { button, h } from "../dom";
-import { fullTime, messageTime, plural, senderName, subjectText } from "../format";
-import { accountLabel, storedKey, storedRef, unviewedTotal } from "../model";
+import { fullTime, messageTime, senderName, subjectText } from "../format";
+import { t } from "../i18n";
+import { accountLabel, storedKey, storedRef } from "../model";
 import { actionButtons } from "./reader";
 import type { StoredMessage } from "../bindings/StoredMessage";
 import { emptyState, noAccounts, type Ctx } from "./common";
@@ -16,14 +17,18 @@ export function messagesView(ctx: Ctx): HTMLElement {
   if (!state.snapshot) return h("section", { class: "view" });
   if (accounts.length === 0) return h("section", { class: "view" }, noAccounts(ctx));
 
-  const unviewed = unviewedTotal(state);
+  // The count is of the rows below: every listed message, and how many of them the user has
+  // not looked at yet (the marked ones). The store's unviewed count (the tab's badge, the
+  // title) is the same number as long as the list is not cut at its limit.
+  const shown = state.messages.length;
+  const unviewed = state.messages.filter((m) => !m.viewed).length;
   const head = h(
     "div",
     { class: "view-head" },
-    h("h1", null, "New mail"),
-    h("span", { class: "count", data: { test: "unviewed-count" } }, unviewed > 0 ? plural(unviewed, "new message") : "All seen"),
+    h("h1", null, t("messages-title")),
+    h("span", { class: "count", data: { test: "unviewed-count" } }, shown === 0 ? "" : unviewed === shown ? t("messages-count-all-new", { count: shown }) : unviewed > 0 ? t("messages-count-some-new", { count: shown, unviewed }) : t("messages-count-all-seen", { count: shown })),
     h("span", { class: "spacer" }),
-    unviewed > 0 ? button("Mark all as seen", () => actions.markViewed(null), { class: "secondary", data: { test: "mark-all" } }) : null,
+    unviewed > 0 ? button(t("messages-mark-all-seen"), () => actions.markViewed(null), { class: "secondary", data: { test: "mark-all" } }) : null,
   );
 
   if (state.messages.length === 0) {
@@ -31,11 +36,7 @@ export function messagesView(ctx: Ctx): HTMLElement {
       "section",
       { class: "view" },
       head,
-      emptyState(
-        "No new mail",
-        "Mail that arrives from now on shows up here, newest first, until you read or delete it in your mail program (Recent keeps it). The mail already in your folders when Mailbell first looked is history, not news, so it is not listed.",
-        h("p", { class: "hint" }, "Mailbell checks every few minutes, and at once where the server pushes new mail (IDLE)."),
-      ),
+      emptyState(t("messages-empty-title"), t("messages-empty-text"), h("p", { class: "hint" }, t("messages-empty-hint"))),
     );
   }
 
@@ -58,7 +59,7 @@ function row(ctx: Ctx, m: StoredMessage): HTMLElement {
       title: m.from_addr ? `${sender} <${m.from_addr}>` : sender,
       attrs: { tabindex: "0" },
     },
-    h("span", { class: "dot", attrs: { "aria-label": m.viewed ? "seen" : "new" } }),
+    h("span", { class: "dot", attrs: { "aria-label": m.viewed ? t("message-dot-seen") : t("message-dot-new") } }),
     h(
       "div",
       { class: "message-main" },

@@ -3,6 +3,7 @@
 // that left it can still be found. Newest first by arrival on the server.
 
 import { h } from "../dom";
+import { t } from "../i18n";
 import { fullTime, messageTime, senderName, subjectText, type Tone } from "../format";
 import { accountLabel, recentState, storedKey, type RecentState } from "../model";
 import type { StoredMessage } from "../bindings/StoredMessage";
@@ -12,16 +13,18 @@ import { badge, emptyState, noAccounts, type Ctx } from "./common";
  * 300 (TRACKED_RECENT in the store), so every state shown here is kept up to date. */
 export const RECENT_LIMIT = 300;
 
-const STATES: Record<RecentState, { text: string; tone: Tone; hint: string }> = {
-  new: { text: "New", tone: "warn", hint: "Unread on the server, and not looked at in Mailbell yet" },
-  viewed: { text: "Seen in Mailbell", tone: "muted", hint: "Unread on the server; you have looked at it in Mailbell" },
-  read: { text: "Read", tone: "ok", hint: "Read on the server, here or in another mail program" },
-  deleted: { text: "Deleted on the server", tone: "error", hint: "No longer on the server (deleted or moved away)" },
-};
-
 /** The words and look of a message's state (exported for the tests). */
 export function recentStateLabel(s: RecentState): { text: string; tone: Tone; hint: string } {
-  return STATES[s];
+  switch (s) {
+    case "new":
+      return { text: t("recent-state-new"), tone: "warn", hint: t("recent-state-new-hint") };
+    case "viewed":
+      return { text: t("recent-state-viewed"), tone: "muted", hint: t("recent-state-viewed-hint") };
+    case "read":
+      return { text: t("recent-state-read"), tone: "ok", hint: t("recent-state-read-hint") };
+    case "deleted":
+      return { text: t("recent-state-deleted"), tone: "error", hint: t("recent-state-deleted-hint") };
+  }
 }
 
 export function recentView(ctx: Ctx): HTMLElement {
@@ -31,11 +34,11 @@ export function recentView(ctx: Ctx): HTMLElement {
   const head = h(
     "div",
     { class: "view-head" },
-    h("h1", null, "Recent"),
-    h("span", { class: "count" }, `The last ${RECENT_LIMIT} messages at most, with what became of them`),
+    h("h1", null, t("recent-title")),
+    h("span", { class: "count" }, t("recent-count", { limit: RECENT_LIMIT })),
   );
   if (state.recent.length === 0) {
-    return h("section", { class: "view" }, head, emptyState("Nothing yet", "Mail that arrives from now on shows up here, and stays after you read or delete it."));
+    return h("section", { class: "view" }, head, emptyState(t("recent-empty-title"), t("recent-empty-text")));
   }
   const list = h("ul", { class: "messages recent", data: { test: "recent" }, attrs: { role: "list" } });
   for (const m of state.recent) list.appendChild(row(ctx, m));
@@ -44,7 +47,7 @@ export function recentView(ctx: Ctx): HTMLElement {
 
 function row(ctx: Ctx, m: StoredMessage): HTMLElement {
   const s = recentState(m);
-  const look = STATES[s];
+  const look = recentStateLabel(s);
   const when = m.internal_date || m.date;
   const sender = senderName(m.from_name, m.from_addr);
   return h(

@@ -3,6 +3,7 @@
 // folders are watched (counted) and ring, and where its messages open ("Open in…").
 
 import { button, h, toggle } from "../dom";
+import { t } from "../i18n";
 import type { AccountView } from "../bindings/AccountView";
 import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
 
@@ -38,7 +39,7 @@ export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLEl
       { class: "settings-list" },
       s ? toggle("Show a notification when new mail arrives", s.notifications, (on) => actions.setSettings({ notifications: on }), { data: { test: "set-notifications" } }) : null,
       s ? toggle("Pause notifications for now", s.paused, (on) => actions.setSettings({ paused: on }), { data: { test: "set-paused" } }) : null,
-      s ? toggle("Play a sound when new mail arrives", s.sound, (on) => actions.setSettings({ sound: on }), { data: { test: "set-sound" } }) : null,
+      s ? toggle(t("desk-sound"), s.sound, (on) => actions.setSettings({ sound: on }), { data: { test: "set-sound" } }) : null,
       s ? toggle("Start Mailbell when I log in", s.autostart, (on) => actions.setSettings({ autostart: on }), { data: { test: "set-autostart" } }) : null,
       inTray,
       s && !tray ? h("p", { class: "hint switch-hint", attrs: { id: "no-tray-explain" } }, "Starting in the tray needs a tray icon to open the window from.") : null,
