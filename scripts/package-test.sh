@@ -363,8 +363,9 @@ qf DESCRIPTION | grep "IMAP folders" >/dev/null || fail "the Description is not 
 echo "$info" | grep -E "^Name +: mailbell$" >/dev/null || fail "rpm -qip does not show Name: $info"
 ok "rpm -qip: Name mailbell, Version $version, Release 1, Architecture $(uname -m), License, Summary, Description"
 requires=$(rpm -qp --requires "$rpm" 2>&1) || fail "rpm -qp --requires: $requires"
-for d in webkit2gtk4.1 gtk3 libayatana-appindicator-gtk3; do
-  echo "$requires" | grep -x "$d" >/dev/null || fail "Requires lacks $d: $requires"
+# The bundler requires the libraries by soname, which every RPM distribution resolves.
+for d in 'libwebkit2gtk-4.1.so.0()(64bit)' 'libgtk-3.so.0()(64bit)' 'libayatana-appindicator3.so.1()(64bit)'; do
+  echo "$requires" | grep -xF "$d" >/dev/null || fail "Requires lacks $d: $requires"
 done
 recommends=$(rpm -qp --recommends "$rpm" 2>&1) || fail "rpm -qp --recommends: $recommends"
 echo "$recommends" | grep -x "gnome-keyring" >/dev/null || fail "Recommends lacks a Secret Service provider: '$recommends'"
