@@ -91,6 +91,13 @@ impl Dovecot {
         Ok(())
     }
 
+    /// Adds flags to every message of a folder in one call (another client reading them all).
+    pub fn add_flags_all(&self, user: &str, folder: &str, flags: &[&str]) -> anyhow::Result<()> {
+        let flags = flags.join(" ");
+        self.doveadm_ok(&["flags", "add", "-u", user, &flags, "mailbox", folder, "all"], None)?;
+        Ok(())
+    }
+
     /// Removes flags from one message, e.g. to mark it unread again behind the client's back.
     pub fn remove_flags(&self, user: &str, folder: &str, uid: u32, flags: &[&str]) -> anyhow::Result<()> {
         let flags = flags.join(" ");
