@@ -255,13 +255,31 @@ export class App {
         // the whole group is gone already
       }
     };
+    const left = descendants(this.driver.pid).map((p) => p.pid);
     group("SIGTERM");
     if (this.driver.exitCode === null) await Promise.race([once(this.driver, "exit"), sleep(5000)]);
     // The app does not always follow its driver out: whatever is left of the group goes now.
     group("SIGKILL");
     this.driver.stdout?.destroy();
     this.driver.stderr?.destroy();
+    // Gone for real before the next app starts: an app still dying holds its single-instance
+    // name on the session bus, and a new one that finds the name taken hands its arguments
+    // over and exits (its WebDriver session then fails to start).
+    await eventually("the app's processes to end", () => left.every((pid) => !running(pid)), { timeout: 15_000 });
+    await eventually("the app's single-instance name to go", () => !busNames().some((n) => n.startsWith("org.mailbell.app.SingleInstance")), {
+      timeout: 15_000,
+    });
   }
+}
+
+/** The names owned on the session bus (none when there is no session bus). */
+function busNames() {
+  const r = spawnSync("dbus-send", ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  if (r.status !== 0) return [];
+  return [...r.stdout.matchAll(/string "([^"]*)"/g)].map((m) => m[1]);
 }
 
 /** Whether a process runs (a zombie, ended but not yet reaped, does not). */
