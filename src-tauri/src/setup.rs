@@ -97,7 +97,14 @@ pub async fn remove_account(app: AppHandle, account: String) -> AppResult<()> {
 }
 
 pub(crate) fn server_config(s: &ServerSettings) -> ServerConfig {
-    ServerConfig { host: s.host.clone(), port: s.port, security: s.security, ca_file: s.ca_file.clone(), timeouts: TEST_TIMEOUTS }
+    ServerConfig {
+        host: s.host.clone(),
+        port: s.port,
+        security: s.security,
+        ca_file: s.ca_file.clone(),
+        pinned_sha256: None,
+        timeouts: TEST_TIMEOUTS,
+    }
 }
 
 fn check_email(email: &str) -> AppResult<String> {

@@ -22,7 +22,7 @@ pub use body::FetchedBody;
 pub use change::CopiedTo;
 #[cfg(feature = "fuzzing")]
 pub(crate) use connect::open;
-pub(crate) use connect::{authenticate, greeting, read_tagged, secure, write_line, AuthFailure, Phase, Progress};
+pub(crate) use connect::{authenticate, greeting, read_certificate, secure, AuthFailure, Phase, Progress};
 pub use connect::{login, login_bearer, Capabilities, Credential, ServerConfig, Timeouts};
 pub use error::ImapError;
 pub use fetch::{join_headers, Examined, FetchStream, FetchedMessage};

@@ -128,6 +128,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN held_at TEXT;
     CREATE INDEX messages_held ON messages(held_at) WHERE held_at IS NOT NULL;
     "#,
+    // v8: the one server certificate the user trusted for an account (its SHA-256), empty
+    // for none (ARCHITECTURE.md § Security: pinning).
+    r#"
+    ALTER TABLE accounts ADD COLUMN pinned_cert_sha256 TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this build writes.
