@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::events::{AccountState, Problem, ProblemKind};
+use crate::events::{AccountProblem, AccountState, ProblemKind};
 use crate::imap::ImapError;
 use crate::oauth::OAuthError;
 use crate::rules::RulesError;
@@ -94,42 +94,49 @@ impl SyncError {
         }
     }
 
-    /// The error as a [`Problem`]: its kind, the arguments a sentence about it needs, and the
+    /// The error as an [`AccountProblem`]: its kind, the arguments a sentence about it needs, and the
     /// raw words (the server's, OpenSSL's, the system's) for "Details".
-    pub fn problem(&self) -> Problem {
+    pub fn problem(&self) -> AccountProblem {
         use ProblemKind as K;
         let imap = match self {
             SyncError::Imap(e) => e,
-            SyncError::Secrets(SecretsError::NotFound { .. }) => return Problem::new(K::PasswordMissing, self.to_string()),
-            SyncError::Secrets(e) => return Problem::new(K::Keyring, e.to_string()),
-            SyncError::OAuth(e) if e.needs_sign_in() => return Problem::new(K::SignInAgain, e.to_string()),
-            SyncError::OAuth(OAuthError::Unreachable { detail, .. }) => return Problem::new(K::ConnectionLost, detail.clone()),
+            SyncError::Secrets(SecretsError::NotFound { .. }) => return AccountProblem::new(K::PasswordMissing, self.to_string()),
+            SyncError::Secrets(e) => return AccountProblem::new(K::Keyring, e.to_string()),
+            SyncError::OAuth(e) if e.needs_sign_in() => return AccountProblem::new(K::SignInAgain, e.to_string()),
+            SyncError::OAuth(OAuthError::Unreachable { detail, .. }) => return AccountProblem::new(K::ConnectionLost, detail.clone()),
             SyncError::NoSuchFolder { folder } => {
-                return Problem { folder: Some(folder.clone()), ..Problem::new(K::FolderGone, self.to_string()) }
+                return AccountProblem { folder: Some(folder.clone()), ..AccountProblem::new(K::FolderGone, self.to_string()) }
             }
-            SyncError::Invalid(_) | SyncError::Rules(_) => return Problem::new(K::Settings, self.to_string()),
-            _ => return Problem::new(K::Other, self.to_string()),
+            SyncError::Invalid(_) | SyncError::Rules(_) => return AccountProblem::new(K::Settings, self.to_string()),
+            _ => return AccountProblem::new(K::Other, self.to_string()),
         };
-        let at = |kind: ProblemKind, host: &str, details: String| Problem { host: Some(host.to_string()), ..Problem::new(kind, details) };
+        let at = |kind: ProblemKind, host: &str, details: String| AccountProblem {
+            host: Some(host.to_string()),
+            ..AccountProblem::new(kind, details)
+        };
         if self.is_network_down() {
             let details = match imap {
                 ImapError::Connect { source, .. } | ImapError::Io(source) => source.to_string(),
                 other => other.to_string(),
             };
-            return Problem::new(K::Offline, details);
+            return AccountProblem::new(K::Offline, details);
         }
         match imap {
-            ImapError::AuthFailed { user, host, text } => Problem { user: Some(user.clone()), ..at(K::AuthFailed, host, text.clone()) },
-            ImapError::TokenRefused { user, host, text } => Problem { user: Some(user.clone()), ..at(K::SignInAgain, host, text.clone()) },
-            ImapError::UntrustedCertificate { host, detail, cert } => {
-                Problem { certificate: cert.as_deref().cloned(), ..at(K::CertUntrusted, host, detail.clone()) }
+            ImapError::AuthFailed { user, host, text } => {
+                AccountProblem { user: Some(user.clone()), ..at(K::AuthFailed, host, text.clone()) }
             }
-            ImapError::CertificateChanged { host, pinned, cert } => Problem {
+            ImapError::TokenRefused { user, host, text } => {
+                AccountProblem { user: Some(user.clone()), ..at(K::SignInAgain, host, text.clone()) }
+            }
+            ImapError::UntrustedCertificate { host, detail, cert } => {
+                AccountProblem { certificate: cert.as_deref().cloned(), ..at(K::CertUntrusted, host, detail.clone()) }
+            }
+            ImapError::CertificateChanged { host, pinned, cert } => AccountProblem {
                 certificate: cert.as_deref().cloned(),
                 pinned_sha256: Some(pinned.clone()),
                 ..at(K::CertChanged, host, format!("pinned SHA-256 {pinned}"))
             },
-            ImapError::CaFile { path, detail } => Problem::new(K::CaFile, format!("{path}: {detail}")),
+            ImapError::CaFile { path, detail } => AccountProblem::new(K::CaFile, format!("{path}: {detail}")),
             ImapError::Tls { host, detail } => at(K::TlsFailed, host, detail.clone()),
             ImapError::StartTlsNotOffered { host, .. } | ImapError::LoginDisabled { host } => at(K::NotEncrypted, host, imap.to_string()),
             ImapError::StartTlsRefused { host, text } => at(K::NotEncrypted, host, text.clone()),
@@ -147,10 +154,10 @@ impl SyncError {
                 };
                 at(kind, host, source.to_string())
             }
-            ImapError::Bye(text) => Problem::new(K::ConnectionLost, text.clone()),
-            ImapError::ConnectionLost | ImapError::Io(_) => Problem::new(K::ConnectionLost, imap.to_string()),
-            ImapError::Command { text, .. } => Problem::new(K::ServerError, text.clone()),
-            ImapError::Protocol(text) => Problem::new(K::ServerError, text.clone()),
+            ImapError::Bye(text) => AccountProblem::new(K::ConnectionLost, text.clone()),
+            ImapError::ConnectionLost | ImapError::Io(_) => AccountProblem::new(K::ConnectionLost, imap.to_string()),
+            ImapError::Command { text, .. } => AccountProblem::new(K::ServerError, text.clone()),
+            ImapError::Protocol(text) => AccountProblem::new(K::ServerError, text.clone()),
         }
     }
 

@@ -108,7 +108,10 @@ pub struct FolderStatusEvent {
     pub notice: Option<String>,
     /// `error` as a kind and arguments a front end words as a sentence, with the raw words in
     /// `details` (ARCHITECTURE.md § Events: problems).
-    pub problem: Option<Problem>,
+    // Optional in TypeScript so that front-end code written before it still type-checks; the
+    // JSON always has it (null when there is no problem).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub problem: Option<AccountProblem>,
 }
 
 impl From<&FolderRow> for FolderStatusEvent {
@@ -124,7 +127,7 @@ impl From<&FolderRow> for FolderStatusEvent {
             messages: f.messages,
             unseen: f.unseen,
             notice: f.notice.clone(),
-            problem: f.last_error.as_ref().map(|e| Problem::folder_failed(&f.name, e)),
+            problem: f.last_error.as_ref().map(|e| AccountProblem::folder_failed(&f.name, e)),
         }
     }
 }
@@ -220,7 +223,10 @@ pub struct AccountStatusEvent {
     pub sweep_secs: Option<u32>,
     /// `error` as a kind and arguments a front end words as a sentence, with the raw words in
     /// `details` (ARCHITECTURE.md § Events: problems).
-    pub problem: Option<Problem>,
+    // Optional in TypeScript so that front-end code written before it still type-checks; the
+    // JSON always has it (null when there is no problem).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub problem: Option<AccountProblem>,
 }
 
 /// What went wrong, as a kind a front end turns into a sentence about the user's situation
@@ -229,7 +235,7 @@ pub struct AccountStatusEvent {
 /// keeps the engine's own English prose for the CLI and logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct Problem {
+pub struct AccountProblem {
     pub kind: ProblemKind,
     /// The server's host name, when the problem is about the server.
     pub host: Option<String>,
@@ -246,7 +252,7 @@ pub struct Problem {
     pub pinned_sha256: Option<String>,
 }
 
-/// The kinds of [`Problem`], in snake_case on the wire. Front ends map each to a sentence and
+/// The kinds of [`AccountProblem`], in snake_case on the wire. Front ends map each to a sentence and
 /// to the one action that fixes it (enter the password, review the certificate, check again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -296,15 +302,15 @@ pub enum ProblemKind {
     Other,
 }
 
-impl Problem {
+impl AccountProblem {
     /// A problem of kind `kind` with the raw words `details` and no arguments yet.
-    pub fn new(kind: ProblemKind, details: impl Into<String>) -> Problem {
-        Problem { kind, host: None, user: None, folder: None, details: details.into(), certificate: None, pinned_sha256: None }
+    pub fn new(kind: ProblemKind, details: impl Into<String>) -> AccountProblem {
+        AccountProblem { kind, host: None, user: None, folder: None, details: details.into(), certificate: None, pinned_sha256: None }
     }
 
     /// One folder could not be checked; `error` is the stored text.
-    pub fn folder_failed(folder: &str, error: &str) -> Problem {
-        Problem { folder: Some(folder.to_string()), ..Problem::new(ProblemKind::FolderFailed, error) }
+    pub fn folder_failed(folder: &str, error: &str) -> AccountProblem {
+        AccountProblem { folder: Some(folder.to_string()), ..AccountProblem::new(ProblemKind::FolderFailed, error) }
     }
 }
 

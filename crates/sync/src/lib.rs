@@ -46,8 +46,8 @@ mod sync;
 pub use engine::{AccountChanges, Engine, EngineOptions};
 pub use error::SyncError;
 pub use events::{
-    AccountState, AccountStatusEvent, DigestEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent, NewMessageEvent, Problem,
-    ProblemKind, PushMode,
+    AccountProblem, AccountState, AccountStatusEvent, DigestEvent, Event, EventSink, FolderStatusEvent, MessageUpdateEvent,
+    NewMessageEvent, ProblemKind, PushMode,
 };
 pub use guard::{install_quiet_parser_hook, QUIET_LOG_TARGETS};
 pub use imap::{join_headers, Credential, ImapError, ServerConfig, Timeouts};

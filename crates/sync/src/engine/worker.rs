@@ -21,7 +21,7 @@ use super::push::{Key, Push};
 use super::wakeups::WakeReason;
 use super::Shared;
 use crate::error::SyncError;
-use crate::events::{AccountState, AccountStatusEvent, EventSink, Problem};
+use crate::events::{AccountProblem, AccountState, AccountStatusEvent, EventSink};
 use crate::imap::ImapSession;
 use crate::model::Account;
 use crate::sync::{announce_owed, mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
@@ -294,7 +294,7 @@ impl Worker {
         }
         let (state, error, problem) = match report.folder_errors.first() {
             None => (AccountState::Ok, None, None),
-            Some((f, e)) => (AccountState::Error, Some(format!("{f}: {e}")), Some(Problem::folder_failed(f, e))),
+            Some((f, e)) => (AccountState::Error, Some(format!("{f}: {e}")), Some(AccountProblem::folder_failed(f, e))),
         };
         if let Some(s) = &self.session {
             self.offers = Some((s.has_capability("NOTIFY"), s.has_capability("IDLE")));
@@ -325,7 +325,7 @@ impl Worker {
         self.emit(e.account_state(), Some(e.status_text()), Some(e.problem()), 0);
     }
 
-    fn emit(&self, state: AccountState, error: Option<String>, problem: Option<Problem>, new_messages: u32) {
+    fn emit(&self, state: AccountState, error: Option<String>, problem: Option<AccountProblem>, new_messages: u32) {
         let (push, push_mode, push_folders, sweep_secs) = self.push.status(self.shared.opts.sweep);
         let next_pass_at = (!self.blocked && !matches!(state, AccountState::Syncing | AccountState::Connecting)).then(|| {
             let wait = self.next_due.saturating_duration_since(Instant::now());

@@ -162,6 +162,18 @@ impl Store {
         Ok(())
     }
 
+    /// Sets (or, given `None`, clears) the extra CA certificate trusted for the account.
+    pub fn set_account_ca_file(&self, id: &str, ca_file: Option<&str>) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        let n = conn
+            .execute("UPDATE accounts SET ca_file = ?2 WHERE id = ?1", params![id, ca_file.unwrap_or_default()])
+            .ctx("updating an account's CA file")?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(id.to_string()));
+        }
+        Ok(())
+    }
+
     /// Pins the server certificate with this SHA-256 fingerprint for the account (or, given
     /// `None`, verifies its chain again).
     pub fn set_account_pinned_cert(&self, id: &str, sha256: Option<&str>) -> Result<(), StoreError> {

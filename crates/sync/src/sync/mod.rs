@@ -15,7 +15,7 @@ pub(crate) use signin::{password_of, refresh_access};
 pub use signin::{server_config, sign_in};
 
 use crate::error::SyncError;
-use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent, Problem};
+use crate::events::{AccountProblem, AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent};
 use crate::imap::Timeouts;
 use crate::model::{Account, FolderState};
 use crate::oauth::TokenCache;
@@ -77,7 +77,7 @@ pub fn emit_account(
     account: &str,
     state: AccountState,
     error: Option<String>,
-    problem: Option<Problem>,
+    problem: Option<AccountProblem>,
     new_messages: u32,
 ) {
     sink.emit(Event::AccountStatus(AccountStatusEvent {
@@ -121,7 +121,7 @@ pub async fn sync_account(
         Ok(report) => {
             let state = if report.folder_errors.is_empty() { AccountState::Ok } else { AccountState::Error };
             let error = report.folder_errors.first().map(|(f, e)| format!("{f}: {e}"));
-            let problem = report.folder_errors.first().map(|(f, e)| Problem::folder_failed(f, e));
+            let problem = report.folder_errors.first().map(|(f, e)| AccountProblem::folder_failed(f, e));
             emit_account(sink_ref, &account.id, state, error, problem, report.new_messages);
         }
         Err(e) => {
