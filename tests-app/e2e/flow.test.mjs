@@ -17,7 +17,7 @@ import { after, before, describe, it } from "node:test";
 import { App, cli, eventually, requireEnvironment, screenshot, tempDir, TestServer, windowHelpers } from "./harness.mjs";
 
 let server, data, app, browser;
-let textOf, onElement, click, currentView;
+let textOf, onElement, click, currentView, tab;
 
 const type = (selector, value) => onElement(selector, (el) => el.setValue(value));
 const focused = () => browser.execute(() => document.activeElement?.getAttribute("data-test") ?? null);
@@ -70,8 +70,9 @@ describe("Errors as sentences and the fix as the main button", () => {
     const id = addAccount("wrong@flow.test", "not-the-password", ["--ca-file", server.info.ca_file]);
     app = await App.start({ dataDir: data.path });
     browser = app.browser;
-    ({ textOf, onElement, click, currentView } = windowHelpers(browser));
+    ({ textOf, onElement, click, currentView, tab } = windowHelpers(browser));
 
+    await tab("accounts");
     await eventually("the refused password shown", async () => (await shownCard(id))?.kind === "auth_failed", { timeout: 60_000 });
     const shown = await shownCard(id);
     assert.equal(shown.sentence, `${server.info.host} did not accept the password for ${server.info.user}.`);
