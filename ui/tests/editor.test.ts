@@ -42,6 +42,9 @@ function setup(fake: Fake = {}) {
       if (choice.kind === "command" && !choice.command.trim()) throw refusal("invalid", "the command is empty", "open_in");
       return { account, choice, mail_program: "Thunderbird", webmail: null };
     }),
+    trustCertificate: vi.fn(async (_account: string, _sha256: string | null) => null),
+    setCaFile: vi.fn(async (_account: string, _path: string | null) => null),
+    chooseCaFile: vi.fn(async (): Promise<string | null> => "/home/alice/ca.pem"),
   } satisfies EditorApi;
   const host: EditorHost = { api, back: vi.fn(), removed: vi.fn() };
   const e = new Editor(host, state.snapshot.accounts[0]!);

@@ -182,7 +182,7 @@ describe("accounts view: adding and editing", () => {
     const c = ctx();
     c.state.snapshot!.accounts[0]!.status = { account: "acc1", state: "auth_failed", error: "refused", new_messages: 0, next_pass_at: null, retries: 0, push: false, push_mode: "none", push_folders: 0, sweep_secs: null };
     accountsView(c).querySelector<HTMLElement>('[data-test="fix-password"]')!.click();
-    expect(c.actions.editAccount).toHaveBeenCalledWith("acc1");
+    expect(c.actions.editAccount).toHaveBeenCalledWith("acc1", "password");
   });
 
   it("offers to sign in again only for an OAuth2 account whose sign-in was refused", () => {

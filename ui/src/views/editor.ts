@@ -15,11 +15,12 @@ import type { StepReport } from "../bindings/StepReport";
 import { accountView, folderKey } from "../model";
 import { needsSignInAgain, nextRun, oauthProviderName, placeError, placeReport, providerHelp } from "../setup";
 import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
+import { problemSentence, problemText } from "../problem";
 import { certificateBox, errorBody, helpLink, passwordField, setBusy, stepError, TestProgress } from "./form";
 import { OpenInChooser } from "./openin";
 import { BrowserSignIn } from "./signin";
 
-export type EditorApi = Pick<Api, "testConnection" | "setPassword" | "removeAccount" | "signInAgain" | "oauthOffer" | "oauthOpen" | "oauthCancel" | "openLink" | "openInOptions" | "setOpenIn">;
+export type EditorApi = Pick<Api, "testConnection" | "setPassword" | "removeAccount" | "trustCertificate" | "setCaFile" | "chooseCaFile" | "signInAgain" | "oauthOffer" | "oauthOpen" | "oauthCancel" | "openLink" | "openInOptions" | "setOpenIn">;
 
 export type EditorHost = {
   api: EditorApi;
@@ -44,6 +45,10 @@ export class Editor {
   private readonly intervalSlot = h("div", { class: "settings-row" });
   private readonly intervalError = h("div", null);
   private readonly foldersSlot = h("div", { data: { test: "editor-folders" } });
+  /** The server's certificate: the one under review, the pinned one, or the CA file trusted. */
+  private readonly certSlot = h("div", { data: { test: "editor-certificate" } });
+  private readonly certCard: HTMLElement;
+  private readonly certError = stepError("editor-cert-error");
   private readonly removeBtn: HTMLButtonElement;
   private readonly confirm: HTMLElement;
   private readonly keepBtn: HTMLButtonElement;
@@ -137,6 +142,7 @@ export class Editor {
             this.saved,
             h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.saveBtn),
           ),
+      (this.certCard = this.card("Server certificate", this.certSlot, this.certError.el)),
       this.card(t("editor-card-checking"), this.intervalSlot, h("p", { class: "hint" }, t("interval-field-hint")), this.intervalError),
       this.card(t("settings-watched-folders"), this.foldersSlot),
       this.card(t("settings-open-in"), new OpenInChooser(host.api, view.account.id).root),
@@ -188,7 +194,8 @@ export class Editor {
     this.title.textContent = a.display_name || a.email;
     this.facts.textContent = `${a.display_name ? `${a.email} · ` : ""}${a.host}:${a.port} · ${a.security.toUpperCase()} · ${a.username}`;
 
-    replace(this.status, errorText(v.status?.error, { data: { test: "editor-account-error" } }));
+    replace(this.status, problemText(v.status?.problem, v.status?.error, "editor-account-error"));
+    this.showCertificate(v);
     if (a.oauth) {
       this.failing = needsSignInAgain(v);
       this.describeSignIn();
@@ -233,6 +240,86 @@ export class Editor {
   /** The editor is left: a sign-in still waited for is given up. */
   dispose(): void {
     this.signIn.cancel();
+  }
+
+  /** Shows the card a main button of the account's card opened: its password field, or the
+   * certificate under review. */
+  reveal(part: "password" | "certificate"): void {
+    const target = part === "password" && !this.account.oauth ? this.password.input : (this.certCard.querySelector<HTMLElement>("button.primary") ?? this.certCard.querySelector<HTMLElement>("button"));
+    if (!target) return;
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+  }
+
+  private certKey = "";
+
+  /** The certificate card: a certificate the server presents that is not trusted (or not the
+   * one trusted before), with "Trust this certificate" and the CA file chooser; else what the
+   * account trusts beyond the system's CAs. Hidden when there is nothing to say. */
+  private showCertificate(v: AccountView): void {
+    const a = v.account;
+    const p = v.status?.problem;
+    const review = p && (p.kind === "cert_untrusted" || p.kind === "cert_changed") ? p : null;
+    const key = JSON.stringify([review?.kind, review?.certificate?.sha256_fingerprint, a.pinned_cert_sha256, a.ca_file]);
+    if (key === this.certKey) return;
+    this.certKey = key;
+    const api = this.host.api;
+    const act = (label: string, test: string, primary: boolean, run: () => Promise<unknown>) =>
+      button(
+        label,
+        async () => {
+          this.certError.show(null);
+          try {
+            await run();
+          } catch (e) {
+            this.certError.show(placeError(toAppError(e)));
+          }
+        },
+        { class: primary ? "primary" : "secondary", data: { test } },
+      );
+    const chooseCa = act(a.ca_file ? "Choose another CA file…" : "Use a CA certificate file…", "editor-choose-ca", false, async () => {
+      const path = await api.chooseCaFile();
+      if (path) await api.setCaFile(a.id, path);
+    });
+    const parts: (Node | null)[] = [];
+    if (review) {
+      parts.push(h("p", { class: "cert-lead" }, problemSentence(review)));
+      if (review.certificate) {
+        parts.push(certificateBox(review.certificate));
+        parts.push(
+          h(
+            "p",
+            { class: "hint" },
+            `Trust it only if its SHA-256 fingerprint is the one the server's administrator gives you. Mailbell then accepts exactly this certificate from ${a.host}, and stops checking the account if the server ever presents another one.`,
+          ),
+        );
+      }
+      if (review.kind === "cert_changed" && review.pinned_sha256) parts.push(h("p", { class: "hint", data: { test: "editor-cert-pinned" } }, `You had trusted the certificate with SHA-256 ${review.pinned_sha256}.`));
+      const fp = review.certificate?.sha256_fingerprint;
+      parts.push(
+        h(
+          "div",
+          { class: "wizard-actions" },
+          h("span", { class: "spacer" }),
+          chooseCa,
+          fp ? act("Trust this certificate", "editor-trust-cert", true, () => api.trustCertificate(a.id, fp)) : null,
+        ),
+      );
+    } else if (a.pinned_cert_sha256 || a.ca_file) {
+      if (a.pinned_cert_sha256) parts.push(h("p", { data: { test: "editor-cert-pinned" } }, `Mailbell trusts exactly the certificate of ${a.host} with SHA-256 ${a.pinned_cert_sha256}.`));
+      if (a.ca_file) parts.push(h("p", { data: { test: "editor-ca-file" } }, `Mailbell also trusts the CA certificate in ${a.ca_file}.`));
+      parts.push(
+        h(
+          "div",
+          { class: "wizard-actions" },
+          h("span", { class: "spacer" }),
+          a.pinned_cert_sha256 ? act("Stop trusting it", "editor-forget-cert", false, () => api.trustCertificate(a.id, null)) : null,
+          a.ca_file ? act("Use the system's CAs only", "editor-clear-ca", false, () => api.setCaFile(a.id, null)) : chooseCa,
+        ),
+      );
+    }
+    this.certCard.hidden = parts.length === 0;
+    replace(this.certSlot, ...parts);
   }
 
   focus(): void {
@@ -288,7 +375,7 @@ export class Editor {
     this.progress.start(run);
     setBusy(this.saveBtn, t("busy-testing"));
     try {
-      const report = await this.host.api.testConnection(run, { host: a.host, port: a.port, security: a.security, username: a.username, ca_file: a.ca_file }, password);
+      const report = await this.host.api.testConnection(run, { host: a.host, port: a.port, security: a.security, username: a.username, ca_file: a.ca_file, pinned_cert_sha256: a.pinned_cert_sha256 ?? undefined }, password);
       this.progress.finish(run, report);
       if (!report.ok) {
         const help = providerHelp(report);
