@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 
+import { t } from "./i18n";
 import type { Account } from "./bindings/Account";
 import type { ActionDone } from "./bindings/ActionDone";
 import type { MessageAction } from "./bindings/MessageAction";
@@ -96,7 +97,7 @@ export const api = {
   /** The desktop's file chooser for a CA certificate; null when the user cancels. */
   chooseCaFile: async (): Promise<string | null> => {
     try {
-      return await openDialog({ multiple: false, directory: false, title: "Choose the CA certificate", filters: [{ name: "Certificates (PEM)", extensions: ["pem", "crt", "cer"] }] });
+      return await openDialog({ multiple: false, directory: false, title: t("cert-chooser-title"), filters: [{ name: t("cert-chooser-filter"), extensions: ["pem", "crt", "cer"] }] });
     } catch (e) {
       throw toAppError(e);
     }

@@ -4,56 +4,58 @@
 // beside the raw `error` of a status event or a failed command).
 
 import { h } from "./dom";
+import { t } from "./i18n";
 import type { AccountView } from "./bindings/AccountView";
 import type { AccountProblem as Problem } from "./bindings/AccountProblem";
 
 /** The sentence for a problem. */
 export function problemSentence(p: Problem): string {
-  const host = p.host ?? "the server";
-  const folder = p.folder ?? "a folder";
+  // The engine names the host for every kind about a server; the fallbacks are for the rest.
+  const host = p.host ?? t("problem-the-server");
+  const folder = p.folder ?? t("problem-a-folder");
   switch (p.kind) {
     case "auth_failed":
-      return p.user ? `${host} did not accept the password for ${p.user}.` : `${host} did not accept the password.`;
+      return p.user ? t("problem-auth-failed-user", { host, user: p.user }) : t("problem-auth-failed", { host });
     case "sign_in_again":
-      return `Your sign-in at ${host} has ended. Sign in again to keep getting mail.`;
+      return t("problem-sign-in-again", { host });
     case "password_missing":
-      return "Mailbell has no password for this account in your keyring.";
+      return t("problem-password-missing");
     case "keyring":
-      return "Mailbell cannot use your keyring, where it keeps the password.";
+      return t("problem-keyring");
     case "cert_untrusted":
-      return `Mailbell does not trust the certificate of ${host}, so it did not send your password.`;
+      return t("problem-cert-untrusted", { host });
     case "cert_changed":
-      return `The certificate of ${host} is not the one you trusted. Mailbell stopped checking this account until you review it.`;
+      return t("problem-cert-changed", { host });
     case "ca_file":
-      return "The CA certificate chosen for this account cannot be used.";
+      return t("problem-ca-file");
     case "tls_failed":
-      return `Mailbell could not set up an encrypted connection to ${host}.`;
+      return t("problem-tls-failed", { host });
     case "not_encrypted":
-      return `${host} would only take your password unencrypted, so Mailbell did not send it.`;
+      return t("problem-not-encrypted", { host });
     case "no_oauth":
-      return `${host} does not offer signing in through the browser.`;
+      return t("problem-no-oauth", { host });
     case "host_not_found":
-      return `There is no server called ${host}: is the name right?`;
+      return t("problem-host-not-found", { host });
     case "connection_refused":
-      return `${host} does not accept connections on this port.`;
+      return t("problem-connection-refused", { host });
     case "timeout":
-      return `${host} did not answer in time. Mailbell will try again.`;
+      return t("problem-timeout", { host });
     case "offline":
-      return "This computer is offline. Mailbell will look for mail again when the network is back.";
+      return t("problem-offline");
     case "connection_lost":
-      return `The connection to ${host} was lost. Mailbell will try again.`;
+      return t("problem-connection-lost", { host });
     case "server_busy":
-      return `${host} cannot sign anyone in right now. Mailbell will try again.`;
+      return t("problem-server-busy", { host });
     case "server_error":
-      return "The server reported an error.";
+      return t("problem-server-error");
     case "folder_failed":
-      return `Mailbell could not look for mail in ${folder}.`;
+      return t("problem-folder-failed", { folder });
     case "folder_gone":
-      return `The folder ${folder} is no longer on the server.`;
+      return t("problem-folder-gone", { folder });
     case "settings":
-      return "This account's settings cannot be used.";
+      return t("problem-settings");
     case "other":
-      return "Something went wrong.";
+      return t("problem-other");
   }
 }
 
@@ -70,7 +72,7 @@ export function problemText(p: Problem | null | undefined, raw: string | null | 
       ? h(
           "details",
           { class: "problem-details", data: { test: `${test}-details` } },
-          h("summary", null, "Details"),
+          h("summary", null, t("problem-details")),
           h("pre", { class: "raw-words", data: { test: `${test}-raw` } }, details),
         )
       : null,
@@ -89,9 +91,16 @@ export function fixFor(v: AccountView): Fix {
   return "check";
 }
 
-export const FIX_LABELS: Record<Fix, string> = {
-  password: "Enter password…",
-  sign_in: "Sign in again",
-  certificate: "Review certificate…",
-  check: "Check",
-};
+/** The main button's label for a fix. */
+export function fixLabel(fix: Fix): string {
+  switch (fix) {
+    case "password":
+      return t("fix-enter-password");
+    case "sign_in":
+      return t("account-sign-in-again");
+    case "certificate":
+      return t("fix-review-certificate");
+    case "check":
+      return t("account-check-now");
+  }
+}

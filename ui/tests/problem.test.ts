@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountProblem } from "../src/bindings/AccountProblem";
 import type { AccountStatusEvent } from "../src/bindings/AccountStatusEvent";
 import type { AccountView } from "../src/bindings/AccountView";
+import { setLocale } from "../src/i18n";
 import { initialState } from "../src/model";
-import { FIX_LABELS, fixFor, problemSentence } from "../src/problem";
+import { fixFor, fixLabel, problemSentence } from "../src/problem";
 import { accountsView } from "../src/views/accounts";
 import type { Ctx } from "../src/views/common";
 import { Editor, type EditorApi } from "../src/views/editor";
@@ -56,6 +57,18 @@ describe("problems as sentences", () => {
     expect(problemSentence(problem("timeout", { host: null }))).toBe("the server did not answer in time. Mailbell will try again.");
   });
 
+  it("speaks the desktop's language, the fix included", () => {
+    setLocale("de");
+    try {
+      expect(problemSentence(problem("auth_failed"))).toBe("imap.example.org hat das Passwort für alice nicht akzeptiert.");
+      const view = accountsView(ctx([withStatus(account(), status(problem("cert_untrusted", { details: "self-signed certificate" })))]));
+      expect(view.querySelector('[data-test="review-certificate"]')!.textContent).toBe("Zertifikat prüfen …");
+      expect(view.querySelector('[data-test="account-error-details"] summary')!.textContent).toBe("Details");
+    } finally {
+      setLocale("en-US");
+    }
+  });
+
   it("shows the engine's text as it is when an older engine sent no problem", () => {
     const s = { ...status(null, "error"), error: "something old" };
     const view = accountsView(ctx([withStatus(account(), s)]));
@@ -102,7 +115,7 @@ describe("the main button fixes the account's state", () => {
       const { btn } = main(withStatus(account(), s));
       expect(btn.dataset.test).toBe("sync-account");
     }
-    expect(FIX_LABELS.check).toBe("Check");
+    expect(fixLabel("check")).toBe("Check now");
   });
 });
 

@@ -5,7 +5,7 @@ import { button, h } from "../dom";
 import { accountStateLabel, ago, folderStateLabel, fullTime, until } from "../format";
 import { t } from "../i18n";
 import { folderKey, isBusy, unviewedIn } from "../model";
-import { FIX_LABELS, fixFor, problemText, type Fix } from "../problem";
+import { fixFor, fixLabel, problemText, type Fix } from "../problem";
 import type { AccountView } from "../bindings/AccountView";
 import type { FolderRow } from "../bindings/FolderRow";
 import { badge, errorText, noAccounts, noticeText, type Ctx } from "./common";
@@ -104,8 +104,8 @@ const FIX_TESTS: Record<Fix, string> = { password: "fix-password", sign_in: "sig
  * page (the password field, the certificate's review). */
 function fixButton(ctx: Ctx, account: string, fix: Fix): HTMLButtonElement {
   const run = fix === "sign_in" ? () => ctx.actions.signInAgain(account) : () => ctx.actions.editAccount(account, fix === "certificate" ? "certificate" : "password");
-  const title = fix === "sign_in" ? "Sign in on the provider's page, in your browser" : undefined;
-  return button(FIX_LABELS[fix], run, { class: "primary", data: { test: FIX_TESTS[fix] }, title });
+  const title = fix === "sign_in" ? t("account-sign-in-again-title") : undefined;
+  return button(fixLabel(fix), run, { class: "primary", data: { test: FIX_TESTS[fix] }, title });
 }
 
 function folderRow(ctx: Ctx, account: string, f: FolderRow): HTMLElement {

@@ -142,7 +142,7 @@ export class Editor {
             this.saved,
             h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.saveBtn),
           ),
-      (this.certCard = this.card("Server certificate", this.certSlot, this.certError.el)),
+      (this.certCard = this.card(t("cert-card-title"), this.certSlot, this.certError.el)),
       this.card(t("editor-card-checking"), this.intervalSlot, h("p", { class: "hint" }, t("interval-field-hint")), this.intervalError),
       this.card(t("settings-watched-folders"), this.foldersSlot),
       this.card(t("settings-open-in"), new OpenInChooser(host.api, view.account.id).root),
@@ -277,7 +277,7 @@ export class Editor {
         },
         { class: primary ? "primary" : "secondary", data: { test } },
       );
-    const chooseCa = act(a.ca_file ? "Choose another CA file…" : "Use a CA certificate file…", "editor-choose-ca", false, async () => {
+    const chooseCa = act(a.ca_file ? t("cert-choose-another-ca") : t("cert-use-ca-file"), "editor-choose-ca", false, async () => {
       const path = await api.chooseCaFile();
       if (path) await api.setCaFile(a.id, path);
     });
@@ -287,14 +287,10 @@ export class Editor {
       if (review.certificate) {
         parts.push(certificateBox(review.certificate));
         parts.push(
-          h(
-            "p",
-            { class: "hint" },
-            `Trust it only if its SHA-256 fingerprint is the one the server's administrator gives you. Mailbell then accepts exactly this certificate from ${a.host}, and stops checking the account if the server ever presents another one.`,
-          ),
+          h("p", { class: "hint" }, t("cert-trust-hint", { host: a.host })),
         );
       }
-      if (review.kind === "cert_changed" && review.pinned_sha256) parts.push(h("p", { class: "hint", data: { test: "editor-cert-pinned" } }, `You had trusted the certificate with SHA-256 ${review.pinned_sha256}.`));
+      if (review.kind === "cert_changed" && review.pinned_sha256) parts.push(h("p", { class: "hint", data: { test: "editor-cert-pinned" } }, t("cert-had-trusted", { sha256: review.pinned_sha256 })));
       const fp = review.certificate?.sha256_fingerprint;
       parts.push(
         h(
@@ -302,19 +298,19 @@ export class Editor {
           { class: "wizard-actions" },
           h("span", { class: "spacer" }),
           chooseCa,
-          fp ? act("Trust this certificate", "editor-trust-cert", true, () => api.trustCertificate(a.id, fp)) : null,
+          fp ? act(t("cert-trust"), "editor-trust-cert", true, () => api.trustCertificate(a.id, fp)) : null,
         ),
       );
     } else if (a.pinned_cert_sha256 || a.ca_file) {
-      if (a.pinned_cert_sha256) parts.push(h("p", { data: { test: "editor-cert-pinned" } }, `Mailbell trusts exactly the certificate of ${a.host} with SHA-256 ${a.pinned_cert_sha256}.`));
-      if (a.ca_file) parts.push(h("p", { data: { test: "editor-ca-file" } }, `Mailbell also trusts the CA certificate in ${a.ca_file}.`));
+      if (a.pinned_cert_sha256) parts.push(h("p", { data: { test: "editor-cert-pinned" } }, t("cert-pinned", { host: a.host, sha256: a.pinned_cert_sha256 })));
+      if (a.ca_file) parts.push(h("p", { data: { test: "editor-ca-file" } }, t("cert-ca-file", { path: a.ca_file })));
       parts.push(
         h(
           "div",
           { class: "wizard-actions" },
           h("span", { class: "spacer" }),
-          a.pinned_cert_sha256 ? act("Stop trusting it", "editor-forget-cert", false, () => api.trustCertificate(a.id, null)) : null,
-          a.ca_file ? act("Use the system's CAs only", "editor-clear-ca", false, () => api.setCaFile(a.id, null)) : chooseCa,
+          a.pinned_cert_sha256 ? act(t("cert-forget"), "editor-forget-cert", false, () => api.trustCertificate(a.id, null)) : null,
+          a.ca_file ? act(t("cert-system-only"), "editor-clear-ca", false, () => api.setCaFile(a.id, null)) : chooseCa,
         ),
       );
     }
