@@ -6,7 +6,7 @@
 // Like the wizard it owns its DOM and updates it in place: a render never takes the typed
 // password or the focus away.
 
-import { button, h, replace } from "../dom";
+import { button, h, replace, toggle } from "../dom";
 import { t } from "../i18n";
 import { toAppError, type Api } from "../bridge";
 import type { Account } from "../bindings/Account";
@@ -45,6 +45,8 @@ export class Editor {
   private readonly intervalSlot = h("div", { class: "settings-row" });
   private readonly intervalError = h("div", null);
   private readonly foldersSlot = h("div", { data: { test: "editor-folders" } });
+  /** Whether the account rings at all (its mail is listed and counted either way). */
+  private readonly notifySlot = h("div", { class: "account-rings" });
   /** The server's certificate: the one under review, the pinned one, or the CA file trusted. */
   private readonly certSlot = h("div", { data: { test: "editor-certificate" } });
   private readonly certCard: HTMLElement;
@@ -69,7 +71,7 @@ export class Editor {
   private readonly named: Promise<void>;
   private failing = false;
   private account: Account;
-  private shown = { interval: "", folders: "" };
+  private shown = { interval: "", folders: "", notify: "" };
   private busy = false;
 
   constructor(
@@ -144,7 +146,7 @@ export class Editor {
           ),
       (this.certCard = this.card(t("cert-card-title"), this.certSlot, this.certError.el)),
       this.card(t("editor-card-checking"), this.intervalSlot, h("p", { class: "hint" }, t("interval-field-hint")), this.intervalError),
-      this.card(t("settings-watched-folders"), this.foldersSlot),
+      this.card(t("settings-watched-folders"), this.notifySlot, this.foldersSlot),
       this.card(t("settings-open-in"), new OpenInChooser(host.api, view.account.id).root),
       this.card(
         t("editor-card-remove"),
@@ -212,6 +214,23 @@ export class Editor {
       );
     }
     replace(this.intervalError, errorText(ctx.state.actionErrors.get(`interval:${a.id}`)));
+
+    const notifyKey = JSON.stringify([a.notify, ctx.state.actionErrors.get(`notify:${a.id}`) ?? null]);
+    if (notifyKey !== this.shown.notify && !this.notifySlot.querySelector("input:disabled")) {
+      this.shown.notify = notifyKey;
+      const refocus = document.activeElement?.closest('[data-test="account-notify"]') !== null && this.notifySlot.contains(document.activeElement);
+      replace(
+        this.notifySlot,
+        h(
+          "div",
+          { class: "settings-row" },
+          toggle(t("settings-account-rings"), a.notify, (on) => ctx.actions.setAccountNotify(a.id, on), { data: { test: "account-notify" } }),
+          a.notify ? null : h("span", { class: "hint" }, t("settings-account-rings-off")),
+        ),
+        errorText(ctx.state.actionErrors.get(`notify:${a.id}`)),
+      );
+      if (refocus) this.notifySlot.querySelector("input")?.focus();
+    }
 
     const foldersKey = JSON.stringify(
       v.folders.map((f) => [f.name, f.watched, f.notify, f.special_use, ctx.state.actionErrors.get(`watch:${folderKey(a.id, f.name)}`) ?? null, ctx.state.actionErrors.get(`ring:${folderKey(a.id, f.name)}`) ?? null]),
