@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds Mailbell's Linux packages into dist/ (`npm run package` runs this):
 #   dist/mailbell_VERSION_ARCH.deb   the app (/usr/bin/mailbell), mailbell-cli (/usr/bin/mailbell-cli),
-#                                    the desktop entry and the icons (16 to 512 px)
+#                                    the desktop entry, the icons (16 to 512 px) and the AppStream
+#                                    metainfo (/usr/share/metainfo/org.mailbell.app.metainfo.xml)
+#   dist/mailbell-VERSION-1.ARCH.rpm the same files as an RPM (Tauri's bundler writes it itself:
+#                                    no rpmbuild needed)
 #   dist/Mailbell_VERSION_ARCH.AppImage   only with MAILBELL_APPIMAGE=1, where GitHub is reachable
 #
 # The version is the workspace's (Cargo.toml [workspace.package]); nothing else names it.
@@ -22,7 +25,7 @@ version=$(cargo metadata --no-deps --format-version 1 --locked \
 arch=$(dpkg --print-architecture)
 bundle_dir="$CARGO_TARGET_DIR/release/bundle"
 mkdir -p dist/stage
-rm -f dist/mailbell_*.deb dist/*.AppImage
+rm -f dist/mailbell_*.deb dist/mailbell-*.rpm dist/*.AppImage
 
 echo "== Mailbell $version: release builds of the UI, mailbell-cli and the app" >&2
 build_ui
@@ -38,13 +41,21 @@ tauri_bundle() {
   npx --no-install tauri bundle --ci --no-sign --no-binary-patching --features custom-protocol --bundles "$1" >&2
 }
 
-echo "== The .deb" >&2
-rm -rf "$bundle_dir/deb"
-tauri_bundle deb || die "the .deb was not built (tauri bundle --bundles deb)"
-built=("$bundle_dir"/deb/*.deb)
-[ -f "${built[0]}" ] || die "tauri bundle made no .deb in $bundle_dir/deb"
+# bundle FORMAT DEST: `tauri bundle` of one format, copied to DEST.
+bundle() {
+  local format=$1 dest=$2 built
+  echo "== The .$format" >&2
+  rm -rf "${bundle_dir:?}/$format"
+  tauri_bundle "$format" || die "the .$format was not built (tauri bundle --bundles $format)"
+  built=("$bundle_dir/$format"/*."$format")
+  [ -f "${built[0]}" ] || die "tauri bundle made no .$format in $bundle_dir/$format"
+  cp "${built[0]}" "$dest"
+}
 deb="dist/mailbell_${version}_${arch}.deb"
-cp "${built[0]}" "$deb"
+bundle deb "$deb"
+# The usual name of an RPM, NAME-VERSION-RELEASE.ARCH.rpm (the bundler's is Mailbell_VERSION-1.ARCH.rpm).
+rpm="dist/mailbell-${version}-1.$(uname -m).rpm"
+bundle rpm "$rpm"
 
 appimage=""
 if [ "${MAILBELL_APPIMAGE:-0}" = 1 ]; then
@@ -65,5 +76,5 @@ MSG
 fi
 
 echo "Packages of Mailbell $version:" >&2
-ls -l "$deb" ${appimage:+"$appimage"} >&2
-echo "Install: sudo apt install ./$deb" >&2
+ls -l "$deb" "$rpm" ${appimage:+"$appimage"} >&2
+echo "Install: sudo apt install ./$deb (Debian, Ubuntu) or sudo dnf install ./$rpm (Fedora, openSUSE: zypper)" >&2

@@ -9,9 +9,10 @@ APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev 
 APP_RUN_PACKAGES=(libayatana-appindicator3-1)
 APP_TEST_PACKAGES=(xvfb x11-utils xauth imagemagick webkit2gtk-driver dunst dbus fonts-dejavu-core xdotool python3-xlib trayer
   ayatana-indicator-application libglib2.0-bin)
-# Packages (scripts/package-test.sh): the desktop entry's validator, and two real tray hosts: an
-# XEmbed tray (trayer) and a StatusNotifierWatcher with its host (Ayatana's indicator service).
-PACKAGE_TEST_PACKAGES=(desktop-file-utils trayer ayatana-indicator-application)
+# Packages (scripts/package-test.sh): the desktop entry's validator, two real tray hosts (an
+# XEmbed tray, trayer, and a StatusNotifierWatcher with its host, Ayatana's indicator service),
+# rpm and rpmlint to read and lint the .rpm, and appstreamcli to validate the metainfo.
+PACKAGE_TEST_PACKAGES=(desktop-file-utils trayer ayatana-indicator-application rpm rpmlint appstream)
 
 NODE_MIN=20.19.0
 TAURI_DRIVER_VERSION=2.1.0

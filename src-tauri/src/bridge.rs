@@ -11,6 +11,7 @@ use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::mpsc;
 
 use crate::models::{AppEvent, Channel};
+use crate::notifier::Notifier;
 use crate::notify::{self, Batcher};
 use crate::state::AppState;
 use crate::tray;
@@ -68,6 +69,7 @@ pub async fn start(app: AppHandle) {
 async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
     let mut batcher = Batcher::default();
     let icon = notify::install_icon(&app.state::<AppState>().data_dir);
+    let notifier = Notifier::install(&app, icon.as_deref());
     while let Some(event) = rx.recv().await {
         let state = app.state::<AppState>();
         if let Err(e) = app.emit(Channel::Engine.name(), &event) {
@@ -79,7 +81,7 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
             if !notes.is_empty() && state.notifying() {
                 // A digest is about several messages: no action buttons, whatever the server offers.
                 for n in &notes {
-                    notify::show(&app, n, icon.as_deref(), false);
+                    notifier.show(n, false, state.settings().sound).await;
                 }
             }
             continue;
@@ -98,13 +100,16 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
             .ok()
             .flatten()
             .unwrap_or_else(|| status.account.clone());
+        let open = notifier.open_summaries().await;
+        batcher.keep_summaries(|account| open.contains(account));
         let notes = batcher.feed(&event, |_| label.clone());
         if !notes.is_empty() {
             tracing::info!(account = %status.account, new = status.new_messages, notifications = notes.len(), "new mail");
             if state.notifying() {
                 let actions = notify::server_offers_actions().await;
+                let sound = state.settings().sound;
                 for n in &notes {
-                    notify::show(&app, n, icon.as_deref(), actions);
+                    notifier.show(n, actions, sound).await;
                 }
             }
         }
@@ -115,6 +120,12 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
 /// Reads how many messages wait, then updates the tray and tells the window.
 pub async fn refresh_unviewed(app: &AppHandle) {
     if let Some(n) = unviewed(app).await {
+        if n == 0 {
+            // Everything was seen: an open summary no longer grows (notifier.rs).
+            if let Some(notifier) = app.try_state::<Notifier>() {
+                notifier.forget_summaries().await;
+            }
+        }
         refresh_tray_with(app, n).await;
         emit_app(app, AppEvent::Unviewed { count: n });
     }

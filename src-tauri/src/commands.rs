@@ -193,6 +193,7 @@ pub async fn apply_settings(app: &AppHandle, patch: SettingsPatch) -> AppResult<
         paused: patch.paused.unwrap_or(old.paused),
         autostart: patch.autostart.unwrap_or(old.autostart),
         start_in_tray: patch.start_in_tray.unwrap_or(old.start_in_tray),
+        sound: patch.sound.unwrap_or(old.sound),
     };
     if new.autostart != old.autostart {
         let launcher = app.autolaunch();

@@ -28,6 +28,7 @@ macro_rules! app_handlers {
     };
 }
 
+pub mod app_id;
 pub mod bridge;
 #[cfg(test)]
 mod command_check;
@@ -37,6 +38,7 @@ pub mod i18n;
 pub mod lean;
 pub mod logging;
 pub mod models;
+pub mod notifier;
 pub mod notify;
 pub mod open_in;
 pub mod setup;
@@ -64,6 +66,7 @@ pub const HIDDEN_ARG: &str = "--hidden";
 pub fn run() {
     // First: it changes the environment GTK and malloc read, before any thread exists.
     lean::at_start();
+    app_id::claim();
     let data_dir = match mailbell_sync::paths::data_dir(None) {
         Ok(d) => d,
         Err(e) => {
@@ -144,7 +147,12 @@ pub fn run() {
 
             notify::register_actions(&handle);
             let h = handle.clone();
-            let _ = app.notification().on_action(move |action| on_notification_action(&h, action));
+            let _ = app.notification().on_action(move |action| {
+                let extra = action.notification().map(|n| n.extra().clone()).unwrap_or_default();
+                let message = extra.get("message").and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok());
+                let single = extra.get("single").and_then(|v| v.as_bool()).unwrap_or(false);
+                on_notification_action(&h, action.action_id(), message, single)
+            });
 
             // Built only to be shown: a start in the tray costs no webview.
             if show {
@@ -293,16 +301,14 @@ fn shutdown(app: &AppHandle) {
 /// reading pane of the message when the notification was about it alone, else on the list.
 /// A button acts on exactly the notification's message and opens nothing; the outcome reaches
 /// the window as an `acted` event (the list follows the engine's `message_update`).
-fn on_notification_action(app: &AppHandle, action: &tauri_plugin_notification::ActionPerformed) {
-    let extra = action.notification().map(|n| n.extra().clone()).unwrap_or_default();
-    let Some(message) = extra.get("message").and_then(|v| serde_json::from_value::<MessageKey>(v.clone()).ok()) else {
-        if action.action_id() == "tap" {
+pub(crate) fn on_notification_action(app: &AppHandle, action: &str, message: Option<MessageKey>, single: bool) {
+    let Some(message) = message else {
+        if action == "tap" {
             window::open(app, None);
         }
         return;
     };
-    let single = extra.get("single").and_then(|v| v.as_bool()).unwrap_or(false);
-    let verb = match action.action_id() {
+    let verb = match action {
         "tap" => {
             // A window built for this click gets the message once its UI is ready.
             window::open(app, Some(if single { AppEvent::Open { message } } else { AppEvent::Reveal { message } }));

@@ -96,11 +96,13 @@ pub struct Settings {
     pub autostart: bool,
     /// Start in the tray without opening the window (when there is a tray and an account).
     pub start_in_tray: bool,
+    /// Notifications of new mail play the desktop's new-mail sound (opt-in: off by default).
+    pub sound: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { notifications: true, paused: false, autostart: false, start_in_tray: false }
+        Settings { notifications: true, paused: false, autostart: false, start_in_tray: false, sound: false }
     }
 }
 
@@ -112,6 +114,7 @@ pub struct SettingsPatch {
     pub paused: Option<bool>,
     pub autostart: Option<bool>,
     pub start_in_tray: Option<bool>,
+    pub sound: Option<bool>,
 }
 
 /// One account with its folders and the engine's latest word on it.

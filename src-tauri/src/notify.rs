@@ -47,6 +47,9 @@ pub struct Note {
     /// The note is about `target` alone: a click opens it in the reading pane, and its
     /// actions (where the server shows actions) act on it.
     pub single: bool,
+    /// The account whose summary of new mail this is: it replaces that account's summary while
+    /// one is open, instead of stacking another (notifier.rs). None: a note of its own.
+    pub group: Option<String>,
 }
 
 /// The action type of a single message's notification: its buttons, by action id.
@@ -170,9 +173,15 @@ fn key(m: &NewMessageEvent) -> MessageKey {
 
 /// Gathers the new messages of each account's pass and turns them into notifications when the
 /// pass ends (the engine sends `account_status` with a final state then).
+///
+/// A burst makes a summary of the account's new mail; while that summary is open on the
+/// desktop, the account's next new mail grows it ("5 new messages" becomes "7 new messages",
+/// one notification replaced) rather than stacking more notifications beside it.
 #[derive(Debug, Default)]
 pub struct Batcher {
     pending: BTreeMap<String, Vec<NewMessageEvent>>,
+    /// Each account's summary that may still be open: the messages it counts.
+    summaries: BTreeMap<String, Vec<NewMessageEvent>>,
 }
 
 impl Batcher {
@@ -187,13 +196,51 @@ impl Batcher {
                 if !matches!(s.state, mailbell_sync::AccountState::Syncing | mailbell_sync::AccountState::Connecting) =>
             {
                 let msgs = self.pending.remove(&s.account).unwrap_or_default();
-                notes_for(&msgs, &account_label(&s.account))
+                self.pass_notes(&s.account, msgs, &account_label(&s.account))
             }
             // Once, at the end of the quiet hours, for every account together.
             Event::Digest(d) => vec![digest_note(d)],
             _ => Vec::new(),
         }
     }
+
+    /// Keeps the summaries of the accounts for which `open` holds (the desktop still shows
+    /// them): the others are closed, and the next burst gets a notification of its own.
+    pub fn keep_summaries(&mut self, open: impl Fn(&str) -> bool) {
+        self.summaries.retain(|account, _| open(account));
+    }
+
+    /// The notes of one pass of `account`: those of `notes_for`, except that fresh mail that
+    /// rings grows the account's open summary, and a new summary is remembered as open.
+    fn pass_notes(&mut self, account: &str, msgs: Vec<NewMessageEvent>, label: &str) -> Vec<Note> {
+        let (late, fresh): (Vec<NewMessageEvent>, Vec<NewMessageEvent>) =
+            msgs.into_iter().filter(|m| m.ring == Ring::Ring).partition(|m| m.late);
+        let mut notes = notes_for(&late, label);
+        if fresh.is_empty() {
+            return notes;
+        }
+        let fresh = match self.summaries.remove(account) {
+            Some(mut open) => {
+                open.extend(fresh.iter().map(lean));
+                open
+            }
+            None => fresh,
+        };
+        let mut fresh_notes = fresh_notes(&fresh, label);
+        if fresh.len() > BURST {
+            for n in &mut fresh_notes {
+                n.group = Some(account.to_string());
+            }
+            self.summaries.insert(account.to_string(), fresh.iter().map(lean).collect());
+        }
+        notes.extend(fresh_notes);
+        notes
+    }
+}
+
+/// What a summary keeps of a message: what its lines and its click need, not the preview.
+fn lean(m: &NewMessageEvent) -> NewMessageEvent {
+    NewMessageEvent { preview: String::new(), folders: Vec::new(), ..m.clone() }
 }
 
 /// The notifications for the new messages of one pass of one account. Only mail the engine
@@ -217,7 +264,7 @@ pub fn notes_for(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
             lines.push(crate::tr!("notify-and-more", count = late.len() - SUMMARY_LINES));
         }
         let title = crate::tr!("notify-late-title", count = late.len(), account = account);
-        notes.push(Note { title, body: lines.join("\n"), target: late.last().map(key), single: false });
+        notes.push(Note { title, body: lines.join("\n"), target: late.last().map(key), single: false, group: None });
     }
     notes.extend(fresh_notes(&fresh, account));
     notes
@@ -232,6 +279,7 @@ fn fresh_notes(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
                 body: format!("{}\n{} · {}", escape_markup(&subject(m)), escape_markup(&m.folder), escape_markup(account)),
                 target: Some(key(m)),
                 single: true,
+                group: None,
             })
             .collect();
     }
@@ -245,6 +293,7 @@ fn fresh_notes(msgs: &[NewMessageEvent], account: &str) -> Vec<Note> {
         body: lines.join("\n"),
         target: msgs.last().map(key),
         single: false,
+        group: None,
     }]
 }
 
@@ -258,7 +307,7 @@ pub fn digest_note(d: &DigestEvent) -> Note {
         lines.push(crate::tr!("notify-and-more", count = d.count as usize - named));
     }
     let title = crate::tr!("notify-digest-title", count = d.count);
-    Note { title, body: lines.join("\n"), target: d.messages.first().map(key), single: false }
+    Note { title, body: lines.join("\n"), target: d.messages.first().map(key), single: false, group: None }
 }
 
 /// Shows a note through tauri-plugin-notification, with the message's action buttons when
@@ -413,6 +462,36 @@ mod tests {
         b.feed(&Event::NewMessage(msg(9, "pending")), |_| "alice".into());
         assert_eq!(b.feed(&digest(2, 2), |_| "alice".into()).len(), 1);
         assert_eq!(b.feed(&end(AccountState::Ok), |_| "alice".into()).len(), 1);
+    }
+
+    #[test]
+    fn an_open_summary_grows_instead_of_stacking() {
+        let mut b = Batcher::default();
+        let label = |_: &str| "alice".to_string();
+        let pass = |b: &mut Batcher, uids: std::ops::RangeInclusive<u32>| {
+            for i in uids {
+                b.feed(&Event::NewMessage(msg(i, &format!("s{i}"))), label);
+            }
+            b.feed(&end(AccountState::Ok), label)
+        };
+        let first = pass(&mut b, 1..=5);
+        assert_eq!(first.len(), 1);
+        assert_eq!((first[0].title.as_str(), first[0].group.as_deref()), ("5 new messages · alice", Some("a1")));
+        // Open on the desktop: two more make it "7 new messages", the same notification.
+        b.keep_summaries(|a| a == "a1");
+        let grown = pass(&mut b, 6..=7);
+        assert_eq!(grown.len(), 1, "{grown:?}");
+        assert_eq!((grown[0].title.as_str(), grown[0].group.as_deref()), ("7 new messages · alice", Some("a1")));
+        assert!(grown[0].body.starts_with("Bob: s7\nBob: s6\nBob: s5\n") && grown[0].body.ends_with("and 4 more"), "{}", grown[0].body);
+        assert_eq!(grown[0].target.as_ref().map(|k| k.uid), Some(7), "a click reveals the newest");
+        // A pass with nothing that rings leaves it open; one message more grows it again.
+        assert!(b.feed(&end(AccountState::Ok), label).is_empty());
+        assert_eq!(pass(&mut b, 8..=8)[0].title, "8 new messages · alice");
+        // Closed (or dismissed) on the desktop: the next message is a notification of its own.
+        b.keep_summaries(|_| false);
+        let single = pass(&mut b, 9..=9);
+        assert_eq!((single.len(), single[0].title.as_str(), single[0].group.as_deref(), single[0].single), (1, "Bob", None, true));
+        assert!(notes_for(&[msg(1, "x")], "alice").iter().all(|n| n.group.is_none()), "notes_for alone groups nothing");
     }
 
     #[test]

@@ -40,6 +40,7 @@ const KEY_NOTIFICATIONS: &str = "notifications";
 const KEY_PAUSED: &str = "notifications_paused";
 const KEY_AUTOSTART: &str = "start_at_login";
 const KEY_START_IN_TRAY: &str = "start_in_tray";
+const KEY_SOUND: &str = "notification_sound";
 
 fn flag(store: &Store, key: &str, default: bool) -> bool {
     match store.setting(key) {
@@ -60,6 +61,7 @@ impl AppState {
             paused: flag(&store, KEY_PAUSED, d.paused),
             autostart: flag(&store, KEY_AUTOSTART, d.autostart),
             start_in_tray: flag(&store, KEY_START_IN_TRAY, d.start_in_tray),
+            sound: flag(&store, KEY_SOUND, d.sound),
         };
         AppState {
             store,
@@ -140,6 +142,7 @@ impl AppState {
         self.store.set_setting(KEY_PAUSED, on(s.paused))?;
         self.store.set_setting(KEY_AUTOSTART, on(s.autostart))?;
         self.store.set_setting(KEY_START_IN_TRAY, on(s.start_in_tray))?;
+        self.store.set_setting(KEY_SOUND, on(s.sound))?;
         *lock(&self.settings) = s;
         Ok(())
     }

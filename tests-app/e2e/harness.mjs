@@ -104,13 +104,13 @@ export class TestServer {
   }
 
   /** Appends a whole message as given (CRLF line ends); returns its UID. */
-  /** Several messages in one MULTIAPPEND: the server commits them at once (a burst). */
-  appendMany(folder, subjects) {
-    return this.command({ cmd: "append_many", folder, subjects });
-  }
-
   async appendRaw(folder, raw) {
     return (await this.command({ cmd: "append_raw", folder, raw })).uid;
+  }
+
+  /** Several messages that arrive together (one MULTIAPPEND): a client sees them in one check. */
+  burst(folder, subjects) {
+    return this.command({ cmd: "burst", folder, subjects });
   }
 
   /** Every message of a folder as the server has it: [[uid, [flags]]...], flags sorted. */

@@ -219,7 +219,11 @@ describe("the keyboard", () => {
   it("Ctrl+W closes the window to the tray; Mailbell keeps running and watching", async () => {
     await tab("messages");
     assert.ok(visibleWindows().length > 0, "the window is on screen");
-    await browser.keys([Key.Ctrl, "w"]);
+    // Closing to the tray destroys the window and its webview, so the driver may answer the key
+    // action itself with an error (its window went mid-action): what follows checks the effect.
+    await browser.keys([Key.Ctrl, "w"]).catch((e) => {
+      if (!/actions/.test(String(e))) throw e;
+    });
     await eventually("the window to leave the screen", () => visibleWindows().length === 0);
     assert.ok(appProcesses(data.path).length > 0, "the app still runs");
     // Still watching: mail arriving now is still heard (logged as new mail).

@@ -17,9 +17,10 @@
 //!   `List-Id: <…>` header, as a mailing list's mail has)
 //! - `{"cmd":"append_raw","folder":"INBOX","raw":"From: …\r\n…"}` → `{"ok":true,"uid":N}`: a whole
 //!   message as given (an HTML mail, a hostile one)
-//! - `{"cmd":"append_many","folder":"Work","subjects":["…",…]}` → `{"ok":true}`: the messages
-//!   in ONE IMAP MULTIAPPEND (RFC 3502), which the server commits at once, so a client hears them
-//!   as one change (a burst that arrives together, whatever the load on the test machine)
+//! - `{"cmd":"burst","folder":"Work","subjects":["…",…]}` → `{"ok":true}`: several messages from Bob
+//!   Sender in ONE IMAP MULTIAPPEND (RFC 3502), which the server commits at once, so a client
+//!   hears them as one change however slow the machine (`append` after `append` may be seen one
+//!   by one)
 //! - `{"cmd":"list_flags","folder":"INBOX"}` → `{"ok":true,"messages":[[uid,["\\Seen",…]],…]}`: every
 //!   message's UID and flags, as the server has them (doveadm, not an IMAP client of the app's)
 //! - `{"cmd":"create","folder":"Work"}` → `{"ok":true}`
@@ -61,7 +62,7 @@ enum Cmd {
         folder: String,
         raw: String,
     },
-    AppendMany {
+    Burst {
         folder: String,
         subjects: Vec<String>,
     },
@@ -201,7 +202,7 @@ fn run(dovecot: &mut Dovecot, oauth: Option<&OAuthServer>, user: &str, cmd: Cmd)
             let uid = dovecot.append(user, &folder, raw.as_bytes(), &[])?;
             json!({"ok": true, "uid": uid})
         }
-        Cmd::AppendMany { folder, subjects } => {
+        Cmd::Burst { folder, subjects } => {
             append_many(dovecot, &folder, &subjects)?;
             json!({"ok": true})
         }

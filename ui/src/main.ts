@@ -234,7 +234,7 @@ function onEngine(e: EngineEvent): void {
 function onApp(e: AppEvent): void {
   switch (e.kind) {
     case "settings":
-      if (state.snapshot) state.snapshot.settings = { notifications: e.notifications, paused: e.paused, autostart: e.autostart, start_in_tray: e.start_in_tray };
+      if (state.snapshot) state.snapshot.settings = { notifications: e.notifications, paused: e.paused, autostart: e.autostart, start_in_tray: e.start_in_tray, sound: e.sound };
       break;
     case "unviewed":
       if (state.snapshot && state.snapshot.unviewed !== e.count) {

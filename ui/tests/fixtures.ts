@@ -97,7 +97,7 @@ export function offer(extra: Partial<Offer> = {}): Offer {
 export function snapshot(accounts: AccountView[] = [account()]): Snapshot {
   return {
     accounts,
-    settings: { notifications: true, paused: false, autostart: false, start_in_tray: false },
+    settings: { notifications: true, paused: false, autostart: false, start_in_tray: false, sound: false },
     rules: { quiet_hours: [], important: [], muted: [] },
     unviewed: 0,
     engine_error: null,

@@ -19,4 +19,8 @@ autostart: boolean,
 /**
  * Start in the tray without opening the window (when there is a tray and an account).
  */
-start_in_tray: boolean, };
+start_in_tray: boolean, 
+/**
+ * Notifications of new mail play the desktop's new-mail sound (opt-in: off by default).
+ */
+sound: boolean, };

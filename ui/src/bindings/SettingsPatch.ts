@@ -3,4 +3,4 @@
 /**
  * A change of some settings; fields left out stay as they are.
  */
-export type SettingsPatch = { notifications?: boolean, paused?: boolean, autostart?: boolean, start_in_tray?: boolean, };
+export type SettingsPatch = { notifications?: boolean, paused?: boolean, autostart?: boolean, start_in_tray?: boolean, sound?: boolean, };

@@ -36,6 +36,7 @@ export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLEl
       { class: "settings-list" },
       s ? toggle(t("settings-notifications"), s.notifications, (on) => actions.setSettings({ notifications: on }), { data: { test: "set-notifications" } }) : null,
       s ? toggle(t("settings-pause"), s.paused, (on) => actions.setSettings({ paused: on }), { data: { test: "set-paused" } }) : null,
+      s ? toggle(t("desk-sound"), s.sound, (on) => actions.setSettings({ sound: on }), { data: { test: "set-sound" } }) : null,
       s ? toggle(t("settings-autostart"), s.autostart, (on) => actions.setSettings({ autostart: on }), { data: { test: "set-autostart" } }) : null,
       inTray,
       s && !tray ? h("p", { class: "hint switch-hint", attrs: { id: "no-tray-explain" } }, t("settings-start-in-tray-needs-tray")) : null,

@@ -30,9 +30,9 @@ pub struct Retention {
     /// Read (or deleted) mail older than this goes, unless its folder's newest
     /// [`TRACKED_RECENT`] still on the server (the tracked set) hold it.
     pub max_age: Duration,
-    /// Whatever its state, no folder keeps more than its newest this many rows (mail still
-    /// unannounced or held for the digest excepted): the bound that holds when mail stays
-    /// unread for ever.
+    /// No folder keeps more than its newest this many rows, but for the rows that must stay
+    /// whatever their number: news, mail still unannounced or held for the digest, the tracked
+    /// set, a recent delete.
     pub per_folder: u32,
     /// A row deleted on the server this recently stays: the undo of a delete or a move looks
     /// its old row up (undo tokens live a minute; a day leaves room for a clock that jumps).
@@ -173,12 +173,18 @@ impl Sweep {
         if tracked {
             return true;
         }
+        // News stays, whatever its age and however many rows its folder has: pruning never
+        // takes a message out of New mail (or the count). Its rows are bounded by what the
+        // server holds unread, not by time; the cap and the age bound the rest.
+        if news {
+            return true;
+        }
         if marks.cap_below.is_some_and(|below| row.id < below) {
             return false;
         }
-        // Within the cap: news stays whatever its age; the rest while it is recent. A row
-        // whose arrival is unknown counts as recent.
-        news || row.arrived.is_none_or(|t| t >= self.old_before)
+        // Within the cap, the rest stays while it is recent. A row whose arrival is unknown
+        // counts as recent.
+        row.arrived.is_none_or(|t| t >= self.old_before)
     }
 }
 
@@ -445,15 +451,19 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_keeps_at_most_its_newest_even_unread_and_a_recent_delete_stays_for_undo() {
+    fn a_folder_keeps_at_most_its_newest_but_all_news_and_a_recent_delete_stays_for_undo() {
         let (_dir, store, id) = setup();
         let now = Utc::now();
-        // Twenty recent unread messages, then a new UIDVALIDITY: they are history, not tracked.
-        commit(&store, &id, "INBOX", 5, &(2..22).map(|uid| msg(uid, now, false)).collect::<Vec<_>>());
+        // Twenty recent messages, the three oldest unread, then a new UIDVALIDITY: they are
+        // history, not tracked. The cap keeps the newest five, and the news whatever the cap:
+        // pruning never takes a message out of New mail.
+        commit(&store, &id, "INBOX", 5, &(2..22).map(|uid| msg(uid, now, uid > 4)).collect::<Vec<_>>());
         store.commit_rebaseline(&id, "INBOX", 6, 100, &[], None).expect("rebaseline");
+        let news_before = store.news(None, 1000).expect("news");
         let cap = Retention { per_folder: 5, ..Retention::default() };
         store.prune(cap, now).expect("prune");
-        assert_eq!(uids(&store, &id, "INBOX"), vec![17, 18, 19, 20, 21]);
+        assert_eq!(uids(&store, &id, "INBOX"), vec![2, 3, 4, 17, 18, 19, 20, 21]);
+        assert_eq!(store.news(None, 1000).expect("news"), news_before);
         assert_eq!(store.folder(&id, "INBOX").expect("get").expect("row").last_uid, 99, "the watermark is untouched");
 
         // Deleted on the server just now: kept through the undo's grace, then let go of.
