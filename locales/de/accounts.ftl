@@ -34,9 +34,6 @@ account-unwatched = { $count ->
 account-choose-folders = Ordner auswählen
 account-sign-in-again = Erneut anmelden
 account-sign-in-again-title = Auf der Seite des Anbieters anmelden, in Ihrem Browser
-account-sign-in-again-hint = Öffnet die Anmeldeseite in Ihrem Browser.
-account-password-changed = Passwort geändert?
-account-enter-new-password = Das neue eingeben
 
 # $ago: „vor 5 Min.“, „gerade eben“
 folder-checked-ago = { $ago } abgerufen

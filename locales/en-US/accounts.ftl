@@ -34,9 +34,6 @@ account-unwatched = { $count ->
 account-choose-folders = Choose folders
 account-sign-in-again = Sign in again
 account-sign-in-again-title = Sign in on the provider's page, in your browser
-account-sign-in-again-hint = Opens the sign-in page in your browser.
-account-password-changed = Changed the password?
-account-enter-new-password = Enter the new one
 
 # $ago: "5 min ago", "just now"
 folder-checked-ago = checked { $ago }

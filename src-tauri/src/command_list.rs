@@ -29,6 +29,8 @@ macro_rules! with_app_commands {
             setup::add_account,
             setup::set_password,
             setup::remove_account,
+            setup::trust_certificate,
+            setup::set_ca_file,
             signin::oauth_offer,
             signin::oauth_sign_in,
             signin::oauth_cancel,

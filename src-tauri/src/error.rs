@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use mailbell_sync::account::FieldError;
-use mailbell_sync::{RulesError, RulesField, RulesProblem, SecretsError, StoreError, SyncError};
+use mailbell_sync::{AccountProblem, RulesError, RulesField, RulesProblem, SecretsError, StoreError, SyncError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,11 +32,17 @@ pub struct AppError {
     /// The form field the error is about (e.g. `email`, `host`, `port`, `ca_file`,
     /// `password`, `folders`, `interval`), so that the window can show it next to that field.
     pub field: Option<String>,
+    /// For an error of the engine talking to a server: what went wrong as a kind with the
+    /// server's own words (`details`), for a sentence and a "Details" disclosure.
+    // Optional in TypeScript so that front-end code written before it still type-checks; the
+    // JSON always has it (null when there is no problem).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub problem: Option<Box<AccountProblem>>,
 }
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> AppError {
-        AppError { kind, message: message.into(), field: None }
+        AppError { kind, message: message.into(), field: None, problem: None }
     }
 
     pub fn invalid(message: impl Into<String>) -> AppError {
@@ -45,7 +51,7 @@ impl AppError {
 
     /// Bad input in one field of a form.
     pub fn in_field(field: &str, message: impl Into<String>) -> AppError {
-        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()) }
+        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()), problem: None }
     }
 
     pub fn internal(message: impl Into<String>) -> AppError {
@@ -73,7 +79,7 @@ impl From<SyncError> for AppError {
             SyncError::Secrets(s) => s.into(),
             SyncError::Invalid(f) => f.into(),
             SyncError::Rules(r) => r.into(),
-            other => AppError::new(ErrorKind::Sync, other.to_string()),
+            other => AppError { problem: Some(Box::new(other.problem())), ..AppError::new(ErrorKind::Sync, other.to_string()) },
         }
     }
 }

@@ -98,6 +98,9 @@ pub fn run() {
         // Opens the browser for the Rust side (signin.rs); the window has no opener permission,
         // and no script is injected to open its links.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
+        // The file chooser for a CA certificate: the window may only open it (dialog:allow-open),
+        // and gets back the path the user picked, which set_ca_file checks.
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(store, data_dir, log_file))
         .manage(signin::SignIns::default())
         .manage(window::WindowLife::default())

@@ -164,6 +164,11 @@ pub struct ServerSettings {
     pub username: String,
     /// A CA certificate (PEM file path) to trust for this server only; empty or null: none.
     pub ca_file: Option<String>,
+    /// The one certificate (SHA-256) a saved account trusts ("Trust this certificate"), so
+    /// that testing its new password meets the server as its checks do. The wizard has none.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub pinned_cert_sha256: Option<String>,
 }
 
 /// A new account as the setup wizard collected it (the password travels beside it, once).

@@ -369,6 +369,7 @@ mod tests {
             push_mode: mailbell_sync::PushMode::None,
             push_folders: 0,
             sweep_secs: None,
+            problem: None,
         })
     }
 

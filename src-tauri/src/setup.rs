@@ -81,6 +81,29 @@ pub async fn set_password(app: AppHandle, account: String, password: String) -> 
     Ok(())
 }
 
+/// Trusts exactly the server certificate with this SHA-256 fingerprint for the account
+/// ("Trust this certificate", after the user reviewed it), or none again (`None`), and
+/// checks the account again with it.
+#[tauri::command]
+pub async fn trust_certificate(app: AppHandle, account: String, sha256: Option<String>) -> AppResult<()> {
+    let engine = app.state::<AppState>().engine()?;
+    engine.trust_certificate(&account, sha256.as_deref())?;
+    tracing::info!(%account, pinned = sha256.is_some(), "trusted certificate changed");
+    emit_app(&app, AppEvent::Refresh);
+    Ok(())
+}
+
+/// Trusts the CA certificate in the PEM file at `path` (chosen in the file chooser) for the
+/// account, or none but the system's (`None`), and checks the account again with it.
+#[tauri::command]
+pub async fn set_ca_file(app: AppHandle, account: String, path: Option<String>) -> AppResult<()> {
+    let engine = app.state::<AppState>().engine()?;
+    engine.set_ca_file(&account, path.as_deref())?;
+    tracing::info!(%account, "CA file changed");
+    emit_app(&app, AppEvent::Refresh);
+    Ok(())
+}
+
 /// Stops watching an account and removes its keyring entry and all its data.
 #[tauri::command]
 pub async fn remove_account(app: AppHandle, account: String) -> AppResult<()> {
@@ -97,7 +120,14 @@ pub async fn remove_account(app: AppHandle, account: String) -> AppResult<()> {
 }
 
 pub(crate) fn server_config(s: &ServerSettings) -> ServerConfig {
-    ServerConfig { host: s.host.clone(), port: s.port, security: s.security, ca_file: s.ca_file.clone(), timeouts: TEST_TIMEOUTS }
+    ServerConfig {
+        host: s.host.clone(),
+        port: s.port,
+        security: s.security,
+        ca_file: s.ca_file.clone(),
+        pinned_sha256: s.pinned_cert_sha256.clone(),
+        timeouts: TEST_TIMEOUTS,
+    }
 }
 
 fn check_email(email: &str) -> AppResult<String> {
@@ -117,7 +147,14 @@ pub(crate) fn check_server(s: &ServerSettings) -> AppResult<ServerSettings> {
         None => None,
         Some(p) => Some(account::check_ca_file(p)?),
     };
-    Ok(ServerSettings { host, port, security: s.security, username, ca_file })
+    let pinned_cert_sha256 = match s.pinned_cert_sha256.as_deref() {
+        None => None,
+        Some(p) => Some(
+            mailbell_sync::normalise_sha256(p)
+                .ok_or_else(|| AppError::in_field("certificate", "not a SHA-256 fingerprint (64 hexadecimal digits)"))?,
+        ),
+    };
+    Ok(ServerSettings { host, port, security: s.security, username, ca_file, pinned_cert_sha256 })
 }
 
 /// The wizard's account, checked by the engine's rules. The wizard always names its folders.
@@ -150,6 +187,7 @@ mod tests {
             security: Security::Tls,
             username: "jane@example.org".into(),
             ca_file: Some("  ".into()),
+            pinned_cert_sha256: None,
         }
     }
 

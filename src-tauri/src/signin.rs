@@ -47,7 +47,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn oauth_error(e: OAuthError) -> AppError {
     let kind = if matches!(e, OAuthError::Config(_)) { ErrorKind::Invalid } else { ErrorKind::Sync };
-    AppError { kind, message: e.to_string(), field: Some("oauth".into()) }
+    AppError { kind, message: e.to_string(), field: Some("oauth".into()), problem: None }
 }
 
 /// The OAuth2 sign-in the address's (or server's) provider offers, if any.
@@ -66,7 +66,7 @@ pub async fn oauth_sign_in(app: AppHandle, run: u32, email: String, host: String
     let Some(Offer { config: Some(config), .. }) = offer else {
         let why =
             offer.and_then(|o| o.unavailable).unwrap_or_else(|| "This server offers no sign-in in the browser: use its password.".into());
-        return Err(AppError { kind: ErrorKind::Invalid, message: why, field: Some("oauth".into()) });
+        return Err(AppError { kind: ErrorKind::Invalid, message: why, field: Some("oauth".into()), problem: None });
     };
     let login = if login.trim().is_empty() { email.trim() } else { login.trim() };
     let grant = browser_flow(&app, run, &config, login).await?;
@@ -137,6 +137,7 @@ pub async fn add_oauth_account(app: AppHandle, setup: AccountSetup, grant: u32) 
             kind: ErrorKind::Invalid,
             message: "The sign-in has run out: sign in again.".into(),
             field: Some("oauth".into()),
+            problem: None,
         });
     };
     let secret = NewSecret::OAuth { config: g.config, refresh_token: g.refresh_token };
@@ -182,7 +183,14 @@ async fn browser_flow(app: &AppHandle, run: u32, config: &OAuthConfig, login: &s
     lock(&app.state::<SignIns>().cancels).remove(&run);
     lock(&app.state::<SignIns>().urls).remove(&run);
     let tokens = match outcome {
-        None => return Err(AppError { kind: ErrorKind::Invalid, message: "Sign-in cancelled.".into(), field: Some("oauth".into()) }),
+        None => {
+            return Err(AppError {
+                kind: ErrorKind::Invalid,
+                message: "Sign-in cancelled.".into(),
+                field: Some("oauth".into()),
+                problem: None,
+            })
+        }
         Some(r) => r.map_err(oauth_error)?,
     };
     let refresh_token = tokens.refresh_token.ok_or_else(|| oauth_error(OAuthError::BadAnswer("no refresh token".into())))?;
@@ -199,6 +207,7 @@ async fn access_token(app: &AppHandle, grant: u32) -> AppResult<String> {
                 kind: ErrorKind::Invalid,
                 message: "The sign-in has run out: sign in again.".into(),
                 field: Some("oauth".into()),
+                problem: None,
             });
         };
         let fresh = g.expires_at.is_none_or(|t| t > Instant::now() + std::time::Duration::from_secs(60));

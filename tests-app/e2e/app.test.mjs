@@ -15,7 +15,7 @@ const EMAIL = "alice@localhost";
 
 let server, data, monitor, app, browser;
 
-let textOf, onElement, click, tab, folder;
+let textOf, onElement, click, tab, folder, currentView;
 
 async function subjects() {
   return browser.execute(() => [...document.querySelectorAll('[data-test="message"] .subject')].map((e) => e.textContent));
@@ -52,7 +52,7 @@ describe("Mailbell app", () => {
     monitor = await NotifyMonitor.start();
     app = await App.start({ dataDir: data.path });
     browser = app.browser;
-    ({ textOf, onElement, click, tab, folder } = windowHelpers(browser));
+    ({ textOf, onElement, click, tab, folder, currentView } = windowHelpers(browser));
   });
 
   after(async () => {
@@ -220,14 +220,19 @@ describe("Mailbell app", () => {
     await eventually("a notification after the pause", () => notifyCalls().some((c) => c.body.includes("After the pause")));
   });
 
-  it("changes the check interval and the watched folders from Settings", async () => {
+  it("changes the check interval and the watched folders on the account's page, reached from Settings", async () => {
+    // Settings has no second copy of them: it leads to the account's page.
     await tab("settings");
-    await onElement('[data-test="account-settings"] [data-test="interval"]', (el) => el.selectByAttribute("value", "600"));
+    await click('[data-test="account-settings"] [data-test="open-account-settings"]');
+    await eventually("the account's page", async () => (await currentView()) === "edit");
+    await onElement('[data-test="editor-interval"]', (el) => el.selectByAttribute("value", "600"));
     await tab("accounts");
     await eventually("the next check in about 10 minutes (the engine jitters it by 10%)", async () => /next check in (9|10|11) min/.test((await textOf('[data-test="account"] .facts')) ?? ""));
 
     await tab("settings");
-    await click('[data-test="watch"][data-folder="Work"]');
+    await click('[data-test="account-settings"] [data-test="open-account-settings"]');
+    await eventually("the account's page again", async () => (await currentView()) === "edit");
+    await click('[data-test="editor-folders"] [data-test="watch"][data-folder="Work"]');
     await tab("accounts");
     await eventually("Work no longer watched", async () => (await folder("Work")) === null);
     assert.ok(await folder("INBOX"));
@@ -235,7 +240,9 @@ describe("Mailbell app", () => {
     const work = JSON.parse(rows).find((f) => f.folder === "Work");
     assert.equal(work.watched, false, "the CLI sees the same setting");
     await tab("settings");
-    await click('[data-test="watch"][data-folder="Work"]');
+    await click('[data-test="account-settings"] [data-test="open-account-settings"]');
+    await eventually("the account's page again", async () => (await currentView()) === "edit");
+    await click('[data-test="editor-folders"] [data-test="watch"][data-folder="Work"]');
     await tab("accounts");
     await eventually("Work watched again", async () => (await folderState("Work")) === "ok");
   });

@@ -123,7 +123,7 @@ describe("Mailbell on a German desktop", () => {
     await eventually("Recent's rows", async () => (await browser.execute(() => document.querySelectorAll('[data-test="recent-message"]').length)) === 2);
     await assertGerman("Recent", ["Zuletzt", "Höchstens die letzten 300 Nachrichten", "Neu", "In Mailbell angesehen"]);
     await tab("settings");
-    await assertGerman("Settings", ["Einstellungen", "Allgemein", "Was meldet", "Ruhezeiten", "Wichtige Absender", "Neue E-Mails abrufen alle", "Überwachte Ordner"]);
+    await assertGerman("Settings", ["Einstellungen", "Allgemein", "Was meldet", "Ruhezeiten", "Wichtige Absender", "auf der Seite des Kontos", "Kontoeinstellungen …"]);
     await click('[data-test="quiet-add"]');
     await eventually("the quiet hours' German title", async () =>
       (await browser.execute(() => document.querySelector('[data-test="quiet-span"]')?.getAttribute("title"))) === "Jeden Tag, 22:00 bis 07:00 am nächsten Tag",

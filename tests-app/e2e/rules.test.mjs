@@ -12,7 +12,7 @@ import { App, cli, eventually, NotifyMonitor, requireEnvironment, screenshot, te
 const EMAIL = "alice@localhost";
 
 let server, data, monitor, app, browser;
-let textOf, onElement, click, tab, folder;
+let textOf, onElement, click, tab, folder, currentView;
 
 const subjects = () => browser.execute(() => [...document.querySelectorAll('[data-test="message"] .subject')].map((e) => e.textContent));
 const count = () => textOf('[data-test="unviewed-count"]');
@@ -54,7 +54,7 @@ describe("What rings", () => {
     monitor = await NotifyMonitor.start();
     app = await App.start({ dataDir: data.path });
     browser = app.browser;
-    ({ textOf, onElement, click, tab, folder } = windowHelpers(browser));
+    ({ textOf, onElement, click, tab, folder, currentView } = windowHelpers(browser));
     await tab("accounts");
     for (const f of ["INBOX", "Newsletters"]) await eventually(`${f} to be checked`, async () => (await folder(f))?.state === "ok");
     // The timer is an hour away: mail comes by push (NOTIFY), as it would for a user.
@@ -69,15 +69,15 @@ describe("What rings", () => {
   });
 
   it("a folder whose ring is off lists and counts its mail, and never rings", async () => {
+    // The account's own switches are on its page, which Settings links to.
     await tab("settings");
-    const ring = '[data-test="account-settings"] [data-test="ring"][data-folder="Newsletters"]';
+    await click('[data-test="account-settings"] [data-test="open-account-settings"]');
+    await eventually("the account's page", async () => (await currentView()) === "edit");
+    const ring = '[data-test="editor-folders"] [data-test="ring"][data-folder="Newsletters"]';
     assert.equal(await browser.execute((s) => document.querySelector(`${s} input`)?.checked, ring), true, "folders ring by default");
     await click(ring);
     await eventually("the ring switch off", () => browser.execute((s) => document.querySelector(`${s} input`)?.checked === false, ring));
-    await browser.execute(() => {
-      const main = document.getElementById("main");
-      main.scrollTop = main.scrollHeight;
-    });
+    await browser.execute((s) => document.querySelector(s)?.scrollIntoView({ block: "center" }), ring);
     screenshot("settings-account-ring");
 
     await tab("messages");

@@ -18,6 +18,7 @@ fn cfg(host: &str, port: u16, security: Security, ca: Option<&Dovecot>) -> Serve
         port,
         security,
         ca_file: ca.map(|d| d.ca_cert_path().display().to_string()),
+        pinned_sha256: None,
         timeouts: Timeouts { connect: Duration::from_secs(5), response: Duration::from_secs(10) },
     }
 }

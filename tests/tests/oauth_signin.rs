@@ -220,6 +220,7 @@ async fn the_live_test_names_a_refused_token_and_a_server_without_oauth() {
         port: env.dovecot.tls_port(),
         security: Security::Tls,
         ca_file: Some(env.ca().display().to_string()),
+        pinned_sha256: None,
         timeouts: Timeouts { connect: Duration::from_secs(3), response: Duration::from_secs(5) },
     };
     let r = live_test_with(&cfg, ALICE, Credential::Bearer("not-a-token"), |_| {}).await;

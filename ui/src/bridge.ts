@@ -3,7 +3,9 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { open as openDialog } from "@tauri-apps/plugin-dialog";
 
+import { t } from "./i18n";
 import type { Account } from "./bindings/Account";
 import type { ActionDone } from "./bindings/ActionDone";
 import type { MessageAction } from "./bindings/MessageAction";
@@ -34,7 +36,8 @@ export const APP_CHANNEL: Channel = "mailbell:app";
 export function toAppError(e: unknown): AppError {
   if (e && typeof e === "object" && "kind" in e && "message" in e) {
     const field = (e as Partial<AppError>).field;
-    return { kind: (e as AppError).kind, message: String((e as AppError).message), field: typeof field === "string" ? field : null };
+    const problem = (e as Partial<AppError>).problem;
+    return { kind: (e as AppError).kind, message: String((e as AppError).message), field: typeof field === "string" ? field : null, ...(problem ? { problem } : {}) };
   }
   return { kind: "internal", message: e instanceof Error ? e.message : String(e), field: null };
 }
@@ -87,6 +90,18 @@ export const api = {
   addAccount: (setup: AccountSetup, password: string) => call<Account>("add_account", { setup, password }),
   setPassword: (account: string, password: string) => call<null>("set_password", { account, password }),
   removeAccount: (account: string) => call<null>("remove_account", { account }),
+  /** Trusts exactly the certificate with this SHA-256 for the account (null: none again). */
+  trustCertificate: (account: string, sha256: string | null) => call<null>("trust_certificate", { account, sha256 }),
+  /** Trusts the CA certificate in this PEM file for the account (null: the system's only). */
+  setCaFile: (account: string, path: string | null) => call<null>("set_ca_file", { account, path }),
+  /** The desktop's file chooser for a CA certificate; null when the user cancels. */
+  chooseCaFile: async (): Promise<string | null> => {
+    try {
+      return await openDialog({ multiple: false, directory: false, title: t("cert-chooser-title"), filters: [{ name: t("cert-chooser-filter"), extensions: ["pem", "crt", "cer"] }] });
+    } catch (e) {
+      throw toAppError(e);
+    }
+  },
   /** The OAuth2 sign-in the address's (or server's) provider offers; null: passwords only. */
   oauthOffer: (email: string, host: string) => call<Offer | null>("oauth_offer", { email, host }),
   /** Signs in in the browser as `login`, announcing the page as a `sign_in_url` app event tagged

@@ -149,9 +149,10 @@ const actions: Actions = {
     dropWizard();
     actions.go("wizard");
   },
-  editAccount(account: string) {
+  editAccount(account: string, part?: "password" | "certificate") {
     dropEditor();
     state.editing = account;
+    revealOnOpen = part ?? null;
     actions.go("edit");
   },
   signInAgain(account: string) {
@@ -315,6 +316,8 @@ async function markViewedWhenListed(k: MessageKey): Promise<void> {
   const listed = listedMessage(state, k);
   if (listed && !listed.viewed) await actions.markViewed([listed.id]);
 }
+/** The card of the editor about to open that gets the focus (a fix button's target). */
+let revealOnOpen: "password" | "certificate" | null = null;
 /** The account whose editor, once open, signs it in again ("Sign in again" on its card). */
 let signInOnOpen: string | null = null;
 
@@ -493,6 +496,8 @@ function draw(): void {
     // Mounted once; later renders only update it in place.
     replace(main, view);
     form.focus();
+    if (form === editor && revealOnOpen) editor.reveal(revealOnOpen);
+    revealOnOpen = null;
   }
   focused();
   refocus(viewChanged);

@@ -42,6 +42,9 @@ function setup(fake: Fake = {}) {
       if (choice.kind === "command" && !choice.command.trim()) throw refusal("invalid", "the command is empty", "open_in");
       return { account, choice, mail_program: "Thunderbird", webmail: null };
     }),
+    trustCertificate: vi.fn(async (_account: string, _sha256: string | null) => null),
+    setCaFile: vi.fn(async (_account: string, _path: string | null) => null),
+    chooseCaFile: vi.fn(async (): Promise<string | null> => "/home/alice/ca.pem"),
   } satisfies EditorApi;
   const host: EditorHost = { api, back: vi.fn(), removed: vi.fn() };
   const e = new Editor(host, state.snapshot.accounts[0]!);
@@ -238,5 +241,32 @@ describe("account editor of an OAuth2 account", () => {
     $("open-in-save").click();
     await vi.waitFor(() => expect($("open-in-status").textContent).toBe("Saved."));
     expect(api.setOpenIn).toHaveBeenLastCalledWith("acc1", { kind: "command", command: "my-mail --open 'a b'" });
+  });
+});
+
+describe("the account's page: what rings", () => {
+  it("puts a ring switch beside each watched folder's watch switch, and one for the account", () => {
+    const { actions } = setup({ view: account([folder("INBOX"), folder("Lists", { notify: false }), folder("Junk", { watched: false })]) });
+    const ring = (f: string) => document.querySelector<HTMLInputElement>(`[data-test="ring"][data-folder="${f}"] input`);
+    expect(ring("INBOX")!.checked).toBe(true);
+    expect(ring("Lists")!.checked).toBe(false);
+    expect(ring("Junk"), "an unwatched folder is not checked, so it cannot ring").toBeNull();
+    const flip = (box: HTMLInputElement) => {
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change"));
+    };
+    flip(ring("Lists")!);
+    expect(actions.setFolderNotify).toHaveBeenCalledWith("acc1", "Lists", true);
+    const notify = $<HTMLElement>("account-notify").querySelector("input")!;
+    expect(notify.checked).toBe(true);
+    flip(notify);
+    expect(actions.setAccountNotify).toHaveBeenCalledWith("acc1", false);
+  });
+
+  it("says an account that does not ring is still listed and counted", () => {
+    const view = account();
+    view.account.notify = false;
+    setup({ view });
+    expect($("account-notify").closest(".settings-row")!.textContent).toContain("still listed and counted");
   });
 });

@@ -58,6 +58,7 @@ export function account(folders: FolderRow[] = [folder("INBOX")]): AccountView {
       quirks: [],
       oauth: null,
       notify: true,
+      pinned_cert_sha256: null,
     },
     folders,
     status: null,

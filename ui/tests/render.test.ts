@@ -182,7 +182,7 @@ describe("accounts view: adding and editing", () => {
     const c = ctx();
     c.state.snapshot!.accounts[0]!.status = { account: "acc1", state: "auth_failed", error: "refused", new_messages: 0, next_pass_at: null, retries: 0, push: false, push_mode: "none", push_folders: 0, sweep_secs: null };
     accountsView(c).querySelector<HTMLElement>('[data-test="fix-password"]')!.click();
-    expect(c.actions.editAccount).toHaveBeenCalledWith("acc1");
+    expect(c.actions.editAccount).toHaveBeenCalledWith("acc1", "password");
   });
 
   it("offers to sign in again only for an OAuth2 account whose sign-in was refused", () => {
@@ -217,33 +217,15 @@ describe("accounts view: adding and editing", () => {
   });
 });
 
-describe("what rings, per account and per folder", () => {
-  it("puts a ring switch beside each watched folder's watch switch, and one per account", () => {
+describe("settings per account", () => {
+  it("live on the account's page: Settings links to it, and places the rules form", () => {
     const c = ctx();
-    c.state.snapshot = snapshot([account([folder("INBOX"), folder("Lists", { notify: false }), folder("Junk", { watched: false })])]);
-    const view = settingsView(c);
-    const ring = (f: string) => view.querySelector<HTMLInputElement>(`[data-test="ring"][data-folder="${f}"] input`);
-    expect(ring("INBOX")!.checked).toBe(true);
-    expect(ring("Lists")!.checked).toBe(false);
-    expect(ring("Junk"), "an unwatched folder is not checked, so it cannot ring").toBeNull();
-    const flip = (box: HTMLInputElement) => {
-      box.checked = !box.checked;
-      box.dispatchEvent(new Event("change"));
-    };
-    flip(ring("Lists")!);
-    expect(c.actions.setFolderNotify).toHaveBeenCalledWith("acc1", "Lists", true);
-    const notify = view.querySelector<HTMLInputElement>('[data-test="account-notify"] input')!;
-    expect(notify.checked).toBe(true);
-    flip(notify);
-    expect(c.actions.setAccountNotify).toHaveBeenCalledWith("acc1", false);
-  });
-
-  it("says an account that does not ring is still listed and counted, and places the rules form", () => {
-    const c = ctx();
-    c.state.snapshot!.accounts[0]!.account.notify = false;
     const form = h("article", { data: { test: "rules" } });
     const view = settingsView(c, form);
-    expect(view.querySelector('[data-test="account-settings"]')!.textContent).toContain("still listed and counted");
+    const card = view.querySelector<HTMLElement>('[data-test="account-settings"]')!;
+    expect(card.querySelector('[data-test="interval"], [data-test="watch"], [data-test="account-notify"]'), "no second copy of the account's switches").toBeNull();
+    card.querySelector<HTMLButtonElement>('[data-test="open-account-settings"]')!.click();
+    expect(c.actions.editAccount).toHaveBeenCalledWith("acc1");
     expect(view.querySelector('[data-test="rules"]')).toBe(form);
   });
 });

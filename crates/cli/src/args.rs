@@ -111,6 +111,23 @@ pub enum AccountCommand {
     /// Test a saved account's connection step by step (connect, TLS/STARTTLS, login, folder
     /// list), with the password from the keyring. Exit 0 when every step passes, 1 otherwise.
     Check(CheckArgs),
+    /// Trust exactly one server certificate for an account, by its SHA-256 fingerprint (the
+    /// error of an untrusted or changed certificate prints it; check it with the server's
+    /// administrator first). The server must then present that certificate, whatever signed
+    /// it; another one stops the account until you trust it. --forget verifies the chain again.
+    TrustCert(TrustCertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrustCertArgs {
+    /// The account's id, as shown by `account list`.
+    pub id: String,
+    /// The certificate's SHA-256 fingerprint: 64 hexadecimal digits, colons optional.
+    #[arg(long, value_name = "HEX", required_unless_present = "forget", conflicts_with = "forget")]
+    pub sha256: Option<String>,
+    /// Trust no pinned certificate any more: verify the server's chain and name again.
+    #[arg(long)]
+    pub forget: bool,
 }
 
 #[derive(Debug, Args)]

@@ -54,6 +54,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Account(AccountCommand::Remove { id }) => commands::account::remove(&store, &id),
         Command::Account(AccountCommand::Discover(a)) => commands::account::discover(&a),
         Command::Account(AccountCommand::Check(a)) => commands::account::check(&store, &a),
+        Command::Account(AccountCommand::TrustCert(a)) => commands::account::trust_cert(&store, &a),
         Command::Status(a) => commands::status::run(&store, &a),
         Command::Messages(a) => commands::messages::run(&store, &a),
         Command::Rules(RulesCommand::Show(a)) => commands::rules::show(&store, &a),

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::events::AccountState;
+use crate::events::{AccountProblem, AccountState, ProblemKind};
 use crate::imap::ImapError;
 use crate::oauth::OAuthError;
 use crate::rules::RulesError;
@@ -94,6 +94,73 @@ impl SyncError {
         }
     }
 
+    /// The error as an [`AccountProblem`]: its kind, the arguments a sentence about it needs, and the
+    /// raw words (the server's, OpenSSL's, the system's) for "Details".
+    pub fn problem(&self) -> AccountProblem {
+        use ProblemKind as K;
+        let imap = match self {
+            SyncError::Imap(e) => e,
+            SyncError::Secrets(SecretsError::NotFound { .. }) => return AccountProblem::new(K::PasswordMissing, self.to_string()),
+            SyncError::Secrets(e) => return AccountProblem::new(K::Keyring, e.to_string()),
+            SyncError::OAuth(e) if e.needs_sign_in() => return AccountProblem::new(K::SignInAgain, e.to_string()),
+            SyncError::OAuth(OAuthError::Unreachable { detail, .. }) => return AccountProblem::new(K::ConnectionLost, detail.clone()),
+            SyncError::NoSuchFolder { folder } => {
+                return AccountProblem { folder: Some(folder.clone()), ..AccountProblem::new(K::FolderGone, self.to_string()) }
+            }
+            SyncError::Invalid(_) | SyncError::Rules(_) => return AccountProblem::new(K::Settings, self.to_string()),
+            _ => return AccountProblem::new(K::Other, self.to_string()),
+        };
+        let at = |kind: ProblemKind, host: &str, details: String| AccountProblem {
+            host: Some(host.to_string()),
+            ..AccountProblem::new(kind, details)
+        };
+        if self.is_network_down() {
+            let details = match imap {
+                ImapError::Connect { source, .. } | ImapError::Io(source) => source.to_string(),
+                other => other.to_string(),
+            };
+            return AccountProblem::new(K::Offline, details);
+        }
+        match imap {
+            ImapError::AuthFailed { user, host, text } => {
+                AccountProblem { user: Some(user.clone()), ..at(K::AuthFailed, host, text.clone()) }
+            }
+            ImapError::TokenRefused { user, host, text } => {
+                AccountProblem { user: Some(user.clone()), ..at(K::SignInAgain, host, text.clone()) }
+            }
+            ImapError::UntrustedCertificate { host, detail, cert } => {
+                AccountProblem { certificate: cert.as_deref().cloned(), ..at(K::CertUntrusted, host, detail.clone()) }
+            }
+            ImapError::CertificateChanged { host, pinned, cert } => AccountProblem {
+                certificate: cert.as_deref().cloned(),
+                pinned_sha256: Some(pinned.clone()),
+                ..at(K::CertChanged, host, format!("pinned SHA-256 {pinned}"))
+            },
+            ImapError::CaFile { path, detail } => AccountProblem::new(K::CaFile, format!("{path}: {detail}")),
+            ImapError::Tls { host, detail } => at(K::TlsFailed, host, detail.clone()),
+            ImapError::StartTlsNotOffered { host, .. } | ImapError::LoginDisabled { host } => at(K::NotEncrypted, host, imap.to_string()),
+            ImapError::StartTlsRefused { host, text } => at(K::NotEncrypted, host, text.clone()),
+            ImapError::NoOAuth { host } => at(K::NoOauth, host, imap.to_string()),
+            ImapError::LoginUnavailable { host, text } => at(K::ServerBusy, host, text.clone()),
+            ImapError::Timeout { host, .. } => at(K::Timeout, host, imap.to_string()),
+            ImapError::Connect { host, source, .. } => {
+                let kind = match source.raw_os_error() {
+                    Some(libc::ECONNREFUSED) => K::ConnectionRefused,
+                    Some(libc::ETIMEDOUT) => K::Timeout,
+                    // The system's resolver failed (std words it "failed to lookup address
+                    // information"; no errno).
+                    None if source.to_string().contains("lookup") => K::HostNotFound,
+                    _ => K::ConnectionLost,
+                };
+                at(kind, host, source.to_string())
+            }
+            ImapError::Bye(text) => AccountProblem::new(K::ConnectionLost, text.clone()),
+            ImapError::ConnectionLost | ImapError::Io(_) => AccountProblem::new(K::ConnectionLost, imap.to_string()),
+            ImapError::Command { text, .. } => AccountProblem::new(K::ServerError, text.clone()),
+            ImapError::Protocol(text) => AccountProblem::new(K::ServerError, text.clone()),
+        }
+    }
+
     pub fn account_state(&self) -> AccountState {
         match self {
             e if e.is_auth_failure() => AccountState::AuthFailed,
@@ -113,6 +180,8 @@ pub enum AccountField {
     Port,
     Username,
     CaFile,
+    /// The pinned server certificate (its SHA-256 fingerprint).
+    Certificate,
     Password,
     Folders,
     Interval,
@@ -128,6 +197,7 @@ impl AccountField {
             AccountField::Port => "port",
             AccountField::Username => "username",
             AccountField::CaFile => "ca_file",
+            AccountField::Certificate => "certificate",
             AccountField::Password => "password",
             AccountField::Folders => "folders",
             AccountField::Interval => "interval",
@@ -175,5 +245,69 @@ mod tests {
         });
         assert!(!refused.is_network_down());
         assert_eq!(refused.status_text(), refused.to_string());
+    }
+
+    fn connect(source: std::io::Error) -> SyncError {
+        SyncError::Imap(ImapError::Connect { host: "imap.example.org".into(), port: 993, source })
+    }
+
+    #[test]
+    fn errors_are_classified_as_problems_with_their_raw_words() {
+        let auth = SyncError::Imap(ImapError::AuthFailed {
+            user: "alice".into(),
+            host: "imap.example.org".into(),
+            text: "[AUTHENTICATIONFAILED] Authentication failed.".into(),
+        });
+        let p = auth.problem();
+        assert_eq!((p.kind, p.user.as_deref(), p.host.as_deref()), (ProblemKind::AuthFailed, Some("alice"), Some("imap.example.org")));
+        assert_eq!(p.details, "[AUTHENTICATIONFAILED] Authentication failed.");
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["kind"], "auth_failed");
+
+        let kind = |e: SyncError| e.problem().kind;
+        assert_eq!(kind(connect(std::io::Error::from_raw_os_error(libc::ECONNREFUSED))), ProblemKind::ConnectionRefused);
+        assert_eq!(kind(connect(std::io::Error::from_raw_os_error(libc::ENETUNREACH))), ProblemKind::Offline);
+        assert_eq!(
+            kind(connect(std::io::Error::other("failed to lookup address information: Name or service not known"))),
+            ProblemKind::HostNotFound
+        );
+        let timeout = ImapError::Timeout { host: "h".into(), port: 993, what: "connecting", timeout: std::time::Duration::from_secs(15) };
+        assert_eq!(kind(SyncError::Imap(timeout)), ProblemKind::Timeout);
+        assert_eq!(kind(SyncError::Imap(ImapError::ConnectionLost)), ProblemKind::ConnectionLost);
+        assert_eq!(kind(SyncError::Secrets(SecretsError::NotFound { account: "a".into() })), ProblemKind::PasswordMissing);
+        assert_eq!(kind(SyncError::Secrets(SecretsError::Locked)), ProblemKind::Keyring);
+        let gone = SyncError::NoSuchFolder { folder: "Lists".into() }.problem();
+        assert_eq!((gone.kind, gone.folder.as_deref()), (ProblemKind::FolderGone, Some("Lists")));
+        let token = SyncError::OAuth(OAuthError::SignInAgain { error: "invalid_grant".into(), description: None });
+        assert_eq!(kind(token), ProblemKind::SignInAgain);
+    }
+
+    #[test]
+    fn certificate_problems_carry_the_certificate_and_its_fingerprint() {
+        let der = crate::net::cert::test_certificate("imap.example.org", 30).1.to_der().unwrap();
+        let cert = crate::net::cert::describe(&der, "self-signed certificate").unwrap();
+        let untrusted = SyncError::Imap(ImapError::UntrustedCertificate {
+            host: "imap.example.org".into(),
+            detail: "self-signed certificate".into(),
+            cert: Some(Box::new(cert.clone())),
+        });
+        // The CLI user reads the fingerprint they can pin in the error itself.
+        assert!(untrusted.to_string().contains(&cert.sha256_fingerprint), "{untrusted}");
+        assert!(untrusted.needs_user());
+        let p = untrusted.problem();
+        assert_eq!((p.kind, p.details.as_str()), (ProblemKind::CertUntrusted, "self-signed certificate"));
+        assert_eq!(p.certificate.map(|c| c.sha256_fingerprint), Some(cert.sha256_fingerprint.clone()));
+
+        let pinned = "AB:".repeat(31) + "CD";
+        let changed = SyncError::Imap(ImapError::CertificateChanged {
+            host: "imap.example.org".into(),
+            pinned: pinned.clone(),
+            cert: Some(Box::new(cert.clone())),
+        });
+        assert!(changed.needs_user(), "a changed certificate stops the account");
+        assert!(changed.to_string().contains(&pinned) && changed.to_string().contains(&cert.sha256_fingerprint), "{changed}");
+        let p = changed.problem();
+        assert_eq!((p.kind, p.pinned_sha256), (ProblemKind::CertChanged, Some(pinned)));
+        assert_eq!(p.certificate.map(|c| c.sha256_fingerprint), Some(cert.sha256_fingerprint));
     }
 }

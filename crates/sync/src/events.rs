@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::model::FolderState;
+use crate::net::CertificateInfo;
 use crate::rules::Ring;
 use crate::store::{FolderRow, StoredMessage};
 
@@ -105,6 +106,12 @@ pub struct FolderStatusEvent {
     pub messages: u32,
     pub unseen: u32,
     pub notice: Option<String>,
+    /// `error` as a kind and arguments a front end words as a sentence, with the raw words in
+    /// `details` (ARCHITECTURE.md § Events: problems).
+    // Optional in TypeScript so that front-end code written before it still type-checks; the
+    // JSON always has it (null when there is no problem).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub problem: Option<AccountProblem>,
 }
 
 impl From<&FolderRow> for FolderStatusEvent {
@@ -120,6 +127,7 @@ impl From<&FolderRow> for FolderStatusEvent {
             messages: f.messages,
             unseen: f.unseen,
             notice: f.notice.clone(),
+            problem: f.last_error.as_ref().map(|e| AccountProblem::folder_failed(&f.name, e)),
         }
     }
 }
@@ -213,6 +221,97 @@ pub struct AccountStatusEvent {
     /// The period of the sweep over watched folders that push does not cover (IDLE mode with
     /// more folders than connections); `None` when there is no sweep.
     pub sweep_secs: Option<u32>,
+    /// `error` as a kind and arguments a front end words as a sentence, with the raw words in
+    /// `details` (ARCHITECTURE.md § Events: problems).
+    // Optional in TypeScript so that front-end code written before it still type-checks; the
+    // JSON always has it (null when there is no problem).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub problem: Option<AccountProblem>,
+}
+
+/// What went wrong, as a kind a front end turns into a sentence about the user's situation
+/// (and into the action that fixes it), the arguments that sentence needs, and the raw words
+/// (the server's, OpenSSL's, the system's) for a "Details" disclosure. `error` beside it
+/// keeps the engine's own English prose for the CLI and logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AccountProblem {
+    pub kind: ProblemKind,
+    /// The server's host name, when the problem is about the server.
+    pub host: Option<String>,
+    /// The user name the server refused.
+    pub user: Option<String>,
+    /// The folder, for a problem in one folder.
+    pub folder: Option<String>,
+    /// The raw words: the server's answer, OpenSSL's reason, the system's error.
+    pub details: String,
+    /// For `cert_untrusted` and `cert_changed`: the certificate the server presents now
+    /// (its SHA-256 fingerprint is what `account trust-cert` pins), when it could be read.
+    pub certificate: Option<CertificateInfo>,
+    /// For `cert_changed`: the fingerprint the user had trusted.
+    pub pinned_sha256: Option<String>,
+}
+
+/// The kinds of [`AccountProblem`], in snake_case on the wire. Front ends map each to a sentence and
+/// to the one action that fixes it (enter the password, review the certificate, check again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum ProblemKind {
+    /// The server refused the password.
+    AuthFailed,
+    /// The OAuth2 sign-in expired, was revoked or its token was refused: sign in again.
+    SignInAgain,
+    /// No password (or token) for the account in the keyring.
+    PasswordMissing,
+    /// The keyring is locked, missing or failing.
+    Keyring,
+    /// The certificate does not verify (unknown CA, self-signed, wrong name, expired).
+    CertUntrusted,
+    /// The account pins a certificate and the server now presents another one.
+    CertChanged,
+    /// The account's CA file cannot be used.
+    CaFile,
+    /// The TLS handshake failed for another reason (wrong port, too old TLS).
+    TlsFailed,
+    /// The server would only take the password unencrypted (no STARTTLS, LOGINDISABLED).
+    NotEncrypted,
+    /// The server offers no OAuth2 sign-in.
+    NoOauth,
+    /// The host name does not resolve.
+    HostNotFound,
+    /// Nothing listens on that port.
+    ConnectionRefused,
+    /// The server did not answer in time.
+    Timeout,
+    /// This machine has no network.
+    Offline,
+    /// The connection broke (closed, reset, BYE).
+    ConnectionLost,
+    /// The server cannot check logins right now ([UNAVAILABLE]).
+    ServerBusy,
+    /// The server answered a command with an error, or with something unreadable.
+    ServerError,
+    /// One folder could not be checked.
+    FolderFailed,
+    /// The folder is not on the server (any more).
+    FolderGone,
+    /// The account's settings are not usable.
+    Settings,
+    /// Anything else.
+    Other,
+}
+
+impl AccountProblem {
+    /// A problem of kind `kind` with the raw words `details` and no arguments yet.
+    pub fn new(kind: ProblemKind, details: impl Into<String>) -> AccountProblem {
+        AccountProblem { kind, host: None, user: None, folder: None, details: details.into(), certificate: None, pinned_sha256: None }
+    }
+
+    /// One folder could not be checked; `error` is the stored text.
+    pub fn folder_failed(folder: &str, error: &str) -> AccountProblem {
+        AccountProblem { folder: Some(folder.to_string()), ..AccountProblem::new(ProblemKind::FolderFailed, error) }
+    }
 }
 
 /// The push strategy an account's worker runs.
@@ -275,6 +374,7 @@ mod tests {
             messages: 0,
             unseen: 0,
             notice: None,
+            problem: None,
         });
         let v: serde_json::Value = serde_json::to_value(&e).expect("json");
         assert_eq!(v["event"], "folder_status");
@@ -292,6 +392,7 @@ mod tests {
             push_mode: PushMode::None,
             push_folders: 0,
             sweep_secs: None,
+            problem: None,
         });
         let v: serde_json::Value = serde_json::to_value(&a).expect("json");
         assert_eq!(v["event"], "account_status");

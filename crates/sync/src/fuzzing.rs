@@ -134,6 +134,7 @@ pub async fn run_client(client: Client, port: u16, between_passes: impl std::fut
         port,
         security: if client == Client::OpenStarttls { Security::Starttls } else { Security::Plain },
         ca_file: None,
+        pinned_sha256: None,
         timeouts: Timeouts { connect: CLIENT_TIMEOUT, response: CLIENT_TIMEOUT },
     };
     match client {

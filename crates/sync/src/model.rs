@@ -106,6 +106,10 @@ pub struct Account {
     /// Its new mail may ring (ARCHITECTURE.md § What rings); off, it is still stored, listed
     /// and counted.
     pub notify: bool,
+    /// The SHA-256 fingerprint (colon-separated upper-case hex) of the one server certificate
+    /// the user trusted for this account (`account trust-cert`, "Trust this certificate"):
+    /// set, the server must present exactly it, whatever the CA (ARCHITECTURE.md § Security).
+    pub pinned_cert_sha256: Option<String>,
 }
 
 impl Account {

@@ -79,6 +79,7 @@ mod tests {
             quirks: quirks.iter().map(|s| s.to_string()).collect(),
             oauth: None,
             notify: true,
+            pinned_cert_sha256: None,
         }
     }
 

@@ -129,6 +129,30 @@ impl Dovecot {
         &self.layout.server_cert
     }
 
+    /// The SHA-256 fingerprint of the server certificate as OpenSSL prints it (colon-separated
+    /// upper-case hex), read with the `openssl` command the certificates are made with.
+    pub fn server_cert_sha256(&self) -> anyhow::Result<String> {
+        let out = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+            .arg(&self.layout.server_cert)
+            .output()
+            .context("running openssl x509 -fingerprint")?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let fp = text.trim().rsplit('=').next().unwrap_or_default().to_string();
+        if !out.status.success() || fp.len() != 95 {
+            bail!("openssl printed no SHA-256 fingerprint: {text} {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(fp)
+    }
+
+    /// Gives the server a new certificate (from a new CA, the same kind), as a renewal or an
+    /// impostor would, and restarts it on the same ports with the same mail.
+    pub fn renew_certificate(&mut self) -> anyhow::Result<()> {
+        self.stop()?;
+        tls::generate(&self.layout, self.opts.certificate)?;
+        self.start_again()
+    }
+
     /// PEM (PKCS#8) of the server certificate's private key.
     pub fn server_key_path(&self) -> &Path {
         &self.layout.server_key

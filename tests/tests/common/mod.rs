@@ -120,8 +120,16 @@ impl Env {
     /// Adds an account for `user` with implicit TLS on `port` (e.g. a proxy in front of the
     /// server's TLS port) and the test CA; returns its id.
     pub fn add_user_at(&self, user: &str, password: &str, port: u16, extra: &[&str]) -> String {
-        let port = port.to_string();
         let ca = self.ca();
+        let mut with_ca = vec!["--ca-file", ca.to_str().expect("utf-8 path")];
+        with_ca.extend_from_slice(extra);
+        self.add_user_without_ca(user, password, port, &with_ca)
+    }
+
+    /// Adds an account for `user` with implicit TLS on `port` and no CA file: the test
+    /// server's certificate is then not trusted unless `extra` says otherwise.
+    pub fn add_user_without_ca(&self, user: &str, password: &str, port: u16, extra: &[&str]) -> String {
+        let port = port.to_string();
         let email = format!("{user}@localhost");
         let mut args = vec![
             "account",
@@ -137,8 +145,6 @@ impl Env {
             "--username",
             user,
             "--password-stdin",
-            "--ca-file",
-            ca.to_str().expect("utf-8 path"),
         ];
         args.extend_from_slice(extra);
         let out = self.cli_with(&args, Some(password), &[]);

@@ -20,4 +20,10 @@ oauth: OAuthConfig | null,
  * Its new mail may ring (ARCHITECTURE.md § What rings); off, it is still stored, listed
  * and counted.
  */
-notify: boolean, };
+notify: boolean, 
+/**
+ * The SHA-256 fingerprint (colon-separated upper-case hex) of the one server certificate
+ * the user trusted for this account (`account trust-cert`, "Trust this certificate"):
+ * set, the server must present exactly it, whatever the CA (ARCHITECTURE.md § Security).
+ */
+pinned_cert_sha256: string | null, };

@@ -12,4 +12,9 @@ username: string,
 /**
  * A CA certificate (PEM file path) to trust for this server only; empty or null: none.
  */
-ca_file: string | null, };
+ca_file: string | null, 
+/**
+ * The one certificate (SHA-256) a saved account trusts ("Trust this certificate"), so
+ * that testing its new password meets the server as its checks do. The wizard has none.
+ */
+pinned_cert_sha256?: string, };

@@ -5,7 +5,7 @@ import { button, h } from "../dom";
 import { accountStateLabel, ago, folderStateLabel, fullTime, until } from "../format";
 import { t } from "../i18n";
 import { folderKey, isBusy, unviewedIn } from "../model";
-import { needsSignInAgain } from "../setup";
+import { fixFor, fixLabel, problemText, type Fix } from "../problem";
 import type { AccountView } from "../bindings/AccountView";
 import type { FolderRow } from "../bindings/FolderRow";
 import { badge, errorText, noAccounts, noticeText, type Ctx } from "./common";
@@ -51,11 +51,15 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
   if (next && !busy) facts.push(t("account-next-check", { when: until(next, now) }));
   if (!a.enabled) facts.push(t("account-disabled"));
 
+  // The main button fixes the account's state: a refused password, an ended sign-in or an
+  // untrusted certificate each has its own fix; otherwise it checks for mail.
+  const fix = fixFor(v);
   const syncBtn = button(busy ? t("state-checking") : t("account-check-now"), () => actions.syncNow(a.id), {
-    class: busy ? "primary busy" : "primary",
+    class: fix === "check" ? (busy ? "primary busy" : "primary") : "secondary",
     data: { test: "sync-account" },
   });
   if (busy) syncBtn.disabled = true;
+  const fixBtn = fix === "check" ? null : fixButton(ctx, a.id, fix);
 
   const folderList = h("ul", { class: "folders", attrs: { role: "list" } }, ...watched.map((f) => folderRow(ctx, a.id, f)));
 
@@ -73,10 +77,9 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
       ),
       badge(st.text, st.tone, { data: { test: "account-state" } }),
       button(t("account-edit"), () => actions.editAccount(a.id), { class: "secondary", data: { test: "edit-account" }, title: t("account-edit-title") }),
-      syncBtn,
+      fixBtn ?? syncBtn,
     ),
-    errorText(v.status?.error, { data: { test: "account-error" } }),
-    authFix(ctx, v),
+    problemText(v.status?.problem, v.status?.error, "account-error"),
     errorText(state.actionErrors.get(a.id)),
     !v.running && state.snapshot?.engine_error ? errorText(state.snapshot.engine_error) : null,
     watched.length === 0
@@ -94,26 +97,15 @@ function accountCard(ctx: Ctx, v: AccountView): HTMLElement {
   );
 }
 
-/** What to do about a refused sign-in: an OAuth2 account signs in again in the browser, a
- * password account gets its new password. */
-function authFix(ctx: Ctx, v: AccountView): HTMLElement | null {
-  const a = v.account;
-  if (needsSignInAgain(v)) {
-    return h(
-      "div",
-      { class: "fix-line pad-x" },
-      button(t("account-sign-in-again"), () => ctx.actions.signInAgain(a.id), { class: "primary", data: { test: "sign-in-again" }, title: t("account-sign-in-again-title") }),
-      h("span", { class: "hint" }, t("account-sign-in-again-hint")),
-    );
-  }
-  if (v.status?.state !== "auth_failed") return null;
-  return h(
-    "p",
-    { class: "hint pad-x" },
-    t("account-password-changed"),
-    " ",
-    h("a", { attrs: { href: "#" }, data: { test: "fix-password" }, on: { click: (ev) => (ev.preventDefault(), ctx.actions.editAccount(a.id)) } }, t("account-enter-new-password")),
-  );
+const FIX_TESTS: Record<Fix, string> = { password: "fix-password", sign_in: "sign-in-again", certificate: "review-certificate", check: "sync-account" };
+
+/** The account's main button when its state needs the user: an OAuth2 account signs in again
+ * in the browser; a refused password and an untrusted certificate are fixed on the account's
+ * page (the password field, the certificate's review). */
+function fixButton(ctx: Ctx, account: string, fix: Fix): HTMLButtonElement {
+  const run = fix === "sign_in" ? () => ctx.actions.signInAgain(account) : () => ctx.actions.editAccount(account, fix === "certificate" ? "certificate" : "password");
+  const title = fix === "sign_in" ? t("account-sign-in-again-title") : undefined;
+  return button(fixLabel(fix), run, { class: "primary", data: { test: FIX_TESTS[fix] }, title });
 }
 
 function folderRow(ctx: Ctx, account: string, f: FolderRow): HTMLElement {

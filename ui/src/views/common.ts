@@ -17,7 +17,8 @@ export type Actions = {
   /** Opens the setup wizard (a fresh one). */
   addAccount: () => void;
   /** Opens an account's editor. */
-  editAccount: (account: string) => void;
+  /** Opens the account's page; `part` is the card a fix button leads to. */
+  editAccount: (account: string, part?: "password" | "certificate") => void;
   /** Opens an OAuth2 account's editor and signs it in again there, in the browser. */
   signInAgain: (account: string) => void;
   syncNow: (account: string, folder?: string) => Promise<void>;

@@ -6,7 +6,7 @@
 // Like the wizard it owns its DOM and updates it in place: a render never takes the typed
 // password or the focus away.
 
-import { button, h, replace } from "../dom";
+import { button, h, replace, toggle } from "../dom";
 import { t } from "../i18n";
 import { toAppError, type Api } from "../bridge";
 import type { Account } from "../bindings/Account";
@@ -15,11 +15,12 @@ import type { StepReport } from "../bindings/StepReport";
 import { accountView, folderKey } from "../model";
 import { needsSignInAgain, nextRun, oauthProviderName, placeError, placeReport, providerHelp } from "../setup";
 import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
+import { problemSentence, problemText } from "../problem";
 import { certificateBox, errorBody, helpLink, passwordField, setBusy, stepError, TestProgress } from "./form";
 import { OpenInChooser } from "./openin";
 import { BrowserSignIn } from "./signin";
 
-export type EditorApi = Pick<Api, "testConnection" | "setPassword" | "removeAccount" | "signInAgain" | "oauthOffer" | "oauthOpen" | "oauthCancel" | "openLink" | "openInOptions" | "setOpenIn">;
+export type EditorApi = Pick<Api, "testConnection" | "setPassword" | "removeAccount" | "trustCertificate" | "setCaFile" | "chooseCaFile" | "signInAgain" | "oauthOffer" | "oauthOpen" | "oauthCancel" | "openLink" | "openInOptions" | "setOpenIn">;
 
 export type EditorHost = {
   api: EditorApi;
@@ -44,6 +45,12 @@ export class Editor {
   private readonly intervalSlot = h("div", { class: "settings-row" });
   private readonly intervalError = h("div", null);
   private readonly foldersSlot = h("div", { data: { test: "editor-folders" } });
+  /** Whether the account rings at all (its mail is listed and counted either way). */
+  private readonly notifySlot = h("div", { class: "account-rings" });
+  /** The server's certificate: the one under review, the pinned one, or the CA file trusted. */
+  private readonly certSlot = h("div", { data: { test: "editor-certificate" } });
+  private readonly certCard: HTMLElement;
+  private readonly certError = stepError("editor-cert-error");
   private readonly removeBtn: HTMLButtonElement;
   private readonly confirm: HTMLElement;
   private readonly keepBtn: HTMLButtonElement;
@@ -64,7 +71,7 @@ export class Editor {
   private readonly named: Promise<void>;
   private failing = false;
   private account: Account;
-  private shown = { interval: "", folders: "" };
+  private shown = { interval: "", folders: "", notify: "" };
   private busy = false;
 
   constructor(
@@ -137,8 +144,9 @@ export class Editor {
             this.saved,
             h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), this.saveBtn),
           ),
+      (this.certCard = this.card(t("cert-card-title"), this.certSlot, this.certError.el)),
       this.card(t("editor-card-checking"), this.intervalSlot, h("p", { class: "hint" }, t("interval-field-hint")), this.intervalError),
-      this.card(t("settings-watched-folders"), this.foldersSlot),
+      this.card(t("settings-watched-folders"), this.notifySlot, this.foldersSlot),
       this.card(t("settings-open-in"), new OpenInChooser(host.api, view.account.id).root),
       this.card(
         t("editor-card-remove"),
@@ -188,7 +196,8 @@ export class Editor {
     this.title.textContent = a.display_name || a.email;
     this.facts.textContent = `${a.display_name ? `${a.email} · ` : ""}${a.host}:${a.port} · ${a.security.toUpperCase()} · ${a.username}`;
 
-    replace(this.status, errorText(v.status?.error, { data: { test: "editor-account-error" } }));
+    replace(this.status, problemText(v.status?.problem, v.status?.error, "editor-account-error"));
+    this.showCertificate(v);
     if (a.oauth) {
       this.failing = needsSignInAgain(v);
       this.describeSignIn();
@@ -205,6 +214,23 @@ export class Editor {
       );
     }
     replace(this.intervalError, errorText(ctx.state.actionErrors.get(`interval:${a.id}`)));
+
+    const notifyKey = JSON.stringify([a.notify, ctx.state.actionErrors.get(`notify:${a.id}`) ?? null]);
+    if (notifyKey !== this.shown.notify && !this.notifySlot.querySelector("input:disabled")) {
+      this.shown.notify = notifyKey;
+      const refocus = document.activeElement?.closest('[data-test="account-notify"]') !== null && this.notifySlot.contains(document.activeElement);
+      replace(
+        this.notifySlot,
+        h(
+          "div",
+          { class: "settings-row" },
+          toggle(t("settings-account-rings"), a.notify, (on) => ctx.actions.setAccountNotify(a.id, on), { data: { test: "account-notify" } }),
+          a.notify ? null : h("span", { class: "hint" }, t("settings-account-rings-off")),
+        ),
+        errorText(ctx.state.actionErrors.get(`notify:${a.id}`)),
+      );
+      if (refocus) this.notifySlot.querySelector("input")?.focus();
+    }
 
     const foldersKey = JSON.stringify(
       v.folders.map((f) => [f.name, f.watched, f.notify, f.special_use, ctx.state.actionErrors.get(`watch:${folderKey(a.id, f.name)}`) ?? null, ctx.state.actionErrors.get(`ring:${folderKey(a.id, f.name)}`) ?? null]),
@@ -233,6 +259,82 @@ export class Editor {
   /** The editor is left: a sign-in still waited for is given up. */
   dispose(): void {
     this.signIn.cancel();
+  }
+
+  /** Shows the card a main button of the account's card opened: its password field, or the
+   * certificate under review. */
+  reveal(part: "password" | "certificate"): void {
+    const target = part === "password" && !this.account.oauth ? this.password.input : (this.certCard.querySelector<HTMLElement>("button.primary") ?? this.certCard.querySelector<HTMLElement>("button"));
+    if (!target) return;
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+  }
+
+  private certKey = "";
+
+  /** The certificate card: a certificate the server presents that is not trusted (or not the
+   * one trusted before), with "Trust this certificate" and the CA file chooser; else what the
+   * account trusts beyond the system's CAs. Hidden when there is nothing to say. */
+  private showCertificate(v: AccountView): void {
+    const a = v.account;
+    const p = v.status?.problem;
+    const review = p && (p.kind === "cert_untrusted" || p.kind === "cert_changed") ? p : null;
+    const key = JSON.stringify([review?.kind, review?.certificate?.sha256_fingerprint, a.pinned_cert_sha256, a.ca_file]);
+    if (key === this.certKey) return;
+    this.certKey = key;
+    const api = this.host.api;
+    const act = (label: string, test: string, primary: boolean, run: () => Promise<unknown>) =>
+      button(
+        label,
+        async () => {
+          this.certError.show(null);
+          try {
+            await run();
+          } catch (e) {
+            this.certError.show(placeError(toAppError(e)));
+          }
+        },
+        { class: primary ? "primary" : "secondary", data: { test } },
+      );
+    const chooseCa = act(a.ca_file ? t("cert-choose-another-ca") : t("cert-use-ca-file"), "editor-choose-ca", false, async () => {
+      const path = await api.chooseCaFile();
+      if (path) await api.setCaFile(a.id, path);
+    });
+    const parts: (Node | null)[] = [];
+    if (review) {
+      parts.push(h("p", { class: "cert-lead" }, problemSentence(review)));
+      if (review.certificate) {
+        parts.push(certificateBox(review.certificate));
+        parts.push(
+          h("p", { class: "hint" }, t("cert-trust-hint", { host: a.host })),
+        );
+      }
+      if (review.kind === "cert_changed" && review.pinned_sha256) parts.push(h("p", { class: "hint", data: { test: "editor-cert-pinned" } }, t("cert-had-trusted", { sha256: review.pinned_sha256 })));
+      const fp = review.certificate?.sha256_fingerprint;
+      parts.push(
+        h(
+          "div",
+          { class: "wizard-actions" },
+          h("span", { class: "spacer" }),
+          chooseCa,
+          fp ? act(t("cert-trust"), "editor-trust-cert", true, () => api.trustCertificate(a.id, fp)) : null,
+        ),
+      );
+    } else if (a.pinned_cert_sha256 || a.ca_file) {
+      if (a.pinned_cert_sha256) parts.push(h("p", { data: { test: "editor-cert-pinned" } }, t("cert-pinned", { host: a.host, sha256: a.pinned_cert_sha256 })));
+      if (a.ca_file) parts.push(h("p", { data: { test: "editor-ca-file" } }, t("cert-ca-file", { path: a.ca_file })));
+      parts.push(
+        h(
+          "div",
+          { class: "wizard-actions" },
+          h("span", { class: "spacer" }),
+          a.pinned_cert_sha256 ? act(t("cert-forget"), "editor-forget-cert", false, () => api.trustCertificate(a.id, null)) : null,
+          a.ca_file ? act(t("cert-system-only"), "editor-clear-ca", false, () => api.setCaFile(a.id, null)) : chooseCa,
+        ),
+      );
+    }
+    this.certCard.hidden = parts.length === 0;
+    replace(this.certSlot, ...parts);
   }
 
   focus(): void {
@@ -288,7 +390,7 @@ export class Editor {
     this.progress.start(run);
     setBusy(this.saveBtn, t("busy-testing"));
     try {
-      const report = await this.host.api.testConnection(run, { host: a.host, port: a.port, security: a.security, username: a.username, ca_file: a.ca_file }, password);
+      const report = await this.host.api.testConnection(run, { host: a.host, port: a.port, security: a.security, username: a.username, ca_file: a.ca_file, pinned_cert_sha256: a.pinned_cert_sha256 ?? undefined }, password);
       this.progress.finish(run, report);
       if (!report.ok) {
         const help = providerHelp(report);

@@ -1,11 +1,11 @@
 // Settings: notifications on/off and paused, start at login, start in the tray, what rings (the
-// rules form, views/rules.ts), and per account whether it rings, how often it is checked, which
-// folders are watched (counted) and ring, and where its messages open ("Open in…").
+// rules form, views/rules.ts), and per account a link to its page, where its own settings are
+// (how often it is checked, whether it rings, which folders are watched and ring, "Open in…").
 
 import { button, h, toggle } from "../dom";
 import { t } from "../i18n";
 import type { AccountView } from "../bindings/AccountView";
-import { accountIntervalSelect, errorText, watchToggles, type Ctx } from "./common";
+import { errorText, type Ctx } from "./common";
 
 /** The calm word on a desktop without tray icons (Settings and About show it). */
 export function noTrayHint(): HTMLElement {
@@ -55,8 +55,9 @@ export function settingsView(ctx: Ctx, rules: HTMLElement | null = null): HTMLEl
   );
 }
 
+/** An account's own settings (how often it is checked, whether it rings, its folders, where
+ * its messages open) live on the account's page, in one place: here a link to it. */
 function accountSettings(ctx: Ctx, v: AccountView): HTMLElement {
-  const { state } = ctx;
   const a = v.account;
   return h(
     "article",
@@ -65,27 +66,9 @@ function accountSettings(ctx: Ctx, v: AccountView): HTMLElement {
     h(
       "div",
       { class: "settings-row" },
-      h("label", { attrs: { for: `interval-${a.id}` } }, t("settings-interval")),
-      accountIntervalSelect(ctx, a, { test: "interval", id: `interval-${a.id}` }),
-      h("span", { class: "hint" }, t("settings-interval-hint")),
-    ),
-    errorText(state.actionErrors.get(`interval:${a.id}`)),
-    h(
-      "div",
-      { class: "settings-row" },
-      toggle(t("settings-account-rings"), a.notify, (on) => ctx.actions.setAccountNotify(a.id, on), { data: { test: "account-notify" } }),
-      a.notify ? null : h("span", { class: "hint" }, t("settings-account-rings-off")),
-    ),
-    errorText(state.actionErrors.get(`notify:${a.id}`)),
-    h("h3", null, t("settings-watched-folders")),
-    v.folders.length ? watchToggles(ctx, v) : h("p", { class: "hint" }, t("settings-folders-after-check")),
-    h("h3", null, t("settings-open-in")),
-    h(
-      "div",
-      { class: "settings-row" },
-      h("p", { class: "hint" }, t("settings-open-in-hint")),
+      h("p", { class: "hint" }, t("settings-account-on-page")),
       h("span", { class: "spacer" }),
-      button(t("settings-open-in-choose"), () => ctx.actions.editAccount(a.id), { class: "secondary", data: { test: "choose-open-in" } }),
+      button(t("settings-account-open"), () => ctx.actions.editAccount(a.id), { class: "secondary", data: { test: "open-account-settings" } }),
     ),
   );
 }

@@ -10,7 +10,7 @@ use mailbell_sync::account::{self, AccountField, AccountSpec, FieldError, LiveTe
 use mailbell_sync::discover::{discover_detailed, Candidate, Discovery, DiscoveryError, DiscoveryOptions};
 use mailbell_sync::{Secrets, Security, Store, SyncError, Timeouts};
 
-use crate::args::{AddArgs, CheckArgs, DiscoverArgs, JsonArg};
+use crate::args::{AddArgs, CheckArgs, DiscoverArgs, JsonArg, TrustCertArgs};
 use crate::failure::{usage, CliResult, Failure};
 use crate::output;
 
@@ -42,6 +42,7 @@ pub(super) fn field_usage(e: FieldError) -> Failure {
         AccountField::Port => "--port",
         AccountField::Username => "--username",
         AccountField::CaFile => "--ca-file",
+        AccountField::Certificate => "--sha256",
         AccountField::Password => "--password-stdin",
         AccountField::Folders => "--folders",
         AccountField::Interval => "--interval",
@@ -155,6 +156,23 @@ pub fn remove(store: &Store, id: &str) -> CliResult {
         Some(Revocation::None) => {}
     }
     println!("removed {id}");
+    Ok(())
+}
+
+/// Pins (or forgets) the one server certificate an account trusts. The next `sync` uses it;
+/// an engine already running (a `watch`, the app) reads account rows when it starts an
+/// account's worker, so it needs a restart (the app's own "Trust this certificate" applies
+/// at once).
+pub fn trust_cert(store: &Store, args: &TrustCertArgs) -> CliResult {
+    if store.account(&args.id)?.is_none() {
+        return Err(usage(format!("no account with id {:?}: see `mailbell-cli account list`", args.id)));
+    }
+    match account::pin_certificate(store, &args.id, args.sha256.as_deref()) {
+        Ok(Some(pin)) => println!("{}: trusting only the certificate with SHA-256 {pin}", args.id),
+        Ok(None) => println!("{}: verifying the server's certificate chain again", args.id),
+        Err(SyncError::Invalid(e)) => return Err(field_usage(e)),
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 

@@ -16,12 +16,10 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use serde::Serialize;
-use tokio::io::BufReader;
 use tokio::net::TcpStream;
 
 use crate::imap::{
-    authenticate, greeting, read_tagged, secure, write_line, AuthFailure, Capabilities, Credential, ImapError, Phase, Progress,
-    ServerConfig,
+    authenticate, read_certificate, secure, AuthFailure, Capabilities, Credential, ImapError, Phase, Progress, ServerConfig,
 };
 use crate::model::{watched_by_default, Security};
 use crate::net::cert::{self, CertificateInfo};
@@ -549,34 +547,6 @@ fn verified_certificate(tls: &tokio_native_tls::TlsStream<TcpStream>) -> String 
         Some(c) => format!("certificate verified: {} issued by {}, valid until {}", c.subject, c.issuer, c.not_after),
         None => "certificate verified".into(),
     }
-}
-
-/// Reads the certificate `cfg.host` presents at `addr` (after STARTTLS when so configured).
-/// Returns `None` when even an unverified handshake fails.
-pub(crate) async fn read_certificate(cfg: &ServerConfig, addr: SocketAddr, reason: &str) -> Option<CertificateInfo> {
-    let deadline = cfg.timeouts.connect + cfg.timeouts.response;
-    let der = tokio::time::timeout(deadline, peer_certificate(cfg, addr)).await.ok()??;
-    cert::describe(&der, reason)
-}
-
-async fn peer_certificate(cfg: &ServerConfig, addr: SocketAddr) -> Option<Vec<u8>> {
-    let tcp = connect_any(&[addr], cfg.timeouts.connect).await.ok()?;
-    let tcp = match cfg.security {
-        Security::Tls => tcp,
-        Security::Starttls => {
-            let mut plain = BufReader::new(tcp);
-            greeting(cfg, &mut plain).await.ok()?;
-            write_line(cfg, &mut plain, "C1 STARTTLS").await.ok()?;
-            let (ok, _) = read_tagged(cfg, &mut plain, "C1", |_| {}).await.ok()?;
-            if !ok {
-                return None;
-            }
-            plain.into_inner()
-        }
-        Security::Plain => return None,
-    };
-    let tls = tls::handshake_unverified(&cfg.host, cfg.timeouts.connect, tcp).await?;
-    tls::peer_der(&tls)
 }
 
 #[cfg(test)]

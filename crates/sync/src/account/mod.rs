@@ -73,6 +73,22 @@ pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String]
 }
 
 /// Replaces the account's password (or, after signing in again, its refresh token).
+/// Trusts exactly the server certificate with this SHA-256 fingerprint for the account (any
+/// case, colons optional), or verifies the chain again (`None`). Returns the pin as kept.
+pub fn pin_certificate(store: &Store, account_id: &str, sha256: Option<&str>) -> Result<Option<String>, SyncError> {
+    let pin = match sha256 {
+        Some(text) => Some(crate::net::normalise_sha256(text).ok_or_else(|| {
+            FieldError::new(
+                AccountField::Certificate,
+                format!("{text:?} is not a SHA-256 fingerprint: it has 64 hexadecimal digits (colons optional)"),
+            )
+        })?),
+        None => None,
+    };
+    store.set_account_pinned_cert(account_id, pin.as_deref())?;
+    Ok(pin)
+}
+
 pub fn set_secret(secrets: &Secrets, account_id: &str, secret: &str) -> Result<(), SyncError> {
     check_password(secret)?;
     Ok(secrets.set(account_id, secret)?)

@@ -413,6 +413,7 @@ impl Run<'_> {
                 port: *port,
                 security: *security,
                 ca_file: self.opts.ca_file.clone(),
+                pinned_sha256: None,
                 timeouts: Timeouts { connect: timeout, response: timeout },
             })
             .collect();

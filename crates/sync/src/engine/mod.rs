@@ -520,6 +520,21 @@ impl Engine {
         self.reload(account_id)
     }
 
+    /// Trusts exactly the server certificate with this SHA-256 fingerprint for the account
+    /// (any case, colons optional), or none again (`None`), and checks the account again.
+    pub fn trust_certificate(&self, account_id: &str, sha256: Option<&str>) -> Result<(), SyncError> {
+        account::pin_certificate(&self.shared.store, account_id, sha256)?;
+        self.reload(account_id)
+    }
+
+    /// Trusts the CA certificate in `path` (a PEM file, checked here) for the account, or none
+    /// but the system's again (`None`), and checks the account again.
+    pub fn set_ca_file(&self, account_id: &str, path: Option<&str>) -> Result<(), SyncError> {
+        let path = path.map(account::check_ca_file).transpose()?;
+        self.shared.store.set_account_ca_file(account_id, path.as_deref())?;
+        self.reload(account_id)
+    }
+
     /// Changes the account's pass interval at run time.
     pub fn set_interval(&self, account_id: &str, interval_secs: u32) -> Result<(), SyncError> {
         self.shared.store.set_account_interval(account_id, interval_secs)?;

@@ -153,6 +153,7 @@ fn status(account: &str, state: AccountState) -> AccountStatusEvent {
         push_mode: crate::events::PushMode::None,
         push_folders: 0,
         sweep_secs: None,
+        problem: None,
     }
 }
 

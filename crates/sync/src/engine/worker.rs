@@ -21,7 +21,7 @@ use super::push::{Key, Push};
 use super::wakeups::WakeReason;
 use super::Shared;
 use crate::error::SyncError;
-use crate::events::{AccountState, AccountStatusEvent, EventSink};
+use crate::events::{AccountProblem, AccountState, AccountStatusEvent, EventSink};
 use crate::imap::ImapSession;
 use crate::model::Account;
 use crate::sync::{announce_owed, mark_unreachable, run_pass, sign_in, PassReport, SyncOptions};
@@ -157,7 +157,7 @@ impl Worker {
             if self.replan {
                 self.replan = false;
                 self.ensure_idle().await;
-                self.emit(if self.blocked { AccountState::Error } else { AccountState::Ok }, None, 0);
+                self.emit(if self.blocked { AccountState::Error } else { AccountState::Ok }, None, None, 0);
             }
             if let Some(scope) = pending.take() {
                 if !self.pass(scope).await {
@@ -240,7 +240,7 @@ impl Worker {
             }
             Command::PushState { key, up } => {
                 if self.push.set_up(key, up) {
-                    self.emit(if self.blocked { AccountState::Error } else { AccountState::Ok }, None, 0);
+                    self.emit(if self.blocked { AccountState::Error } else { AccountState::Ok }, None, None, 0);
                 }
             }
             Command::NotifyRefused(reason) => {
@@ -256,7 +256,7 @@ impl Worker {
         // The sweep is done by any pass that covers its folders.
         let sweeps = scope.as_ref().is_none_or(|s| self.push.swept().is_subset(s));
         let opts = SyncOptions { only_folders: scope, emit_unchanged: false, ..self.shared.opts.sync.clone() };
-        self.emit(AccountState::Syncing, None, 0);
+        self.emit(AccountState::Syncing, None, None, 0);
         let mut stop = self.stop.clone();
         let mut stopping = false;
         let result = {
@@ -294,9 +294,9 @@ impl Worker {
         if full {
             self.next_due = Instant::now() + jittered(Duration::from_secs(u64::from(self.account.interval_secs)));
         }
-        let (state, error) = match report.folder_errors.first() {
-            None => (AccountState::Ok, None),
-            Some((f, e)) => (AccountState::Error, Some(format!("{f}: {e}"))),
+        let (state, error, problem) = match report.folder_errors.first() {
+            None => (AccountState::Ok, None, None),
+            Some((f, e)) => (AccountState::Error, Some(format!("{f}: {e}")), Some(AccountProblem::folder_failed(f, e))),
         };
         if let Some(s) = &self.session {
             self.offers = Some((s.has_capability("NOTIFY"), s.has_capability("IDLE")));
@@ -309,7 +309,7 @@ impl Worker {
         if self.next_sweep.is_none() && !self.push.swept().is_empty() {
             self.next_sweep = Some(Instant::now() + self.shared.opts.sweep);
         }
-        self.emit(state, error, report.new_messages);
+        self.emit(state, error, problem, report.new_messages);
     }
 
     async fn failed(&mut self, e: SyncError) {
@@ -324,10 +324,10 @@ impl Worker {
         } else {
             self.next_due = Instant::now() + self.backoff.next_delay();
         }
-        self.emit(e.account_state(), Some(e.status_text()), 0);
+        self.emit(e.account_state(), Some(e.status_text()), Some(e.problem()), 0);
     }
 
-    fn emit(&self, state: AccountState, error: Option<String>, new_messages: u32) {
+    fn emit(&self, state: AccountState, error: Option<String>, problem: Option<AccountProblem>, new_messages: u32) {
         let (push, push_mode, push_folders, sweep_secs) = self.push.status(self.shared.opts.sweep);
         let next_pass_at = (!self.blocked && !matches!(state, AccountState::Syncing | AccountState::Connecting)).then(|| {
             let wait = self.next_due.saturating_duration_since(Instant::now());
@@ -347,6 +347,7 @@ impl Worker {
                 push_mode,
                 push_folders,
                 sweep_secs,
+                problem,
             },
         );
     }

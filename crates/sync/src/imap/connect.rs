@@ -16,6 +16,7 @@ use super::error::ImapError;
 use super::session::ImapSession;
 use super::stream::ImapStream;
 use crate::model::Security;
+use crate::net::cert::{self, CertificateInfo};
 use crate::net::tcp::{self, ConnectError};
 use crate::net::tls::{self, TlsError};
 
@@ -26,6 +27,9 @@ pub struct ServerConfig {
     pub port: u16,
     pub security: Security,
     pub ca_file: Option<String>,
+    /// The one certificate (SHA-256, `net::cert::normalise_sha256`'s form) this account
+    /// trusts instead of verifying the chain (`net::tls::handshake_pinned`).
+    pub pinned_sha256: Option<String>,
     pub timeouts: Timeouts,
 }
 
@@ -161,7 +165,49 @@ pub async fn open(cfg: &ServerConfig) -> Result<(ImapStream, Capabilities), Imap
         ConnectError::Timeout => timeout_with(cfg, "connecting", cfg.timeouts.connect),
         ConnectError::Io(source) => ImapError::Connect { host: cfg.host.clone(), port: cfg.port, source },
     })?;
-    secure(cfg, tcp, &mut ()).await.map_err(|(_, e)| e)
+    let peer = tcp.peer_addr().ok();
+    match secure(cfg, tcp, &mut ()).await {
+        Ok(done) => Ok(done),
+        // Show the user the certificate they are asked to trust: its fingerprint is what
+        // they check with the administrator and pin. This costs a second connection, once:
+        // the account then waits for the user.
+        Err((_, ImapError::UntrustedCertificate { host, detail, cert: None })) => {
+            let cert = match peer {
+                Some(addr) => read_certificate(cfg, addr, &detail).await.map(Box::new),
+                None => None,
+            };
+            Err(ImapError::UntrustedCertificate { host, detail, cert })
+        }
+        Err((_, e)) => Err(e),
+    }
+}
+
+/// Reads the certificate `cfg.host` presents at `addr` (after STARTTLS when so configured),
+/// without verifying it. `None` when even an unverified handshake fails.
+pub(crate) async fn read_certificate(cfg: &ServerConfig, addr: std::net::SocketAddr, reason: &str) -> Option<CertificateInfo> {
+    let deadline = cfg.timeouts.connect + cfg.timeouts.response;
+    let der = tokio::time::timeout(deadline, peer_certificate(cfg, addr)).await.ok()??;
+    cert::describe(&der, reason)
+}
+
+async fn peer_certificate(cfg: &ServerConfig, addr: std::net::SocketAddr) -> Option<Vec<u8>> {
+    let tcp = tcp::connect_any(&[addr], cfg.timeouts.connect).await.ok()?;
+    let tcp = match cfg.security {
+        Security::Tls => tcp,
+        Security::Starttls => {
+            let mut plain = BufReader::new(tcp);
+            greeting(cfg, &mut plain).await.ok()?;
+            write_line(cfg, &mut plain, "C1 STARTTLS").await.ok()?;
+            let (ok, _) = read_tagged(cfg, &mut plain, "C1", |_| {}).await.ok()?;
+            if !ok {
+                return None;
+            }
+            plain.into_inner()
+        }
+        Security::Plain => return None,
+    };
+    let tls = tls::handshake_unverified(&cfg.host, cfg.timeouts.connect, tcp).await?;
+    tls::peer_der(&tls)
 }
 
 /// Where the pre-login dialogue stood when it failed: before the server had answered (or,
@@ -263,13 +309,22 @@ pub(crate) fn into_inner_checked<S: AsyncRead>(r: BufReader<S>) -> Result<S, Ima
 
 /// The verified TLS handshake of `net::tls`, its failures worded for an IMAP account.
 pub(crate) async fn tls_handshake(cfg: &ServerConfig, tcp: TcpStream) -> Result<tokio_native_tls::TlsStream<TcpStream>, ImapError> {
-    tls::handshake(&cfg.host, cfg.ca_file.as_deref(), cfg.timeouts.connect, tcp).await.map_err(|e| tls_error(cfg, e))
+    let done = match &cfg.pinned_sha256 {
+        Some(pin) => tls::handshake_pinned(&cfg.host, pin, cfg.timeouts.connect, tcp).await,
+        None => tls::handshake(&cfg.host, cfg.ca_file.as_deref(), cfg.timeouts.connect, tcp).await,
+    };
+    done.map_err(|e| tls_error(cfg, e))
 }
 
 fn tls_error(cfg: &ServerConfig, e: TlsError) -> ImapError {
     match e {
         TlsError::CaFile { path, detail } => ImapError::CaFile { path, detail },
-        TlsError::Untrusted { detail } => ImapError::UntrustedCertificate { host: cfg.host.clone(), detail },
+        TlsError::Untrusted { detail } => ImapError::UntrustedCertificate { host: cfg.host.clone(), detail, cert: None },
+        TlsError::Changed { der } => ImapError::CertificateChanged {
+            host: cfg.host.clone(),
+            pinned: cfg.pinned_sha256.clone().unwrap_or_default(),
+            cert: cert::describe(&der, "not the pinned certificate").map(Box::new),
+        },
         TlsError::Failed { detail } => ImapError::Tls { host: cfg.host.clone(), detail },
         TlsError::Timeout(t) => timeout_with(cfg, "negotiating TLS", t),
     }

@@ -2,14 +2,20 @@
 
 use std::time::Duration;
 
+use crate::net::CertificateInfo;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
     #[error("cannot connect to {host}:{port}: {source}")]
     Connect { host: String, port: u16, source: std::io::Error },
     #[error("{host}:{port} did not answer within {}s while {what}", timeout.as_secs())]
     Timeout { host: String, port: u16, what: &'static str, timeout: Duration },
-    #[error("certificate for {host} is not trusted ({detail}): pass --ca-file with the CA that signed it, or check the host name")]
-    UntrustedCertificate { host: String, detail: String },
+    #[error("certificate for {host} is not trusted ({detail}){}: pass --ca-file with the CA that signed it, check the host name, or, having checked the fingerprint with the server's administrator, pin it with `mailbell-cli account trust-cert`", fingerprint(.cert))]
+    UntrustedCertificate { host: String, detail: String, cert: Option<Box<CertificateInfo>> },
+    /// The account pins a certificate (the user trusted it) and the server presents another:
+    /// either the server renewed it or someone is in between. Only the user can tell.
+    #[error("the certificate of {host} changed: it is no longer the one trusted for this account (SHA-256 {pinned}){}; Mailbell stopped checking this account. Ask the server's administrator whether the certificate was renewed, then trust the new one with `mailbell-cli account trust-cert`", fingerprint(.cert))]
+    CertificateChanged { host: String, pinned: String, cert: Option<Box<CertificateInfo>> },
     #[error("TLS handshake with {host} failed: {detail}")]
     Tls { host: String, detail: String },
     #[error("cannot use the CA file {path}: {detail}")]
@@ -57,10 +63,19 @@ impl ImapError {
                 | ImapError::TokenRefused { .. }
                 | ImapError::NoOAuth { .. }
                 | ImapError::UntrustedCertificate { .. }
+                | ImapError::CertificateChanged { .. }
                 | ImapError::CaFile { .. }
                 | ImapError::StartTlsNotOffered { .. }
                 | ImapError::LoginDisabled { .. }
         )
+    }
+}
+
+/// " (the server presents ... SHA-256 ...)" for a certificate that could be read.
+fn fingerprint(cert: &Option<Box<CertificateInfo>>) -> String {
+    match cert {
+        Some(c) => format!("; the server presents {} issued by {}, SHA-256 {}", c.subject, c.issuer, c.sha256_fingerprint),
+        None => String::new(),
     }
 }
 

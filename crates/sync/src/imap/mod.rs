@@ -23,7 +23,7 @@ pub use body::FetchedBody;
 pub use change::CopiedTo;
 #[cfg(feature = "fuzzing")]
 pub(crate) use connect::login;
-pub(crate) use connect::{authenticate, greeting, read_tagged, secure, write_line, AuthFailure, Phase, Progress};
+pub(crate) use connect::{authenticate, greeting, read_certificate, secure, AuthFailure, Phase, Progress};
 pub use connect::{login_bearer, login_on, open, Capabilities, Credential, ServerConfig, Timeouts};
 pub use error::ImapError;
 pub use fetch::{join_headers, Examined, FetchStream, FetchedMessage};

@@ -61,6 +61,25 @@ pub(crate) fn describe(der: &[u8], reason: &str) -> Option<CertificateInfo> {
     })
 }
 
+/// SHA-256 of a DER certificate as colon-separated upper-case hex (the form pins are kept in).
+pub(crate) fn sha256_fingerprint(der: &[u8]) -> String {
+    hex_colons(&openssl::sha::sha256(der))
+}
+
+/// A SHA-256 fingerprint as a user may type or paste it (any case, with or without colons,
+/// spaces or a `sha256:` prefix) in the form pins are kept in; `None` unless it is 32 bytes.
+pub fn normalise_sha256(text: &str) -> Option<String> {
+    let text = text.trim();
+    let text = text.strip_prefix("sha256:").or_else(|| text.strip_prefix("SHA256:")).unwrap_or(text);
+    let hex: String = text.chars().filter(|c| !matches!(c, ':' | ' ' | '-')).collect();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let upper = hex.to_ascii_uppercase();
+    let pairs: Vec<&str> = (0..32).filter_map(|i| upper.get(i * 2..i * 2 + 2)).collect();
+    Some(pairs.join(":"))
+}
+
 /// A certificate time as seconds since 1970.
 fn unix_time(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
     let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
@@ -104,36 +123,43 @@ fn hex_colons(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
+/// A self-signed certificate for `cn` (and 127.0.0.1) valid for `days`, with its key: the
+/// unit tests' server certificate.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) fn test_certificate(cn: &str, days: u32) -> (openssl::pkey::PKey<openssl::pkey::Private>, X509) {
     use openssl::asn1::Asn1Time;
     use openssl::bn::{BigNum, MsbOption};
     use openssl::pkey::PKey;
     use openssl::rsa::Rsa;
     use openssl::x509::extension::SubjectAlternativeName;
     use openssl::x509::X509NameBuilder;
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_nid(Nid::COMMONNAME, cn).unwrap();
+    name.append_entry_by_nid(Nid::ORGANIZATIONNAME, "Example").unwrap();
+    let name = name.build();
+    let mut b = X509::builder().unwrap();
+    b.set_version(2).unwrap();
+    let mut serial = BigNum::new().unwrap();
+    serial.rand(64, MsbOption::MAYBE_ZERO, false).unwrap();
+    b.set_serial_number(&serial.to_asn1_integer().unwrap()).unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(&name).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(days).unwrap()).unwrap();
+    let san = SubjectAlternativeName::new().dns(cn).ip("127.0.0.1").build(&b.x509v3_context(None, None)).unwrap();
+    b.append_extension(san).unwrap();
+    b.sign(&key, MessageDigest::sha256()).unwrap();
+    (key, b.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     fn self_signed(cn: &str, days: u32) -> Vec<u8> {
-        let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
-        let mut name = X509NameBuilder::new().unwrap();
-        name.append_entry_by_nid(Nid::COMMONNAME, cn).unwrap();
-        name.append_entry_by_nid(Nid::ORGANIZATIONNAME, "Example").unwrap();
-        let name = name.build();
-        let mut b = X509::builder().unwrap();
-        b.set_version(2).unwrap();
-        let mut serial = BigNum::new().unwrap();
-        serial.rand(64, MsbOption::MAYBE_ZERO, false).unwrap();
-        b.set_serial_number(&serial.to_asn1_integer().unwrap()).unwrap();
-        b.set_subject_name(&name).unwrap();
-        b.set_issuer_name(&name).unwrap();
-        b.set_pubkey(&key).unwrap();
-        b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-        b.set_not_after(&Asn1Time::days_from_now(days).unwrap()).unwrap();
-        let san = SubjectAlternativeName::new().dns(cn).ip("127.0.0.1").build(&b.x509v3_context(None, None)).unwrap();
-        b.append_extension(san).unwrap();
-        b.sign(&key, MessageDigest::sha256()).unwrap();
-        b.build().to_der().unwrap()
+        test_certificate(cn, days).1.to_der().unwrap()
     }
 
     #[test]
@@ -150,5 +176,15 @@ mod tests {
         assert!(info.pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(chrono::DateTime::parse_from_rfc3339(&info.not_after).is_ok(), "{}", info.not_after);
         assert_eq!(describe(b"not a certificate", "x"), None);
+        assert_eq!(sha256_fingerprint(&der), info.sha256_fingerprint);
+    }
+
+    #[test]
+    fn fingerprints_are_normalised_as_typed() {
+        let pin = "AB:".repeat(31) + "CD";
+        assert_eq!(normalise_sha256(&pin.to_lowercase().replace(':', "")), Some(pin.clone()));
+        assert_eq!(normalise_sha256(&format!(" sha256:{} ", pin.to_lowercase())), Some(pin.clone()));
+        assert_eq!(normalise_sha256("AB:CD"), None);
+        assert_eq!(normalise_sha256(&"zz".repeat(32)), None);
     }
 }

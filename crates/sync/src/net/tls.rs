@@ -22,6 +22,9 @@ pub enum TlsError {
     Failed { detail: String },
     #[error("no TLS handshake within {} s", .0.as_secs())]
     Timeout(Duration),
+    /// The account pins a certificate and the server presented another (its DER here).
+    #[error("the server presents a certificate other than the pinned one")]
+    Changed { der: Vec<u8> },
 }
 
 /// Built connectors by extra CA file. Building one loads the system's whole CA bundle, tens
@@ -129,17 +132,53 @@ pub(crate) async fn handshake(
     }
 }
 
+/// The handshake of an account that pins its server's certificate (`pin`: SHA-256 as
+/// colon-separated upper-case hex, see `cert::normalise_sha256`): the server must present
+/// exactly that leaf certificate. Neither the chain nor the name is checked: the pin names
+/// the one certificate the user reviewed for this account's host, and the handshake proves
+/// the server holds its private key, which a name or a CA could not add to. A different
+/// certificate is [`TlsError::Changed`], never accepted.
+pub(crate) async fn handshake_pinned(host: &str, pin: &str, timeout: Duration, tcp: TcpStream) -> Result<TlsStream<TcpStream>, TlsError> {
+    let connector = unverified_connector().await?;
+    let tls = match tokio::time::timeout(timeout, connector.connect(host, tcp)).await {
+        Err(_) => return Err(TlsError::Timeout(timeout)),
+        Ok(Err(e)) => return Err(TlsError::Failed { detail: e.to_string() }),
+        Ok(Ok(s)) => s,
+    };
+    let der = peer_der(&tls).ok_or_else(|| TlsError::Failed { detail: "the server presented no certificate".into() })?;
+    if super::cert::sha256_fingerprint(&der) == pin {
+        Ok(tls)
+    } else {
+        Err(TlsError::Changed { der })
+    }
+}
+
+/// The connector that does not verify, built once (building loads the system's CA bundle).
+static UNVERIFIED: Mutex<Option<native_tls::TlsConnector>> = Mutex::new(None);
+
+async fn unverified_connector() -> Result<tokio_native_tls::TlsConnector, TlsError> {
+    if let Some(c) = UNVERIFIED.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        return Ok(c.into());
+    }
+    let built = tokio::task::spawn_blocking(|| {
+        native_tls::TlsConnector::builder()
+            .min_protocol_version(Some(native_tls::Protocol::Tlsv12))
+            .danger_accept_invalid_certs(true)
+            .danger_accept_invalid_hostnames(true)
+            .build()
+    })
+    .await
+    .map_err(|e| TlsError::Failed { detail: format!("TLS set-up task failed: {e}") })?
+    .map_err(|e| TlsError::Failed { detail: e.to_string() })?;
+    *UNVERIFIED.lock().unwrap_or_else(|p| p.into_inner()) = Some(built.clone());
+    Ok(built.into())
+}
+
 /// A handshake with verification off. Only for showing the user what a refused server
 /// presents (its certificate, whether it greets like IMAP): callers send nothing over it but
 /// what it takes to see that, and never a credential.
 pub(crate) async fn handshake_unverified(host: &str, timeout: Duration, tcp: TcpStream) -> Option<TlsStream<TcpStream>> {
-    let connector = tokio::task::spawn_blocking(|| {
-        native_tls::TlsConnector::builder().danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true).build()
-    })
-    .await
-    .ok()?
-    .ok()?;
-    let connector = tokio_native_tls::TlsConnector::from(connector);
+    let connector = unverified_connector().await.ok()?;
     tokio::time::timeout(timeout, connector.connect(host, tcp)).await.ok()?.ok()
 }
 
@@ -160,6 +199,52 @@ fn reason(detail: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::cert::{sha256_fingerprint, test_certificate};
+
+    /// A TLS server on loopback presenting a fresh self-signed certificate; returns its port
+    /// and the certificate's DER. It serves one handshake.
+    async fn server() -> (u16, Vec<u8>) {
+        let (key, cert) = test_certificate("imap.example.org", 30);
+        let der = cert.to_der().unwrap();
+        let identity = native_tls::Identity::from_pkcs8(&cert.to_pem().unwrap(), &key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+        let acceptor = tokio_native_tls::TlsAcceptor::from(native_tls::TlsAcceptor::new(identity).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            // The client may refuse the certificate: the server's side of that is an error.
+            if let Ok(mut tls) = acceptor.accept(tcp).await {
+                use tokio::io::AsyncWriteExt;
+                let _ = tls.write_all(b"* OK hello\r\n").await;
+            }
+        });
+        (port, der)
+    }
+
+    async fn tcp(port: u16) -> TcpStream {
+        TcpStream::connect(("127.0.0.1", port)).await.unwrap()
+    }
+
+    const T: Duration = Duration::from_secs(10);
+
+    #[tokio::test]
+    async fn a_pinned_certificate_is_accepted_exactly() {
+        // Unpinned, the self-signed certificate does not verify.
+        let (port, _) = server().await;
+        let e = handshake("imap.example.org", None, T, tcp(port).await).await.expect_err("untrusted");
+        assert!(matches!(e, TlsError::Untrusted { .. }), "{e:?}");
+        // Pinned to its fingerprint, it is accepted, though the name (127.0.0.1 connected as
+        // another name) and the chain are not checked.
+        let (port, der) = server().await;
+        let tls = handshake_pinned("mail.elsewhere.example", &sha256_fingerprint(&der), T, tcp(port).await).await.expect("pinned");
+        assert_eq!(peer_der(&tls), Some(der));
+        // Another certificate than the pinned one is refused, and shown.
+        let (port, der) = server().await;
+        let (_, other) = test_certificate("imap.example.org", 30);
+        let pin = sha256_fingerprint(&other.to_der().unwrap());
+        let e = handshake_pinned("imap.example.org", &pin, T, tcp(port).await).await.expect_err("changed");
+        assert_eq!(e, TlsError::Changed { der });
+    }
 
     #[test]
     fn a_hashed_ca_directory_is_recognised() {

@@ -7,7 +7,7 @@ use super::{now_rfc3339, SqlContext, Store, StoreError};
 use crate::model::{Account, NewAccount, Security};
 
 const COLUMNS: &str =
-    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth, notify";
+    "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth, notify, pinned_cert_sha256";
 const INSERT_COLUMNS: &str =
     "id, display_name, email, host, port, security, username, ca_file, folders, interval_secs, enabled, created_at, quirks, oauth";
 
@@ -42,6 +42,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
         // short of hand-editing, and then the account reads as a password account.
         oauth: serde_json::from_str(&r.get::<_, String>(13)?).ok(),
         notify: r.get(14)?,
+        pinned_cert_sha256: r.get::<_, String>(15).map(|p| (!p.is_empty()).then_some(p))?,
     })
 }
 
@@ -155,6 +156,31 @@ impl Store {
     pub fn set_account_notify(&self, id: &str, notify: bool) -> Result<(), StoreError> {
         let conn = self.lock()?;
         let n = conn.execute("UPDATE accounts SET notify = ?2 WHERE id = ?1", params![id, notify]).ctx("updating an account")?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Sets (or, given `None`, clears) the extra CA certificate trusted for the account.
+    pub fn set_account_ca_file(&self, id: &str, ca_file: Option<&str>) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        let n = conn
+            .execute("UPDATE accounts SET ca_file = ?2 WHERE id = ?1", params![id, ca_file.unwrap_or_default()])
+            .ctx("updating an account's CA file")?;
+        if n == 0 {
+            return Err(StoreError::NoSuchAccount(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Pins the server certificate with this SHA-256 fingerprint for the account (or, given
+    /// `None`, verifies its chain again).
+    pub fn set_account_pinned_cert(&self, id: &str, sha256: Option<&str>) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        let n = conn
+            .execute("UPDATE accounts SET pinned_cert_sha256 = ?2 WHERE id = ?1", params![id, sha256.unwrap_or_default()])
+            .ctx("updating an account's trusted certificate")?;
         if n == 0 {
             return Err(StoreError::NoSuchAccount(id.to_string()));
         }

@@ -135,6 +135,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX messages_by_folder ON messages(account_id, folder, id);
     "#,
+    // v9: the one server certificate the user trusted for an account (its SHA-256), empty
+    // for none (ARCHITECTURE.md § Security: pinning).
+    r#"
+    ALTER TABLE accounts ADD COLUMN pinned_cert_sha256 TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this build writes.

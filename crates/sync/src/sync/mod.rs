@@ -15,7 +15,7 @@ pub(crate) use signin::{password_of, refresh_access};
 pub use signin::{server_config, sign_in};
 
 use crate::error::SyncError;
-use crate::events::{AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent};
+use crate::events::{AccountProblem, AccountState, AccountStatusEvent, Event, EventSink, FolderStatusEvent};
 use crate::imap::Timeouts;
 use crate::model::{Account, FolderState};
 use crate::oauth::TokenCache;
@@ -72,7 +72,14 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 /// Emits an account-level status event of a one-shot sync.
-pub fn emit_account(sink: &dyn EventSink, account: &str, state: AccountState, error: Option<String>, new_messages: u32) {
+pub fn emit_account(
+    sink: &dyn EventSink,
+    account: &str,
+    state: AccountState,
+    error: Option<String>,
+    problem: Option<AccountProblem>,
+    new_messages: u32,
+) {
     sink.emit(Event::AccountStatus(AccountStatusEvent {
         account: account.to_string(),
         state,
@@ -84,6 +91,7 @@ pub fn emit_account(sink: &dyn EventSink, account: &str, state: AccountState, er
         push_mode: crate::events::PushMode::None,
         push_folders: 0,
         sweep_secs: None,
+        problem,
     }));
 }
 
@@ -100,10 +108,10 @@ pub async fn sync_account(
     let sink_ref = sink.as_ref();
     // What a killed earlier run stored but never announced goes out first, server or not.
     announce_owed(store, &account.id, sink_ref, &opts.clock).await?;
-    emit_account(sink_ref, &account.id, AccountState::Connecting, None, 0);
+    emit_account(sink_ref, &account.id, AccountState::Connecting, None, None, 0);
     let result = async {
         let mut session = sign_in(account, secrets, &TokenCache::new(), Timeouts::default()).await?;
-        emit_account(sink_ref, &account.id, AccountState::Syncing, None, 0);
+        emit_account(sink_ref, &account.id, AccountState::Syncing, None, None, 0);
         let report = run_pass(&mut session, store, account, opts, Arc::clone(&sink)).await;
         session.logout().await;
         report
@@ -113,11 +121,12 @@ pub async fn sync_account(
         Ok(report) => {
             let state = if report.folder_errors.is_empty() { AccountState::Ok } else { AccountState::Error };
             let error = report.folder_errors.first().map(|(f, e)| format!("{f}: {e}"));
-            emit_account(sink_ref, &account.id, state, error, report.new_messages);
+            let problem = report.folder_errors.first().map(|(f, e)| AccountProblem::folder_failed(f, e));
+            emit_account(sink_ref, &account.id, state, error, problem, report.new_messages);
         }
         Err(e) => {
             mark_unreachable(store, account, &e.to_string(), sink_ref).await?;
-            emit_account(sink_ref, &account.id, e.account_state(), Some(e.to_string()), 0);
+            emit_account(sink_ref, &account.id, e.account_state(), Some(e.to_string()), Some(e.problem()), 0);
         }
     }
     result

@@ -11,7 +11,14 @@ use crate::secrets::Secrets;
 
 /// The server settings of an account, as the IMAP layer needs them.
 pub fn server_config(account: &Account, timeouts: Timeouts) -> ServerConfig {
-    ServerConfig { host: account.host.clone(), port: account.port, security: account.security, ca_file: account.ca_file.clone(), timeouts }
+    ServerConfig {
+        host: account.host.clone(),
+        port: account.port,
+        security: account.security,
+        ca_file: account.ca_file.clone(),
+        pinned_sha256: account.pinned_cert_sha256.clone(),
+        timeouts,
+    }
 }
 
 /// Connects and signs in as the account says: with its password, or with an OAuth2 access
