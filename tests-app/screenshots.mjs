@@ -2,6 +2,7 @@
 // tray menu, the reading pane, the setup wizard, and the sign-in in the browser (OAuth2). Run through
 // scripts/screenshots.sh (Xvfb, keyring session, a private Dovecot, an autoconfig server on
 // loopback, and for the sign-in the test OAuth2 server).
+// The app group also shows the same window again in the dark theme and in German.
 //   node tests-app/screenshots.mjs OUT_DIR [app] [wizard] [oauth]   (default: all of them)
 
 import { spawn, spawnSync } from "node:child_process";
@@ -122,6 +123,25 @@ async function appShots() {
   await sleep(1500);
   cropShot("tray-menu", `260x190+${x + w - 260}+${y + h - 190}`);
   sh("xdotool", ["key", "Escape"]);
+  await app.stop();
+  app = null;
+
+  // The same mail in the dark theme (GTK's dark variant, which WebKitGTK answers
+  // prefers-color-scheme with) and on a German desktop.
+  await variantShots({ GTK_THEME: "Adwaita:dark" }, "dark");
+  await variantShots({ LANG: "de_DE.UTF-8", LANGUAGE: "de" }, "de");
+}
+
+/** New mail and Accounts again, started with `env`; the shots' names end in `-suffix`. */
+async function variantShots(env, suffix) {
+  app = await App.start({ dataDir: data.path, env });
+  const b = app.browser;
+  await b.setWindowSize(920, 640).catch(() => {});
+  await eventually("the mail listed", async () => (await b.$$('[data-test="message"]')).length >= 4, { timeout: 20_000 });
+  await stillShot(`app-messages-${suffix}`);
+  await (await b.$('[data-test="tab-accounts"]')).click();
+  await eventually("the failing account's error", async () => (await b.$('[data-test="account-error"]')).isExisting(), { timeout: 20_000 });
+  await stillShot(`app-accounts-${suffix}`);
   await app.stop();
   app = null;
 }

@@ -21,7 +21,7 @@ export type UiState = {
   recent: StoredMessage[];
   /** Why the first load failed, if it did. */
   loadError: string | null;
-  /** "Sync now" asked and not finished: account ids and `folderKey`s. */
+  /** "Check now" asked and not finished: account ids and `folderKey`s. */
   pending: Set<string>;
   /** Shown as busy for a moment after a click even when the pass ends at once (no flicker, and
    * the user sees the click was taken). */
