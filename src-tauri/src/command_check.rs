@@ -18,6 +18,7 @@ const NOT_CALLED_BY_UI: &[(&str, &str)] = &[];
 const OTHER_PERMISSIONS: &[(&str, &str)] = &[
     ("core:event:allow-listen", "the window listens to the engine's and the app's events (bridge.ts subscribe)"),
     ("core:event:allow-unlisten", "and stops listening"),
+    ("dialog:allow-open", "the file chooser for an account's CA certificate (open only: the window saves no file)"),
 ];
 
 fn manifest_dir() -> &'static Path {
