@@ -64,3 +64,8 @@ engine-advice-server-closed = Die Worte des Servers stehen unter „Details“.
 engine-advice-not-imap = Prüfen Sie den Port (993 für TLS, 143 für STARTTLS) und die Sicherheitsart.
 engine-advice-connection-broke = Prüfen Sie Port und Sicherheitsart, oder versuchen Sie es erneut.
 engine-advice-try-again = Versuchen Sie es erneut. Scheitert es weiter, prüfen Sie die Servereinstellungen.
+
+## Warum für eine Adresse kein Server gefunden wurde.
+engine-discovery-not-found = Mailbell konnte den IMAP-Server für { $domain } nicht finden: Geben Sie die Servereinstellungen unten ein (die Hilfeseiten Ihres Anbieters nennen sie).
+engine-discovery-no-service = { $domain } gibt an, keinen IMAP-Dienst anzubieten: Geben Sie die Servereinstellungen unten ein, wenn Sie sie kennen.
+engine-discovery-timed-out = Die Suche nach dem IMAP-Server von { $domain } hat zu lange gedauert: Geben Sie die Servereinstellungen unten ein (die Hilfeseiten Ihres Anbieters nennen sie).

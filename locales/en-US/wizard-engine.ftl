@@ -64,3 +64,8 @@ engine-advice-server-closed = The server's own words are under Details.
 engine-advice-not-imap = Check the port (993 for TLS, 143 for STARTTLS) and the security mode.
 engine-advice-connection-broke = Check the port and security mode, or try again.
 engine-advice-try-again = Try again. If it keeps failing, check the server settings.
+
+## Why no server was found for an address.
+engine-discovery-not-found = Mailbell could not find the IMAP server for { $domain }: enter the server settings below (your provider's help pages list them).
+engine-discovery-no-service = { $domain } says it offers no IMAP service: enter the server settings below if you know them.
+engine-discovery-timed-out = Looking for the IMAP server of { $domain } took too long: enter the server settings below (your provider's help pages list them).

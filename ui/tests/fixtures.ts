@@ -159,6 +159,7 @@ export function discovery(candidates: Candidate[] = [candidate()], extra: Partia
     candidates,
     attempts: [{ source: "builtin", target: "example.org", result: "not a provider in the built-in table" }],
     error: null,
+    error_kind: null,
     ...extra,
   };
 }

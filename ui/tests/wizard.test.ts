@@ -746,6 +746,17 @@ describe("the engine's words in German", () => {
     expect(details.querySelector("pre")!.textContent).toBe("connection refused by imap.example.org:993: nothing accepts connections on that port");
   });
 
+  it("says why discovery found no server from its kind", async () => {
+    setLocale("de");
+    const { w } = setup({
+      discovery: discovery([], { error: "could not find the IMAP server for example.org: enter the server settings below (your provider's help pages list them).", error_kind: "not_found" }),
+    });
+    await toServer(w);
+    expect(document.querySelector(".source-none")!.textContent).toBe(
+      "Mailbell konnte den IMAP-Server für example.org nicht finden: Geben Sie die Servereinstellungen unten ein (die Hilfeseiten Ihres Anbieters nennen sie).",
+    );
+  });
+
   it("says a wrong password in German, the server's words under Details", async () => {
     setLocale("de");
     const { w } = setup({ test: () => authFailedReport() });
