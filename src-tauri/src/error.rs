@@ -38,11 +38,15 @@ pub struct AppError {
     // JSON always has it (null when there is no problem).
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub problem: Option<Box<AccountProblem>>,
+    /// For bad input in a form field: what is wrong as a kind with its arguments, for a sentence
+    /// in the user's language (`message` is the engine's English).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub field_error: Option<Box<FieldError>>,
 }
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> AppError {
-        AppError { kind, message: message.into(), field: None, problem: None }
+        AppError { kind, message: message.into(), field: None, problem: None, field_error: None }
     }
 
     pub fn invalid(message: impl Into<String>) -> AppError {
@@ -51,7 +55,7 @@ impl AppError {
 
     /// Bad input in one field of a form.
     pub fn in_field(field: &str, message: impl Into<String>) -> AppError {
-        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()), problem: None }
+        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()), problem: None, field_error: None }
     }
 
     pub fn internal(message: impl Into<String>) -> AppError {
@@ -86,7 +90,7 @@ impl From<SyncError> for AppError {
 
 impl From<FieldError> for AppError {
     fn from(e: FieldError) -> Self {
-        AppError::in_field(e.field.as_str(), e.message)
+        AppError { field_error: Some(Box::new(e.clone())), ..AppError::in_field(e.field.as_str(), e.message) }
     }
 }
 

@@ -198,4 +198,17 @@ pub struct DiscoveryView {
     pub attempts: Vec<Attempt>,
     /// Why there are no candidates, when there are none.
     pub error: Option<String>,
+    /// The same as a kind, for the window's own words (`domain` and `attempts` are its details).
+    pub error_kind: Option<DiscoveryFailure>,
+}
+
+/// Why discovery found no server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum DiscoveryFailure {
+    NotFound,
+    /// The domain's SRV records say it offers no IMAP.
+    NoService,
+    TimedOut,
 }

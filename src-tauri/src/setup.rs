@@ -12,7 +12,7 @@ use tauri::{AppHandle, Manager};
 
 use crate::bridge::{emit_app, refresh_unviewed};
 use crate::error::{AppError, AppResult};
-use crate::models::{AccountSetup, AppEvent, DiscoveryView, ServerSettings};
+use crate::models::{AccountSetup, AppEvent, DiscoveryFailure, DiscoveryView, ServerSettings};
 use crate::state::AppState;
 
 /// A wizard waits for a person: a server that has not answered by then will not.
@@ -24,19 +24,25 @@ pub async fn discover_servers(email: String) -> AppResult<DiscoveryView> {
     let email = check_email(&email)?;
     let opts = DiscoveryOptions::from_env().map_err(|e| AppError::internal(format!("discovery is misconfigured: {e}")))?;
     match discover_detailed(&email, &opts).await {
-        Ok(d) => Ok(DiscoveryView { domain: d.domain, candidates: d.candidates, attempts: d.attempts, error: None }),
+        Ok(d) => Ok(DiscoveryView { domain: d.domain, candidates: d.candidates, attempts: d.attempts, error: None, error_kind: None }),
         Err(DiscoveryError::InvalidEmail { reason, .. }) => {
             Err(AppError::in_field("email", crate::tr!("error-not-an-address", reason = reason.to_string())))
         }
         Err(DiscoveryError::Config(e)) => Err(AppError::internal(format!("discovery is misconfigured: {e}"))),
         Err(e) => {
             let attempts = e.attempts().to_vec();
+            let kind = match e {
+                DiscoveryError::NoService { .. } => DiscoveryFailure::NoService,
+                DiscoveryError::TimedOut { .. } => DiscoveryFailure::TimedOut,
+                _ => DiscoveryFailure::NotFound,
+            };
             let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
             Ok(DiscoveryView {
                 domain,
                 candidates: Vec::new(),
                 attempts,
                 error: Some(format!("{e}: enter the server settings below (your provider's help pages list them).")),
+                error_kind: Some(kind),
             })
         }
     }

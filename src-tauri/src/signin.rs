@@ -47,7 +47,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn oauth_error(e: OAuthError) -> AppError {
     let kind = if matches!(e, OAuthError::Config(_)) { ErrorKind::Invalid } else { ErrorKind::Sync };
-    AppError { kind, message: e.to_string(), field: Some("oauth".into()), problem: None }
+    AppError { kind, message: e.to_string(), field: Some("oauth".into()), problem: None, field_error: None }
 }
 
 /// The OAuth2 sign-in the address's (or server's) provider offers, if any.
@@ -66,7 +66,7 @@ pub async fn oauth_sign_in(app: AppHandle, run: u32, email: String, host: String
     let Some(Offer { config: Some(config), .. }) = offer else {
         let why =
             offer.and_then(|o| o.unavailable).unwrap_or_else(|| "This server offers no sign-in in the browser: use its password.".into());
-        return Err(AppError { kind: ErrorKind::Invalid, message: why, field: Some("oauth".into()), problem: None });
+        return Err(AppError { kind: ErrorKind::Invalid, message: why, field: Some("oauth".into()), problem: None, field_error: None });
     };
     let login = if login.trim().is_empty() { email.trim() } else { login.trim() };
     let grant = browser_flow(&app, run, &config, login).await?;
@@ -138,6 +138,7 @@ pub async fn add_oauth_account(app: AppHandle, setup: AccountSetup, grant: u32) 
             message: "The sign-in has run out: sign in again.".into(),
             field: Some("oauth".into()),
             problem: None,
+            field_error: None,
         });
     };
     let secret = NewSecret::OAuth { config: g.config, refresh_token: g.refresh_token };
@@ -189,6 +190,7 @@ async fn browser_flow(app: &AppHandle, run: u32, config: &OAuthConfig, login: &s
                 message: "Sign-in cancelled.".into(),
                 field: Some("oauth".into()),
                 problem: None,
+                field_error: None,
             })
         }
         Some(r) => r.map_err(oauth_error)?,
@@ -208,6 +210,7 @@ async fn access_token(app: &AppHandle, grant: u32) -> AppResult<String> {
                 message: "The sign-in has run out: sign in again.".into(),
                 field: Some("oauth".into()),
                 problem: None,
+                field_error: None,
             });
         };
         let fresh = g.expires_at.is_none_or(|t| t > Instant::now() + std::time::Duration::from_secs(60));

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{Env, ALICE, ALICE_PW};
 use mailbell_e2e::{Certificate, Dovecot, DovecotOptions, Proxy, ProxyMode};
-use mailbell_sync::account::{live_test, live_test_with_progress, Field, LiveTestReport, Problem, Step, StepStatus};
+use mailbell_sync::account::{live_test, live_test_with_progress, Advice, Field, LiveTestReport, Problem, Step, StepStatus};
 use mailbell_sync::{Security, ServerConfig, Timeouts};
 
 fn cfg(host: &str, port: u16, security: Security, ca: Option<&Dovecot>) -> ServerConfig {
@@ -86,6 +86,7 @@ async fn a_wrong_password_shows_dovecots_words() {
     let detail = &r.step(Authenticate).unwrap().detail;
     assert!(detail.contains("[AUTHENTICATIONFAILED] Authentication failed"), "Dovecot's own words: {detail}");
     assert!(r.advice.as_deref().unwrap().contains("password"), "{:?}", r.advice);
+    assert_eq!(r.advice_kind, Some(Advice::CheckPassword), "the window says the advice from its kind");
     assert!(!json(&r).contains(wrong), "the password is never in the report");
     assert_eq!(dovecot.auth_failure_count(ALICE), 1, "one attempt");
 }
@@ -116,8 +117,10 @@ async fn a_provider_that_needs_an_app_password_says_so_with_its_link() {
     assert_eq!(provider.id, "gmail");
     let advice = r.advice.as_deref().unwrap();
     assert!(advice.contains("app password") && advice.contains("https://support.google.com/"), "{advice}");
+    assert_eq!(r.advice_kind, Some(Advice::ProviderSpecialPassword));
     let r = live_test(&cfg("127.0.0.1", dovecot.tls_port(), Security::Tls, Some(&dovecot)), "someone@outlook.com", "pw").await;
     assert!(r.advice.as_deref().unwrap().contains("OAuth"), "{:?}", r.advice);
+    assert_eq!(r.advice_kind, Some(Advice::ProviderOauth));
 }
 
 fn openssl_fingerprint(cert: &std::path::Path) -> String {
@@ -142,6 +145,7 @@ async fn an_untrusted_certificate_is_shown_with_its_fingerprint() {
         let detail = &r.step(Secure).unwrap().detail;
         assert!(detail.contains(&c.sha256_fingerprint) && detail.contains("CN=localhost"), "{detail}");
         assert!(r.advice.as_deref().unwrap().contains("CA file"), "{:?}", r.advice);
+        assert_eq!(r.advice_kind, Some(Advice::TrustCa));
         assert_eq!(dovecot.login_count(ALICE), 0, "never logged in over the unverified connection");
     }
 }
@@ -153,11 +157,13 @@ async fn expired_and_wrong_host_certificates_get_their_own_advice() {
     assert_eq!(r.problem, Some(Problem::UntrustedCertificate));
     assert!(r.certificate.as_ref().unwrap().expired);
     assert!(r.advice.as_deref().unwrap().contains("expired"), "{:?}", r.advice);
+    assert_eq!(r.advice_kind, Some(Advice::CertificateExpired));
 
     let wrong = Dovecot::start(DovecotOptions::default().certificate(Certificate::WrongHost)).expect("dovecot");
     let r = live_test(&cfg("127.0.0.1", wrong.tls_port(), Security::Tls, Some(&wrong)), ALICE, ALICE_PW).await;
     assert_eq!(r.problem, Some(Problem::UntrustedCertificate));
     assert!(r.advice.as_deref().unwrap().contains("mail.example.org"), "{:?}", r.advice);
+    assert_eq!(r.advice_kind, Some(Advice::CertificateNameMismatch));
 }
 
 #[tokio::test]

@@ -37,7 +37,14 @@ export function toAppError(e: unknown): AppError {
   if (e && typeof e === "object" && "kind" in e && "message" in e) {
     const field = (e as Partial<AppError>).field;
     const problem = (e as Partial<AppError>).problem;
-    return { kind: (e as AppError).kind, message: String((e as AppError).message), field: typeof field === "string" ? field : null, ...(problem ? { problem } : {}) };
+    const fieldError = (e as Partial<AppError>).field_error;
+    return {
+      kind: (e as AppError).kind,
+      message: String((e as AppError).message),
+      field: typeof field === "string" ? field : null,
+      ...(problem ? { problem } : {}),
+      ...(fieldError ? { field_error: fieldError } : {}),
+    };
   }
   return { kind: "internal", message: e instanceof Error ? e.message : String(e), field: null };
 }

@@ -13,6 +13,7 @@ import type { Security } from "./bindings/Security";
 import type { ServerSettings } from "./bindings/ServerSettings";
 import type { Step } from "./bindings/Step";
 import type { StepReport } from "./bindings/StepReport";
+import { adviceSentence, fieldErrorSentence, testProblemSentence } from "./engine-words";
 import { t } from "./i18n";
 
 export type WizardStep = "address" | "server" | "folders" | "finish";
@@ -43,11 +44,17 @@ function asField(f: string | null | undefined): FieldName | null {
   return f && FIELDS.includes(f) ? (f as FieldName) : null;
 }
 
-/** An error to show: next to `field`, or for the whole step when it names none. */
-export type Placement = { field: FieldName | null; message: string; advice: string | null };
+/** An error to show: next to `field`, or for the whole step when it names none; `details` are
+ * words from elsewhere (the server's, the system's) for a "Details" disclosure. `said`: the
+ * message is the catalogue's sentence, shown as it is (an engine's words get a capital first). */
+export type Placement = { field: FieldName | null; message: string; advice: string | null; details?: string | null; said?: boolean };
 
-/** Where a command's rejection goes. */
+/** Where a command's rejection goes, in the user's language when the engine said what kind of
+ * error it is. */
 export function placeError(e: AppError): Placement {
+  const fe = e.field_error;
+  const said = fe ? fieldErrorSentence(fe) : null;
+  if (fe && said) return { field: asField(e.field), message: said, advice: null, details: fe.details, said: true };
   return { field: asField(e.field), message: e.message, advice: null };
 }
 
@@ -58,7 +65,11 @@ export function placeReport(r: LiveTestReport, signedIn = false): Placement | nu
   if (r.ok) return null;
   const failed = r.steps.find((s) => s.status === "failed");
   const field = signedIn && r.field === "password" ? "oauth" : asField(r.field);
-  return { field, message: failed?.detail ?? t("setup-test-failed"), advice: r.advice };
+  const said = testProblemSentence(r);
+  // The engine's English advice only when there is no kind for it (a report from an older engine).
+  const advice = r.advice_kind ? adviceSentence(r) : r.advice;
+  if (said) return { field, message: said, advice, details: failed?.detail || null, said: true };
+  return { field, message: failed?.detail ?? t("setup-test-failed"), advice };
 }
 
 /** What to say about an untrusted certificate, beside the certificate itself: giving the CA file
@@ -67,7 +78,7 @@ export function placeReport(r: LiveTestReport, signedIn = false): Placement | nu
 export function certificateAdvice(r: LiveTestReport): { caFile: boolean; text: string } | null {
   const c = r.certificate;
   if (r.problem !== "untrusted_certificate" || !c) return null;
-  if (c.expired || /mismatch/i.test(c.reason)) return { caFile: false, text: r.advice ?? "" };
+  if (c.expired || /mismatch/i.test(c.reason)) return { caFile: false, text: adviceSentence(r) ?? r.advice ?? "" };
   return {
     caFile: true,
     text: c.self_signed ? t("setup-cert-advice-self-signed") : t("setup-cert-advice"),

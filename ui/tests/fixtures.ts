@@ -159,6 +159,7 @@ export function discovery(candidates: Candidate[] = [candidate()], extra: Partia
     candidates,
     attempts: [{ source: "builtin", target: "example.org", result: "not a provider in the built-in table" }],
     error: null,
+    error_kind: null,
     ...extra,
   };
 }
@@ -189,6 +190,7 @@ export function passedReport(folders: FolderInfo[] = [folderInfo("INBOX"), folde
     problem: null,
     field: null,
     advice: null,
+    advice_kind: null,
     certificate: null,
     provider: null,
     capabilities: ["IMAP4rev1"],
@@ -210,6 +212,7 @@ export function authFailedReport(extra: Partial<LiveTestReport> = {}): LiveTestR
     problem: "auth_failed",
     field: "password",
     advice: "Check the user name and password.",
+    advice_kind: "check_password",
     ...extra,
   };
 }
@@ -222,6 +225,7 @@ export function untrustedReport(): LiveTestReport {
     problem: "untrusted_certificate",
     field: "ca_file",
     advice: "If you trust this server, save this self-signed certificate as a PEM file (--ca-file).",
+    advice_kind: "trust_self_signed",
     certificate: {
       subject: "CN=imap.example.org",
       issuer: "CN=imap.example.org",

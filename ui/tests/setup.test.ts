@@ -79,9 +79,13 @@ describe("where errors go", () => {
   it("puts a failed test's words and advice next to the field the report names", () => {
     expect(placeReport(authFailedReport())).toEqual({
       field: "password",
-      message: 'the server refused the login for "alice": [AUTHENTICATIONFAILED] Authentication failed.',
-      advice: "Check the user name and password.",
+      message: "imap.example.org did not accept the password for alice.",
+      advice: expect.stringContaining("Check the user name and password (") as string,
+      details: 'the server refused the login for "alice": [AUTHENTICATIONFAILED] Authentication failed.',
+      said: true,
     });
+    // A report without a kind for its advice (an older engine) keeps the engine's words.
+    expect(placeReport(authFailedReport({ advice_kind: null }))!.advice).toBe("Check the user name and password.");
     expect(placeReport(untrustedReport())!.field).toBe("ca_file");
     expect(placeReport(passedReport())).toBeNull();
   });
@@ -97,7 +101,10 @@ describe("where errors go", () => {
   it("asks for the CA file for an untrusted certificate, but not for an expired one", () => {
     const r = untrustedReport();
     expect(certificateAdvice(r)).toMatchObject({ caFile: true, text: expect.stringContaining("CA certificate file") as string });
-    expect(certificateAdvice({ ...r, certificate: { ...r.certificate!, expired: true } })).toEqual({ caFile: false, text: r.advice });
+    expect(certificateAdvice({ ...r, certificate: { ...r.certificate!, expired: true }, advice_kind: "certificate_expired" })).toEqual({
+      caFile: false,
+      text: "The server's certificate expired on 2027-01-01T00:00:00Z: tell the server's administrator. Mailbell does not connect with an expired certificate.",
+    });
     expect(certificateAdvice(authFailedReport())).toBeNull();
   });
 

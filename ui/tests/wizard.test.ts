@@ -5,6 +5,7 @@ import type { DiscoveryView } from "../src/bindings/DiscoveryView";
 import type { LiveTestReport } from "../src/bindings/LiveTestReport";
 import type { Offer } from "../src/bindings/Offer";
 import type { ServerSettings } from "../src/bindings/ServerSettings";
+import { FALLBACK, setLocale } from "../src/i18n";
 import { Wizard, type WizardApi, type WizardHost } from "../src/views/wizard";
 import { account, authFailedReport, candidate, discovery, folderInfo, oauthAccount, offer, passedReport, refusal, stepReport, untrustedReport } from "./fixtures";
 
@@ -216,7 +217,7 @@ describe("server step", () => {
     expect(w.currentStep).toBe("server");
     const err = $("wizard-password-error");
     expect(err.textContent).toContain("[AUTHENTICATIONFAILED] Authentication failed.");
-    expect(err.textContent).toContain("Check the user name and password.");
+    expect(err.textContent).toContain("Check the user name and password (");
     expect(input("wizard-password").getAttribute("aria-describedby")).toContain(err.id);
     expect(document.activeElement).toBe(input("wizard-password"));
     expect(input("wizard-password").value).toBe("wrong");
@@ -594,13 +595,19 @@ describe("sign-in in the browser (OAuth2)", () => {
   it("puts a token the server refuses next to the sign-in, which then starts over", async () => {
     const { w, api } = setup({
       offer: () => offer(),
-      testSignedIn: () => authFailedReport({ advice: "The server refused the sign-in token: sign in again; if it keeps refusing, the token may lack the mail scope." }),
+      testSignedIn: () =>
+        authFailedReport({
+          problem: "token_refused",
+          advice: "The server refused the sign-in token: sign in again; if it keeps refusing, the token may lack the mail scope.",
+          advice_kind: "token_refused",
+        }),
     });
     await toServer(w);
     await w.submit();
     const grant = api.oauthSignIn.mock.calls[0]![0];
     expect($("wizard-oauth-error").textContent).toContain("[AUTHENTICATIONFAILED] Authentication failed.");
-    expect($("wizard-oauth-error").textContent).toContain("The server refused the sign-in token");
+    expect($("wizard-oauth-error").textContent).toContain("imap.example.org did not accept the sign-in.");
+    expect($("wizard-oauth-error").textContent).toContain("Sign in again.");
     expect($("wizard-password-error").hidden).toBe(true);
     expect(api.oauthCancel).toHaveBeenCalledWith(grant);
     expect(visible("wizard-oauth-sign-in")).toBe(true);
@@ -677,5 +684,88 @@ describe("sign-in in the browser (OAuth2)", () => {
     api.openLink.mockRejectedValueOnce({ kind: "invalid", message: "only https links are opened", field: null });
     link.click();
     await vi.waitFor(() => expect(document.querySelector('[data-test="wizard-note"] [data-test="url-error"]')!.textContent).toBe("only https links are opened"));
+  });
+});
+
+describe("the engine's words in German", () => {
+  afterEach(() => setLocale(FALLBACK));
+
+  it("says a field error from its kind, in the user's language", async () => {
+    setLocale("de");
+    const { w, api } = setup({ test: () => passedReport() });
+    const message = "This account is already set up: change it under Accounts instead.";
+    api.addAccount.mockRejectedValueOnce({
+      kind: "invalid",
+      message,
+      field: "email",
+      field_error: { field: "email", kind: "already_set_up", message, value: null, min: null, details: null },
+    });
+    vi.useFakeTimers();
+    type("wizard-email", "alice@example.org");
+    await w.submit();
+    type("wizard-password", "secret");
+    await w.submit();
+    vi.advanceTimersByTime(1000);
+    await w.submit();
+    expect(w.currentStep).toBe("finish");
+    await w.submit();
+    expect(w.currentStep).toBe("address");
+    const err = $("wizard-email-error");
+    expect(err.textContent).toContain("Dieses Konto ist schon eingerichtet: Ändern Sie es stattdessen unter „Konten“.");
+    expect(err.textContent).not.toContain("already set up");
+  });
+
+  it("says a failed connection test and its advice from their kinds, with the engine's words under Details", async () => {
+    setLocale("de");
+    const refused: LiveTestReport = {
+      ...passedReport([]),
+      ok: false,
+      steps: [
+        stepReport("connect", "failed", "connection refused by imap.example.org:993: nothing accepts connections on that port"),
+        stepReport("secure", "skipped"),
+        stepReport("authenticate", "skipped"),
+        stepReport("list_folders", "skipped"),
+      ],
+      problem: "connection_refused",
+      field: "port",
+      advice: "Check the port (IMAP is usually 993 with TLS or 143 with STARTTLS) and that the server at imap.example.org is running.",
+      advice_kind: "check_port_running",
+    };
+    const { w } = setup({ test: () => refused });
+    await toServer(w);
+    type("wizard-password", "secret");
+    await w.submit();
+    expect(w.currentStep).toBe("server");
+    const err = $("wizard-port-error");
+    expect(err.querySelector(".error-message")!.textContent).toBe("imap.example.org nimmt auf Port 993 keine Verbindungen an.");
+    expect(err.querySelector(".error-advice")!.textContent).toBe(
+      "Prüfen Sie den Port (IMAP ist meist 993 mit TLS oder 143 mit STARTTLS) und ob der Server imap.example.org läuft.",
+    );
+    const details = err.querySelector("details")!;
+    expect(details.querySelector("summary")!.textContent).toBe("Details");
+    expect(details.querySelector("pre")!.textContent).toBe("connection refused by imap.example.org:993: nothing accepts connections on that port");
+  });
+
+  it("says why discovery found no server from its kind", async () => {
+    setLocale("de");
+    const { w } = setup({
+      discovery: discovery([], { error: "could not find the IMAP server for example.org: enter the server settings below (your provider's help pages list them).", error_kind: "not_found" }),
+    });
+    await toServer(w);
+    expect(document.querySelector(".source-none")!.textContent).toBe(
+      "Mailbell konnte den IMAP-Server für example.org nicht finden: Geben Sie die Servereinstellungen unten ein (die Hilfeseiten Ihres Anbieters nennen sie).",
+    );
+  });
+
+  it("says a wrong password in German, the server's words under Details", async () => {
+    setLocale("de");
+    const { w } = setup({ test: () => authFailedReport() });
+    await toServer(w);
+    type("wizard-password", "wrong");
+    await w.submit();
+    const err = $("wizard-password-error");
+    expect(err.querySelector(".error-message")!.textContent).toBe("imap.example.org hat das Passwort für alice nicht angenommen.");
+    expect(err.querySelector(".error-advice")!.textContent).toContain("Prüfen Sie Benutzername und Passwort");
+    expect(err.querySelector("details pre")!.textContent).toContain("[AUTHENTICATIONFAILED] Authentication failed.");
   });
 });

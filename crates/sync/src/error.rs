@@ -174,6 +174,7 @@ impl SyncError {
 /// The field of an account's settings that an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum AccountField {
     Email,
     Host,
@@ -206,17 +207,59 @@ impl AccountField {
     }
 }
 
+/// What is wrong with a field's value, so that a front end can say it in the user's language
+/// (the English `message` stays for the CLI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum FieldProblem {
+    /// Blank where a value is needed (email, host, user name, password).
+    Missing,
+    /// Not an email address / server name / SHA-256 fingerprint; `value` is what was typed.
+    Invalid,
+    PortZero,
+    CaFileNotAbsolute,
+    /// The CA file cannot be read or holds no certificate; `details` says why.
+    CaFileUnusable,
+    NoFolders,
+    /// `value` is the interval asked for, `min` the shortest allowed (seconds).
+    IntervalTooShort,
+    AlreadySetUp,
+    /// Only the English `message` says it (e.g. an unknown quirk).
+    Other,
+}
+
 /// Bad input in one field, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FieldError {
     pub field: AccountField,
     pub message: String,
+    pub kind: FieldProblem,
+    /// The value as typed, for the sentence about it.
+    pub value: Option<String>,
+    /// The smallest value allowed, for `interval_too_short`.
+    pub min: Option<u32>,
+    /// Words from elsewhere (the system's, OpenSSL's, the address parser's), for "Details".
+    pub details: Option<String>,
 }
 
 impl FieldError {
     pub fn new(field: AccountField, message: impl Into<String>) -> FieldError {
-        FieldError { field, message: message.into() }
+        FieldError { field, message: message.into(), kind: FieldProblem::Other, value: None, min: None, details: None }
+    }
+
+    pub fn of(field: AccountField, kind: FieldProblem, message: impl Into<String>) -> FieldError {
+        FieldError { kind, ..FieldError::new(field, message) }
+    }
+
+    pub fn with_value(self, value: impl Into<String>) -> FieldError {
+        FieldError { value: Some(value.into()), ..self }
+    }
+
+    pub fn with_details(self, details: impl Into<String>) -> FieldError {
+        FieldError { details: Some(details.into()), ..self }
     }
 }
 

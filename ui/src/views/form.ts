@@ -123,7 +123,18 @@ export function setOptions(select: HTMLSelectElement, options: readonly (readonl
 
 /** An error's words: the message (e.g. the server's own), then what to do. */
 export function errorBody(p: Placement): Child[] {
-  return [h("p", { class: "error-message" }, sentence(p.message)), p.advice ? h("p", { class: "error-advice" }, p.advice) : null];
+  return [
+    h("p", { class: "error-message" }, p.said ? p.message : sentence(p.message)),
+    p.advice ? h("p", { class: "error-advice" }, p.advice) : null,
+    p.details
+      ? h(
+          "details",
+          { class: "problem-details", data: { test: "error-details" } },
+          h("summary", null, t("problem-details")),
+          h("pre", { class: "raw-words" }, p.details),
+        )
+      : null,
+  ];
 }
 
 /** An error for a whole step (one that names no field). */

@@ -88,6 +88,43 @@ pub enum Problem {
     ConnectionLost,
 }
 
+/// Which advice the report gives, so that a front end can say it in the user's language (the
+/// English `advice` stays for the CLI). Its arguments are in the report: `host`, `port`,
+/// `certificate` (`not_after`, `names`), `provider` (`name`, `note`, `help_url`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum Advice {
+    NameServiceSilent,
+    CheckHostName,
+    CheckPortRunning,
+    CheckFirewall,
+    CheckNetwork,
+    CheckHostAndPort,
+    TokenRefused,
+    ProviderOauth,
+    ProviderSpecialPassword,
+    CheckPasswordProvider,
+    CheckPassword,
+    LoginDisabled,
+    UsePassword,
+    ListFailed,
+    CertificateExpired,
+    CertificateNameMismatch,
+    TrustSelfSigned,
+    TrustCa,
+    ChooseCaFile,
+    StarttlsNotOffered,
+    UseTls,
+    TlsWrongPort,
+    TlsTooOld,
+    StoppedAnswering,
+    ServerClosed,
+    NotImap,
+    ConnectionBroke,
+    TryAgain,
+}
+
 /// The setting a problem is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -169,6 +206,8 @@ pub struct LiveTestReport {
     pub field: Option<Field>,
     /// What to do about it.
     pub advice: Option<String>,
+    /// The same advice as a kind, for a front end's own words.
+    pub advice_kind: Option<Advice>,
     /// The certificate, when it was not trusted.
     pub certificate: Option<CertificateInfo>,
     /// The provider, when the built-in table knows the host or the user name's domain.
@@ -221,6 +260,7 @@ pub async fn live_test_with(
             problem: None,
             field: None,
             advice: None,
+            advice_kind: None,
             certificate: None,
             provider: provider.map(ProviderInfo::from),
             capabilities: Vec::new(),
@@ -260,10 +300,11 @@ impl Test<'_> {
         self.push(StepReport { step, status: StepStatus::Skipped, detail: detail.into(), elapsed_ms: 0 });
     }
 
-    fn fail(&mut self, step: Step, started: Instant, problem: Problem, detail: String, advice: String) {
+    fn fail(&mut self, step: Step, started: Instant, problem: Problem, detail: String, (kind, advice): (Advice, String)) {
         // The problem first: a progress listener may want to read it with the failed step.
         self.report.problem = Some(problem);
         self.report.advice = Some(advice);
+        self.report.advice_kind = Some(kind);
         self.push(StepReport { step, status: StepStatus::Failed, detail, elapsed_ms: ms(started) });
     }
 
@@ -276,8 +317,13 @@ impl Test<'_> {
             Ok(a) => a,
             Err((problem, detail)) => {
                 let advice = match problem {
-                    Problem::TimedOut => "The name service did not answer: check the network connection.".to_string(),
-                    _ => format!("Check the spelling of the server name {:?}; discovery can find it from your address.", cfg.host),
+                    Problem::TimedOut => {
+                        (Advice::NameServiceSilent, "The name service did not answer: check the network connection.".to_string())
+                    }
+                    _ => (
+                        Advice::CheckHostName,
+                        format!("Check the spelling of the server name {:?}; discovery can find it from your address.", cfg.host),
+                    ),
                 };
                 return self.fail(Step::Connect, started, problem, detail, advice);
             }
@@ -320,12 +366,14 @@ impl Test<'_> {
             }
             Err(AuthFailure::Other(ImapError::LoginDisabled { .. })) => {
                 let detail = format!("{where_} refuses LOGIN on this connection (LOGINDISABLED)");
-                let advice =
-                    "The server wants an encrypted connection before the password: use TLS (port 993) or STARTTLS (port 143).".to_string();
+                let advice = (
+                    Advice::LoginDisabled,
+                    "The server wants an encrypted connection before the password: use TLS (port 993) or STARTTLS (port 143).".to_string(),
+                );
                 return self.fail(Step::Authenticate, started, Problem::LoginDisabled, detail, advice);
             }
             Err(AuthFailure::Other(e @ ImapError::NoOAuth { .. })) => {
-                let advice = "Sign in with a password (or an app password) for this server instead.".to_string();
+                let advice = (Advice::UsePassword, "Sign in with a password (or an app password) for this server instead.".to_string());
                 return self.fail(Step::Authenticate, started, Problem::OauthNotOffered, e.to_string(), advice);
             }
             Err(AuthFailure::Other(e)) => return self.dialogue_failed(Step::Authenticate, started, cfg, e),
@@ -364,7 +412,10 @@ impl Test<'_> {
                     started,
                     Problem::ListFailed,
                     detail,
-                    "The login worked but the server would not list the folders; try again later, or ask the provider.".into(),
+                    (
+                        Advice::ListFailed,
+                        "The login worked but the server would not list the folders; try again later, or ask the provider.".into(),
+                    ),
                 );
             }
         }
@@ -394,25 +445,35 @@ impl Test<'_> {
                     started,
                     Problem::CaFileUnusable,
                     text,
-                    "Choose a PEM file holding the CA certificate (it starts with -----BEGIN CERTIFICATE-----).".into(),
+                    (
+                        Advice::ChooseCaFile,
+                        "Choose a PEM file holding the CA certificate (it starts with -----BEGIN CERTIFICATE-----).".into(),
+                    ),
                 );
             }
             ImapError::StartTlsNotOffered { .. } => {
                 let text = format!("{}:{} does not offer STARTTLS", cfg.host, cfg.port);
-                let advice = "Without STARTTLS the password would travel unencrypted, so Mailbell will not log in. Use TLS instead (usually port 993); choose plain only if you trust every network in between.".to_string();
+                let advice = (Advice::StarttlsNotOffered, "Without STARTTLS the password would travel unencrypted, so Mailbell will not log in. Use TLS instead (usually port 993); choose plain only if you trust every network in between.".to_string());
                 self.fail(Step::Secure, started, Problem::StarttlsNotOffered, text, advice);
             }
             ImapError::StartTlsRefused { text, .. } => {
                 let detail = format!("the server refused STARTTLS: {text}");
-                self.fail(Step::Secure, started, Problem::StarttlsRefused, detail, "Use TLS instead (usually port 993).".into());
+                self.fail(
+                    Step::Secure,
+                    started,
+                    Problem::StarttlsRefused,
+                    detail,
+                    (Advice::UseTls, "Use TLS instead (usually port 993).".into()),
+                );
             }
             ImapError::Tls { detail, .. } => {
                 let text = format!("TLS handshake with {} failed: {detail}", cfg.host);
                 let advice = match cfg.security {
-                    Security::Tls => {
-                        format!("Check the port: {} may not speak TLS from the first byte (port 143 usually wants STARTTLS).", cfg.port)
-                    }
-                    _ => "The server's TLS is too old or broken: Mailbell needs TLS 1.2 or later.".into(),
+                    Security::Tls => (
+                        Advice::TlsWrongPort,
+                        format!("Check the port: {} may not speak TLS from the first byte (port 143 usually wants STARTTLS).", cfg.port),
+                    ),
+                    _ => (Advice::TlsTooOld, "The server's TLS is too old or broken: Mailbell needs TLS 1.2 or later.".into()),
                 };
                 self.fail(Step::Secure, started, Problem::TlsFailed, text, advice);
             }
@@ -423,24 +484,27 @@ impl Test<'_> {
     /// Any other failure during the dialogue, attributed to `step`.
     fn dialogue_failed(&mut self, step: Step, started: Instant, cfg: &ServerConfig, e: ImapError) {
         let (problem, advice) = match &e {
-            ImapError::Timeout { .. } => (Problem::TimedOut, format!("{}:{} stopped answering: check the port, or try again later.", cfg.host, cfg.port)),
-            ImapError::Bye(_) => (Problem::ServerClosed, "The server closed the connection; its words are above.".to_string()),
-            ImapError::Protocol(_) => (Problem::NotImap, format!("Something answers at {}:{}, but not like an IMAP server: check the port (993 for TLS, 143 for STARTTLS) and the security mode.", cfg.host, cfg.port)),
-            ImapError::ConnectionLost | ImapError::Io(_) => (Problem::ConnectionLost, "The connection broke off: check the port and security mode, or try again.".to_string()),
-            _ => (Problem::ConnectionLost, "Try again; if it persists, check the server settings.".to_string()),
+            ImapError::Timeout { .. } => (Problem::TimedOut, (Advice::StoppedAnswering, format!("{}:{} stopped answering: check the port, or try again later.", cfg.host, cfg.port))),
+            ImapError::Bye(_) => (Problem::ServerClosed, (Advice::ServerClosed, "The server closed the connection; its words are above.".to_string())),
+            ImapError::Protocol(_) => (Problem::NotImap, (Advice::NotImap, format!("Something answers at {}:{}, but not like an IMAP server: check the port (993 for TLS, 143 for STARTTLS) and the security mode.", cfg.host, cfg.port))),
+            ImapError::ConnectionLost | ImapError::Io(_) => (Problem::ConnectionLost, (Advice::ConnectionBroke, "The connection broke off: check the port and security mode, or try again.".to_string())),
+            _ => (Problem::ConnectionLost, (Advice::TryAgain, "Try again; if it persists, check the server settings.".to_string())),
         };
         self.fail(step, started, problem, e.to_string(), advice);
     }
 
-    fn auth_advice(&self, credential: Credential<'_>) -> String {
+    fn auth_advice(&self, credential: Credential<'_>) -> (Advice, String) {
         if let Credential::Bearer(_) = credential {
-            return "The server refused the sign-in token: sign in again; if it keeps refusing, the token may lack the mail scope.".into();
+            return (
+                Advice::TokenRefused,
+                "The server refused the sign-in token: sign in again; if it keeps refusing, the token may lack the mail scope.".into(),
+            );
         }
         match self.provider {
-            Some(p) if p.access == Access::OAuth => format!("{} {} See {}", p.name, p.note, p.help_url),
-            Some(p) if p.needs_special_password() => format!("{}: {} See {}", p.name, p.note, p.help_url),
-            Some(p) => format!("Check the user name and password. {}: {} See {}", p.name, p.note, p.help_url),
-            None => "Check the user name and password (the user name is often the whole email address). Some providers need an app password for mail programs.".into(),
+            Some(p) if p.access == Access::OAuth => (Advice::ProviderOauth, format!("{} {} See {}", p.name, p.note, p.help_url)),
+            Some(p) if p.needs_special_password() => (Advice::ProviderSpecialPassword, format!("{}: {} See {}", p.name, p.note, p.help_url)),
+            Some(p) => (Advice::CheckPasswordProvider, format!("Check the user name and password. {}: {} See {}", p.name, p.note, p.help_url)),
+            None => (Advice::CheckPassword, "Check the user name and password (the user name is often the whole email address). Some providers need an app password for mail programs.".into()),
         }
     }
 }
@@ -492,51 +556,69 @@ async fn resolve(cfg: &ServerConfig) -> Result<Vec<SocketAddr>, (Problem, String
     }
 }
 
-fn connect_failure(cfg: &ServerConfig, e: &io::Error) -> (Problem, String, String) {
+fn connect_failure(cfg: &ServerConfig, e: &io::Error) -> (Problem, String, (Advice, String)) {
     let at = format!("{}:{}", cfg.host, cfg.port);
     match e.kind() {
         io::ErrorKind::ConnectionRefused => (
             Problem::ConnectionRefused,
             format!("connection refused by {at}: nothing accepts connections on that port"),
-            format!("Check the port (IMAP is usually 993 with TLS or 143 with STARTTLS) and that the server at {} is running.", cfg.host),
+            (
+                Advice::CheckPortRunning,
+                format!(
+                    "Check the port (IMAP is usually 993 with TLS or 143 with STARTTLS) and that the server at {} is running.",
+                    cfg.host
+                ),
+            ),
         ),
         io::ErrorKind::TimedOut => (
             Problem::TimedOut,
             format!("{at} did not accept the connection within {} s", cfg.timeouts.connect.as_secs()),
-            "Check the server name and port, and whether a firewall blocks the port.".into(),
+            (Advice::CheckFirewall, "Check the server name and port, and whether a firewall blocks the port.".into()),
         ),
         io::ErrorKind::NetworkUnreachable | io::ErrorKind::HostUnreachable => (
             Problem::NetworkUnreachable,
             format!("cannot reach {at}: {e}"),
-            "Check the network connection (and VPN, if the server needs one).".into(),
+            (Advice::CheckNetwork, "Check the network connection (and VPN, if the server needs one).".into()),
         ),
-        _ => (Problem::ConnectionRefused, format!("cannot connect to {at}: {e}"), "Check the server name and port.".into()),
+        _ => (
+            Problem::ConnectionRefused,
+            format!("cannot connect to {at}: {e}"),
+            (Advice::CheckHostAndPort, "Check the server name and port.".into()),
+        ),
     }
 }
 
-fn untrusted_advice(cfg: &ServerConfig, cert: Option<&CertificateInfo>, reason: &str) -> String {
+fn untrusted_advice(cfg: &ServerConfig, cert: Option<&CertificateInfo>, reason: &str) -> (Advice, String) {
     if let Some(c) = cert {
         if c.expired {
-            return format!("The server's certificate expired on {}: tell the server's administrator. Mailbell will not connect with an expired certificate.", c.not_after);
+            return (Advice::CertificateExpired, format!("The server's certificate expired on {}: tell the server's administrator. Mailbell will not connect with an expired certificate.", c.not_after));
         }
         if reason.to_ascii_lowercase().contains("mismatch") && !c.names.is_empty() {
-            return format!(
-                "The certificate is for {}, not {}: use one of those names as the server, or ask the administrator.",
-                c.names.join(", "),
-                cfg.host
+            return (
+                Advice::CertificateNameMismatch,
+                format!(
+                    "The certificate is for {}, not {}: use one of those names as the server, or ask the administrator.",
+                    c.names.join(", "),
+                    cfg.host
+                ),
             );
         }
     }
-    let what = match cert {
-        Some(c) if c.self_signed => "this self-signed certificate (its PEM is in the report) or the CA that signed it",
-        _ => "the CA certificate that signed it",
+    let (kind, what) = match cert {
+        Some(c) if c.self_signed => {
+            (Advice::TrustSelfSigned, "this self-signed certificate (its PEM is in the report) or the CA that signed it")
+        }
+        _ => (Advice::TrustCa, "the CA certificate that signed it"),
     };
     let current = match &cfg.ca_file {
         Some(f) => format!(" The CA file in use, {f}, did not sign it."),
         None => String::new(),
     };
-    format!(
-        "If you trust this server, save {what} as a PEM file and give it to Mailbell as the account's CA file (--ca-file). Check the SHA-256 fingerprint with the server's administrator first.{current}"
+    (
+        kind,
+        format!(
+            "If you trust this server, save {what} as a PEM file and give it to Mailbell as the account's CA file (--ca-file). Check the SHA-256 fingerprint with the server's administrator first.{current}"
+        ),
     )
 }
 

@@ -13,9 +13,9 @@ mod spec;
 
 use std::sync::Arc;
 
-pub use crate::error::{AccountField, FieldError};
+pub use crate::error::{AccountField, FieldError, FieldProblem};
 pub use live_test::{
-    live_test, live_test_with, live_test_with_progress, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step, StepReport,
+    live_test, live_test_with, live_test_with_progress, Advice, Field, FolderInfo, LiveTestReport, Problem, ProviderInfo, Step, StepReport,
     StepStatus,
 };
 pub use spec::{check_ca_file, check_email, check_host, check_password, check_port, check_username, AccountSpec};
@@ -47,7 +47,12 @@ pub fn refuse_duplicate(store: &Store, new: &NewAccount) -> Result<(), SyncError
         .into_iter()
         .any(|a| a.email.eq_ignore_ascii_case(&new.email) && a.host.eq_ignore_ascii_case(&new.host) && a.port == new.port);
     if duplicate {
-        return Err(FieldError::new(AccountField::Email, "This account is already set up: change it under Accounts instead.").into());
+        return Err(FieldError::of(
+            AccountField::Email,
+            FieldProblem::AlreadySetUp,
+            "This account is already set up: change it under Accounts instead.",
+        )
+        .into());
     }
     Ok(())
 }
@@ -78,10 +83,12 @@ pub fn add(store: &Store, secrets: &Secrets, new: &NewAccount, quirks: &[String]
 pub fn pin_certificate(store: &Store, account_id: &str, sha256: Option<&str>) -> Result<Option<String>, SyncError> {
     let pin = match sha256 {
         Some(text) => Some(crate::net::normalise_sha256(text).ok_or_else(|| {
-            FieldError::new(
+            FieldError::of(
                 AccountField::Certificate,
+                FieldProblem::Invalid,
                 format!("{text:?} is not a SHA-256 fingerprint: it has 64 hexadecimal digits (colons optional)"),
             )
+            .with_value(text)
         })?),
         None => None,
     };

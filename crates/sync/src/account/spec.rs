@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::discover::DiscoveryError;
-use crate::error::{AccountField, FieldError};
+use crate::error::{AccountField, FieldError, FieldProblem};
 use crate::model::{NewAccount, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
 use crate::net::names::valid_host;
 
@@ -54,17 +54,26 @@ impl AccountSpec {
             Some(list) => {
                 let list: Vec<String> = list.iter().map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect();
                 if list.is_empty() {
-                    return Err(FieldError::new(AccountField::Folders, "Choose at least one folder to watch (INBOX is the usual one)."));
+                    return Err(FieldError::of(
+                        AccountField::Folders,
+                        FieldProblem::NoFolders,
+                        "Choose at least one folder to watch (INBOX is the usual one).",
+                    ));
                 }
                 Some(list)
             }
         };
         let interval_secs = self.interval_secs.unwrap_or(DEFAULT_INTERVAL_SECS);
         if interval_secs < MIN_INTERVAL_SECS {
-            return Err(FieldError::new(
-                AccountField::Interval,
-                format!("{interval_secs} seconds is too short: check at least every {MIN_INTERVAL_SECS} seconds."),
-            ));
+            return Err(FieldError {
+                value: Some(interval_secs.to_string()),
+                min: Some(MIN_INTERVAL_SECS),
+                ..FieldError::of(
+                    AccountField::Interval,
+                    FieldProblem::IntervalTooShort,
+                    format!("{interval_secs} seconds is too short: check at least every {MIN_INTERVAL_SECS} seconds."),
+                )
+            });
         }
         crate::quirks::validate(&self.quirks).map_err(|e| FieldError::new(AccountField::Quirks, e.to_string()))?;
         Ok(NewAccount {
@@ -87,15 +96,18 @@ impl AccountSpec {
 pub fn check_email(email: &str) -> Result<String, FieldError> {
     let email = email.trim();
     if email.is_empty() {
-        return Err(FieldError::new(AccountField::Email, "Enter your whole email address, e.g. jane@example.org."));
+        return Err(FieldError::of(AccountField::Email, FieldProblem::Missing, "Enter your whole email address, e.g. jane@example.org."));
     }
     // Discovery's own reading of an address is the rule: what passes here, discovery can use.
     match crate::discover::names::parse_email(email) {
         Ok(_) => Ok(email.to_string()),
-        Err(DiscoveryError::InvalidEmail { reason, .. }) => Err(FieldError::new(
+        Err(DiscoveryError::InvalidEmail { reason, .. }) => Err(FieldError::of(
             AccountField::Email,
+            FieldProblem::Invalid,
             format!("{email:?} is not an email address: {reason} (expected name@domain, e.g. jane@example.org)."),
-        )),
+        )
+        .with_value(email)
+        .with_details(reason)),
         Err(e) => Err(FieldError::new(AccountField::Email, e.to_string())),
     }
 }
@@ -104,13 +116,15 @@ pub fn check_email(email: &str) -> Result<String, FieldError> {
 pub fn check_host(host: &str) -> Result<String, FieldError> {
     let host = host.trim();
     if host.is_empty() {
-        return Err(FieldError::new(AccountField::Host, "Enter the IMAP server's name, e.g. imap.example.org."));
+        return Err(FieldError::of(AccountField::Host, FieldProblem::Missing, "Enter the IMAP server's name, e.g. imap.example.org."));
     }
     if host.contains(char::is_whitespace) || host.contains('/') || host.contains('@') || valid_host(host).is_none() {
-        return Err(FieldError::new(
+        return Err(FieldError::of(
             AccountField::Host,
+            FieldProblem::Invalid,
             format!("{host:?} is not a server name: enter only the name, e.g. imap.example.org."),
-        ));
+        )
+        .with_value(host));
     }
     Ok(host.to_string())
 }
@@ -118,7 +132,7 @@ pub fn check_host(host: &str) -> Result<String, FieldError> {
 /// A port: anything but 0.
 pub fn check_port(port: u16) -> Result<u16, FieldError> {
     if port == 0 {
-        return Err(FieldError::new(AccountField::Port, "0 is not a port: use 993 for TLS or 143 for STARTTLS."));
+        return Err(FieldError::of(AccountField::Port, FieldProblem::PortZero, "0 is not a port: use 993 for TLS or 143 for STARTTLS."));
     }
     Ok(port)
 }
@@ -126,7 +140,7 @@ pub fn check_port(port: u16) -> Result<u16, FieldError> {
 /// A login name: not blank.
 pub fn check_username(username: &str) -> Result<String, FieldError> {
     match username.trim() {
-        "" => Err(FieldError::new(AccountField::Username, "Enter the user name (usually your whole email address).")),
+        "" => Err(FieldError::of(AccountField::Username, FieldProblem::Missing, "Enter the user name (usually your whole email address).")),
         u => Ok(u.to_string()),
     }
 }
@@ -134,19 +148,21 @@ pub fn check_username(username: &str) -> Result<String, FieldError> {
 /// A CA certificate file: an absolute path to a PEM certificate.
 pub fn check_ca_file(path: &str) -> Result<String, FieldError> {
     if !Path::new(path).is_absolute() {
-        return Err(FieldError::new(
+        return Err(FieldError::of(
             AccountField::CaFile,
+            FieldProblem::CaFileNotAbsolute,
             format!("Give the full path of the CA certificate, e.g. /home/you/ca.pem (not {path:?})."),
         ));
     }
-    crate::net::load_ca(Path::new(path)).map_err(|e| FieldError::new(AccountField::CaFile, e.to_string()))?;
+    crate::net::load_ca(Path::new(path))
+        .map_err(|e| FieldError::of(AccountField::CaFile, FieldProblem::CaFileUnusable, e.to_string()).with_details(e.to_string()))?;
     Ok(path.to_string())
 }
 
 /// A password (or app password) must not be empty.
 pub fn check_password(password: &str) -> Result<(), FieldError> {
     if password.is_empty() {
-        return Err(FieldError::new(AccountField::Password, "Enter the password (or app password) of this account."));
+        return Err(FieldError::of(AccountField::Password, FieldProblem::Missing, "Enter the password (or app password) of this account."));
     }
     Ok(())
 }
@@ -154,6 +170,25 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_errors_carry_their_kind_and_arguments() {
+        assert_eq!(check_email("").unwrap_err().kind, FieldProblem::Missing);
+        let e = check_email("jane@").unwrap_err();
+        assert_eq!((e.kind, e.value.as_deref()), (FieldProblem::Invalid, Some("jane@")));
+        assert!(e.details.is_some(), "the parser's reason is kept for Details");
+        let e = check_host("imap.example.org/x").unwrap_err();
+        assert_eq!((e.field, e.kind, e.value.as_deref()), (AccountField::Host, FieldProblem::Invalid, Some("imap.example.org/x")));
+        assert_eq!(check_port(0).unwrap_err().kind, FieldProblem::PortZero);
+        assert_eq!(check_username(" ").unwrap_err().kind, FieldProblem::Missing);
+        assert_eq!(check_password("").unwrap_err().kind, FieldProblem::Missing);
+        assert_eq!(check_ca_file("ca.pem").unwrap_err().kind, FieldProblem::CaFileNotAbsolute);
+        let e = check_ca_file("/nonexistent/ca.pem").unwrap_err();
+        assert_eq!(e.kind, FieldProblem::CaFileUnusable);
+        assert!(e.details.is_some());
+        let e = AccountSpec { interval_secs: Some(5), ..spec() }.validate().unwrap_err();
+        assert_eq!((e.kind, e.value.as_deref(), e.min), (FieldProblem::IntervalTooShort, Some("5"), Some(MIN_INTERVAL_SECS)));
+    }
 
     fn spec() -> AccountSpec {
         AccountSpec {

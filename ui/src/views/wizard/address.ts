@@ -54,7 +54,7 @@ export class AddressStep {
       const p = placeError(toAppError(e));
       if (token !== this.discoveryToken) return;
       if (p.field === "email") return w.place(p);
-      view = { domain: email.split("@").pop() ?? "", candidates: [], attempts: [], error: p.message };
+      view = { domain: email.split("@").pop() ?? "", candidates: [], attempts: [], error: p.message, error_kind: null };
     } finally {
       if (token === this.discoveryToken) {
         setBusy(this.continueBtn, null);

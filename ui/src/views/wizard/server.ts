@@ -120,7 +120,7 @@ export class ServerPart {
       replace(
         this.source,
         view
-          ? h("p", { class: "source-none" }, sentence(view.error ?? t("wizard-nothing-found", { domain: view.domain })))
+          ? h("p", { class: "source-none" }, discoveryFailure(view))
           : h("p", { class: "source-none" }, t("wizard-enter-settings")),
       );
     }
@@ -184,4 +184,20 @@ function attemptsList(view: DiscoveryView): HTMLElement {
       ...view.attempts.map((a) => h("li", null, h("span", { class: "attempt-source" }, a.source), " ", h("span", { class: "attempt-target" }, a.target), h("span", { class: "attempt-result" }, ` — ${a.result}`))),
     ),
   );
+}
+
+/** Why discovery found nothing, in the user's language when the app said what kind of failure
+ * it was (what was tried is in the attempts list). */
+function discoveryFailure(view: DiscoveryView): string {
+  const domain = view.domain;
+  switch (view.error_kind) {
+    case "not_found":
+      return t("engine-discovery-not-found", { domain });
+    case "no_service":
+      return t("engine-discovery-no-service", { domain });
+    case "timed_out":
+      return t("engine-discovery-timed-out", { domain });
+    default:
+      return sentence(view.error ?? t("wizard-nothing-found", { domain }));
+  }
 }
