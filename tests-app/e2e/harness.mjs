@@ -52,13 +52,23 @@ export async function eventually(what, fn, { timeout = 20_000, interval = 200 } 
   }
 }
 
-async function freePort() {
-  const srv = createServer();
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
+/** `n` distinct free ports on loopback. All `n` are bound at once before any is let go: ports
+ * asked for one after the other can come back equal (the first is free again when the second
+ * is asked for), and tauri-driver given the same port for itself and for WebKitWebDriver hangs
+ * the session's start (seen once in CI: --port 36639 --native-port 36639). */
+async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      srv.listen(0, "127.0.0.1");
+      await once(srv, "listening");
+    }
+    return servers.map((srv) => srv.address().port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  }
 }
 
 /** A private Dovecot, driven over mailbell-testserver's stdin. With `oauth`, also an OAuth2
@@ -179,8 +189,7 @@ export class App {
   static async start({ dataDir, env = {} }) {
     const a = new App();
     a.dataDir = dataDir;
-    const port = await freePort();
-    const nativePort = await freePort();
+    const [port, nativePort] = await freePorts(2);
     a.driverLog = "";
     a.driver = spawn(bins.driver, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", bins.native], {
       env: { ...process.env, MAILBELL_DATA_DIR: dataDir, RUST_LOG: "info", ...env },
