@@ -40,7 +40,7 @@ fn wrong_password_is_reported_once_and_never_echoed() {
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("authentication failed for alice") && out.stderr.contains("check the password"), "{}", out.stderr);
     assert!(!out.stderr.contains(wrong) && !out.stdout.contains(wrong));
-    assert_eq!(env.dovecot.auth_failure_count(ALICE), 1, "one attempt, no retry storm");
+    assert_eq!(env.dovecot.settled_count(|d| d.auth_failure_count(ALICE), 1), 1, "one attempt, no retry storm");
     let account_events: Vec<_> = out.events().into_iter().filter(|e| e["event"] == "account_status").collect();
     assert!(account_events.iter().any(|e| e["state"] == "auth_failed"), "{account_events:?}");
 }

@@ -88,7 +88,7 @@ async fn a_wrong_password_shows_dovecots_words() {
     assert!(r.advice.as_deref().unwrap().contains("password"), "{:?}", r.advice);
     assert_eq!(r.advice_kind, Some(Advice::CheckPassword), "the window says the advice from its kind");
     assert!(!json(&r).contains(wrong), "the password is never in the report");
-    assert_eq!(dovecot.auth_failure_count(ALICE), 1, "one attempt");
+    assert_eq!(dovecot.settled_count(|d| d.auth_failure_count(ALICE), 1), 1, "one attempt");
 }
 
 #[tokio::test]

@@ -200,6 +200,21 @@ impl Dovecot {
         self.log_text().lines().filter(|l| l.contains(&needle) && (l.contains("Password mismatch") || l.contains("unknown user"))).count()
     }
 
+    /// `count(self)` once it has reached `expected`, or after 10 s what it is then. Dovecot's log
+    /// process writes a login's line a moment after the client has had its answer, so a count
+    /// read right after a login can still miss it; a count that goes past `expected` is returned
+    /// as soon as it is seen.
+    pub fn settled_count(&self, count: impl Fn(&Self) -> usize, expected: usize) -> usize {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let n = count(self);
+            if n >= expected || std::time::Instant::now() >= deadline {
+                return n;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     pub fn is_running(&mut self) -> bool {
         match self.child.as_mut() {
             Some(child) => matches!(child.try_wait(), Ok(None)),
