@@ -4,8 +4,11 @@
 //
 // Weight: the proportional set size (PSS) of the whole app, the sum of the `Pss:` line of
 // /proc/<pid>/smaps_rollup over the app's process and all its descendants (WebKit's web and
-// network processes), after the app has settled (every account's first pass done, then a quiet
-// moment). Pages shared with other programs (libc, GTK's themes) count by their share.
+// network processes), after the app has settled (every account's first pass done, the app's own
+// lightening in the tray logged, then a quiet moment). Pages shared with other programs (libc,
+// GTK's themes, WebKit's libraries while another WebKit program runs) count by their share, so
+// the figures are only comparable on an otherwise quiet machine. With S11_BREAKDOWN=1 each
+// process's PSS is split into clean file pages and anonymous memory, and by mapping.
 //
 // Time to a painted window: from the request to the paint. The request is a second launch of
 // the app (what a click on the desktop's launcher does; the tray's "Open" takes the same path
@@ -72,9 +75,25 @@ function breakdown(pid, top = 8) {
     const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) name = head[1] ? path.basename(head[1]) : "[anon]";
     const pss = /^Pss:\s+(\d+) kB/.exec(line);
-    if (pss) by.set(name, (by.get(name) ?? 0) + Number(pss[1]));
+    if (pss) by.set(name, { pss: (by.get(name)?.pss ?? 0) + Number(pss[1]), anon: by.get(name)?.anon ?? 0 });
+    // A library's anonymous pages are its relocated data, written at load: they stay.
+    const anon = /^Anonymous:\s+(\d+) kB/.exec(line);
+    if (anon && !name.startsWith("[")) by.get(name).anon += Number(anon[1]);
   }
-  return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([n, k]) => `${n} ${mib(k)}`).join(", ");
+  return [...by.entries()]
+    .sort((a, b) => b[1].pss - a[1].pss)
+    .slice(0, top)
+    .map(([n, { pss, anon }]) => `${n} ${mib(pss)}${anon >= 512 ? ` (anonymous ${mib(anon)})` : ""}`)
+    .join(", ");
+}
+
+/** A process's resident memory by kind (smaps_rollup): clean file pages (code and read-only
+ * data, which the kernel can drop and read again) against dirty and anonymous ones (heap,
+ * stacks, relocated data: kept until freed, or swapped). */
+function kinds(pid) {
+  const roll = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, "m").exec(roll)?.[1] ?? 0);
+  return `clean file pages ${mib(kb("Pss_File"))}, anonymous ${mib(kb("Pss_Anon"))}, shmem ${mib(kb("Pss_Shmem"))}`;
 }
 
 const mib = (kib) => (kib / 1024).toFixed(1);
@@ -123,7 +142,7 @@ async function main() {
       const procs = tree(app.pid);
       console.log(`  ${what}: ${mib(total(procs))} MiB PSS (${describe(procs)})`);
       // Where it lies, per process, with S11_BREAKDOWN=1.
-      if (process.env.S11_BREAKDOWN) for (const p of procs) console.log(`    ${p.name}: ${breakdown(p.pid)}`);
+      if (process.env.S11_BREAKDOWN) for (const p of procs) console.log(`    ${p.name}: ${kinds(p.pid)}; ${breakdown(p.pid)}`);
       return total(procs);
     };
     // Every account's watched folders checked once (the store says so, through the CLI).
@@ -139,6 +158,9 @@ async function main() {
     app = spawn(bins.app, ["--hidden"], { env, stdio: "ignore" });
     await eventually("the tray icon", () => /tray icon shown/.test(log()), SLOW);
     await enginesUp();
+    // The app lightens itself a while after a start in the tray (lean.rs): its settled weight.
+    const givenBack = () => (log().match(/idle pages given back/g) ?? []).length;
+    await eventually("the app to settle in the tray", () => givenBack() > 0, SLOW);
     const trayFromStart = await settled("in the tray since the start");
     if (mainWindow()) throw new Error("a start in the tray showed the window");
 
@@ -157,8 +179,10 @@ async function main() {
       await eventually("the second launch to exit", () => second.exitCode !== null, SLOW);
       await eventually("the window on screen", () => mainWindow(), SLOW);
       if (i === 0) openPss = await settled("window open");
+      const lightened = givenBack();
       closeWindow();
       await eventually("the window to go", () => !mainWindow() && !tree(app.pid).some((p) => /WebProcess/.test(p.name)), SLOW);
+      await eventually("the app to settle in the tray", () => givenBack() > lightened, SLOW);
       if (i === 0) trayPss = await settled("closed to the tray (after one open)");
     }
     const trayAfterMany = await settled(`closed to the tray (after ${OPENS} opens)`);

@@ -157,6 +157,8 @@ pub fn run() {
             // Built only to be shown: a start in the tray costs no webview.
             if show {
                 window::open(&handle, None);
+            } else {
+                window::lighten_later(&handle, window::SETTLE_IN_TRAY);
             }
             tauri::async_runtime::spawn(bridge::start(handle.clone()));
             tauri::async_runtime::spawn(quit_on_sigterm(handle.clone()));

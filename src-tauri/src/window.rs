@@ -166,22 +166,32 @@ pub fn close(app: &AppHandle) {
         return;
     }
     // The webview goes away in the background (its web process ends on its own): what it leaves
-    // behind is cleared a moment later, unless a window was opened meanwhile.
-    let h = app.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(AFTERMATH);
-        let app = h.clone();
-        let _ = h.run_on_main_thread(move || {
-            if app.get_webview_window(MAIN).is_none() {
-                crate::lean::after_window();
-            }
-        });
-    });
+    // behind is cleared a moment later.
+    lighten_later(app, AFTERMATH);
 }
 
 /// How long after the window's destruction what it left is cleared (WebKit's teardown of the
 /// page talks to the network process).
 const AFTERMATH: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long after a start in the tray the app lightens itself: the engines' first checks are
+/// done by then, so the pages given back are the ones start-up needed and the tray does not.
+pub const SETTLE_IN_TRAY: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// After `after`, unless a window exists by then: the app sheds what only a window needed
+/// (`lean::in_tray`), on the main thread, so that no window is built meanwhile.
+pub fn lighten_later(app: &AppHandle, after: std::time::Duration) {
+    let h = app.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        let app = h.clone();
+        let _ = h.run_on_main_thread(move || {
+            if app.get_webview_window(MAIN).is_none() {
+                crate::lean::in_tray();
+            }
+        });
+    });
+}
 
 /// The window's UI has loaded, listens to events and has painted its first frame: the time
 /// since "Open" goes to the log, and what a notification click asked for is shown now.
