@@ -75,6 +75,16 @@ function views() {
   return out;
 }
 
+/** Waits for `fn` as `eventually` does, but fails at once, with what `proc` said, when `proc`
+ * ends meanwhile (a compositor or an app that died is not waited for until the timeout). */
+async function whileRunning(proc, name, what, fn) {
+  const r = await eventually(what, () => (proc.ended ? { exited: proc.ended } : fn()), SLOW).catch((e) => {
+    throw new Error(`${e.message}; ${name} said: ${proc.out.slice(-3000)}`);
+  });
+  if (r.exited) throw new Error(`${name} exited (${JSON.stringify(r.exited)}) while waiting for ${what}: ${proc.out.slice(-3000)}`);
+  return r;
+}
+
 const log = () => (existsSync(path.join(data.path, "mailbell.log")) ? readFileSync(path.join(data.path, "mailbell.log"), "utf8") : "");
 
 /** The distinct colours of a rectangle of a PNG (ImageMagick). */
@@ -109,8 +119,7 @@ describe("the app on Wayland (sway, headless)", () => {
       : [SWAY, ["-c", path.join(runtime.path, "config")]];
     sway = start(cmd, args, env);
     // Up once its IPC answers with the output active.
-    await eventually("sway to start (its Wayland socket, its IPC and the headless output)", () => {
-      if (sway.ended) throw new Error(`sway exited (${JSON.stringify(sway.ended)}): ${sway.out}`);
+    await whileRunning(sway, "sway", "sway to start (its Wayland socket, its IPC and the headless output)", () => {
       const files = readdirSync(runtime.path);
       const display = files.find((f) => /^wayland-\d+$/.test(f));
       const sock = files.find((f) => /^sway-ipc\..*\.sock$/.test(f));
@@ -118,8 +127,6 @@ describe("the app on Wayland (sway, headless)", () => {
       socket = path.join(runtime.path, display);
       ipc = path.join(runtime.path, sock);
       return swaymsg("get_outputs").some((o) => o.name === "HEADLESS-1" && o.active);
-    }, SLOW).catch((e) => {
-      throw new Error(`${e.message}; sway said: ${sway.out}`);
     });
     data = tempDir("mailbell-wayland-e2e-");
   });
@@ -133,12 +140,9 @@ describe("the app on Wayland (sway, headless)", () => {
 
   it("maps its window with the desktop file's name as app id, and WebKit paints it", async () => {
     app = start(bins.app, [], waylandEnv({ GDK_BACKEND: "wayland", MAILBELL_DATA_DIR: data.path, RUST_LOG: "info" }));
-    const view = await eventually("the app's window to be mapped and visible in sway", () => {
-      if (app.ended) throw new Error(`the app exited (${JSON.stringify(app.ended)}): ${app.out.slice(-3000)}`);
-      return views().find((v) => v.pid === app.pid && v.visible && v.rect.width > 0 && v.rect.height > 0);
-    }, SLOW).catch((e) => {
-      throw new Error(`${e.message}; the app said: ${app.out.slice(-3000)}`);
-    });
+    const view = await whileRunning(app, "the app", "the app's window to be mapped and visible in sway", () =>
+      views().find((v) => v.pid === app.pid && v.visible && v.rect.width > 0 && v.rect.height > 0),
+    );
     assert.equal(view.shell, "xdg_shell", "a native Wayland window");
     assert.equal(view.app_id, APP_ID, "the toplevel's app id is the desktop file's name");
     assert.equal(view.name, "Mailbell", "its title");
@@ -149,20 +153,18 @@ describe("the app on Wayland (sway, headless)", () => {
     );
 
     // The UI loaded in WebKit and drew its first frame (it tells the app, which logs it).
-    await eventually("the UI to say its first frame is painted", () => /window painted/.test(log()), SLOW).catch((e) => {
-      throw new Error(`${e.message}; the app said: ${app.out.slice(-3000)}`);
-    });
+    await whileRunning(app, "the app", "the UI to say its first frame is painted", () => /window painted/.test(log()));
     // What the compositor shows: the page, not an empty surface. The window's top 80 px are
     // left out (a title bar, where GTK draws one itself, and the page's plain header); the
     // first-start wizard below is text and controls, many colours. A page not painted would be
     // one colour (about 1400 in the wizard seen here).
     const shot = path.join(runtime.path, "screen.png");
-    await eventually("a screenshot whose page part WebKit painted", () => {
+    await whileRunning(app, "the app", "a screenshot whose page part WebKit painted", () => {
       const r = spawnSync("grim", ["-o", "HEADLESS-1", shot], { env: waylandEnv(), encoding: "utf8", timeout: 20_000 });
       if (r.status !== 0) throw new Error(`grim (${r.status}): ${r.stderr}`);
       const { x, y, width, height } = views()[0].rect;
       return colours(shot, { x, y: y + 80, width, height: height - 80 }) > 16;
-    }, SLOW);
+    });
     if (process.env.MAILBELL_SCREENSHOTS) copyFileSync(shot, path.join(process.env.MAILBELL_SCREENSHOTS, "wayland.png"));
     assert.match(log(), /window built/);
 
