@@ -6,10 +6,10 @@
 // "window painted"), and a screenshot through the compositor (grim) shows more than one colour
 // where the page is.
 //
-// The app is started directly (no WebDriver: WebKitWebDriver and tauri-driver are X11 here), as
-// a first start without an account, which always opens the window (the setup wizard), with
-// GDK_BACKEND=wayland and no DISPLAY, so that GTK cannot fall back to X11. Nothing is skipped:
-// a compositor that cannot start fails.
+// The app is started directly, as a user starts it (no WebDriver: the compositor is what is
+// asked), as a first start without an account, which always opens the window (the setup
+// wizard), with GDK_BACKEND=wayland and no DISPLAY, so that GTK cannot fall back to X11.
+// Nothing is skipped: a compositor that cannot start fails.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
