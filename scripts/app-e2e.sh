@@ -19,6 +19,7 @@ export MAILBELL_SCREENSHOTS="${MAILBELL_SCREENSHOTS:-}"
 # These tests expect a tray, so a real one runs (trayer); scripts/package-test.sh also tests
 # the trayless case and a StatusNotifierWatcher host.
 # tray.test.mjs runs its own hosts (Ayatana's StatusNotifierWatcher, trayer) on a display of its own.
+# wayland.test.mjs runs its own Wayland compositor (sway, headless) and the app there, without X.
 tests=(tests-app/e2e/)
 if [ -n "${MAILBELL_E2E_TESTS:-}" ]; then
   tests=()

@@ -4,11 +4,13 @@
 # Build: WebKitGTK, the tray library, OpenSSL. Run: a display for headless use. Tests: the
 # WebDriver for WebKitGTK, a notification server to receive notifications, dbus-monitor, and
 # two real tray hosts (trayer: XEmbed; Ayatana's indicator service: a StatusNotifierWatcher and
-# host) with gdbus to read the icon and click its menu (tests-app/e2e/tray.test.mjs).
+# host) with gdbus to read the icon and click its menu (tests-app/e2e/tray.test.mjs); and a real
+# Wayland compositor run headless (sway, whose IPC lists each window's app id) with grim for its
+# screenshots (tests-app/e2e/wayland.test.mjs).
 APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev)
 APP_RUN_PACKAGES=(libayatana-appindicator3-1)
 APP_TEST_PACKAGES=(xvfb x11-utils xauth imagemagick webkit2gtk-driver dunst dbus fonts-dejavu-core xdotool python3-xlib trayer
-  ayatana-indicator-application libglib2.0-bin)
+  ayatana-indicator-application libglib2.0-bin sway grim)
 # Packages (scripts/package-test.sh): the desktop entry's validator, two real tray hosts (an
 # XEmbed tray, trayer, and a StatusNotifierWatcher with its host, Ayatana's indicator service),
 # rpm and rpmlint to read and lint the .rpm, and appstreamcli to validate the metainfo.

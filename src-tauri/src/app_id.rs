@@ -15,6 +15,10 @@
 //! Tauri's `enableGTKAppId` would name a GApplication instead, but that also makes GTK own the
 //! name on the session bus, which a second launch then activates behind the single-instance
 //! plugin's back.
+//!
+//! Both are observed on the running app: the xdg_toplevel's app id under a real Wayland
+//! compositor (sway, headless: tests-app/e2e/wayland.test.mjs reads it from sway's tree), and
+//! WM_CLASS under Xvfb (tests-app/e2e/desktop.test.mjs, scripts/package-test.sh).
 
 /// The app's name on the desktop: tauri.conf.json's `productName` (a test keeps them equal).
 pub const APP_ID: &str = "Mailbell";

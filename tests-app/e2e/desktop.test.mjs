@@ -178,7 +178,7 @@ describe("The app on the desktop", () => {
     icons?.remove();
   });
 
-  it("names its window after its desktop file (WM_CLASS; GTK's Wayland app id is the same program name)", () => {
+  it("names its window after its desktop file (WM_CLASS; the Wayland app id: wayland.test.mjs)", () => {
     const ids = spawnSync("xdotool", ["search", "--onlyvisible", "--class", `^${APP_ID}$`], { encoding: "utf8" })
       .stdout.split("\n")
       .filter((id) => id && spawnSync("xdotool", ["getwindowname", id], { encoding: "utf8" }).stdout.startsWith("Mailbell"));
