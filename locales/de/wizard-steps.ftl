@@ -90,4 +90,5 @@ signin-error-refused = Der Anmeldeserver hat die Anfrage abgelehnt.
 signin-error-bad-answer = Der Anmeldeserver hat eine Antwort gegeben, mit der Mailbell nichts anfangen kann.
 signin-error-not-offered = Dieser Server bietet keine Anmeldung im Browser an: Verwenden Sie sein Passwort.
 signin-error-run-out = Die Anmeldung ist abgelaufen: Melden Sie sich erneut an.
+signin-no-client = Diese Mailbell-Version hat keine Anmeldung bei { $provider } registriert: Verwenden Sie ein App-Passwort.
 signin-error-cancelled = Anmeldung abgebrochen.

@@ -89,4 +89,5 @@ signin-error-refused = The sign-in server refused the request.
 signin-error-bad-answer = The sign-in server gave an answer Mailbell cannot use.
 signin-error-not-offered = This server offers no signing in through the browser: use its password.
 signin-error-run-out = The sign-in has run out: sign in again.
+signin-no-client = This copy of Mailbell has no sign-in registered with { $provider }: use an app password.
 signin-error-cancelled = Sign-in cancelled.

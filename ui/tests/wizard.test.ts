@@ -463,7 +463,9 @@ describe("sign-in in the browser (OAuth2)", () => {
     expect(visible("wizard-oauth")).toBe(false);
     expect(visible("wizard-use-oauth")).toBe(false);
     expect(visible("wizard-oauth-unavailable")).toBe(true);
-    expect($("wizard-oauth-unavailable").textContent).toBe(why);
+    // In the user's language; the engine's words (naming the setting) under Details.
+    expect($("wizard-oauth-unavailable").querySelector("p")!.textContent).toBe("This copy of Mailbell has no sign-in registered with Gmail: use an app password.");
+    expect($("wizard-oauth-unavailable").querySelector(".raw-words")!.textContent).toBe(why);
     expect($("wizard-oauth-unavailable").className).not.toContain("error");
   });
 
