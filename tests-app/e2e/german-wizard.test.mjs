@@ -46,6 +46,14 @@ const errorParts = (test) =>
     test,
   );
 
+/** For a screenshot as a user looks: `selector` scrolled into view, its Details opened. */
+const lookAt = (selector) =>
+  browser.execute((sel) => {
+    const el = document.querySelector(sel);
+    for (const d of el.querySelectorAll("details")) d.open = true;
+    el.scrollIntoView({ block: "start" });
+  }, selector);
+
 async function assertGerman(view, mustSay) {
   const words = await windowWords(browser);
   for (const s of mustSay) assert.ok(words.includes(s), `${view}: "${s}" expected in:\n${words}`);
@@ -87,7 +95,10 @@ describe("The setup wizard on a German desktop", () => {
     const attempts = await browser.execute(() =>
       [...document.querySelectorAll('[data-test="wizard-attempts"] li')].map((li) => [li.querySelector(".attempt-source").textContent, li.querySelector(".attempt-result").textContent]),
     );
-    assert.deepEqual(attempts, [["Autoconfig", " — 1 IMAP-Server"]]);
+    assert.deepEqual(attempts, [
+      ["Mailbells Liste der Anbieter", " — kein Anbieter, den Mailbell kennt"],
+      ["Autoconfig", " — 1 IMAP-Server"],
+    ]);
     await assertGerman("Server settings", ["Was versucht wurde", "Benutzer"]);
 
     // No CA file: the harness's private CA is not trusted. Why, in German; OpenSSL's words only
@@ -111,7 +122,10 @@ describe("The setup wizard on a German desktop", () => {
       "Es wurde von einer Zertifizierungsstelle ausgestellt, der dieser Computer nicht vertraut.",
     );
     await assertGerman("Untrusted certificate", ["Dem Zertifikat des Servers wird nicht vertraut", "Grund", "Verbindung absichern", "fehlgeschlagen"]);
+    await lookAt('[data-test="wizard-ca-file-error"]');
     screenshot("german-wizard-certificate");
+    await lookAt('[data-test="wizard-test-steps"]');
+    screenshot("german-wizard-certificate-steps");
 
     // With the CA file, the wrong password is refused: in German, Dovecot's words under Details.
     await type('[data-test="wizard-ca-file"]', ca_file);
@@ -127,7 +141,10 @@ describe("The setup wizard on a German desktop", () => {
     assert.deepEqual(failed.authenticate, ["failed", `${host} hat das Passwort für ${user} nicht angenommen.`]);
     assert.deepEqual(failed.list_folders, ["skipped", ""]);
     await assertGerman("Wrong password", ["Anmelden", "übersprungen"]);
+    await lookAt('[data-test="wizard-password-error"]');
     screenshot("german-wizard-password");
+    await lookAt('[data-test="wizard-test-steps"]');
+    screenshot("german-wizard-password-steps");
 
     // The right password: every step passes and says what it found.
     await type('[data-test="wizard-password"]', password);
