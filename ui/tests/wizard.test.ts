@@ -824,7 +824,7 @@ describe("the engine's words in German", () => {
     expect(rows).toEqual([
       ["Mailbells Liste der Anbieter", " — Gmail (imap.gmail.com:993)"],
       ["DNS-SRV", " — kein Eintrag"],
-      ["Vermutet", " — ein IMAP-Server hat geantwortet; seinem Zertifikat wird nicht vertraut: Es wurde für einen anderen Servernamen ausgestellt."],
+      ["Geraten", " — ein IMAP-Server hat geantwortet; seinem Zertifikat wird nicht vertraut: Es wurde für einen anderen Servernamen ausgestellt."],
     ]);
     expect($("wizard-attempts").querySelector(".raw-words")!.textContent).toContain("Hostname mismatch");
     // The other candidate's note.
