@@ -59,7 +59,6 @@ wizard-test-passed = { $count ->
 }
 wizard-how-to = So geht's:
 wizard-help = Hilfe:
-wizard-cert-untrusted = Dem Zertifikat von { $host } wird nicht vertraut: { $reason }.
 
 wizard-folders-title = Zu überwachende Ordner auswählen
 wizard-folders-label = Zu überwachende Ordner

@@ -59,7 +59,6 @@ wizard-test-passed = { $count ->
 }
 wizard-how-to = How to:
 wizard-help = Help:
-wizard-cert-untrusted = The certificate of { $host } is not trusted: { $reason }.
 
 wizard-folders-title = Choose the folders to watch
 wizard-folders-label = Folders to watch

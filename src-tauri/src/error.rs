@@ -42,11 +42,15 @@ pub struct AppError {
     /// in the user's language (`message` is the engine's English).
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub field_error: Option<Box<FieldError>>,
+    /// Words from elsewhere (the engine's English, a provider's answer) behind a `message` in
+    /// the user's language, for a "Details" disclosure.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub details: Option<String>,
 }
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> AppError {
-        AppError { kind, message: message.into(), field: None, problem: None, field_error: None }
+        AppError { kind, message: message.into(), field: None, problem: None, field_error: None, details: None }
     }
 
     pub fn invalid(message: impl Into<String>) -> AppError {
@@ -55,7 +59,14 @@ impl AppError {
 
     /// Bad input in one field of a form.
     pub fn in_field(field: &str, message: impl Into<String>) -> AppError {
-        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()), problem: None, field_error: None }
+        AppError {
+            kind: ErrorKind::Invalid,
+            message: message.into(),
+            field: Some(field.to_string()),
+            problem: None,
+            field_error: None,
+            details: None,
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> AppError {

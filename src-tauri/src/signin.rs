@@ -45,9 +45,32 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A sign-in's error, next to the sign-in: `message` in the user's language, the engine's English
+/// (with the provider's own words) under "Details".
 fn oauth_error(e: OAuthError) -> AppError {
     let kind = if matches!(e, OAuthError::Config(_)) { ErrorKind::Invalid } else { ErrorKind::Sync };
-    AppError { kind, message: e.to_string(), field: Some("oauth".into()), problem: None, field_error: None }
+    let message = match &e {
+        OAuthError::Config(_) => crate::tr!("signin-error-config"),
+        OAuthError::Listener(_) => crate::tr!("signin-error-listener"),
+        OAuthError::TimedOut(secs) => crate::tr!("signin-error-timed-out", minutes = secs / 60),
+        OAuthError::Denied { .. } => crate::tr!("signin-error-denied"),
+        OAuthError::Unreachable { url, .. } => crate::tr!("signin-error-unreachable", server = host_of(url)),
+        OAuthError::SignInAgain { .. } => crate::tr!("signin-error-sign-in-again"),
+        OAuthError::Refused { .. } => crate::tr!("signin-error-refused"),
+        OAuthError::BadAnswer(_) => crate::tr!("signin-error-bad-answer"),
+    };
+    AppError { details: Some(e.to_string()), ..sign_in_error(kind, message) }
+}
+
+/// An error about the sign-in, shown next to it.
+fn sign_in_error(kind: ErrorKind, message: String) -> AppError {
+    AppError { kind, message, field: Some("oauth".into()), problem: None, field_error: None, details: None }
+}
+
+/// The host of a sign-in server's URL, for a sentence (the whole URL stays in the details).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest).to_string()
 }
 
 /// The OAuth2 sign-in the address's (or server's) provider offers, if any.
@@ -64,9 +87,8 @@ pub async fn oauth_sign_in(app: AppHandle, run: u32, email: String, host: String
     let data_dir = app.state::<AppState>().data_dir.clone();
     let offer = oauth::offer(email.trim(), host.trim(), &data_dir).map_err(oauth_error)?;
     let Some(Offer { config: Some(config), .. }) = offer else {
-        let why =
-            offer.and_then(|o| o.unavailable).unwrap_or_else(|| "This server offers no sign-in in the browser: use its password.".into());
-        return Err(AppError { kind: ErrorKind::Invalid, message: why, field: Some("oauth".into()), problem: None, field_error: None });
+        let message = crate::tr!("signin-error-not-offered");
+        return Err(AppError { details: offer.and_then(|o| o.unavailable), ..sign_in_error(ErrorKind::Invalid, message) });
     };
     let login = if login.trim().is_empty() { email.trim() } else { login.trim() };
     let grant = browser_flow(&app, run, &config, login).await?;
@@ -133,13 +155,7 @@ pub async fn add_oauth_account(app: AppHandle, setup: AccountSetup, grant: u32) 
     let new = check_setup(&setup)?;
     let engine = app.state::<AppState>().engine()?;
     let Some(g) = lock(&app.state::<SignIns>().grants).remove(&grant) else {
-        return Err(AppError {
-            kind: ErrorKind::Invalid,
-            message: "The sign-in has run out: sign in again.".into(),
-            field: Some("oauth".into()),
-            problem: None,
-            field_error: None,
-        });
+        return Err(sign_in_error(ErrorKind::Invalid, crate::tr!("signin-error-run-out")));
     };
     let secret = NewSecret::OAuth { config: g.config, refresh_token: g.refresh_token };
     let account = engine.add_account(new, setup.quirks.clone(), secret).await?;
@@ -184,15 +200,7 @@ async fn browser_flow(app: &AppHandle, run: u32, config: &OAuthConfig, login: &s
     lock(&app.state::<SignIns>().cancels).remove(&run);
     lock(&app.state::<SignIns>().urls).remove(&run);
     let tokens = match outcome {
-        None => {
-            return Err(AppError {
-                kind: ErrorKind::Invalid,
-                message: "Sign-in cancelled.".into(),
-                field: Some("oauth".into()),
-                problem: None,
-                field_error: None,
-            })
-        }
+        None => return Err(sign_in_error(ErrorKind::Invalid, crate::tr!("signin-error-cancelled"))),
         Some(r) => r.map_err(oauth_error)?,
     };
     let refresh_token = tokens.refresh_token.ok_or_else(|| oauth_error(OAuthError::BadAnswer("no refresh token".into())))?;
@@ -205,13 +213,7 @@ async fn access_token(app: &AppHandle, grant: u32) -> AppResult<String> {
     let (config, refresh_token, current) = {
         let grants = lock(&sign_ins.grants);
         let Some(g) = grants.get(&grant) else {
-            return Err(AppError {
-                kind: ErrorKind::Invalid,
-                message: "The sign-in has run out: sign in again.".into(),
-                field: Some("oauth".into()),
-                problem: None,
-                field_error: None,
-            });
+            return Err(sign_in_error(ErrorKind::Invalid, crate::tr!("signin-error-run-out")));
         };
         let fresh = g.expires_at.is_none_or(|t| t > Instant::now() + std::time::Duration::from_secs(60));
         (g.config.clone(), g.refresh_token.clone(), fresh.then(|| g.access_token.clone()))
@@ -247,6 +249,19 @@ fn open_browser(app: &AppHandle, url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_in_error_keeps_the_engine_words_as_details() {
+        let e = oauth_error(OAuthError::Unreachable {
+            url: "https://login.example.org:8443/token?x=1".into(),
+            detail: "connection refused".into(),
+        });
+        assert_eq!(e.field.as_deref(), Some("oauth"));
+        assert!(e.message.contains("login.example.org:8443") && !e.message.contains("/token"), "{}", e.message);
+        assert!(e.details.as_deref().is_some_and(|d| d.contains("connection refused")), "{:?}", e.details);
+        assert_eq!(host_of("http://127.0.0.1:5000/auth"), "127.0.0.1:5000");
+        assert_eq!(host_of("odd"), "odd");
+    }
 
     #[test]
     fn only_https_links_are_opened() {

@@ -6,49 +6,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
+import { english, windowWords as readWindowWords } from "./german-words.mjs";
 import { App, cli, eventually, NotifyMonitor, requireEnvironment, screenshot, tempDir, TestServer, windowHelpers } from "./harness.mjs";
 
 const EMAIL = "alice@localhost";
 
-/** English words of Mailbell's own that must not be left in the German window. Whole words,
- * case as written. (Mailbell, IMAP, TLS, INBOX, Push, Server, Port, Version, Webmail and
- * Offline are German too.) */
-const ENGLISH = [
-  "Check", "Checking", "checked", "Sync", "Settings", "Accounts", "Account", "account", "New", "new", "mail", "Recent", "About",
-  "Mark", "Archive", "Delete", "message", "messages", "folder", "folders", "unread", "Edit", "Add", "seen", "Seen", "Quiet",
-  "hours", "Every", "Show", "Connected", "Up to date", "Watched", "Remove", "Open", "Notifications", "notifications",
-  "Start", "Pause", "the", "and", "your", "you", "with", "not", "from", "From", "To", "Date", "Folder", "every", "min ago",
-  "just now", "Close", "Undo", "What rings", "Important", "Muted", "Choose", "Loading", "Back",
-];
-
 let server, data, monitor, app, browser;
 let textOf, click, tab, folder, onElement;
 
-/** Everything of Mailbell's own that the window says: text and the words of attributes
- * (title, aria-label, placeholder), without the mail's own data. */
-const windowWords = () =>
-  browser.execute(() => {
-    const root = document.getElementById("app").cloneNode(true);
-    const mailData = [
-      ".subject", ".sender", ".preview", ".meta .folder", ".meta .account", ".folder-name", "pre.command", ".facts-list dd",
-      '[data-test="account"] .who h2', '[data-test="account-settings"] .who h2',
-      '[data-test="watch"] .label', '[data-test="reader-subject"]', '[data-test="reader-from"]', '[data-test="reader-to"]',
-      '[data-test="reader-cc"]', '[data-test="reader-date"]', '[data-test="reader-folder"]', '[data-test="reader-text"]',
-      '[data-test="reader-frame"]', '[data-test="version"]',
-    ];
-    for (const el of root.querySelectorAll(mailData.join(","))) el.remove();
-    // The account's facts line: its server address, then Mailbell's words.
-    for (const el of root.querySelectorAll('[data-test="account"] .who .facts, [data-test="account-settings"] .who .facts')) el.textContent = el.textContent.split(" · ").slice(2).join(" · ");
-    const attrs = [...root.querySelectorAll("[title],[aria-label],[placeholder]")].flatMap((el) =>
-      ["title", "aria-label", "placeholder"].map((a) => el.getAttribute(a)).filter((v) => v && !/@|example\.org|\.pem$|^\S+\.\S+$/.test(v)),
-    );
-    return [root.textContent, ...attrs].join("\n");
-  });
-
-/** The English words of ENGLISH in `text`. */
-function english(text) {
-  return ENGLISH.filter((w) => new RegExp(`(^|[^\\p{L}])${w.replace(/ /g, "\\s+")}($|[^\\p{L}])`, "u").test(text));
-}
+const windowWords = () => readWindowWords(browser);
 
 async function assertGerman(view, mustSay) {
   const words = await windowWords();

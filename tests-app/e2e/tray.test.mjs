@@ -215,6 +215,14 @@ function menuItem(label) {
   return found;
 }
 
+/** A message of the German tray catalogue (locales/de/tray.ftl), its variables filled in. */
+function germanTray(id, vars = {}) {
+  const ftl = readFileSync(path.join(ROOT, "locales/de/tray.ftl"), "utf8");
+  const line = new RegExp(`^${id} = (.+)$`, "m").exec(ftl)?.[1];
+  if (!line) throw new Error(`no single-line message ${id} in locales/de/tray.ftl`);
+  return line.replace(/\{ \$(\w+) \}/g, (_, name) => vars[name]);
+}
+
 /** Clicks a menu item as the host does (dbusmenu Event "clicked"). */
 function clickMenu(label) {
   const it = item();
@@ -233,8 +241,8 @@ function windowShown() {
   return r.stdout.trim().length > 0;
 }
 
-function startApp() {
-  const app = start(bins.app, ["--hidden"], { MAILBELL_DATA_DIR: data.path, RUST_LOG: "info" });
+function startApp(env = {}) {
+  const app = start(bins.app, ["--hidden"], { MAILBELL_DATA_DIR: data.path, RUST_LOG: "info", ...env });
   app.on("exit", (code, signal) => (app.ended = { code, signal }));
   return app;
 }
@@ -399,6 +407,41 @@ describe("the tray icon with real tray hosts", () => {
       await stopTrayer(trayer2);
     } finally {
       await stop(app, "SIGKILL");
+    }
+  });
+
+  it("speaks the desktop's language in the menu: under LANG=de_DE.UTF-8 every label is the German catalogue's", async () => {
+    const sni = await startSni();
+    const { host, tls_port, ca_file } = server.info;
+    // An account that needs the user, for its menu item.
+    const bad = cli(data.path, ["account", "add", "--email", BAD_EMAIL, "--host", host, "--port", String(tls_port), "--security", "tls", "--username", "nobody", "--password-stdin", "--ca-file", ca_file, "--interval", "3600"], "wrong").trim();
+    // The locale as a German session sets it; LC_ALL and LANGUAGE would outrank LANG.
+    const app = startApp({ LANG: "de_DE.UTF-8", LC_ALL: "", LC_MESSAGES: "", LANGUAGE: "" });
+    try {
+      await expectState("the bell of an account that needs the user", "error", null);
+      const expected = [
+        germanTray("tray-open"),
+        germanTray("tray-check-now"),
+        germanTray("tray-pause"),
+        germanTray("tray-account-sign-in", { account: BAD_EMAIL }),
+        germanTray("tray-quit"),
+      ];
+      assert.deepEqual(expected.slice(0, 3), ["Mailbell öffnen", "Jetzt abrufen", "Benachrichtigungen pausieren"], "the catalogue as read");
+      let labels;
+      await eventually("the German menu with the account's item", () => {
+        labels = menuItems().map((i) => i.label);
+        return expected.every((l) => labels.includes(l));
+      }, SLOW).catch((e) => {
+        throw new Error(`${e.message}; the menu: ${JSON.stringify(labels)}`);
+      });
+      assert.deepEqual([...labels].sort(), [...expected].sort(), "every label is the German catalogue's, and nothing else is in the menu");
+      clickMenu(germanTray("tray-quit"));
+      await eventually("the app to quit", () => app.ended, SLOW);
+      assert.deepEqual(app.ended, { code: 0, signal: null }, `the app did not quit cleanly: ${app.out.slice(-2000)}`);
+    } finally {
+      await stop(app, "SIGKILL");
+      cli(data.path, ["account", "remove", bad]);
+      await stopSni(sni);
     }
   });
 });

@@ -102,7 +102,7 @@ describe("Setup wizard and account editor", () => {
     screenshot("wizard-settings");
     await recordSteps();
     await click('[data-test="wizard-test"]');
-    await eventually("the untrusted certificate", async () => /not trusted/.test((await textOf('[data-test="wizard-ca-file-error"]')) ?? ""));
+    await eventually("the untrusted certificate", async () => /does not trust the certificate/.test((await textOf('[data-test="wizard-ca-file-error"]')) ?? ""));
     assert.deepEqual(await testSteps(), { connect: "ok", secure: "failed", authenticate: "skipped", list_folders: "skipped" });
     const seen = await recordedSteps();
     assert.ok(seen.includes("secure:running"), `the secure step was shown running while it ran (seen: ${seen.join(", ")})`);

@@ -4,8 +4,14 @@
 // engine's English stays for the CLI; the window shows it only under "Details" when it holds
 // words from elsewhere (the server's, the system's).
 
+import type { Attempt } from "./bindings/Attempt";
+import type { Candidate } from "./bindings/Candidate";
+import type { CandidateNote } from "./bindings/CandidateNote";
+import type { CertReason } from "./bindings/CertReason";
 import type { FieldError } from "./bindings/FieldError";
 import type { LiveTestReport } from "./bindings/LiveTestReport";
+import type { SourceKind } from "./bindings/SourceKind";
+import type { StepReport } from "./bindings/StepReport";
 import { t } from "./i18n";
 
 /** A field error as a sentence; null when the engine has no kind for it (its English stays). */
@@ -48,13 +54,16 @@ export function fieldErrorSentence(e: FieldError): string | null {
       return t("engine-field-interval-too-short", { value: Number(value), min: e.min ?? 0 });
     case "already_set_up":
       return t("engine-field-already-set-up");
+    case "unknown_quirk":
+      return t("engine-field-unknown-quirk", { value });
     case "other":
-      return null;
+      // Only the engine's English says what: a plain sentence here, its words under "Details".
+      return t("engine-field-other");
   }
 }
 
 /** What went wrong in a failed live test, as a sentence. */
-export function testProblemSentence(r: LiveTestReport): string | null {
+export function testProblemSentence(r: Pick<LiveTestReport, "problem" | "host" | "port" | "username">): string | null {
   const host = r.host;
   const port = r.port;
   switch (r.problem) {
@@ -160,5 +169,165 @@ export function adviceSentence(r: LiveTestReport): string | null {
       return t("engine-advice-connection-broke");
     case "try_again":
       return t("engine-advice-try-again");
+  }
+}
+
+/** What a step of the live test found, or why it failed, as a sentence; null when the engine
+ * gave no kind (a step not reached, or an older engine: its English `detail` stays). */
+export function stepDetailSentence(s: StepReport): string | null {
+  const d = s.detail_kind;
+  if (!d) return null;
+  switch (d.kind) {
+    case "connected":
+      return d.imap ? t("step-found-answered", { address: d.address }) : t("step-found-connected", { address: d.address });
+    case "secured": {
+      if (!d.subject) return d.starttls ? t("step-found-starttls-unread") : t("step-found-tls-unread");
+      const args = { subject: d.subject, issuer: d.issuer, date: day(d.not_after) };
+      return d.starttls ? t("step-found-starttls", args) : t("step-found-tls", args);
+    }
+    case "not_encrypted":
+      return t("step-found-not-encrypted");
+    case "logged_in":
+      return t("step-found-signed-in", { user: d.user });
+    case "folders":
+      return t("step-found-folders", { count: d.count });
+    case "failed":
+      return testProblemSentence({ problem: d.problem, host: d.host, port: d.port, username: d.user });
+  }
+}
+
+/** A certificate time (RFC 3339) as its day; as given when it is not one. */
+export function day(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
+}
+
+/** Why a certificate is not trusted, as a sentence (OpenSSL's words go under "Details"). */
+export function certReasonSentence(kind: CertReason): string {
+  switch (kind) {
+    case "self_signed":
+      return t("cert-why-self-signed");
+    case "unknown_issuer":
+      return t("cert-why-unknown-issuer");
+    case "expired":
+      return t("cert-why-expired");
+    case "not_yet_valid":
+      return t("cert-why-not-yet-valid");
+    case "name_mismatch":
+      return t("cert-why-name-mismatch");
+    case "revoked":
+      return t("cert-why-revoked");
+    case "not_pinned":
+      return t("cert-why-not-pinned");
+    case "other":
+      return t("cert-why-other");
+  }
+}
+
+/** What the users of a provider of the built-in table must know, by its id; null for a provider
+ * this window has no words for (the engine's English note is then shown). */
+export function providerNote(id: string): string | null {
+  switch (id) {
+    case "gmail":
+      return t("provider-note-gmail");
+    case "outlook":
+      return t("provider-note-outlook");
+    case "yahoo":
+      return t("provider-note-yahoo");
+    case "icloud":
+      return t("provider-note-icloud");
+    case "fastmail":
+      return t("provider-note-fastmail");
+    case "gmx":
+    case "gmx-com":
+      return t("provider-note-gmx");
+    case "webde":
+      return t("provider-note-webde");
+    case "mailbox-org":
+      return t("provider-note-mailbox-org");
+    case "posteo":
+      return t("provider-note-posteo");
+    case "aol":
+      return t("provider-note-aol");
+    case "zoho":
+    case "zoho-eu":
+      return t("provider-note-zoho");
+    case "proton-bridge":
+      return t("provider-note-proton-bridge");
+    default:
+      return null;
+  }
+}
+
+function candidateNote(n: CandidateNote): string | null {
+  switch (n.kind) {
+    case "provider":
+      return providerNote(n.provider);
+    case "not_encrypted":
+      return t("note-not-encrypted");
+    case "untrusted_certificate":
+      return `${t("note-untrusted-certificate")} ${certReasonSentence(n.reason)}`;
+    case "oauth_only":
+      return t("note-oauth-only");
+    case "encrypted_password":
+      return t("note-encrypted-password");
+    case "unusable_sign_in":
+      return t("note-unusable-sign-in", { methods: n.methods });
+  }
+}
+
+/** What to know about a found server, as sentences; the engine's English note when it gave no
+ * kinds (or one this window has no words for). */
+export function candidateNotes(c: Candidate): string[] {
+  const kinds = c.note_kinds;
+  const said = kinds.map(candidateNote).filter((n): n is string => n !== null);
+  if (kinds.length && said.length === kinds.length) return said;
+  return c.note ? [c.note] : [];
+}
+
+/** Where discovery looked. */
+export function attemptSource(k: SourceKind): string {
+  switch (k) {
+    case "builtin":
+      return t("attempt-source-builtin");
+    case "autoconfig":
+      return t("attempt-source-autoconfig");
+    case "ispdb":
+      return t("attempt-source-ispdb");
+    case "srv":
+      return t("attempt-source-srv");
+    case "guess":
+      return t("attempt-source-guess");
+  }
+}
+
+/** What came of an attempt, and the engine's words about it when they say more (for "Details"). */
+export function attemptResult(a: Attempt): { text: string; details: string | null } {
+  const r = a.result_kind;
+  switch (r.kind) {
+    case "not_in_table":
+      return { text: t("attempt-not-in-table"), details: null };
+    case "provider":
+      return { text: t("attempt-provider", { name: r.name, server: `${r.host}:${r.port}` }), details: null };
+    case "servers":
+      return { text: t("attempt-servers", { count: r.count }), details: null };
+    case "no_imap_server":
+      return { text: t("attempt-no-imap-server"), details: a.result };
+    case "unreadable":
+      return { text: t("attempt-unreadable"), details: a.result };
+    case "targets":
+      return { text: t("attempt-targets", { servers: r.targets.join(", ") }), details: null };
+    case "no_service":
+      return { text: t("attempt-no-service"), details: null };
+    case "no_record":
+      return { text: t("attempt-no-record"), details: null };
+    case "lookup_failed":
+      return { text: t("attempt-lookup-failed"), details: a.result };
+    case "imap_answered":
+      return { text: t("attempt-imap-answered"), details: null };
+    case "untrusted":
+      return { text: `${t("attempt-untrusted")}: ${certReasonSentence(r.reason)}`, details: a.result };
+    case "no_answer":
+      return { text: t("attempt-no-answer"), details: a.result };
   }
 }

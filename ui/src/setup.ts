@@ -13,7 +13,7 @@ import type { Security } from "./bindings/Security";
 import type { ServerSettings } from "./bindings/ServerSettings";
 import type { Step } from "./bindings/Step";
 import type { StepReport } from "./bindings/StepReport";
-import { adviceSentence, fieldErrorSentence, testProblemSentence } from "./engine-words";
+import { adviceSentence, fieldErrorSentence, providerNote, stepDetailSentence, testProblemSentence } from "./engine-words";
 import { t } from "./i18n";
 
 export type WizardStep = "address" | "server" | "folders" | "finish";
@@ -54,7 +54,10 @@ export type Placement = { field: FieldName | null; message: string; advice: stri
 export function placeError(e: AppError): Placement {
   const fe = e.field_error;
   const said = fe ? fieldErrorSentence(fe) : null;
-  if (fe && said) return { field: asField(e.field), message: said, advice: null, details: fe.details, said: true };
+  // A kind only the engine's English describes: that English is the details.
+  if (fe && said) return { field: asField(e.field), message: said, advice: null, details: fe.kind === "other" ? fe.message : fe.details, said: true };
+  // The app's own sentence (already in the user's language), with words from elsewhere behind it.
+  if (e.details) return { field: asField(e.field), message: e.message, advice: null, details: e.details, said: true };
   return { field: asField(e.field), message: e.message, advice: null };
 }
 
@@ -78,7 +81,7 @@ export function placeReport(r: LiveTestReport, signedIn = false): Placement | nu
 export function certificateAdvice(r: LiveTestReport): { caFile: boolean; text: string } | null {
   const c = r.certificate;
   if (r.problem !== "untrusted_certificate" || !c) return null;
-  if (c.expired || /mismatch/i.test(c.reason)) return { caFile: false, text: adviceSentence(r) ?? r.advice ?? "" };
+  if (c.expired || c.reason_kind === "name_mismatch") return { caFile: false, text: adviceSentence(r) ?? r.advice ?? "" };
   return {
     caFile: true,
     text: c.self_signed ? t("setup-cert-advice-self-signed") : t("setup-cert-advice"),
@@ -90,7 +93,7 @@ export function certificateAdvice(r: LiveTestReport): { caFile: boolean; text: s
 export function providerHelp(r: LiveTestReport): { name: string; note: string; url: string } | null {
   const p = r.provider;
   if (!p || p.access === "password") return null;
-  return { name: p.name, note: p.note, url: p.help_url };
+  return { name: p.name, note: providerNote(p.id) ?? p.note, url: p.help_url };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +255,9 @@ export function startProgress(run: number): Progress {
  * change nothing: the same progress comes back. The next waiting step then runs. */
 export function applyStep(p: Progress, run: number, step: StepReport): Progress {
   if (run !== p.run) return p;
-  const steps = { ...p.steps, [step.step]: { state: step.status, detail: step.detail } };
+  // In the user's language when the engine said what kind of finding it is (its English
+  // detail of a failure is the error's "Details").
+  const steps = { ...p.steps, [step.step]: { state: step.status, detail: stepDetailSentence(step) ?? step.detail } };
   if (step.status === "ok") {
     const next = TEST_STEPS[TEST_STEPS.indexOf(step.step) + 1];
     if (next && steps[next].state === "pending") steps[next] = { state: "running", detail: "" };

@@ -145,6 +145,7 @@ export function candidate(extra: Partial<Candidate> = {}): Candidate {
     security: "tls",
     username_hint: "alice",
     note: null,
+    note_kinds: [],
     help_url: null,
     quirks: [],
     source: "autoconfig",
@@ -157,7 +158,7 @@ export function discovery(candidates: Candidate[] = [candidate()], extra: Partia
   return {
     domain: "example.org",
     candidates,
-    attempts: [{ source: "builtin", target: "example.org", result: "not a provider in the built-in table" }],
+    attempts: [{ source: "builtin", target: "example.org", result: "not a provider in the built-in table", result_kind: { kind: "not_in_table" } }],
     error: null,
     error_kind: null,
     ...extra,
@@ -168,16 +169,18 @@ export function folderInfo(name: string, extra: Partial<FolderInfo> = {}): Folde
   return { name, delimiter: "/", special_use: null, selectable: true, messages: 3, unseen: 1, watched_by_default: true, ...extra };
 }
 
-export function stepReport(step: StepReport["step"], status: StepReport["status"], detail = ""): StepReport {
-  return { step, status, detail, elapsed_ms: 1 as unknown as bigint };
+export function stepReport(step: StepReport["step"], status: StepReport["status"], detail = "", detail_kind: StepReport["detail_kind"] = null): StepReport {
+  return { step, status, detail, detail_kind, elapsed_ms: 1 as unknown as bigint };
 }
 
 const ALL_OK: StepReport[] = [
-  stepReport("connect", "ok", "connected to 192.0.2.1:993"),
-  stepReport("secure", "ok", "TLS (implicit)"),
-  stepReport("authenticate", "ok", 'logged in as "alice"'),
-  stepReport("list_folders", "ok", "3 folders"),
+  stepReport("connect", "ok", "connected to 192.0.2.1:993", { kind: "connected", address: "192.0.2.1:993", imap: false }),
+  stepReport("secure", "ok", "TLS (implicit), certificate verified", { kind: "secured", starttls: false, subject: "", issuer: "", not_after: "" }),
+  stepReport("authenticate", "ok", 'logged in as "alice"', { kind: "logged_in", user: "alice" }),
+  stepReport("list_folders", "ok", "3 folders", { kind: "folders", count: 3 }),
 ];
+
+const failedAt = (problem: NonNullable<LiveTestReport["problem"]>) => ({ kind: "failed", problem, host: "imap.example.org", port: 993, user: "alice" }) as const;
 
 export function passedReport(folders: FolderInfo[] = [folderInfo("INBOX"), folderInfo("Work")]): LiveTestReport {
   return {
@@ -206,7 +209,7 @@ export function authFailedReport(extra: Partial<LiveTestReport> = {}): LiveTestR
     steps: [
       ALL_OK[0]!,
       ALL_OK[1]!,
-      stepReport("authenticate", "failed", 'the server refused the login for "alice": [AUTHENTICATIONFAILED] Authentication failed.'),
+      stepReport("authenticate", "failed", 'the server refused the login for "alice": [AUTHENTICATIONFAILED] Authentication failed.', failedAt("auth_failed")),
       stepReport("list_folders", "skipped"),
     ],
     problem: "auth_failed",
@@ -221,7 +224,7 @@ export function untrustedReport(): LiveTestReport {
   return {
     ...passedReport([]),
     ok: false,
-    steps: [ALL_OK[0]!, stepReport("secure", "failed", "the certificate of imap.example.org is not trusted: self-signed certificate"), stepReport("authenticate", "skipped"), stepReport("list_folders", "skipped")],
+    steps: [ALL_OK[0]!, stepReport("secure", "failed", "the certificate of imap.example.org is not trusted: self-signed certificate", failedAt("untrusted_certificate")), stepReport("authenticate", "skipped"), stepReport("list_folders", "skipped")],
     problem: "untrusted_certificate",
     field: "ca_file",
     advice: "If you trust this server, save this self-signed certificate as a PEM file (--ca-file).",
@@ -237,6 +240,7 @@ export function untrustedReport(): LiveTestReport {
       expired: false,
       not_yet_valid: false,
       reason: "self-signed certificate",
+      reason_kind: "self_signed",
       pem: "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
     },
   };

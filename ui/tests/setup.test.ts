@@ -110,7 +110,10 @@ describe("where errors go", () => {
 
   it("links the provider's help only when a password is not enough", () => {
     const provider = { id: "gmail", name: "Gmail", access: "app_password" as const, note: "Needs an app password.", help_url: "https://support.google.com/mail/answer/185833" };
-    expect(providerHelp(authFailedReport({ provider }))).toEqual({ name: "Gmail", note: "Needs an app password.", url: provider.help_url });
+    // The note in the user's language, from the provider's id; the engine's English for an id
+    // the window has no words for.
+    expect(providerHelp(authFailedReport({ provider }))).toEqual({ name: "Gmail", note: expect.stringMatching(/^Google lets mail programs in only with an app password/) as string, url: provider.help_url });
+    expect(providerHelp(authFailedReport({ provider: { ...provider, id: "new-one" } }))?.note).toBe("Needs an app password.");
     expect(providerHelp(authFailedReport({ provider: { ...provider, access: "password" } }))).toBeNull();
     expect(providerHelp(authFailedReport())).toBeNull();
   });
@@ -140,8 +143,11 @@ describe("the live test's progress", () => {
 
   it("takes the report's steps as the final word", () => {
     const p = progressFromReport(3, authFailedReport());
-    expect(p.steps.authenticate).toEqual({ state: "failed", detail: expect.stringContaining("AUTHENTICATIONFAILED") as string });
+    // The failure as a sentence (the engine's words are the error's Details).
+    expect(p.steps.authenticate).toEqual({ state: "failed", detail: "imap.example.org did not accept the password for alice." });
+    expect(p.steps.connect.detail).toBe("Connected to 192.0.2.1:993.");
     expect(p.steps.list_folders.state).toBe("skipped");
+    expect(progressFromReport(3, passedReport()).steps.list_folders.detail).toBe("3 folders.");
     expect(progressFromReport(3, passedReport()).steps.list_folders.state).toBe("ok");
   });
 });

@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { AccountSetup } from "../src/bindings/AccountSetup";
@@ -5,7 +8,9 @@ import type { DiscoveryView } from "../src/bindings/DiscoveryView";
 import type { LiveTestReport } from "../src/bindings/LiveTestReport";
 import type { Offer } from "../src/bindings/Offer";
 import type { ServerSettings } from "../src/bindings/ServerSettings";
+import { providerNote } from "../src/engine-words";
 import { FALLBACK, setLocale } from "../src/i18n";
+import { placeError } from "../src/setup";
 import { Wizard, type WizardApi, type WizardHost } from "../src/views/wizard";
 import { account, authFailedReport, candidate, discovery, folderInfo, oauthAccount, offer, passedReport, refusal, stepReport, untrustedReport } from "./fixtures";
 
@@ -161,14 +166,16 @@ describe("server step", () => {
       discovery: discovery([], {
         error: "no server found for example.org: enter the server settings below.",
         attempts: [
-          { source: "autoconfig", target: "https://autoconfig.example.org/mail/config-v1.1.xml", result: "HTTP 404" },
-          { source: "guess", target: "imap.example.org:993", result: "no answer" },
+          { source: "autoconfig", target: "https://autoconfig.example.org/mail/config-v1.1.xml", result: "HTTP 404", result_kind: { kind: "unreadable" } },
+          { source: "guess", target: "imap.example.org:993", result: "no answer", result_kind: { kind: "no_answer" } },
         ],
       }),
     });
     await toServer(w);
     expect($("wizard-source").textContent).toBe("No server found for example.org: enter the server settings below.");
-    expect($("wizard-attempts").textContent).toContain("HTTP 404");
+    expect($("wizard-attempts").textContent).toContain("could not be fetched or read");
+    // The engine's words are the attempt's details.
+    expect($("wizard-attempts").querySelector(".raw-words")?.textContent).toBe("HTTP 404");
     expect($("wizard-attempts").querySelectorAll("li").length).toBe(2);
     expect(visible("wizard-host")).toBe(true);
     expect(input("wizard-host").value).toBe("");
@@ -242,7 +249,10 @@ describe("server step", () => {
     await w.submit();
     expect(visible("wizard-ca-file")).toBe(true);
     expect(document.activeElement).toBe(input("wizard-ca-file"));
-    expect($("wizard-ca-file-error").textContent).toBe("The certificate of imap.example.org is not trusted: self-signed certificate.");
+    // Why, from the reason's kind; OpenSSL's words under Details only.
+    expect($("wizard-ca-file-error").querySelector(".error-message")?.textContent).toBe("Mailbell does not trust the certificate of imap.example.org. It is self-signed: no certificate authority vouches for it.");
+    expect($("wizard-ca-file-error").querySelector('[data-test="error-details"] .raw-words')?.textContent).toBe("self-signed certificate");
+    expect($("certificate").querySelector('[data-test="cert-why"]')?.textContent).toBe("It is self-signed: no certificate authority vouches for it.");
     expect($("certificate").textContent).toContain("CN=imap.example.org");
     expect($("certificate").textContent).toContain("AB:CD");
     expect($("wizard-ca-todo").textContent).toContain("CA certificate file");
@@ -453,7 +463,9 @@ describe("sign-in in the browser (OAuth2)", () => {
     expect(visible("wizard-oauth")).toBe(false);
     expect(visible("wizard-use-oauth")).toBe(false);
     expect(visible("wizard-oauth-unavailable")).toBe(true);
-    expect($("wizard-oauth-unavailable").textContent).toBe(why);
+    // In the user's language; the engine's words (naming the setting) under Details.
+    expect($("wizard-oauth-unavailable").querySelector("p")!.textContent).toBe("This copy of Mailbell has no sign-in registered with Gmail: use an app password.");
+    expect($("wizard-oauth-unavailable").querySelector(".raw-words")!.textContent).toBe(why);
     expect($("wizard-oauth-unavailable").className).not.toContain("error");
   });
 
@@ -690,6 +702,17 @@ describe("sign-in in the browser (OAuth2)", () => {
 describe("the engine's words in German", () => {
   afterEach(() => setLocale(FALLBACK));
 
+  /** From the address to the last step, with a test that passes. */
+  async function toFinish(w: Wizard) {
+    vi.useFakeTimers();
+    type("wizard-email", "alice@example.org");
+    await w.submit();
+    type("wizard-password", "secret");
+    await w.submit();
+    vi.advanceTimersByTime(1000);
+    await w.submit();
+  }
+
   it("says a field error from its kind, in the user's language", async () => {
     setLocale("de");
     const { w, api } = setup({ test: () => passedReport() });
@@ -700,13 +723,7 @@ describe("the engine's words in German", () => {
       field: "email",
       field_error: { field: "email", kind: "already_set_up", message, value: null, min: null, details: null },
     });
-    vi.useFakeTimers();
-    type("wizard-email", "alice@example.org");
-    await w.submit();
-    type("wizard-password", "secret");
-    await w.submit();
-    vi.advanceTimersByTime(1000);
-    await w.submit();
+    await toFinish(w);
     expect(w.currentStep).toBe("finish");
     await w.submit();
     expect(w.currentStep).toBe("address");
@@ -755,6 +772,94 @@ describe("the engine's words in German", () => {
     expect(document.querySelector(".source-none")!.textContent).toBe(
       "Mailbell konnte den IMAP-Server für example.org nicht finden: Geben Sie die Servereinstellungen unten ein (die Hilfeseiten Ihres Anbieters nennen sie).",
     );
+  });
+
+  it("says what each step of the test found in German, a failed one as its problem", async () => {
+    setLocale("de");
+    const { w } = setup({ test: () => authFailedReport() });
+    await toServer(w);
+    type("wizard-password", "wrong");
+    await w.submit();
+    const details = [...document.querySelectorAll('[data-test="wizard-test-steps"] [data-test="step-detail"]')].map((e) => e.textContent);
+    expect(details).toEqual([
+      "Verbunden mit 192.0.2.1:993.",
+      "Mit TLS verschlüsselt; Zertifikat geprüft.",
+      "imap.example.org hat das Passwort für alice nicht angenommen.",
+      "",
+    ]);
+  });
+
+  it("says why a certificate is not trusted in German, OpenSSL's words under Details", async () => {
+    setLocale("de");
+    const r = untrustedReport();
+    const { w } = setup({ test: () => ({ ...r, certificate: { ...r.certificate!, self_signed: false, reason: "self-signed certificate in certificate chain", reason_kind: "unknown_issuer" } }) });
+    await toServer(w);
+    type("wizard-password", "secret");
+    await w.submit();
+    const err = $("wizard-ca-file-error");
+    expect(err.querySelector(".error-message")!.textContent).toBe(
+      "Mailbell vertraut dem Zertifikat von imap.example.org nicht. Es wurde von einer Zertifizierungsstelle ausgestellt, der dieser Computer nicht vertraut.",
+    );
+    expect(err.querySelector("details pre")!.textContent).toBe("self-signed certificate in certificate chain");
+    expect($("certificate").querySelector('[data-test="cert-why"]')!.textContent).toBe("Es wurde von einer Zertifizierungsstelle ausgestellt, der dieser Computer nicht vertraut.");
+  });
+
+  it("says a provider's note and what discovery tried in German, the engine's words under Details", async () => {
+    setLocale("de");
+    const gmail = candidate({ source: "builtin", provider: "gmail", note: "Google accepts mail programs only with an app password.", note_kinds: [{ kind: "provider", provider: "gmail" }] } as never);
+    const plain = candidate({ host: "mail.example.org", security: "plain", note: "no encryption", note_kinds: [{ kind: "not_encrypted" }] });
+    const { w } = setup({
+      discovery: discovery([gmail, plain], {
+        attempts: [
+          { source: "builtin", target: "example.org", result: "Gmail (imap.gmail.com:993)", result_kind: { kind: "provider", name: "Gmail", host: "imap.gmail.com", port: 993 } },
+          { source: "srv", target: "_imaps._tcp.example.org", result: "no record", result_kind: { kind: "no_record" } },
+          { source: "guess", target: "imap.example.org:993 (tls)", result: "an IMAP server answered; certificate not trusted (Hostname mismatch)", result_kind: { kind: "untrusted", reason: "name_mismatch" } },
+        ],
+      }),
+    });
+    await toServer(w);
+    expect($("wizard-note").textContent).toContain("Google lässt Mailprogramme nur mit einem App-Passwort");
+    expect($("wizard-note").textContent).not.toContain("accepts");
+    const rows = [...$("wizard-attempts").querySelectorAll("li")].map((li) => [li.querySelector(".attempt-source")!.textContent, li.querySelector(".attempt-result")!.textContent]);
+    expect(rows).toEqual([
+      ["Mailbells Liste der Anbieter", " — Gmail (imap.gmail.com:993)"],
+      ["DNS-SRV", " — kein Eintrag"],
+      ["Geraten", " — ein IMAP-Server hat geantwortet; seinem Zertifikat wird nicht vertraut: Es wurde für einen anderen Servernamen ausgestellt."],
+    ]);
+    expect($("wizard-attempts").querySelector(".raw-words")!.textContent).toContain("Hostname mismatch");
+    // The other candidate's note.
+    w.server.candidates.input.value = "1";
+    w.server.candidates.input.dispatchEvent(new Event("change"));
+    expect($("wizard-note").textContent).toBe("Dieser Server wird ohne Verschlüsselung angeboten: Das Passwort würde im Klartext übertragen.");
+  });
+
+  it("says a field error only the engine's English describes in German, that English under Details", async () => {
+    setLocale("de");
+    const { w, api } = setup({ test: () => passedReport() });
+    const message = "unknown quirk \"nope\"";
+    api.addAccount.mockRejectedValueOnce({ kind: "invalid", message, field: "email", field_error: { field: "email", kind: "other", message, value: null, min: null, details: null } });
+    await toFinish(w);
+    await w.submit();
+    const err = $("wizard-email-error");
+    expect(err.querySelector(".error-message")!.textContent).toBe("Dieser Wert kann nicht verwendet werden.");
+    expect(err.querySelector("details pre")!.textContent).toBe(message);
+  });
+
+  it("shows the app's own sentence of a sign-in error with the engine's words under Details", () => {
+    setLocale("de");
+    const p = placeError({ kind: "sync", message: "Die Anmeldung wurde abgelehnt.", field: "oauth", details: "the sign-in was refused (access_denied)" });
+    expect(p).toEqual({ field: "oauth", message: "Die Anmeldung wurde abgelehnt.", advice: null, details: "the sign-in was refused (access_denied)", said: true });
+  });
+
+  it("has words for every provider of the engine's table", () => {
+    const table = readFileSync(resolve(import.meta.dirname, "../../crates/sync/src/providers.rs"), "utf8");
+    const ids = [...table.matchAll(/^\s+id: "([^"]+)",$/gm)].map((m) => m[1]!);
+    expect(ids.length).toBeGreaterThan(10);
+    for (const lang of ["de", FALLBACK]) {
+      setLocale(lang);
+      expect(ids.filter((id) => providerNote(id) === null)).toEqual([]);
+    }
+    expect(providerNote("not-a-provider")).toBeNull();
   });
 
   it("says a wrong password in German, the server's words under Details", async () => {

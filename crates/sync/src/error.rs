@@ -225,7 +225,10 @@ pub enum FieldProblem {
     /// `value` is the interval asked for, `min` the shortest allowed (seconds).
     IntervalTooShort,
     AlreadySetUp,
-    /// Only the English `message` says it (e.g. an unknown quirk).
+    /// A quirk Mailbell does not know; `value` is its name.
+    UnknownQuirk,
+    /// Only the English `message` says it (a front end says that the value cannot be used,
+    /// with `message` under "Details").
     Other,
 }
 

@@ -53,7 +53,7 @@ pub use guard::{install_quiet_parser_hook, QUIET_LOG_TARGETS};
 pub use imap::{join_headers, Credential, ImapError, ServerConfig, Timeouts};
 pub use message::{ActionDone, Address, Attachment, MessageAction, MessageRef, MessageView, BODY_BYTES};
 pub use model::{Account, FolderState, NewAccount, OAuthConfig, ParseSecurityError, Security, DEFAULT_INTERVAL_SECS, MIN_INTERVAL_SECS};
-pub use net::{lazy_system_roots, normalise_sha256, CertificateInfo};
+pub use net::{lazy_system_roots, normalise_sha256, CertReason, CertificateInfo};
 pub use open_in::OpenIn;
 pub use rules::{Day, LocalClock, QuietSpan, Ring, Rules, RulesError, RulesField, RulesProblem};
 pub use secrets::{Secrets, SecretsError};

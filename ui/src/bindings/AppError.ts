@@ -21,4 +21,9 @@ problem?: AccountProblem | null,
  * For bad input in a form field: what is wrong as a kind with its arguments, for a sentence
  * in the user's language (`message` is the engine's English).
  */
-field_error?: FieldError | null, };
+field_error?: FieldError | null, 
+/**
+ * Words from elsewhere (the engine's English, a provider's answer) behind a `message` in
+ * the user's language, for a "Details" disclosure.
+ */
+details?: string | null, };

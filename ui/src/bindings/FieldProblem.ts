@@ -4,4 +4,4 @@
  * What is wrong with a field's value, so that a front end can say it in the user's language
  * (the English `message` stays for the CLI).
  */
-export type FieldProblem = "missing" | "invalid" | "port_zero" | "ca_file_not_absolute" | "ca_file_unusable" | "no_folders" | "interval_too_short" | "already_set_up" | "other";
+export type FieldProblem = "missing" | "invalid" | "port_zero" | "ca_file_not_absolute" | "ca_file_unusable" | "no_folders" | "interval_too_short" | "already_set_up" | "unknown_quirk" | "other";

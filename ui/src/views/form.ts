@@ -7,6 +7,7 @@ import { h, replace, type Child } from "../dom";
 import { t } from "../i18n";
 import { toAppError } from "../bridge";
 import type { CertificateInfo } from "../bindings/CertificateInfo";
+import { certReasonSentence, day } from "../engine-words";
 import { sentence } from "../format";
 import type { Step } from "../bindings/Step";
 import type { StepReport } from "../bindings/StepReport";
@@ -223,7 +224,7 @@ export function certificateBox(c: CertificateInfo): HTMLElement {
     ["sha-256", "SHA-256", c.sha256_fingerprint],
   ];
   if (c.names.length) rows.push(["names", t("cert-names"), c.names.join(", ")]);
-  rows.push(["why", t("cert-why"), c.reason]);
+  rows.push(["why", t("cert-why"), certReasonSentence(c.reason_kind)]);
   return h(
     "div",
     { class: "cert", data: { test: "certificate" } },
@@ -232,10 +233,6 @@ export function certificateBox(c: CertificateInfo): HTMLElement {
   );
 }
 
-function day(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
-}
 
 /** The live test's four steps as they finish: waiting, running (a spinner), ok, failed, skipped. */
 export class TestProgress {

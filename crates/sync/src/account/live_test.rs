@@ -59,7 +59,47 @@ pub struct StepReport {
     /// What happened: for a success, what was found (address, TLS, folder count); for a
     /// failure, the error with the server's own words where it gave any.
     pub detail: String,
+    /// The same as a kind with its arguments, for a front end's own words (`detail` then goes
+    /// under "Details"). None for a step that was not reached.
+    pub detail_kind: Option<StepDetail>,
     pub elapsed_ms: u64,
+}
+
+/// What a step found, or that it failed, as a kind with its arguments. In JSON, `kind` is one
+/// of the names below, its arguments beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum StepDetail {
+    /// Connected to `address` (ip:port); `imap`: the server greeted as an IMAP server (without
+    /// implicit TLS the greeting comes before encryption).
+    Connected {
+        address: String,
+        imap: bool,
+    },
+    /// Encrypted (TLS from the first byte, or STARTTLS) with a verified certificate: its subject,
+    /// issuer and end (RFC 3339), empty when it could not be read.
+    Secured {
+        starttls: bool,
+        subject: String,
+        issuer: String,
+        not_after: String,
+    },
+    /// Plain was chosen: the password travels in the clear.
+    NotEncrypted,
+    LoggedIn {
+        user: String,
+    },
+    Folders {
+        count: u32,
+    },
+    /// The step failed: the report's `problem`, with the arguments a sentence about it needs.
+    Failed {
+        problem: Problem,
+        host: String,
+        port: u16,
+        user: String,
+    },
 }
 
 /// What went wrong, for a front end to act on (e.g. put the message next to the right field).
@@ -272,7 +312,7 @@ pub async fn live_test_with(
     t.run(cfg, username, credential).await;
     for step in [Step::Connect, Step::Secure, Step::Authenticate, Step::ListFolders] {
         if t.report.step(step).is_none() {
-            t.push(StepReport { step, status: StepStatus::Skipped, detail: String::new(), elapsed_ms: 0 });
+            t.push(StepReport { step, status: StepStatus::Skipped, detail: String::new(), detail_kind: None, elapsed_ms: 0 });
         }
     }
     t.report.ok = t.report.steps.iter().all(|s| s.status != StepStatus::Failed) && t.report.problem.is_none();
@@ -292,12 +332,12 @@ impl Test<'_> {
         self.report.steps.push(r);
     }
 
-    fn ok(&mut self, step: Step, started: Instant, detail: String) {
-        self.push(StepReport { step, status: StepStatus::Ok, detail, elapsed_ms: ms(started) });
+    fn ok(&mut self, step: Step, started: Instant, detail: String, kind: StepDetail) {
+        self.push(StepReport { step, status: StepStatus::Ok, detail, detail_kind: Some(kind), elapsed_ms: ms(started) });
     }
 
-    fn skipped(&mut self, step: Step, detail: &str) {
-        self.push(StepReport { step, status: StepStatus::Skipped, detail: detail.into(), elapsed_ms: 0 });
+    fn skipped(&mut self, step: Step, detail: &str, kind: StepDetail) {
+        self.push(StepReport { step, status: StepStatus::Skipped, detail: detail.into(), detail_kind: Some(kind), elapsed_ms: 0 });
     }
 
     fn fail(&mut self, step: Step, started: Instant, problem: Problem, detail: String, (kind, advice): (Advice, String)) {
@@ -305,7 +345,9 @@ impl Test<'_> {
         self.report.problem = Some(problem);
         self.report.advice = Some(advice);
         self.report.advice_kind = Some(kind);
-        self.push(StepReport { step, status: StepStatus::Failed, detail, elapsed_ms: ms(started) });
+        let said =
+            StepDetail::Failed { problem, host: self.report.host.clone(), port: self.report.port, user: self.report.username.clone() };
+        self.push(StepReport { step, status: StepStatus::Failed, detail, detail_kind: Some(said), elapsed_ms: ms(started) });
     }
 
     async fn run(&mut self, cfg: &ServerConfig, username: &str, credential: Credential<'_>) {
@@ -348,10 +390,19 @@ impl Test<'_> {
             Err((Phase::Answering, e)) => return self.dialogue_failed(Step::Connect, started, cfg, e),
             Err((Phase::Securing, e)) => return self.secure_failed(cfg, peer, started, e).await,
         };
-        match (cfg.security, cert_detail) {
-            (Security::Plain, _) => self.skipped(Step::Secure, "not encrypted: plain was chosen, so the password travels in the clear"),
-            (Security::Tls, detail) => self.ok(Step::Secure, started, format!("TLS (implicit), {}", detail.unwrap_or_default())),
-            (Security::Starttls, detail) => self.ok(Step::Secure, started, format!("STARTTLS, {}", detail.unwrap_or_default())),
+        let (detail, verified) = cert_detail.unwrap_or_default();
+        let secured = |starttls| {
+            let (subject, issuer, not_after) = verified.map(|c| (c.subject, c.issuer, c.not_after)).unwrap_or_default();
+            StepDetail::Secured { starttls, subject, issuer, not_after }
+        };
+        match cfg.security {
+            Security::Plain => self.skipped(
+                Step::Secure,
+                "not encrypted: plain was chosen, so the password travels in the clear",
+                StepDetail::NotEncrypted,
+            ),
+            Security::Tls => self.ok(Step::Secure, started, format!("TLS (implicit), {detail}"), secured(false)),
+            Security::Starttls => self.ok(Step::Secure, started, format!("STARTTLS, {detail}"), secured(true)),
         }
         self.report.capabilities = caps.iter().cloned().collect();
 
@@ -379,7 +430,7 @@ impl Test<'_> {
             Err(AuthFailure::Other(e)) => return self.dialogue_failed(Step::Authenticate, started, cfg, e),
         };
         self.report.capabilities = session.capabilities().iter().cloned().collect();
-        self.ok(Step::Authenticate, started, format!("logged in as {username:?}"));
+        self.ok(Step::Authenticate, started, format!("logged in as {username:?}"), StepDetail::LoggedIn { user: username.to_string() });
 
         // ListFolders.
         let started = Instant::now();
@@ -403,7 +454,8 @@ impl Test<'_> {
                 out.sort_by(|a, b| (a.name != "INBOX", &a.name).cmp(&(b.name != "INBOX", &b.name)));
                 let n = out.len();
                 self.report.folders = out;
-                self.ok(Step::ListFolders, started, format!("{n} folder{}", if n == 1 { "" } else { "s" }));
+                let count = u32::try_from(n).unwrap_or(u32::MAX);
+                self.ok(Step::ListFolders, started, format!("{n} folder{}", if n == 1 { "" } else { "s" }), StepDetail::Folders { count });
             }
             Err(e) => {
                 let detail = format!("LIST failed: {e}");
@@ -515,7 +567,8 @@ struct Steps<'t, 'a> {
     peer: SocketAddr,
     /// When the step under way started.
     started: Instant,
-    cert_detail: Option<String>,
+    /// The verified certificate: one line about it, and the certificate as read.
+    cert_detail: Option<(String, Option<CertificateInfo>)>,
 }
 
 impl Progress for Steps<'_, '_> {
@@ -527,7 +580,8 @@ impl Progress for Steps<'_, '_> {
                 format!("connected to {}; IMAP server answered", self.peer)
             }
         };
-        self.test.ok(Step::Connect, self.started, detail);
+        let kind = StepDetail::Connected { address: self.peer.to_string(), imap: caps.is_some() };
+        self.test.ok(Step::Connect, self.started, detail, kind);
         self.started = Instant::now();
     }
 
@@ -622,12 +676,12 @@ fn untrusted_advice(cfg: &ServerConfig, cert: Option<&CertificateInfo>, reason: 
     )
 }
 
-/// One line about the verified certificate, for the Secure step.
-fn verified_certificate(tls: &tokio_native_tls::TlsStream<TcpStream>) -> String {
+/// One line about the verified certificate, for the Secure step, and the certificate.
+fn verified_certificate(tls: &tokio_native_tls::TlsStream<TcpStream>) -> (String, Option<CertificateInfo>) {
     let described = tls::peer_der(tls).and_then(|der| cert::describe(&der, ""));
-    match described {
-        Some(c) => format!("certificate verified: {} issued by {}, valid until {}", c.subject, c.issuer, c.not_after),
-        None => "certificate verified".into(),
+    match &described {
+        Some(c) => (format!("certificate verified: {} issued by {}, valid until {}", c.subject, c.issuer, c.not_after), described),
+        None => ("certificate verified".into(), None),
     }
 }
 
@@ -642,5 +696,38 @@ mod tests {
         assert_eq!(Problem::StarttlsNotOffered.field(), Field::Security);
         assert_eq!(Problem::HostNotFound.field(), Field::Host);
         assert_eq!(Problem::ConnectionRefused.field(), Field::Port);
+    }
+
+    #[tokio::test]
+    async fn a_failed_step_says_its_problem_as_a_kind_beside_the_words() {
+        // Nothing listens on a port just let go: the Connect step fails, refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let cfg = ServerConfig {
+            host: "127.0.0.1".into(),
+            port,
+            security: Security::Tls,
+            ca_file: None,
+            pinned_sha256: None,
+            timeouts: crate::imap::Timeouts { connect: std::time::Duration::from_secs(5), response: std::time::Duration::from_secs(5) },
+        };
+        let r = live_test(&cfg, "jane@example.org", "pw").await;
+        let connect = r.step(Step::Connect).unwrap();
+        assert_eq!(connect.status, StepStatus::Failed);
+        assert!(connect.detail.contains("connection refused"), "{}", connect.detail);
+        let said =
+            StepDetail::Failed { problem: Problem::ConnectionRefused, host: "127.0.0.1".into(), port, user: "jane@example.org".into() };
+        assert_eq!(connect.detail_kind, Some(said));
+        assert_eq!(r.step(Step::Secure).unwrap().detail_kind, None, "a skipped step says nothing");
+        let v = serde_json::to_value(connect).unwrap();
+        assert_eq!((v["detail_kind"]["kind"].as_str(), v["detail_kind"]["problem"].as_str()), (Some("failed"), Some("connection_refused")));
+        let secured = StepDetail::Secured {
+            starttls: true,
+            subject: "CN=a".into(),
+            issuer: "CN=b".into(),
+            not_after: "2030-01-01T00:00:00+00:00".into(),
+        };
+        let v = serde_json::to_value(secured).unwrap();
+        assert_eq!((v["kind"].as_str(), v["starttls"].as_bool()), (Some("secured"), Some(true)));
+        assert_eq!(serde_json::to_value(StepDetail::NotEncrypted).unwrap(), serde_json::json!({ "kind": "not_encrypted" }));
     }
 }

@@ -75,7 +75,8 @@ impl AccountSpec {
                 )
             });
         }
-        crate::quirks::validate(&self.quirks).map_err(|e| FieldError::new(AccountField::Quirks, e.to_string()))?;
+        crate::quirks::validate(&self.quirks)
+            .map_err(|e| FieldError::of(AccountField::Quirks, FieldProblem::UnknownQuirk, e.to_string()).with_value(e.0.clone()))?;
         Ok(NewAccount {
             display_name: self.display_name.trim().to_string(),
             email,
@@ -108,7 +109,10 @@ pub fn check_email(email: &str) -> Result<String, FieldError> {
         )
         .with_value(email)
         .with_details(reason)),
-        Err(e) => Err(FieldError::new(AccountField::Email, e.to_string())),
+        // Not reached (reading an address fails only as InvalidEmail); said as one all the same.
+        Err(e) => {
+            Err(FieldError::of(AccountField::Email, FieldProblem::Invalid, e.to_string()).with_value(email).with_details(e.to_string()))
+        }
     }
 }
 
@@ -243,6 +247,8 @@ mod tests {
         assert_eq!(field(AccountSpec { folders: Some(vec![" ".into()]), ..spec() }), AccountField::Folders);
         assert_eq!(field(AccountSpec { interval_secs: Some(5), ..spec() }), AccountField::Interval);
         assert_eq!(field(AccountSpec { quirks: vec!["nope".into()], ..spec() }), AccountField::Quirks);
+        let quirk = AccountSpec { quirks: vec!["nope".into()], ..spec() }.validate().expect_err("unknown quirk");
+        assert_eq!((quirk.kind, quirk.value.as_deref()), (FieldProblem::UnknownQuirk, Some("nope")));
         assert_eq!(check_password("").expect_err("empty").field, AccountField::Password);
     }
 

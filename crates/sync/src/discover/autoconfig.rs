@@ -14,6 +14,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::names::Address;
+use super::CandidateNote;
 use crate::model::Security;
 use crate::net::names::{valid_host, valid_port};
 
@@ -35,6 +36,8 @@ pub(crate) struct Server {
     pub username: Option<String>,
     /// Said when the document's authentication methods are a problem for Mailbell.
     pub note: Option<String>,
+    /// The same as a kind.
+    pub note_kind: Option<CandidateNote>,
 }
 
 /// What a document yields: its IMAP servers, best first, and its documentation link.
@@ -284,8 +287,8 @@ fn check_server(raw: RawServer, address: &Address) -> Result<Server, Option<Stri
         None => security.default_port(),
     };
     let username = raw.username.as_deref().and_then(|u| fill_username(u, address));
-    let note = auth_note(&raw.auth);
-    Ok(Server { host, port, security, username, note })
+    let (note_kind, note) = auth_note(&raw.auth).unzip();
+    Ok(Server { host, port, security, username, note, note_kind })
 }
 
 /// Fills the placeholders of a username template; drops templates that still hold one, or
@@ -301,7 +304,7 @@ fn fill_username(template: &str, address: &Address) -> Option<String> {
 
 /// Mailbell logs in with LOGIN (the password, over TLS). Say so when the document lists only
 /// methods it cannot use.
-fn auth_note(methods: &[String]) -> Option<String> {
+fn auth_note(methods: &[String]) -> Option<(CandidateNote, String)> {
     if methods.is_empty() {
         return None;
     }
@@ -310,14 +313,15 @@ fn auth_note(methods: &[String]) -> Option<String> {
         return None;
     }
     if has("OAuth2") {
-        return Some("this server accepts only OAuth2 sign-in, which Mailbell does not support yet".into());
+        return Some((CandidateNote::OauthOnly, "this server accepts only OAuth2 sign-in, which Mailbell does not support yet".into()));
     }
     if has("password-encrypted") || has("secure") {
-        return Some("this server asks for an encrypted password exchange (CRAM-MD5); Mailbell sends the password over TLS instead, which the server may refuse".into());
+        return Some((CandidateNote::EncryptedPassword, "this server asks for an encrypted password exchange (CRAM-MD5); Mailbell sends the password over TLS instead, which the server may refuse".into()));
     }
-    Some(format!(
-        "this server lists only sign-in methods Mailbell does not use ({})",
-        methods.iter().map(|m| truncate(m, 30)).collect::<Vec<_>>().join(", ")
+    let listed = methods.iter().map(|m| truncate(m, 30)).collect::<Vec<_>>().join(", ");
+    Some((
+        CandidateNote::UnusableSignIn { methods: listed.clone() },
+        format!("this server lists only sign-in methods Mailbell does not use ({listed})"),
     ))
 }
 

@@ -32,6 +32,7 @@ pub use options::{
 
 use crate::imap::{ServerConfig, Timeouts};
 use crate::model::Security;
+use crate::net::cert::CertReason;
 use crate::net::dns::{Dns, SrvAnswer};
 use crate::net::http;
 use crate::net::names::{domain_to_unicode, percent_encode};
@@ -114,10 +115,33 @@ pub struct Candidate {
     pub username_hint: Option<String>,
     /// What the user must know: app password, OAuth, an untrusted certificate...
     pub note: Option<String>,
+    /// The same as kinds, for a front end's own words (`note` is the engine's English).
+    #[serde(default)]
+    pub note_kinds: Vec<CandidateNote>,
     /// Where the provider explains it.
     pub help_url: Option<String>,
     /// Named quirks (see `quirks::KNOWN`) to switch on for this server.
     pub quirks: Vec<String>,
+}
+
+/// Something the user must know about a candidate, as a kind with its arguments. In JSON,
+/// `kind` is one of the names below.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum CandidateNote {
+    /// The note of the built-in table's provider with this id (app password, OAuth...).
+    Provider { provider: String },
+    /// Offered without encryption: the password would travel in the clear.
+    NotEncrypted,
+    /// An IMAP server answered, but its certificate is not trusted; the connection test shows it.
+    UntrustedCertificate { reason: CertReason },
+    /// The autoconfig document lists only OAuth2 sign-in.
+    OauthOnly,
+    /// The document asks for an encrypted password exchange (CRAM-MD5), which Mailbell does not do.
+    EncryptedPassword,
+    /// The document lists only sign-in methods Mailbell does not use (`methods`, its words).
+    UnusableSignIn { methods: String },
 }
 
 /// One thing discovery tried, for showing the user (and tests) what happened.
@@ -129,6 +153,48 @@ pub struct Attempt {
     pub target: String,
     /// What came of it.
     pub result: String,
+    /// The same as a kind, for a front end's own words (`result` then goes under "Details").
+    pub result_kind: AttemptResult,
+}
+
+/// What came of an attempt. In JSON, `kind` is one of the names below, its arguments beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum AttemptResult {
+    /// The built-in table does not know the domain.
+    NotInTable,
+    /// The built-in table's provider `name`, at host:port.
+    Provider {
+        name: String,
+        host: String,
+        port: u16,
+    },
+    /// A document with this many usable IMAP servers.
+    Servers {
+        count: u32,
+    },
+    /// A document without a usable IMAP server.
+    NoImapServer,
+    /// The document could not be fetched or read (`result` says why).
+    Unreadable,
+    /// SRV targets, as host:port.
+    Targets {
+        targets: Vec<String>,
+    },
+    /// An SRV record with the target ".": the service is not offered.
+    NoService,
+    NoRecord,
+    /// The name could not be looked up (`result` says why).
+    LookupFailed,
+    /// A guess answered as an IMAP server.
+    ImapAnswered,
+    /// A guess answered as an IMAP server with a certificate that is not trusted.
+    Untrusted {
+        reason: CertReason,
+    },
+    /// A guess gave no usable answer (`result` says why).
+    NoAnswer,
 }
 
 /// Candidates and the trail that led to them.
@@ -200,10 +266,10 @@ async fn run(address: &Address, opts: &DiscoveryOptions) -> Result<Discovery, Di
 }
 
 impl Run<'_> {
-    fn note(&mut self, source: SourceKind, target: impl Into<String>, result: impl Into<String>) {
+    fn note(&mut self, source: SourceKind, target: impl Into<String>, result_kind: AttemptResult, result: impl Into<String>) {
         let (target, result) = (target.into(), result.into());
         tracing::debug!(?source, %target, %result, "discovery");
-        self.attempts.push(Attempt { source, target, result });
+        self.attempts.push(Attempt { source, target, result, result_kind });
     }
 
     async fn steps(&mut self) -> Result<Option<Vec<Candidate>>, DiscoveryError> {
@@ -236,10 +302,11 @@ impl Run<'_> {
     fn builtin(&mut self) -> Option<Vec<Candidate>> {
         let domain = self.address.domain.clone();
         let Some(p) = providers::for_domain(&domain) else {
-            self.note(SourceKind::Builtin, &domain, "not a provider in the built-in table");
+            self.note(SourceKind::Builtin, &domain, AttemptResult::NotInTable, "not a provider in the built-in table");
             return None;
         };
-        self.note(SourceKind::Builtin, &domain, format!("{} ({}:{})", p.name, p.host, p.port));
+        let found = AttemptResult::Provider { name: p.name.into(), host: p.host.into(), port: p.port };
+        self.note(SourceKind::Builtin, &domain, found, format!("{} ({}:{})", p.name, p.host, p.port));
         Some(vec![Candidate {
             host: p.host.to_string(),
             port: p.port,
@@ -247,6 +314,7 @@ impl Run<'_> {
             source: Source::Builtin { provider: p.id.to_string() },
             username_hint: Some(p.username_for(&self.address.email, &self.address.local)),
             note: Some(p.note.to_string()),
+            note_kinds: vec![CandidateNote::Provider { provider: p.id.to_string() }],
             help_url: Some(p.help_url.to_string()),
             quirks: p.quirks.iter().map(|q| q.to_string()).collect(),
         }])
@@ -268,16 +336,16 @@ impl Run<'_> {
         }
     }
 
-    /// Fetches and parses one document; `None` with the reason noted when it gives nothing.
-    async fn document(&self, url: &str) -> Result<autoconfig::Parsed, String> {
-        let body = http::get(url, &self.fetch_settings()).await.map_err(|e| e.to_string())?;
-        let parsed = autoconfig::parse(&body, self.address).map_err(|e| e.to_string())?;
+    /// Fetches and parses one document; the reason, as a kind and in words, when it gives nothing.
+    async fn document(&self, url: &str) -> Result<autoconfig::Parsed, (AttemptResult, String)> {
+        let body = http::get(url, &self.fetch_settings()).await.map_err(|e| (AttemptResult::Unreadable, e.to_string()))?;
+        let parsed = autoconfig::parse(&body, self.address).map_err(|e| (AttemptResult::Unreadable, e.to_string()))?;
         if parsed.servers.is_empty() {
             let why = match parsed.skipped.first() {
                 Some(s) => format!("no usable IMAP server ({s})"),
                 None => "no IMAP server in the document".to_string(),
             };
-            return Err(why);
+            return Err((AttemptResult::NoImapServer, why));
         }
         Ok(parsed)
     }
@@ -293,10 +361,10 @@ impl Run<'_> {
             }
             match result {
                 Ok(parsed) => {
-                    self.note(SourceKind::Autoconfig, &url, format!("{} IMAP server(s)", parsed.servers.len()));
+                    self.note(SourceKind::Autoconfig, &url, servers(&parsed), format!("{} IMAP server(s)", parsed.servers.len()));
                     found = Some(self.candidates_of(parsed, Source::Autoconfig { url }));
                 }
-                Err(why) => self.note(SourceKind::Autoconfig, &url, why),
+                Err((kind, why)) => self.note(SourceKind::Autoconfig, &url, kind, why),
             }
         }
         found
@@ -306,11 +374,11 @@ impl Run<'_> {
         let url = self.expand(self.opts.ispdb_url.as_deref()?);
         match self.document(&url).await {
             Ok(parsed) => {
-                self.note(SourceKind::Ispdb, &url, format!("{} IMAP server(s)", parsed.servers.len()));
+                self.note(SourceKind::Ispdb, &url, servers(&parsed), format!("{} IMAP server(s)", parsed.servers.len()));
                 Some(self.candidates_of(parsed, Source::Ispdb { url }))
             }
-            Err(why) => {
-                self.note(SourceKind::Ispdb, &url, why);
+            Err((kind, why)) => {
+                self.note(SourceKind::Ispdb, &url, kind, why);
                 None
             }
         }
@@ -328,6 +396,7 @@ impl Run<'_> {
                     source: source.clone(),
                     username_hint: s.username,
                     note: s.note,
+                    note_kinds: s.note_kind.into_iter().collect(),
                     help_url: parsed.help_url.clone(),
                     quirks: Vec::new(),
                 };
@@ -336,6 +405,7 @@ impl Run<'_> {
                         c.note.take(),
                         "this server is offered without encryption: the password would travel in the clear",
                     ));
+                    c.note_kinds.push(CandidateNote::NotEncrypted);
                 }
                 with_known_host(c)
             })
@@ -351,11 +421,9 @@ impl Run<'_> {
         for ((name, security), answer) in names.into_iter().zip(answers) {
             match answer {
                 Ok(SrvAnswer::Targets(targets)) => {
-                    self.note(
-                        SourceKind::Srv,
-                        &name,
-                        targets.iter().map(|t| format!("{}:{}", t.host, t.port)).collect::<Vec<_>>().join(", "),
-                    );
+                    let listed: Vec<String> = targets.iter().map(|t| format!("{}:{}", t.host, t.port)).collect();
+                    let words = listed.join(", ");
+                    self.note(SourceKind::Srv, &name, AttemptResult::Targets { targets: listed }, words);
                     for t in targets {
                         candidates.push(with_known_host(Candidate {
                             host: t.host,
@@ -364,6 +432,7 @@ impl Run<'_> {
                             source: Source::Srv { record: name.clone() },
                             username_hint: Some(self.address.email.clone()),
                             note: None,
+                            note_kinds: Vec::new(),
                             help_url: None,
                             quirks: Vec::new(),
                         }));
@@ -371,10 +440,10 @@ impl Run<'_> {
                 }
                 Ok(SrvAnswer::NoService) => {
                     no_service += 1;
-                    self.note(SourceKind::Srv, &name, "target \".\": the service is not offered");
+                    self.note(SourceKind::Srv, &name, AttemptResult::NoService, "target \".\": the service is not offered");
                 }
-                Ok(SrvAnswer::None) => self.note(SourceKind::Srv, &name, "no record"),
-                Err(e) => self.note(SourceKind::Srv, &name, e),
+                Ok(SrvAnswer::None) => self.note(SourceKind::Srv, &name, AttemptResult::NoRecord, "no record"),
+                Err(e) => self.note(SourceKind::Srv, &name, AttemptResult::LookupFailed, e),
             }
         }
         if !candidates.is_empty() {
@@ -402,7 +471,7 @@ impl Run<'_> {
                         probes.push((host.clone(), *port, *security, addrs));
                     }
                 }
-                Err(e) => self.note(SourceKind::Guess, host, e),
+                Err(e) => self.note(SourceKind::Guess, host, AttemptResult::LookupFailed, e),
             }
         }
         let timeout = self.opts.probe_timeout;
@@ -422,7 +491,8 @@ impl Run<'_> {
         let mut untrusted = Vec::new();
         for ((host, port, security, _), outcome) in probes.into_iter().zip(outcomes) {
             let target = format!("{host}:{port} ({security})");
-            let candidate = |note: Option<String>| {
+            let candidate = |note: Option<(CandidateNote, String)>| {
+                let (kind, note) = note.unzip();
                 with_known_host(Candidate {
                     host: host.clone(),
                     port,
@@ -430,27 +500,37 @@ impl Run<'_> {
                     source: Source::Guess,
                     username_hint: Some(self.address.email.clone()),
                     note,
+                    note_kinds: kind.into_iter().collect(),
                     help_url: None,
                     quirks: Vec::new(),
                 })
             };
             match outcome {
                 ProbeOutcome::Imap => {
-                    let note = (security == Security::Plain).then(|| "no encryption: the password would travel in the clear".to_string());
+                    let note = (security == Security::Plain)
+                        .then(|| (CandidateNote::NotEncrypted, "no encryption: the password would travel in the clear".to_string()));
                     trusted.push(candidate(note));
-                    self.note(SourceKind::Guess, target, "an IMAP server answered");
+                    self.note(SourceKind::Guess, target, AttemptResult::ImapAnswered, "an IMAP server answered");
                 }
                 ProbeOutcome::Untrusted(why) => {
+                    // No certificate was read: the flags are unknown, OpenSSL's words decide.
+                    let reason = CertReason::of(&why, false, false, false);
                     let note = format!("an IMAP server answered, but its certificate is not trusted ({why}): the connection test shows the certificate and how to trust it");
-                    untrusted.push(candidate(Some(note)));
-                    self.note(SourceKind::Guess, target, format!("an IMAP server answered; certificate not trusted ({why})"));
+                    untrusted.push(candidate(Some((CandidateNote::UntrustedCertificate { reason }, note))));
+                    let result = format!("an IMAP server answered; certificate not trusted ({why})");
+                    self.note(SourceKind::Guess, target, AttemptResult::Untrusted { reason }, result);
                 }
-                ProbeOutcome::Failed(why) => self.note(SourceKind::Guess, target, why),
+                ProbeOutcome::Failed(why) => self.note(SourceKind::Guess, target, AttemptResult::NoAnswer, why),
             }
         }
         trusted.extend(untrusted);
         (!trusted.is_empty()).then_some(trusted)
     }
+}
+
+/// A document's servers, counted.
+fn servers(parsed: &autoconfig::Parsed) -> AttemptResult {
+    AttemptResult::Servers { count: u32::try_from(parsed.servers.len()).unwrap_or(u32::MAX) }
 }
 
 enum SrvResult {
@@ -477,6 +557,7 @@ fn with_known_host(mut c: Candidate) -> Candidate {
         }
         if c.note.is_none() {
             c.note = Some(p.note.to_string());
+            c.note_kinds.push(CandidateNote::Provider { provider: p.id.to_string() });
         }
         if c.help_url.is_none() {
             c.help_url = Some(p.help_url.to_string());
@@ -498,6 +579,7 @@ mod tests {
             source: Source::Autoconfig { url: "https://autoconfig.example.org/x".into() },
             username_hint: Some("me@example.org".into()),
             note: None,
+            note_kinds: vec![],
             help_url: None,
             quirks: vec![],
         };
@@ -531,6 +613,13 @@ mod tests {
         let g = discover("x@googlemail.com", &offline()).await.unwrap();
         assert_eq!(g[0].host, "imap.gmail.com");
         assert!(g[0].note.as_deref().unwrap().contains("app password"));
+        // The note and the attempt as kinds too, for the window's own words.
+        assert_eq!(g[0].note_kinds, vec![CandidateNote::Provider { provider: "gmail".into() }]);
+        let d = discover_detailed("x@googlemail.com", &offline()).await.unwrap();
+        let found = AttemptResult::Provider { name: "Gmail".into(), host: "imap.gmail.com".into(), port: 993 };
+        assert_eq!(d.attempts[0].result_kind, found);
+        let v = serde_json::to_value(&d.attempts[0]).unwrap();
+        assert_eq!((v["result_kind"]["kind"].as_str(), v["result_kind"]["port"].as_u64()), (Some("provider"), Some(993)));
         let p = discover("x@proton.me", &offline()).await.unwrap();
         assert_eq!((p[0].host.as_str(), p[0].port, p[0].security), ("127.0.0.1", 1143, Security::Starttls));
     }
@@ -541,6 +630,7 @@ mod tests {
             Err(DiscoveryError::NotFound { domain, attempts }) => {
                 assert_eq!(domain, "example.invalid");
                 assert_eq!(attempts.len(), 1, "{attempts:?}");
+                assert_eq!(attempts[0].result_kind, AttemptResult::NotInTable);
             }
             other => panic!("{other:?}"),
         }

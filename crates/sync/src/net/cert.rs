@@ -27,9 +27,69 @@ pub struct CertificateInfo {
     /// Why verification failed, in OpenSSL's words (e.g. "self-signed certificate in
     /// certificate chain", "Hostname mismatch").
     pub reason: String,
+    /// The same reason as a kind, for a sentence in the user's language (`reason` then goes
+    /// under "Details").
+    pub reason_kind: CertReason,
     /// The certificate itself (PEM). For a self-signed certificate, saving this as the CA file
     /// makes Mailbell trust exactly this server.
     pub pem: String,
+}
+
+/// Why a certificate was not trusted, read from OpenSSL's verify result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum CertReason {
+    /// The certificate signs itself and is not among the trusted ones.
+    SelfSigned,
+    /// No trusted CA signed it: the chain ends at an unknown (e.g. a private) CA, or an
+    /// intermediate certificate is missing.
+    UnknownIssuer,
+    Expired,
+    NotYetValid,
+    /// It is for other names than the server's.
+    NameMismatch,
+    Revoked,
+    /// Not the certificate the user trusted (pinned) for this account.
+    NotPinned,
+    /// Something else: only `reason` says what.
+    Other,
+}
+
+impl CertReason {
+    /// The kind of OpenSSL's verify result (`X509_verify_cert_error_string`, with or without
+    /// the handshake's wrapping), or of a certificate's own flags when the text says nothing
+    /// known. OpenSSL 1.1 writes "self signed", 3.x "self-signed".
+    pub fn of(reason: &str, self_signed: bool, expired: bool, not_yet_valid: bool) -> CertReason {
+        let r = reason.to_ascii_lowercase().replace("self signed", "self-signed");
+        if r.contains("self-signed certificate in certificate chain")
+            || r.contains("unable to get local issuer certificate")
+            || r.contains("unable to get issuer certificate")
+            || r.contains("unable to verify the first certificate")
+        {
+            CertReason::UnknownIssuer
+        } else if r.contains("self-signed certificate") {
+            CertReason::SelfSigned
+        } else if r.contains("certificate has expired") {
+            CertReason::Expired
+        } else if r.contains("certificate is not yet valid") {
+            CertReason::NotYetValid
+        } else if r.contains("hostname mismatch") || r.contains("ip address mismatch") || r.contains("email address mismatch") {
+            CertReason::NameMismatch
+        } else if r.contains("certificate revoked") {
+            CertReason::Revoked
+        } else if r.contains("not the pinned certificate") {
+            CertReason::NotPinned
+        } else if expired {
+            CertReason::Expired
+        } else if not_yet_valid {
+            CertReason::NotYetValid
+        } else if self_signed {
+            CertReason::SelfSigned
+        } else {
+            CertReason::Other
+        }
+    }
 }
 
 /// Describes a DER certificate; `reason` is why it was refused.
@@ -46,6 +106,7 @@ pub(crate) fn describe(der: &[u8], reason: &str) -> Option<CertificateInfo> {
         .unwrap_or_default();
     let self_signed = x.subject_name().try_cmp(x.issuer_name()).is_ok_and(|o| o.is_eq())
         && x.public_key().ok().is_some_and(|k| x.verify(&k).unwrap_or(false));
+    let (expired, not_yet_valid) = (not_after.is_some_and(|t| t < now), not_before.is_some_and(|t| t > now));
     Some(CertificateInfo {
         subject: name_text(x.subject_name()),
         issuer: name_text(x.issuer_name()),
@@ -54,9 +115,10 @@ pub(crate) fn describe(der: &[u8], reason: &str) -> Option<CertificateInfo> {
         sha256_fingerprint: x.digest(MessageDigest::sha256()).ok().map(|d| hex_colons(&d)).unwrap_or_default(),
         names,
         self_signed,
-        expired: not_after.is_some_and(|t| t < now),
-        not_yet_valid: not_before.is_some_and(|t| t > now),
+        expired,
+        not_yet_valid,
         reason: reason.to_string(),
+        reason_kind: CertReason::of(reason, self_signed, expired, not_yet_valid),
         pem: x.to_pem().ok().map(|p| String::from_utf8_lossy(&p).into_owned()).unwrap_or_default(),
     })
 }
@@ -177,6 +239,41 @@ mod tests {
         assert!(chrono::DateTime::parse_from_rfc3339(&info.not_after).is_ok(), "{}", info.not_after);
         assert_eq!(describe(b"not a certificate", "x"), None);
         assert_eq!(sha256_fingerprint(&der), info.sha256_fingerprint);
+    }
+
+    #[test]
+    fn openssl_verify_results_are_read_as_kinds() {
+        use CertReason as K;
+        let wrapped = "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: (self-signed certificate in certificate chain)";
+        for (reason, kind) in [
+            (wrapped, K::UnknownIssuer),
+            ("self-signed certificate in certificate chain", K::UnknownIssuer),
+            ("self signed certificate in certificate chain", K::UnknownIssuer),
+            ("unable to get local issuer certificate", K::UnknownIssuer),
+            ("unable to get issuer certificate", K::UnknownIssuer),
+            ("unable to verify the first certificate", K::UnknownIssuer),
+            ("self-signed certificate", K::SelfSigned),
+            ("self signed certificate", K::SelfSigned),
+            ("certificate has expired", K::Expired),
+            ("certificate is not yet valid", K::NotYetValid),
+            ("Hostname mismatch", K::NameMismatch),
+            ("IP address mismatch", K::NameMismatch),
+            ("certificate revoked", K::Revoked),
+            ("not the pinned certificate", K::NotPinned),
+            ("certificate signature failure", K::Other),
+            ("", K::Other),
+        ] {
+            assert_eq!(CertReason::of(reason, false, false, false), kind, "{reason}");
+        }
+        // Words OpenSSL may say otherwise fall back on the certificate's own flags.
+        assert_eq!(CertReason::of("format error in certificate's notAfter field", false, true, false), K::Expired);
+        assert_eq!(CertReason::of("?", false, false, true), K::NotYetValid);
+        assert_eq!(CertReason::of("?", true, false, false), K::SelfSigned);
+        // The text wins over the flags: an expired certificate whose host name is wrong too.
+        assert_eq!(CertReason::of("Hostname mismatch", false, true, false), K::NameMismatch);
+        let info = describe(&self_signed("imap.example.org", 30), "self-signed certificate").unwrap();
+        assert_eq!(info.reason_kind, K::SelfSigned);
+        assert_eq!(serde_json::to_value(info).unwrap()["reason_kind"], "self_signed");
     }
 
     #[test]

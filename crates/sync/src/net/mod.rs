@@ -12,5 +12,5 @@ pub(crate) mod names;
 pub(crate) mod tcp;
 pub(crate) mod tls;
 
-pub use cert::{normalise_sha256, CertificateInfo};
+pub use cert::{normalise_sha256, CertReason, CertificateInfo};
 pub use tls::{lazy_system_roots, load_ca};

@@ -18,7 +18,7 @@ export class CredentialPart {
   readonly oauthBox: HTMLElement;
   readonly useOAuthLine: HTMLElement;
   /** Why the provider's sign-in in the browser cannot be used: said calmly, beside the password. */
-  readonly unavailable = h("p", { class: "calm-hint", data: { test: "wizard-oauth-unavailable" } });
+  readonly unavailable = h("div", { class: "calm-hint", data: { test: "wizard-oauth-unavailable" } });
   readonly signIn: BrowserSignIn;
   /** The sign-in in the browser as a field: its errors, and focus on its button. */
   readonly slot: Slot;
@@ -137,8 +137,14 @@ export class CredentialPart {
       this.usePassword = false;
       this.w.live.reset();
     }
-    const why = problem ?? offer?.unavailable ?? null;
-    this.unavailable.textContent = why ? sentence(why) : "";
+    // The engine's reason (it names the setting that registers a client) goes under Details.
+    const why = problem ?? (offer?.unavailable ? t("signin-no-client", { provider: offer.name }) : null);
+    const details = problem ? null : (offer?.unavailable ?? null);
+    replace(
+      this.unavailable,
+      why ? h("p", null, sentence(why)) : null,
+      details ? h("details", { class: "problem-details" }, h("summary", null, t("problem-details")), h("pre", { class: "raw-words" }, details)) : null,
+    );
     this.unavailable.hidden = !why;
     this.draw();
     if (hadFocus && this.password.row.hidden) this.control().focus();

@@ -1,11 +1,12 @@
 // The sign-in step's live connection test: its progress, a failure's help, and whether a pass still vouches for the form.
 
 import { button, h, replace } from "../../dom";
+import { certReasonSentence } from "../../engine-words";
 import { t } from "../../i18n";
 import type { LiveTestReport } from "../../bindings/LiveTestReport";
 import type { ServerSettings } from "../../bindings/ServerSettings";
 import { certificateAdvice, nextRun, offeredFolders, placeReport, providerHelp, sameSettings, serverSettings } from "../../setup";
-import { certificateBox, setBusy, setLabel, stepError, TestProgress, type FormField } from "../form";
+import { certificateBox, errorBody, setBusy, setLabel, stepError, TestProgress, type FormField } from "../form";
 import { sameCredential, wizardHelpLink, type Credential, type WizardCore } from "./shared";
 
 /** How long a passed test stays on screen before the folders show. */
@@ -124,7 +125,9 @@ export class LiveTestPart {
     }
     const cert = certificateAdvice(r);
     if (cert && r.certificate) {
-      w.server.caFile.showError(h("p", { class: "error-message" }, t("wizard-cert-untrusted", { host: r.host, reason: r.certificate.reason })));
+      // Why, in the user's language; OpenSSL's words under "Details".
+      const message = `${t("cert-not-trusted", { host: r.host })} ${certReasonSentence(r.certificate.reason_kind)}`;
+      w.server.caFile.showError(...errorBody({ field: "ca_file", message, advice: null, details: r.certificate.reason || null, said: true }));
       replace(w.server.certSlot, certificateBox(r.certificate), h("p", { class: "cert-todo", data: { test: "wizard-ca-todo" } }, cert.text));
       w.server.expand(true);
       w.server.caFile.input.focus();

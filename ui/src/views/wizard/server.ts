@@ -5,6 +5,7 @@ import { t } from "../../i18n";
 import type { Candidate } from "../../bindings/Candidate";
 import type { DiscoveryView } from "../../bindings/DiscoveryView";
 import type { Security } from "../../bindings/Security";
+import { attemptResult, attemptSource, candidateNotes } from "../../engine-words";
 import { sentence } from "../../format";
 import { blankForm, candidateLabel, formFromCandidate, portAfterSecurityChange, SECURITIES, securityLabel, sourceText, type ServerForm } from "../../setup";
 import { inputField, selectField, setOptions } from "../form";
@@ -150,7 +151,7 @@ export class ServerPart {
     }
     replace(
       this.note,
-      c?.note ? h("p", null, c.note) : null,
+      ...(c ? candidateNotes(c) : []).map((n) => h("p", null, n)),
       c?.help_url ? h("p", { class: "help-line" }, t("wizard-help"), " ", wizardHelpLink(this.w.app, c.help_url)) : null,
     );
     this.note.hidden = !c?.note && !c?.help_url;
@@ -181,7 +182,21 @@ function attemptsList(view: DiscoveryView): HTMLElement {
     h(
       "ul",
       null,
-      ...view.attempts.map((a) => h("li", null, h("span", { class: "attempt-source" }, a.source), " ", h("span", { class: "attempt-target" }, a.target), h("span", { class: "attempt-result" }, ` — ${a.result}`))),
+      ...view.attempts.map((a) => {
+        const result = attemptResult(a);
+        return h(
+          "li",
+          null,
+          h("span", { class: "attempt-source" }, attemptSource(a.source)),
+          " ",
+          h("span", { class: "attempt-target" }, a.target),
+          h("span", { class: "attempt-result" }, ` — ${result.text}`),
+          // The engine's words about it (the system's, the server's), as for any error.
+          result.details
+            ? h("details", { class: "problem-details attempt-details" }, h("summary", null, t("problem-details")), h("pre", { class: "raw-words" }, result.details))
+            : null,
+        );
+      }),
     ),
   );
 }
