@@ -161,7 +161,15 @@ pub(crate) async fn authenticate(
 /// Everything up to, not including, authentication: returns the secured stream and the
 /// capabilities the server announced on it.
 pub async fn open(cfg: &ServerConfig) -> Result<(ImapStream, Capabilities), ImapError> {
-    let tcp = tcp::connect(&cfg.host, cfg.port, cfg.timeouts.connect).await.map_err(|e| match e {
+    // The TLS connector (the first of a process loads the CA store) is built while the TCP
+    // connection is being made, not after: neither needs the other.
+    let connecting = tcp::connect(&cfg.host, cfg.port, cfg.timeouts.connect);
+    let tcp = if cfg.security != Security::Plain && cfg.pinned_sha256.is_none() {
+        tokio::join!(connecting, tls::prepare(cfg.ca_file.as_deref())).0
+    } else {
+        connecting.await
+    };
+    let tcp = tcp.map_err(|e| match e {
         ConnectError::Timeout => timeout_with(cfg, "connecting", cfg.timeouts.connect),
         ConnectError::Io(source) => ImapError::Connect { host: cfg.host.clone(), port: cfg.port, source },
     })?;

@@ -26,8 +26,10 @@ pub struct ImapSession {
     /// A mailbox is selected or examined; it must be closed before LIST-STATUS on reuse
     /// (Dovecot answers a still-selected mailbox's STATUS from stale data).
     selected: bool,
-    /// ENABLE QRESYNC succeeded on this session.
+    /// ENABLE QRESYNC was sent on this session and not refused.
     qresync: bool,
+    /// ENABLE QRESYNC was sent and its answer not read yet ([`Self::enable_qresync`]).
+    enable_tag: Option<RequestId>,
     /// COMPRESS DEFLATE is to go out behind the next command ([`Self::request_compress`]).
     want_compress: bool,
     /// COMPRESS DEFLATE was sent and its answer not read yet.
@@ -76,6 +78,7 @@ impl ImapSession {
             broken: false,
             selected: false,
             qresync: false,
+            enable_tag: None,
             want_compress: false,
             compress_tag: None,
             preview: true,
@@ -125,6 +128,7 @@ impl ImapSession {
             broken: p.broken,
             selected: p.selected,
             qresync: p.qresync,
+            enable_tag: None,
             want_compress: false,
             compress_tag: p.compress_tag,
             preview: p.preview,
@@ -240,6 +244,7 @@ impl ImapSession {
             return Err(ImapError::Bye(outcome.information.as_deref().unwrap_or("").to_string()));
         }
         self.on_compress_answer(resp.parsed());
+        self.on_enable_answer(resp.parsed());
         Ok(Some(f(resp.parsed(), resp.borrow_owner())))
     }
 
@@ -358,13 +363,29 @@ impl ImapSession {
     }
 
     /// ENABLE QRESYNC (RFC 7162; implies CONDSTORE): EXAMINE may then ask for the changes
-    /// since a known HIGHESTMODSEQ, and expunges arrive as VANISHED.
+    /// since a known HIGHESTMODSEQ, and expunges arrive as VANISHED. Sent without waiting for
+    /// its answer (a round trip on every pass otherwise): the server handles it before the next
+    /// command, and its answer comes before that command's, read by that command's reader
+    /// ([`Self::on_enable_answer`]); a refusal turns QRESYNC off again before any EXAMINE
+    /// could rely on it ([`Self::qresync_enabled`]).
     pub async fn enable_qresync(&mut self) -> Result<(), ImapError> {
         if !self.qresync {
-            self.run("ENABLE QRESYNC", "ENABLE QRESYNC", |_| {}).await?;
+            self.enable_tag = Some(self.send("ENABLE QRESYNC").await?);
             self.qresync = true;
         }
         Ok(())
+    }
+
+    /// Notes the answer to a pipelined ENABLE QRESYNC when `resp` is it.
+    fn on_enable_answer(&mut self, resp: &Response<'_>) {
+        let Some(tag) = &self.enable_tag else { return };
+        if let Some(done) = Self::completion(resp, tag, "ENABLE QRESYNC") {
+            self.enable_tag = None;
+            if let Err(e) = done {
+                self.qresync = false;
+                tracing::info!(host = %self.host, "the server refused ENABLE QRESYNC ({e}): changes are read without it");
+            }
+        }
     }
 
     pub(crate) fn set_selected(&mut self, selected: bool) {

@@ -52,6 +52,12 @@ async fn connector(ca_file: Option<&str>) -> Result<tokio_native_tls::TlsConnect
     Ok(built.into())
 }
 
+/// Builds the connector for `ca_file` ahead of a handshake (at the same time as the TCP
+/// connect). A failure is not reported here: the handshake builds it again and says why.
+pub(crate) async fn prepare(ca_file: Option<&str>) {
+    let _ = connector(ca_file).await;
+}
+
 /// Where the system's CA certificates are, one file per certificate named by its subject
 /// hash (what `update-ca-certificates` and `trust extract-compat` maintain).
 const HASHED_CA_DIR: &str = "/etc/ssl/certs";

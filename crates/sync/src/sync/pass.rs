@@ -225,7 +225,9 @@ impl Pass<'_> {
             return Ok(());
         }
         self.emit_folder_state(row, FolderState::Syncing).await?;
-        let use_qresync = self.qresync && row.highestmodseq > 0 && !tracked.is_empty();
+        // The session's word, not the capability's: a refused ENABLE (answered before this
+        // folder's turn) turned it off.
+        let use_qresync = self.qresync && session.qresync_enabled() && row.highestmodseq > 0 && !tracked.is_empty();
         let fetch_after = new_mail.then_some(row.last_uid);
         let (ex, mut changes, stream) = if use_qresync {
             session.examine_qresync(&row.raw_name, row.uidvalidity, row.highestmodseq, &tracked, fetch_after).await?
