@@ -185,6 +185,9 @@ fn watch_accounts(app: AppHandle, engine: Arc<Engine>) {
             tracing::info!(account = %id, "account removed outside the app: stopping it");
             app.state::<AppState>().forget_status(id);
         }
+        for id in &changes.changed {
+            tracing::info!(account = %id, "account's connection settings changed outside the app: reconnecting");
+        }
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
             emit_app(&app, AppEvent::Refresh);

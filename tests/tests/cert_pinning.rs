@@ -120,3 +120,30 @@ fn an_untrusted_certificate_is_shown_pinned_and_a_changed_one_stops_the_account(
     assert_eq!(account_status(&out)["problem"]["kind"], "cert_untrusted", "{}", out.stdout);
     assert_eq!(env.dovecot.login_count(ALICE), logins);
 }
+
+/// A certificate trusted with the CLI while `watch` runs (as the app's engine runs beside it)
+/// reaches the running engine: its account watch sees the pin, reconnects the account, and it
+/// works, with no restart.
+#[test]
+fn a_certificate_trusted_with_the_cli_reaches_a_running_engine() {
+    let env = Env::start();
+    let id = add_alice_without_ca(&env);
+    let fingerprint = env.dovecot.server_cert_sha256().expect("fingerprint");
+    let account_state = |v: &Value, state: &str| v["event"] == "account_status" && v["state"] == state;
+
+    let mut watch = mailbell_e2e::cli::CliProcess::spawn(env.data_dir(), &["watch", "--json"], &[]).expect("spawn watch");
+    let refused = watch.wait_for(Duration::from_secs(60), |v| account_state(v, "error")).expect("the untrusted certificate refused");
+    assert_eq!(refused["problem"]["kind"], "cert_untrusted", "{refused:#}");
+
+    env.cli(&["account", "trust-cert", &id, "--sha256", &fingerprint]).assert_ok();
+    let ok = watch.wait_for(Duration::from_secs(60), |v| account_state(v, "ok"));
+    assert!(ok.is_some(), "the running engine never used the pin: {:?}", watch.lines());
+    assert_eq!(env.dovecot.settled_count(|d| d.login_count(ALICE), 1), 1, "logged in once, with the pin");
+
+    let finished = watch.stop_with(libc::SIGTERM, Duration::from_secs(30)).expect("watch stops");
+    assert!(
+        finished.stderr.contains(&format!("reconnecting account {id}: another program changed its connection settings")),
+        "{}",
+        finished.stderr
+    );
+}

@@ -50,6 +50,9 @@ pub async fn run(store: Store, args: &WatchArgs) -> CliResult {
             for id in &changes.removed {
                 eprintln!("no longer watching account {id}: another program removed it");
             }
+            for id in &changes.changed {
+                eprintln!("reconnecting account {id}: another program changed its connection settings");
+            }
         });
     }
     tokio::select! {

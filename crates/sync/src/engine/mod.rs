@@ -226,8 +226,8 @@ pub struct Engine {
     prune: Mutex<Option<JoinHandle<()>>>,
     rules_changed: Arc<Notify>,
     /// The accounts in the store as the engine last saw them, to tell what another program
-    /// (`mailbell-cli account add|remove` beside the app) changed since.
-    known: Mutex<BTreeSet<String>>,
+    /// (`mailbell-cli account add|remove|trust-cert` beside the app) changed since.
+    known: Mutex<BTreeMap<String, Account>>,
     /// Held while accounts are added, removed or reconciled, so that a reconcile never sees an
     /// account this engine is adding halfway (and starts a second worker for it).
     membership: tokio::sync::Mutex<()>,
@@ -244,12 +244,28 @@ pub struct AccountChanges {
     pub added: Vec<String>,
     /// Accounts another program removed, no longer watched.
     pub removed: Vec<String>,
+    /// Running accounts whose connection settings another program changed, reconnected.
+    pub changed: Vec<String>,
 }
 
 impl AccountChanges {
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty()
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }
+}
+
+/// Whether what the worker connects with differs: server, security, user, CA file, pinned
+/// certificate, sign-in, quirks. (A name, the notify switch or the folders are read from the
+/// store when used, and cost no reconnection.)
+fn connection_changed(before: &Account, now: &Account) -> bool {
+    #[allow(clippy::type_complexity)]
+    fn of(
+        a: &Account,
+    ) -> (&String, u16, crate::model::Security, &String, &Option<String>, &Option<String>, &Option<crate::model::OAuthConfig>, &Vec<String>)
+    {
+        (&a.host, a.port, a.security, &a.username, &a.ca_file, &a.pinned_cert_sha256, &a.oauth, &a.quirks)
+    }
+    of(before) != of(now)
 }
 
 impl Engine {
@@ -277,7 +293,7 @@ impl Engine {
             quiet: Mutex::new(None),
             prune: Mutex::new(None),
             rules_changed: Arc::new(Notify::new()),
-            known: Mutex::new(BTreeSet::new()),
+            known: Mutex::new(BTreeMap::new()),
             membership: tokio::sync::Mutex::new(()),
             closing,
             undos: Mutex::new(message::Undos::default()),
@@ -303,7 +319,7 @@ impl Engine {
     /// Starts a worker for every enabled account (or only `only`). Returns how many run.
     pub fn start(&self, only: Option<&str>) -> Result<usize, SyncError> {
         let accounts = self.shared.store.accounts()?;
-        self.lock_known().extend(accounts.iter().map(|a| a.id.clone()));
+        self.lock_known().extend(accounts.iter().map(|a| (a.id.clone(), a.clone())));
         let mut n = 0;
         for a in accounts.into_iter().filter(|a| a.enabled && only.is_none_or(|id| id == a.id)) {
             self.spawn(a);
@@ -406,7 +422,7 @@ impl Engine {
         self.workers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn lock_known(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Account>> {
         self.known.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -419,18 +435,29 @@ impl Engine {
         let accounts = tokio::task::spawn_blocking(move || store.accounts())
             .await
             .map_err(|e| SyncError::Internal(format!("store task failed: {e}")))??;
-        let ids: BTreeSet<String> = accounts.iter().map(|a| a.id.clone()).collect();
-        let previous = std::mem::replace(&mut *self.lock_known(), ids.clone());
+        let now: BTreeMap<String, Account> = accounts.iter().map(|a| (a.id.clone(), a.clone())).collect();
+        let previous = std::mem::replace(&mut *self.lock_known(), now.clone());
         let mut changes = AccountChanges::default();
         let running: BTreeSet<String> = self.running().into_iter().collect();
-        for a in accounts.into_iter().filter(|a| !previous.contains(&a.id)) {
-            if a.enabled && !running.contains(&a.id) {
-                tracing::debug!(account = %a.id, "account added by another program: starting it");
-                changes.added.push(a.id.clone());
-                self.spawn(a);
+        for a in accounts {
+            match previous.get(&a.id) {
+                None if a.enabled && !running.contains(&a.id) => {
+                    tracing::debug!(account = %a.id, "account added by another program: starting it");
+                    changes.added.push(a.id.clone());
+                    self.spawn(a);
+                }
+                // A certificate trusted or forgotten, a server or CA file changed by another
+                // program: the worker goes on with the account as it is now (a fresh
+                // connection; a stop for a changed certificate is lifted by a new pin).
+                Some(before) if running.contains(&a.id) && connection_changed(before, &a) => {
+                    tracing::info!(account = %a.id, "account's connection settings changed by another program: reconnecting");
+                    changes.changed.push(a.id.clone());
+                    self.reload(&a.id)?;
+                }
+                _ => {}
             }
         }
-        for gone in previous.iter().filter(|id| !ids.contains(*id)) {
+        for gone in previous.keys().filter(|id| !now.contains_key(*id)) {
             tracing::debug!(account = %gone, "account removed by another program: stopping it");
             self.stop_account(gone).await;
             changes.removed.push(gone.clone());
@@ -486,7 +513,7 @@ impl Engine {
         })
         .await
         .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;
-        self.lock_known().insert(account.id.clone());
+        self.lock_known().insert(account.id.clone(), account.clone());
         self.spawn(account.clone());
         Ok(account)
     }
@@ -545,6 +572,10 @@ impl Engine {
     /// server settings); starts it if it is enabled and not running.
     pub fn reload(&self, account_id: &str) -> Result<(), SyncError> {
         let account = self.shared.store.account(account_id)?.ok_or_else(|| StoreError::NoSuchAccount(account_id.to_string()))?;
+        // What this engine was told to use is no change for the account watch to act on again.
+        if let Some(known) = self.lock_known().get_mut(account_id) {
+            *known = account.clone();
+        }
         let sent = self.lock_workers().get(account_id).map(|w| w.tx.send(Command::Reload(Box::new(account.clone()))).is_ok());
         if sent != Some(true) && account.enabled {
             self.spawn(account);
