@@ -162,7 +162,7 @@ pub const PROVIDERS: &[Provider] = &[
         security: Security::Tls,
         username: UsernameForm::Address,
         access: Access::OAuth,
-        note: "Microsoft accepts IMAP sign-in only through OAuth2, not with a password; Mailbell cannot sign in to Outlook.com or Microsoft 365 until it supports OAuth.",
+        note: "Microsoft accepts IMAP sign-in only through OAuth2, not with a password: Mailbell signs in through your browser.",
         help_url: "https://support.microsoft.com/office/pop-imap-and-smtp-settings-for-outlook-com-d088b986-291d-42b8-9564-9c414e2aa040",
         quirks: &[],
         host_suffixes: &["office365.com", "outlook.com"],
