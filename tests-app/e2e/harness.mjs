@@ -205,13 +205,23 @@ export class App {
       s.on("data", (d) => (a.driverLog += d));
     }
     await eventually("tauri-driver to listen", () => canConnect(port), { timeout: 15_000 });
-    a.browser = await remote({
-      hostname: "127.0.0.1",
-      port,
-      logLevel: "warn",
-      connectionRetryCount: 0,
-      capabilities: { "tauri:options": { application: bins.app } },
-    });
+    // tauri-driver starts WebKitWebDriver and passes the session request on to it: asked
+    // before WebKitWebDriver listens, the request fails ("Connection refused" in tauri-driver's
+    // log; seen when the screenshots started apps one after another).
+    await eventually("WebKitWebDriver to listen", () => canConnect(nativePort), { timeout: 15_000 });
+    try {
+      a.browser = await remote({
+        hostname: "127.0.0.1",
+        port,
+        logLevel: "warn",
+        connectionRetryCount: 0,
+        capabilities: { "tauri:options": { application: bins.app } },
+      });
+    } catch (e) {
+      // Why the session did not start is in what the drivers and the app said.
+      await a.stop().catch(() => {});
+      throw new Error(`${e.message}\n--- tauri-driver, WebKitWebDriver and the app said:\n${a.driverLog.slice(-4000)}`);
+    }
     return a;
   }
 
