@@ -34,8 +34,8 @@ step-state-failed = fehlgeschlagen
 step-state-skipped = übersprungen
 
 setup-test-failed = Der Verbindungstest ist fehlgeschlagen.
-setup-cert-advice = Wenn Sie diesem Server vertrauen, geben Sie oben unter „CA-Zertifikatsdatei“ den vollständigen Pfad der Zertifikatsdatei (PEM) der Stelle ein, die es signiert hat, und testen Sie erneut. Prüfen Sie vorher den SHA-256-Fingerabdruck mit dem Administrator des Servers.
-setup-cert-advice-self-signed = Wenn Sie diesem Server vertrauen, geben Sie oben unter „CA-Zertifikatsdatei“ den vollständigen Pfad der Zertifikatsdatei (PEM) der Stelle ein, die es signiert hat, oder dieses selbst signierten Zertifikats, und testen Sie erneut. Prüfen Sie vorher den SHA-256-Fingerabdruck mit dem Administrator des Servers.
+setup-cert-advice = Wenn Sie diesem Server vertrauen: Geben Sie oben unter „CA-Zertifikatsdatei“ die Zertifikatsdatei (PEM) der Stelle an, die es signiert hat (eingetippt oder mit „Eine CA-Zertifikatsdatei verwenden …“), und testen Sie erneut, oder vertrauen Sie unten genau diesem Zertifikat. Prüfen Sie vorher den SHA-256-Fingerabdruck mit dem Administrator des Servers.
+setup-cert-advice-self-signed = Wenn Sie diesem Server vertrauen: Vertrauen Sie unten genau diesem selbst signierten Zertifikat, oder geben Sie oben unter „CA-Zertifikatsdatei“ seine Datei (PEM) an (eingetippt oder mit „Eine CA-Zertifikatsdatei verwenden …“) und testen Sie erneut. Prüfen Sie vorher den SHA-256-Fingerabdruck mit dem Administrator des Servers.
 setup-enter-host = Geben Sie den Namen des IMAP-Servers ein, z. B. imap.example.org.
 setup-enter-port = Geben Sie eine Portnummer zwischen 1 und 65535 ein: 993 für TLS, 143 für STARTTLS.
 setup-enter-username = Geben Sie den Benutzernamen ein (meist Ihre vollständige E-Mail-Adresse).

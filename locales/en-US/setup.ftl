@@ -34,8 +34,8 @@ step-state-failed = failed
 step-state-skipped = skipped
 
 setup-test-failed = The connection test failed.
-setup-cert-advice = If you trust this server, enter the full path of the certificate file (PEM) of the authority that signed it in “CA certificate file” above, and test again. Check the SHA-256 fingerprint with the server's administrator first.
-setup-cert-advice-self-signed = If you trust this server, enter the full path of the certificate file (PEM) of the authority that signed it, or of this self-signed certificate, in “CA certificate file” above, and test again. Check the SHA-256 fingerprint with the server's administrator first.
+setup-cert-advice = If you trust this server: give the certificate file (PEM) of the authority that signed it as “CA certificate file” above (typed, or with “Use a CA certificate file…”) and test again, or trust exactly this certificate below. Check the SHA-256 fingerprint with the server's administrator first.
+setup-cert-advice-self-signed = If you trust this server: trust exactly this self-signed certificate below, or give its file (PEM) as “CA certificate file” above (typed, or with “Use a CA certificate file…”) and test again. Check the SHA-256 fingerprint with the server's administrator first.
 setup-enter-host = Enter the IMAP server's name, e.g. imap.example.org.
 setup-enter-port = Enter a port number between 1 and 65535: 993 for TLS, 143 for STARTTLS.
 setup-enter-username = Enter the user name (usually your whole email address).

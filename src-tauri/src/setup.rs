@@ -69,9 +69,11 @@ pub async fn test_connection(app: AppHandle, run: u32, server: ServerSettings, p
 pub async fn add_account(app: AppHandle, setup: AccountSetup, password: String) -> AppResult<Account> {
     let new = check_setup(&setup)?;
     check_password(&password)?;
+    // The certificate the user trusted in the wizard ("Trust this certificate"), if any.
+    let pin = check_server(&setup.server)?.pinned_cert_sha256;
     let engine = app.state::<AppState>().engine()?;
-    let account = engine.add_account(new, setup.quirks.clone(), NewSecret::Password(password)).await?;
-    tracing::info!(account = %account.id, host = %account.host, "account added");
+    let account = engine.add_account_pinned(new, setup.quirks.clone(), NewSecret::Password(password), pin).await?;
+    tracing::info!(account = %account.id, host = %account.host, pinned = account.pinned_cert_sha256.is_some(), "account added");
     emit_app(&app, AppEvent::Refresh);
     Ok(account)
 }

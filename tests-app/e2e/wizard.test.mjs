@@ -235,4 +235,35 @@ describe("Setup wizard and account editor", () => {
     assert.equal(keyringPassword(account.id), null, "the keyring entry is gone");
     assert.deepEqual(accounts(), []);
   });
+
+  it("trusts the server's own certificate in the wizard: tested again with it, pinned, and the account works", async () => {
+    const { password } = server.info;
+    await click('[data-test="empty-state"] [data-test="add-account"]');
+    await eventually("the wizard", async () => (await currentView()) === "wizard");
+    await type('[data-test="wizard-email"]', email);
+    await browser.keys("Enter");
+    await atStep("server");
+    await type('[data-test="wizard-password"]', password);
+    await browser.keys("Enter");
+    // No CA file: the private CA's certificate is not trusted; its fingerprint is shown.
+    await eventually("the untrusted certificate", async () => /does not trust the certificate/.test((await textOf('[data-test="wizard-ca-file-error"]')) ?? ""), { timeout: 30_000 });
+    const shown = await textOf('[data-test="certificate"] [data-test="cert-sha-256"]');
+    assert.match(shown ?? "", /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, `the fingerprint shown: ${shown}`);
+    assert.equal(await textOf('[data-test="wizard-trust-cert"]'), "Trust this certificate");
+    // In the middle of the view: at its bottom edge the wizard's own button bar would be on top.
+    await browser.execute(() => document.querySelector('[data-test="wizard-trust-cert"]').scrollIntoView({ block: "center" }));
+    await click('[data-test="wizard-trust-cert"]');
+    await atStep("folders");
+    assert.deepEqual(await testSteps(), { connect: "ok", secure: "ok", authenticate: "ok", list_folders: "ok" });
+    await click('[data-test="wizard-folders-next"]');
+    await atStep("finish");
+    await click('[data-test="wizard-add"]');
+    await eventually("the Accounts view", async () => (await currentView()) === "accounts");
+    const [account] = accounts();
+    assert.equal(account.pinned_cert_sha256, shown, "exactly the certificate shown is trusted");
+    assert.equal(account.ca_file, null);
+    // Its first check already accepts the pinned certificate (it was pinned before the engine started).
+    await eventually("INBOX to be checked", async () => (await folder("INBOX"))?.state === "ok", { timeout: 30_000 });
+    assert.equal(await browser.execute(() => document.querySelectorAll('[data-test="account-error"]').length), 0);
+  });
 });

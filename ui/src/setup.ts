@@ -99,8 +99,9 @@ export function providerHelp(r: LiveTestReport): { name: string; note: string; u
 // ---------------------------------------------------------------------------------------------
 // Server settings
 
-/** The server form as typed (the port as text, the CA file possibly blank). */
-export type ServerForm = { host: string; port: string; security: Security; username: string; caFile: string };
+/** The server form as typed (the port as text, the CA file possibly blank), and the one
+ * certificate the user trusted for it ("Trust this certificate"), if any. */
+export type ServerForm = { host: string; port: string; security: Security; username: string; caFile: string; pin?: string | null };
 
 export function defaultPort(s: Security): number {
   return s === "tls" ? 993 : 143;
@@ -132,11 +133,18 @@ export function serverSettings(f: ServerForm): { ok: ServerSettings } | { err: P
   const username = f.username.trim();
   if (!username) return bad("username", t("setup-enter-username"));
   const caFile = f.caFile.trim();
-  return { ok: { host, port, security: f.security, username, ca_file: caFile || null } };
+  return { ok: { host, port, security: f.security, username, ca_file: caFile || null, ...(f.pin ? { pinned_cert_sha256: f.pin } : {}) } };
 }
 
 export function sameSettings(a: ServerSettings, b: ServerSettings): boolean {
-  return a.host === b.host && a.port === b.port && a.security === b.security && a.username === b.username && a.ca_file === b.ca_file;
+  return (
+    a.host === b.host &&
+    a.port === b.port &&
+    a.security === b.security &&
+    a.username === b.username &&
+    a.ca_file === b.ca_file &&
+    (a.pinned_cert_sha256 ?? null) === (b.pinned_cert_sha256 ?? null)
+  );
 }
 
 /** The built-in table's providers by id (the candidate names only the id). */

@@ -24,6 +24,8 @@ type Fake = {
   /** The browser's part of a sign-in: resolves when signed in (at once by default). */
   signIn?: (run: number) => Promise<unknown>;
   testSignedIn?: (run: number, server: ServerSettings, grant: number) => LiveTestReport;
+  /** What the file chooser hands back (null: cancelled). */
+  choose?: () => string | null;
 };
 
 function setup(fake: Fake = {}, host: Partial<WizardHost> = {}) {
@@ -44,6 +46,7 @@ function setup(fake: Fake = {}, host: Partial<WizardHost> = {}) {
     openLink: vi.fn(async (_url: string) => null),
     testConnectionSignedIn: vi.fn(async (run: number, server: ServerSettings, grant: number) => fake.testSignedIn?.(run, server, grant) ?? passedReport()),
     addOAuthAccount: vi.fn(async (_s: AccountSetup, _grant: number) => oauthAccount().account),
+    chooseCaFile: vi.fn(async () => fake.choose?.() ?? null),
   } satisfies WizardApi;
   const h: WizardHost = {
     api,
@@ -261,6 +264,39 @@ describe("server step", () => {
     type("wizard-ca-file", "/home/alice/ca.pem");
     await w.submit();
     expect(api.testConnection.mock.calls[1]![1].ca_file).toBe("/home/alice/ca.pem");
+  });
+
+  it("trusts exactly the certificate shown: tested again with its fingerprint, and the account added with it pinned", async () => {
+    let got: AccountSetup | null = null;
+    const { w, api } = setup({ test: (_run, server) => (server.pinned_cert_sha256 ? passedReport() : untrustedReport()), add: (s) => (got = s) });
+    vi.useFakeTimers();
+    await toServer(w);
+    type("wizard-password", "secret");
+    await w.submit();
+    expect($("wizard-trust-cert").textContent).toBe("Trust this certificate");
+    $("wizard-trust-cert").click();
+    await vi.waitFor(() => expect(api.testConnection).toHaveBeenCalledTimes(2));
+    expect(api.testConnection.mock.calls[1]![1].pinned_cert_sha256).toBe("AB:CD");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(w.currentStep).toBe("folders");
+    await w.submit();
+    await w.submit();
+    expect(got!.server.pinned_cert_sha256).toBe("AB:CD");
+  });
+
+  it("takes the CA file from the file chooser, and a pin goes when the CA file changes", async () => {
+    const { w, api } = setup({ test: () => untrustedReport(), choose: () => "/home/alice/ca.pem" });
+    await toServer(w);
+    type("wizard-password", "secret");
+    await w.submit();
+    $("wizard-trust-cert").click();
+    await vi.waitFor(() => expect(api.testConnection).toHaveBeenCalledTimes(2));
+    $("wizard-choose-ca").click();
+    await vi.waitFor(() => expect(input("wizard-ca-file").value).toBe("/home/alice/ca.pem"));
+    await w.submit();
+    const last = api.testConnection.mock.calls.at(-1)![1];
+    expect(last.ca_file).toBe("/home/alice/ca.pem");
+    expect(last.pinned_cert_sha256).toBeUndefined();
   });
 
   it("shows a rejected field (e.g. an unusable CA file) next to it", async () => {

@@ -505,11 +505,28 @@ impl Engine {
     /// second account with the same address, server and port is refused
     /// ([`account::refuse_duplicate`]).
     pub async fn add_account(&self, new: NewAccount, quirks: Vec<String>, secret: NewSecret) -> Result<Account, SyncError> {
+        self.add_account_pinned(new, quirks, secret, None).await
+    }
+
+    /// [`Engine::add_account`] for a server whose one certificate the user trusted while
+    /// setting the account up (the wizard's "Trust this certificate"): pinned before its worker
+    /// starts, so its first connection already accepts exactly that certificate.
+    pub async fn add_account_pinned(
+        &self,
+        new: NewAccount,
+        quirks: Vec<String>,
+        secret: NewSecret,
+        pin: Option<String>,
+    ) -> Result<Account, SyncError> {
         let _membership = self.membership.lock().await;
         let shared = Arc::clone(&self.shared);
         let account = tokio::task::spawn_blocking(move || {
             account::refuse_duplicate(&shared.store, &new)?;
-            account::add(&shared.store, &shared.secrets, &new, &quirks, secret)
+            let mut account = account::add(&shared.store, &shared.secrets, &new, &quirks, secret)?;
+            if let Some(pin) = pin {
+                account.pinned_cert_sha256 = account::pin_certificate(&shared.store, &account.id, Some(&pin))?;
+            }
+            Ok::<_, SyncError>(account)
         })
         .await
         .map_err(|e| SyncError::Internal(format!("add account task failed: {e}")))??;

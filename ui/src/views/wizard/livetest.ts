@@ -128,7 +128,20 @@ export class LiveTestPart {
       // Why, in the user's language; OpenSSL's words under "Details".
       const message = `${t("cert-not-trusted", { host: r.host })} ${certReasonSentence(r.certificate.reason_kind)}`;
       w.server.caFile.showError(...errorBody({ field: "ca_file", message, advice: null, details: r.certificate.reason || null, said: true }));
-      replace(w.server.certSlot, certificateBox(r.certificate), h("p", { class: "cert-todo", data: { test: "wizard-ca-todo" } }, cert.text));
+      const fp = r.certificate.sha256_fingerprint;
+      const trust = h("button", { class: "secondary", data: { test: "wizard-trust-cert" }, attrs: { type: "button" } }, t("cert-trust"));
+      trust.addEventListener("click", () => {
+        // Tested again with exactly this certificate accepted; pinned when the account is added.
+        w.server.pin = fp;
+        void this.test();
+      });
+      replace(
+        w.server.certSlot,
+        certificateBox(r.certificate),
+        h("p", { class: "cert-todo", data: { test: "wizard-ca-todo" } }, cert.text),
+        h("p", { class: "hint" }, t("cert-trust-hint", { host: r.host })),
+        h("div", { class: "wizard-actions" }, h("span", { class: "spacer" }), trust),
+      );
       w.server.expand(true);
       w.server.caFile.input.focus();
       return;

@@ -31,8 +31,14 @@ export class ServerPart {
     placeholder: t("wizard-ca-file-placeholder"),
     hint: t("wizard-ca-file-hint"),
   });
+  /** The CA file from a file chooser (Tauri's dialog plugin) rather than typed. */
+  private readonly chooseCa = h("button", { class: "small", data: { test: "wizard-choose-ca" }, attrs: { type: "button" } }, t("cert-use-ca-file"));
   /** Where an untrusted server's certificate shows, under the CA file it calls for. */
   readonly certSlot = h("div", { class: "cert-slot" });
+  /** The SHA-256 fingerprint of the one certificate the user trusted for this server ("Trust
+   * this certificate"), tested with it and pinned when the account is added; a change of the
+   * server or of the CA file drops it. */
+  pin: string | null = null;
   /** The settings as a fieldset: where they came from, the summary line and the fields. */
   readonly fieldset: HTMLElement;
   /** The address these settings are for, and what discovery found for it (null: typed by hand). */
@@ -69,6 +75,19 @@ export class ServerPart {
     // would move under the pointer and the click be lost).
     for (const f of [this.host, this.port, this.username, this.caFile]) f.input.addEventListener("input", () => w.live.edited(f));
     this.security.input.addEventListener("change", () => w.live.edited(this.security));
+    // A pin is for the certificate of this server as tested: another server, another CA file,
+    // another decision.
+    for (const f of [this.host, this.port, this.caFile]) f.input.addEventListener("input", () => (this.pin = null));
+    this.security.input.addEventListener("change", () => (this.pin = null));
+    this.chooseCa.addEventListener("click", () => {
+      void (async () => {
+        const path = await w.app.api.chooseCaFile().catch(() => null);
+        if (!path) return;
+        this.caFile.value = path;
+        this.pin = null;
+        w.live.edited(this.caFile);
+      })();
+    });
     this.editBtn.addEventListener("click", () => {
       this.expand(true);
       this.host.input.focus();
@@ -81,6 +100,7 @@ export class ServerPart {
       this.plainWarning,
       this.username.row,
       this.caFile.row,
+      h("div", { class: "ca-choose" }, this.chooseCa),
       this.certSlot,
     );
     this.fieldset = h(
@@ -98,7 +118,7 @@ export class ServerPart {
   }
 
   form(): ServerForm {
-    return { host: this.host.value, port: this.port.value, security: this.security.value as Security, username: this.username.value, caFile: this.caFile.value };
+    return { host: this.host.value, port: this.port.value, security: this.security.value as Security, username: this.username.value, caFile: this.caFile.value, pin: this.pin };
   }
 
   /** The candidate chosen, if any (its quirks go with the account when the host stayed). */
@@ -163,6 +183,7 @@ export class ServerPart {
     this.security.value = f.security;
     this.username.value = f.username;
     this.caFile.value = f.caFile;
+    this.pin = f.pin ?? null;
     for (const x of [this.host, this.port, this.security, this.username, this.caFile]) x.clearError();
     this.securityChanged();
     this.updateSummary();

@@ -25,6 +25,7 @@ export type WizardApi = Pick<
   | "openLink"
   | "testConnectionSignedIn"
   | "addOAuthAccount"
+  | "chooseCaFile"
 >;
 
 /** What the wizard needs from the window. */
