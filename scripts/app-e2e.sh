@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the WebDriver tests of the real app (tests-app/e2e) under Xvfb, in a private session bus
 # with an unlocked gnome-keyring, against a private Dovecot. Expects the app, the CLI and
-# mailbell-testserver built (scripts/test.sh does it); installs tauri-driver when missing.
+# mailbell-testserver built (scripts/test.sh does it). WebKitGTK's own WebDriver
+# (WebKitWebDriver) attaches to each window the app opens (tests-app/e2e/harness.mjs says how).
 #
 #   bash scripts/app-e2e.sh                 # all tests
 #   MAILBELL_SCREENSHOTS=docs bash scripts/app-e2e.sh   # also save screenshots there
@@ -12,7 +13,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib/app.sh
 
 ensure_apt "${APP_BUILD_PACKAGES[@]}" "${APP_RUN_PACKAGES[@]}" "${APP_TEST_PACKAGES[@]}"
-ensure_tauri_driver
 [ -n "${MAILBELL_SCREENSHOTS:-}" ] && MAILBELL_SCREENSHOTS=$(realpath "$MAILBELL_SCREENSHOTS")
 export MAILBELL_SCREENSHOTS="${MAILBELL_SCREENSHOTS:-}"
 # Bare Xvfb has no tray host, and without one the app keeps its window (closing minimises it).

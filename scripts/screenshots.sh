@@ -8,6 +8,5 @@ cd "$(dirname "$0")/.."
 . scripts/lib/setup.sh
 . scripts/lib/app.sh
 ensure_apt "${APP_TEST_PACKAGES[@]}" xdotool trayer x11-xserver-utils
-ensure_tauri_driver
 mkdir -p docs
 with_xvfb with_keyring node tests-app/screenshots.mjs docs "$@"

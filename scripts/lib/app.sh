@@ -1,5 +1,5 @@
 # Set-up for the desktop app (sourced after setup.sh): Debian packages, Node.js, npm packages,
-# the UI and app builds, tauri-driver, and a private X display.
+# the UI and app builds, and a private X display.
 
 # Build: WebKitGTK, the tray library, OpenSSL. Run: a display for headless use. Tests: the
 # WebDriver for WebKitGTK, a notification server to receive notifications, dbus-monitor, and
@@ -17,7 +17,6 @@ APP_TEST_PACKAGES=(xvfb x11-utils xauth imagemagick webkit2gtk-driver dunst dbus
 PACKAGE_TEST_PACKAGES=(desktop-file-utils trayer ayatana-indicator-application rpm rpmlint appstream)
 
 NODE_MIN=20.19.0
-TAURI_DRIVER_VERSION=2.1.0
 TOOLS_DIR="${MAILBELL_TOOLS_DIR:-$HOME/.cache/mailbell/tools}"
 
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]; }
@@ -60,14 +59,6 @@ build_ui() {
 # build_app [--release]: the self-contained app binary (UI embedded), into $CARGO_TARGET_DIR.
 build_app() {
   cargo build --locked -p mailbell-app --features mailbell-app/custom-protocol "$@"
-}
-
-ensure_tauri_driver() {
-  export TAURI_DRIVER="$TOOLS_DIR/bin/tauri-driver"
-  if [ -x "$TAURI_DRIVER" ] && "$TAURI_DRIVER" --help 2>&1 | grep native-driver >/dev/null; then return 0; fi
-  echo "Installing tauri-driver $TAURI_DRIVER_VERSION" >&2
-  cargo install "tauri-driver@$TAURI_DRIVER_VERSION" --locked --root "$TOOLS_DIR" >/dev/null 2>&1 \
-    || die "could not install tauri-driver"
 }
 
 # with_xvfb CMD...: runs CMD on a private X display (Xvfb), stopped afterwards.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailbell_sync::{AccountState, Engine, EngineOptions, Event, EventSink, Secrets};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 use tokio::sync::mpsc;
 
 use crate::models::{AppEvent, Channel};
@@ -22,9 +22,7 @@ const ACCOUNT_POLL: Duration = Duration::from_secs(3);
 const KEYRING_RETRY: Duration = Duration::from_secs(20);
 
 pub fn emit_app(app: &AppHandle, e: AppEvent) {
-    if let Err(err) = app.emit(Channel::App.name(), &e) {
-        tracing::warn!(error = %err, "could not emit an app event");
-    }
+    crate::window::emit(app, Channel::App.name(), &e);
 }
 
 /// Starts the engine (retrying while the keyring is unavailable), then the event and account
@@ -72,9 +70,7 @@ async fn forward(app: AppHandle, mut rx: mpsc::UnboundedReceiver<Event>) {
     let notifier = Notifier::install(&app, icon.as_deref());
     while let Some(event) = rx.recv().await {
         let state = app.state::<AppState>();
-        if let Err(e) = app.emit(Channel::Engine.name(), &event) {
-            tracing::warn!(error = %e, "could not forward an event to the window");
-        }
+        crate::window::emit(&app, Channel::Engine.name(), &event);
         let Event::AccountStatus(status) = &event else {
             // New mail waits for the end of its pass; a digest (end of the quiet hours) is due now.
             let notes = batcher.feed(&event, |_| String::new());

@@ -1,5 +1,6 @@
-// Every command the window may invoke, as `module::function`: the one list from which lib.rs
-// makes the handlers (`tauri::generate_handler!`) and build.rs the app's permissions (one
+// Every command the window may invoke, as `module::function`: the one list of what the window
+// process forwards to the tray process (window_process.rs), which runs it (dispatch.rs: a test
+// there checks each is dispatched), and from which build.rs makes the app's permissions (one
 // `allow-<command>` each, which capabilities/default.json grants). A test (command_check.rs)
 // checks that the capability and the UI's calls (ui/src) agree with it.
 //

@@ -19,7 +19,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + '
 }
 
 /// Everything the window shows: accounts with folders and status, settings, counts, About.
-#[tauri::command]
 pub async fn snapshot(app: AppHandle) -> AppResult<Snapshot> {
     let handle = app.clone();
     blocking(move || {
@@ -57,7 +56,6 @@ pub async fn snapshot(app: AppHandle) -> AppResult<Snapshot> {
 
 /// The newest messages Mailbell has seen (by arrival on the server), newest first, whatever
 /// their state: the "Recent" view.
-#[tauri::command]
 pub async fn list_messages(state: State<'_, AppState>, limit: Option<u32>) -> AppResult<Vec<StoredMessage>> {
     let store = state.store.clone();
     let limit = limit.unwrap_or(200).clamp(1, MAX_MESSAGES) as usize;
@@ -66,7 +64,6 @@ pub async fn list_messages(state: State<'_, AppState>, limit: Option<u32>) -> Ap
 
 /// The messages still news (unread on the server and still there), newest first: the "New
 /// mail" view. Mail read or deleted elsewhere is not among them.
-#[tauri::command]
 pub async fn list_news(state: State<'_, AppState>, limit: Option<u32>) -> AppResult<Vec<StoredMessage>> {
     let store = state.store.clone();
     let limit = limit.unwrap_or(200).clamp(1, MAX_MESSAGES) as usize;
@@ -75,7 +72,6 @@ pub async fn list_news(state: State<'_, AppState>, limit: Option<u32>) -> AppRes
 
 /// Marks messages as seen in Mailbell (all when `ids` is null). Never touches the server.
 /// Returns how many are still unviewed.
-#[tauri::command]
 pub async fn mark_viewed(app: AppHandle, ids: Option<Vec<i64>>) -> AppResult<u32> {
     let store = app.state::<AppState>().store.clone();
     let n = blocking(move || {
@@ -90,7 +86,6 @@ pub async fn mark_viewed(app: AppHandle, ids: Option<Vec<i64>>) -> AppResult<u32
 
 /// One message as the reading pane shows it, fetched now with a bounded `BODY.PEEK`: reading it
 /// in Mailbell never marks it read on the server.
-#[tauri::command]
 pub async fn show_message(state: State<'_, AppState>, message: MessageRef) -> AppResult<MessageView> {
     let engine = state.engine()?;
     Ok(engine.show_message(&message).await?)
@@ -98,7 +93,6 @@ pub async fn show_message(state: State<'_, AppState>, message: MessageRef) -> Ap
 
 /// Marks one message read, archives or deletes it on the server, as the user asked. The list
 /// follows through the engine's `message_update` event; the result carries the undo token.
-#[tauri::command]
 pub async fn act_on_message(state: State<'_, AppState>, message: MessageRef, action: MessageAction) -> AppResult<ActionDone> {
     let engine = state.engine()?;
     let done = engine.act_on_message(&message, action).await?;
@@ -107,14 +101,12 @@ pub async fn act_on_message(state: State<'_, AppState>, message: MessageRef, act
 }
 
 /// Takes back an action while its token is valid.
-#[tauri::command]
 pub async fn undo_action(state: State<'_, AppState>, token: String) -> AppResult<()> {
     let engine = state.engine()?;
     Ok(engine.undo_action(&token).await?)
 }
 
 /// Asks for a pass of one account now, or of one of its folders. Progress arrives as events.
-#[tauri::command]
 pub fn sync_now(state: State<'_, AppState>, account: String, folder: Option<String>) -> AppResult<()> {
     let engine = state.engine()?;
     if !engine.running().contains(&account) {
@@ -126,7 +118,6 @@ pub fn sync_now(state: State<'_, AppState>, account: String, folder: Option<Stri
 }
 
 /// Changes how often an account is checked (seconds).
-#[tauri::command]
 pub fn set_interval(state: State<'_, AppState>, account: String, secs: u32) -> AppResult<()> {
     if secs < MIN_INTERVAL_SECS {
         return Err(AppError::invalid(crate::tr!("error-interval-too-short", secs = MIN_INTERVAL_SECS)));
@@ -136,7 +127,6 @@ pub fn set_interval(state: State<'_, AppState>, account: String, secs: u32) -> A
 
 /// Watches a folder or stops watching it. A newly watched folder is looked at at once (its
 /// existing mail becomes history, not news).
-#[tauri::command]
 pub async fn set_watched(app: AppHandle, account: String, folder: String, watched: bool) -> AppResult<()> {
     let store = app.state::<AppState>().store.clone();
     let (a, f) = (account.clone(), folder.clone());
@@ -155,7 +145,6 @@ pub async fn set_watched(app: AppHandle, account: String, folder: String, watche
 /// Changes the notification rules (quiet hours, important senders, muted senders and lists);
 /// returns them as the engine keeps them (normalised). A rule that cannot be kept changes
 /// nothing and is an error whose `field` names its part of the rules.
-#[tauri::command]
 pub async fn set_rules(state: State<'_, AppState>, rules: Rules) -> AppResult<Rules> {
     let engine = state.engine()?;
     blocking(move || {
@@ -166,21 +155,18 @@ pub async fn set_rules(state: State<'_, AppState>, rules: Rules) -> AppResult<Ru
 }
 
 /// Whether new mail in a folder rings (off: still listed and counted, never rung).
-#[tauri::command]
 pub async fn set_folder_notify(state: State<'_, AppState>, account: String, folder: String, notify: bool) -> AppResult<()> {
     let engine = state.engine()?;
     blocking(move || Ok(engine.set_folder_notify(&account, &folder, notify)?)).await
 }
 
 /// Whether new mail of an account rings at all (off: still listed and counted, never rung).
-#[tauri::command]
 pub async fn set_account_notify(state: State<'_, AppState>, account: String, notify: bool) -> AppResult<()> {
     let engine = state.engine()?;
     blocking(move || Ok(engine.set_account_notify(&account, notify)?)).await
 }
 
 /// Changes settings; returns them as they now are.
-#[tauri::command]
 pub async fn set_settings(app: AppHandle, patch: SettingsPatch) -> AppResult<Settings> {
     apply_settings(&app, patch).await
 }

@@ -180,7 +180,6 @@ macro_rules! tr {
 }
 
 /// What the window speaks: the app's choice (see the module's comment).
-#[tauri::command]
 pub fn locale() -> UiLocale {
     catalogue().locale().clone()
 }

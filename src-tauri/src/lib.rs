@@ -6,12 +6,14 @@
 //! - `signin`: OAuth2 sign-in in the browser (offer, flow, test, add, sign in again);
 //! - `notify`, `tray`: the desktop integration (notification buttons act on their message);
 //! - `open_in`: "Open in…" a message's account's choice (mail program, webmail, a command);
-//! - `window`: the main window's life (built when opened, destroyed when closed to the tray);
+//! - `window`: the main window's life, seen from the tray process: the window lives in a process
+//!   of its own (`window_process`), started when it is opened and ended when it is closed to the
+//!   tray, which forwards its UI's commands here (`dispatch`) over a private link (`link`);
 //!   `lean`: what else keeps the app small in the tray;
 //! - `models`, `error`: what crosses to the window;
 //! - `i18n`: the Fluent catalogues (locales/), in the desktop's language (`tr!`);
 //! - `state`: what the app keeps while it runs; `logging`: the log file in the state directory;
-//! - `command_list.rs`: the window's commands, one list for the handlers and the permissions.
+//! - `command_list.rs`: the window's commands, one list for the dispatch and the permissions.
 //!
 //! No sync logic lives here: the engine does the work, as it does for `mailbell-cli watch`.
 
@@ -21,21 +23,16 @@ include!("command_list.rs");
 /// Every command the window may invoke, by name (build.rs makes an `allow-<command>` of each).
 pub const COMMANDS: &[&str] = with_app_commands!(command_names);
 
-// The invoke handler of the commands in command_list.rs.
-macro_rules! app_handlers {
-    ($($module:ident :: $name:ident),* $(,)?) => {
-        tauri::generate_handler![$($module::$name),*]
-    };
-}
-
 pub mod app_id;
 pub mod bridge;
 #[cfg(test)]
 mod command_check;
 pub mod commands;
+pub mod dispatch;
 pub mod error;
 pub mod i18n;
 pub mod lean;
+pub mod link;
 pub mod logging;
 pub mod models;
 pub mod notifier;
@@ -46,11 +43,12 @@ pub mod signin;
 pub mod state;
 pub mod tray;
 pub mod window;
+pub mod window_process;
 
 use std::time::Duration;
 
 use mailbell_sync::Store;
-use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
+use tauri::{AppHandle, Manager, RunEvent};
 use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
 use tauri_plugin_notification::NotificationExt;
 
@@ -63,7 +61,17 @@ use crate::state::AppState;
 /// Argument of a launch at login: start in the tray, without the window.
 pub const HIDDEN_ARG: &str = "--hidden";
 
+/// The app's Tauri context (configuration, the UI's files, permissions): one for both processes.
+pub(crate) fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!()
+}
+
 pub fn run() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == link::WINDOW_PROCESS_ARG) {
+        window_process::run(args.get(i + 1).map(String::as_str).unwrap_or(""));
+        return;
+    }
     // First: it changes the environment GTK and malloc read, before any thread exists.
     lean::at_start();
     app_id::claim();
@@ -84,7 +92,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let hidden = std::env::args().any(|a| a == HIDDEN_ARG);
+    let hidden = args.iter().any(|a| a == HIDDEN_ARG);
 
     let app = tauri::Builder::default()
         // First, so that a second launch stops before doing anything else.
@@ -94,17 +102,12 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
-        .plugin(window::state_plugin(&data_dir))
         // Opens the browser for the Rust side (signin.rs); the window has no opener permission,
         // and no script is injected to open its links.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
-        // The file chooser for a CA certificate: the window may only open it (dialog:allow-open),
-        // and gets back the path the user picked, which set_ca_file checks.
-        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(store, data_dir, log_file))
         .manage(signin::SignIns::default())
         .manage(window::WindowLife::default())
-        .invoke_handler(with_app_commands!(app_handlers))
         .setup(move |app| {
             let handle = app.handle().clone();
             let state = app.state::<AppState>();
@@ -166,15 +169,7 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { bridge::refresh_unviewed(&h).await });
             Ok(())
         })
-        .on_window_event(|window, event| {
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                // Mailbell keeps watching: closing the window puts it in the tray (destroyed, to
-                // cost nothing there), or minimises it where there is no tray to bring it back from.
-                api.prevent_close();
-                window::close(window.app_handle());
-            }
-        })
-        .build(tauri::generate_context!());
+        .build(context());
     let app = match app {
         Ok(a) => a,
         Err(e) => {
@@ -248,7 +243,7 @@ fn tray_host_changed(app: &AppHandle, host: Option<tray::HostId>) {
             if state.tray_present() {
                 tracing::info!(host = %host.kind, owner = %host.owner, "tray icon shown");
                 // The window was opened only for want of a tray: back in the tray with it.
-                if state.take_shown_for_no_tray() && app.get_webview_window(window::MAIN).is_some() {
+                if state.take_shown_for_no_tray() && window::exists(app) {
                     tracing::info!("a tray host came: the window goes back to the tray");
                     window::close(app);
                 }

@@ -24,14 +24,12 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + '
 }
 
 /// An account's choice and what this desktop offers.
-#[tauri::command]
 pub async fn open_in_options(app: AppHandle, account: String) -> AppResult<OpenInOptions> {
     let store = app.state::<AppState>().store.clone();
     blocking(move || options(&store, &account)).await
 }
 
 /// Stores an account's choice (a command must at least name a program); returns the options.
-#[tauri::command]
 pub async fn set_open_in(app: AppHandle, account: String, choice: OpenIn) -> AppResult<OpenInOptions> {
     open_in::validate(&choice).map_err(|e| AppError::in_field("open_in", e.to_string()))?;
     let store = app.state::<AppState>().store.clone();
@@ -48,7 +46,6 @@ pub async fn set_open_in(app: AppHandle, account: String, choice: OpenIn) -> App
 }
 
 /// Opens one message where its account's choice says.
-#[tauri::command]
 pub async fn open_message(app: AppHandle, message: MessageRef) -> AppResult<()> {
     let store = app.state::<AppState>().store.clone();
     let m = message.clone();

@@ -19,7 +19,6 @@ use crate::state::AppState;
 const TEST_TIMEOUTS: Timeouts = Timeouts { connect: Duration::from_secs(10), response: Duration::from_secs(20) };
 
 /// Finds the IMAP server of an address (built-in table, autoconfig, ISPDB, SRV, guesses).
-#[tauri::command]
 pub async fn discover_servers(email: String) -> AppResult<DiscoveryView> {
     let email = check_email(&email)?;
     let opts = DiscoveryOptions::from_env().map_err(|e| AppError::internal(format!("discovery is misconfigured: {e}")))?;
@@ -51,7 +50,6 @@ pub async fn discover_servers(email: String) -> AppResult<DiscoveryView> {
 /// Runs the live test (connect, secure, authenticate, list folders) and reports each step as
 /// an `AppEvent::TestStep` tagged with `run` as it ends. The report has the folders to choose
 /// from. The password is used for this test only: nothing is stored.
-#[tauri::command]
 pub async fn test_connection(app: AppHandle, run: u32, server: ServerSettings, password: String) -> AppResult<LiveTestReport> {
     let server = check_server(&server)?;
     check_password(&password)?;
@@ -65,7 +63,6 @@ pub async fn test_connection(app: AppHandle, run: u32, server: ServerSettings, p
 }
 
 /// Saves a new account (its password to the keyring only) and starts watching it.
-#[tauri::command]
 pub async fn add_account(app: AppHandle, setup: AccountSetup, password: String) -> AppResult<Account> {
     let new = check_setup(&setup)?;
     check_password(&password)?;
@@ -79,7 +76,6 @@ pub async fn add_account(app: AppHandle, setup: AccountSetup, password: String) 
 }
 
 /// Replaces an account's password in the keyring and reconnects with it.
-#[tauri::command]
 pub async fn set_password(app: AppHandle, account: String, password: String) -> AppResult<()> {
     check_password(&password)?;
     let engine = app.state::<AppState>().engine()?;
@@ -92,7 +88,6 @@ pub async fn set_password(app: AppHandle, account: String, password: String) -> 
 /// Trusts exactly the server certificate with this SHA-256 fingerprint for the account
 /// ("Trust this certificate", after the user reviewed it), or none again (`None`), and
 /// checks the account again with it.
-#[tauri::command]
 pub async fn trust_certificate(app: AppHandle, account: String, sha256: Option<String>) -> AppResult<()> {
     let engine = app.state::<AppState>().engine()?;
     engine.trust_certificate(&account, sha256.as_deref())?;
@@ -103,7 +98,6 @@ pub async fn trust_certificate(app: AppHandle, account: String, sha256: Option<S
 
 /// Trusts the CA certificate in the PEM file at `path` (chosen in the file chooser) for the
 /// account, or none but the system's (`None`), and checks the account again with it.
-#[tauri::command]
 pub async fn set_ca_file(app: AppHandle, account: String, path: Option<String>) -> AppResult<()> {
     let engine = app.state::<AppState>().engine()?;
     engine.set_ca_file(&account, path.as_deref())?;
@@ -113,7 +107,6 @@ pub async fn set_ca_file(app: AppHandle, account: String, path: Option<String>) 
 }
 
 /// Stops watching an account and removes its keyring entry and all its data.
-#[tauri::command]
 pub async fn remove_account(app: AppHandle, account: String) -> AppResult<()> {
     let state = app.state::<AppState>();
     let engine = state.engine()?;

@@ -74,7 +74,6 @@ fn host_of(url: &str) -> String {
 }
 
 /// The OAuth2 sign-in the address's (or server's) provider offers, if any.
-#[tauri::command]
 pub fn oauth_offer(state: State<'_, AppState>, email: String, host: String) -> AppResult<Option<Offer>> {
     oauth::offer(email.trim(), host.trim(), &state.data_dir).map_err(oauth_error)
 }
@@ -82,7 +81,6 @@ pub fn oauth_offer(state: State<'_, AppState>, email: String, host: String) -> A
 /// Signs in in the browser as `login` (the user name the server will see, usually the
 /// address; the provider pre-fills it): the page is opened (and announced as `sign_in_url`),
 /// and the answer awaited for up to five minutes or until `oauth_cancel(run)`.
-#[tauri::command]
 pub async fn oauth_sign_in(app: AppHandle, run: u32, email: String, host: String, login: String) -> AppResult<()> {
     let data_dir = app.state::<AppState>().data_dir.clone();
     let offer = oauth::offer(email.trim(), host.trim(), &data_dir).map_err(oauth_error)?;
@@ -99,7 +97,6 @@ pub async fn oauth_sign_in(app: AppHandle, run: u32, email: String, host: String
 /// Stops waiting for the browser in sign-in `run`, or drops its finished sign-in: the refresh
 /// token is revoked at the provider (in the background), so an abandoned wizard leaves no
 /// live access behind.
-#[tauri::command]
 pub fn oauth_cancel(sign_ins: State<'_, SignIns>, run: u32) {
     if let Some(tx) = lock(&sign_ins.cancels).remove(&run) {
         let _ = tx.send(true);
@@ -114,7 +111,6 @@ pub fn oauth_cancel(sign_ins: State<'_, SignIns>, run: u32) {
 }
 
 /// Opens the page of sign-in `run` in the browser again (the user closed it, or none opened).
-#[tauri::command]
 pub fn oauth_open(app: AppHandle, sign_ins: State<'_, SignIns>, run: u32) -> AppResult<()> {
     let url = lock(&sign_ins.urls).get(&run).cloned();
     let url = url.ok_or_else(|| AppError::invalid(crate::tr!("error-sign-in-over")))?;
@@ -124,7 +120,6 @@ pub fn oauth_open(app: AppHandle, sign_ins: State<'_, SignIns>, run: u32) -> App
 
 /// Opens a provider's help page, or a link the user clicked in a mail, in the browser. Only
 /// https links: the window must not be able to make the desktop open files or other schemes.
-#[tauri::command]
 pub fn open_link(app: AppHandle, url: String) -> AppResult<()> {
     if !is_help_link(&url) {
         return Err(AppError::invalid(crate::tr!("error-https-only")));
@@ -136,7 +131,6 @@ pub fn open_link(app: AppHandle, url: String) -> AppResult<()> {
 }
 
 /// The live test with the access token of the finished sign-in `grant`.
-#[tauri::command]
 pub async fn test_connection_signed_in(app: AppHandle, run: u32, server: ServerSettings, grant: u32) -> AppResult<LiveTestReport> {
     let server = check_server(&server)?;
     let token = access_token(&app, grant).await?;
@@ -150,7 +144,6 @@ pub async fn test_connection_signed_in(app: AppHandle, run: u32, server: ServerS
 }
 
 /// Saves a new account that signs in with the finished sign-in `grant`.
-#[tauri::command]
 pub async fn add_oauth_account(app: AppHandle, setup: AccountSetup, grant: u32) -> AppResult<Account> {
     let new = check_setup(&setup)?;
     let engine = app.state::<AppState>().engine()?;
@@ -166,7 +159,6 @@ pub async fn add_oauth_account(app: AppHandle, setup: AccountSetup, grant: u32) 
 
 /// Signs an OAuth2 account in again (the provider expired or revoked its sign-in) and
 /// restarts it with the new refresh token.
-#[tauri::command]
 pub async fn sign_in_again(app: AppHandle, run: u32, account: String) -> AppResult<()> {
     let state = app.state::<AppState>();
     let store = state.store.clone();

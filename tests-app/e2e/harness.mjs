@@ -1,6 +1,6 @@
 // What every WebDriver test of the real app needs: a private Dovecot (mailbell-testserver), a
 // private data dir with an account added by the real `mailbell-cli`, a dbus-monitor on the
-// notification interface, and the real app started through tauri-driver + WebKitWebDriver.
+// notification interface, and the real app with WebKitWebDriver attached to its window.
 //
 // Runs inside scripts/app-e2e.sh: Xvfb (DISPLAY) and a private session bus with an unlocked
 // gnome-keyring. Nothing is skipped: a component that cannot start fails the test loudly.
@@ -21,7 +21,6 @@ export const bins = {
   app: process.env.MAILBELL_APP ?? path.join(target, "debug/mailbell"),
   cli: process.env.MAILBELL_CLI ?? path.join(target, "debug/mailbell-cli"),
   server: process.env.MAILBELL_TESTSERVER ?? path.join(target, "debug/mailbell-testserver"),
-  driver: process.env.TAURI_DRIVER ?? "tauri-driver",
   native: process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver",
 };
 
@@ -54,8 +53,8 @@ export async function eventually(what, fn, { timeout = 20_000, interval = 200 } 
 
 /** `n` distinct free ports on loopback. All `n` are bound at once before any is let go: ports
  * asked for one after the other can come back equal (the first is free again when the second
- * is asked for), and tauri-driver given the same port for itself and for WebKitWebDriver hangs
- * the session's start (seen once in CI: --port 36639 --native-port 36639). */
+ * is asked for), and a driver given the same port as the app's inspector cannot start a session
+ * (seen once in CI with tauri-driver's two ports: --port 36639 --native-port 36639). */
 async function freePorts(n) {
   const servers = [];
   try {
@@ -184,76 +183,105 @@ export class NotifyMonitor {
   }
 }
 
-/** The real app under tauri-driver, with its own data dir; `browser` is the WebDriver session. */
+/** The real app with its own data dir, started here, and WebKit's WebDriver attached to its
+ * window; `browser` is the WebDriver session of the window that is open now.
+ *
+ * The window lives in a process of its own, started when it opens and ended when it closes to
+ * the tray (src-tauri/src/window.rs), so a session cannot be made by having the driver launch
+ * the app (as tauri-driver does): the session would end with the first window. Instead the app
+ * runs with WebKit's remote inspector on a loopback port of its own (`WEBKIT_INSPECTOR_SERVER`,
+ * which every window process it starts inherits, and automation allowed:
+ * `TAURI_WEBVIEW_AUTOMATION`), and WebKitWebDriver is told to connect to that port
+ * (`--target`) for each new session: one session per window, made again by `followWindow`. */
 export class App {
-  static async start({ dataDir, env = {} }) {
+  static async start({ dataDir, env = {}, args = [] }) {
     const a = new App();
     a.dataDir = dataDir;
-    const [port, nativePort] = await freePorts(2);
+    const [port, inspector] = await freePorts(2);
+    a.port = port;
     a.driverLog = "";
-    a.driver = spawn(bins.driver, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", bins.native], {
-      env: { ...process.env, MAILBELL_DATA_DIR: dataDir, RUST_LOG: "info", ...env },
+    const collect = (proc, who) => {
+      for (const s of [proc.stdout, proc.stderr]) {
+        s.setEncoding("utf8");
+        s.on("data", (d) => (a.driverLog += d.replace(/^/gm, `${who}: `)));
+      }
+    };
+    a.proc = spawn(bins.app, args, {
+      env: {
+        ...process.env,
+        MAILBELL_DATA_DIR: dataDir,
+        RUST_LOG: "info",
+        WEBKIT_INSPECTOR_SERVER: `127.0.0.1:${inspector}`,
+        TAURI_WEBVIEW_AUTOMATION: "true",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
-      // A process group of its own (the driver, WebKitWebDriver and the app they start), so that
-      // stop() can end the app too: closing the session only closes the window, which the app
-      // answers by hiding in the tray, and an app left running keeps this test file alive
-      // through the stderr it inherited.
       detached: true,
     });
-    for (const s of [a.driver.stdout, a.driver.stderr]) {
-      s.setEncoding("utf8");
-      s.on("data", (d) => (a.driverLog += d));
-    }
-    await eventually("tauri-driver to listen", () => canConnect(port), { timeout: 15_000 });
-    // tauri-driver starts WebKitWebDriver and passes the session request on to it: asked
-    // before WebKitWebDriver listens, the request fails ("Connection refused" in tauri-driver's
-    // log; seen when the screenshots started apps one after another).
-    await eventually("WebKitWebDriver to listen", () => canConnect(nativePort), { timeout: 15_000 });
+    collect(a.proc, "app");
+    a.driver = spawn(bins.native, [`--port=${port}`, `--target=127.0.0.1:${inspector}`], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    collect(a.driver, "WebKitWebDriver");
+    // The session follows whichever window process is current; tests keep `app.browser`.
+    a.browser = new Proxy(
+      {},
+      {
+        get: (_, key) => {
+          const v = a.session?.[key];
+          return typeof v === "function" ? v.bind(a.session) : v;
+        },
+      },
+    );
     try {
-      a.browser = await remote({
-        hostname: "127.0.0.1",
-        port,
-        logLevel: "warn",
-        connectionRetryCount: 0,
-        capabilities: { "tauri:options": { application: bins.app } },
-      });
+      await eventually("WebKitWebDriver to listen", () => canConnect(port), { timeout: 15_000 });
+      await a.attach();
     } catch (e) {
-      // Why the session did not start is in what the drivers and the app said.
+      // Why the session did not start is in what the driver and the app said.
       await a.stop().catch(() => {});
-      throw new Error(`${e.message}\n--- tauri-driver, WebKitWebDriver and the app said:\n${a.driverLog.slice(-4000)}`);
+      throw new Error(`${e.message}\n--- WebKitWebDriver and the app said:\n${a.driverLog.slice(-4000)}`);
     }
     return a;
   }
 
-  /** The app's own process (started by WebKitWebDriver under tauri-driver). */
-  appPid() {
-    const app = descendants(this.driver.pid).find((p) => p.name === "mailbell");
-    if (!app) throw new Error("the app's process is not running under tauri-driver");
-    return app.pid;
+  /** A new WebDriver session with the window that is open now, once its process listens. */
+  async attach() {
+    if (this.proc.exitCode !== null) throw new Error(`the app exited (${this.proc.exitCode})`);
+    this.session = await eventually(
+      "a WebDriver session with the app's window",
+      () => {
+        if (this.proc.exitCode !== null) throw new Error(`the app exited (${this.proc.exitCode})`);
+        return remote({ hostname: "127.0.0.1", port: this.port, logLevel: "silent", connectionRetryCount: 0, capabilities: {} });
+      },
+      { timeout: 60_000, interval: 250 },
+    );
   }
 
-  /** The names of the app's child processes (WebKit's web and network processes). */
+  /** The app's own process (the tray process; the window's process is its child). */
+  appPid() {
+    if (this.proc.exitCode !== null || !running(this.proc.pid)) throw new Error("the app's process is not running");
+    return this.proc.pid;
+  }
+
+  /** The names of the app's processes under it (the window's, and WebKit's web and network
+   * processes under that). */
   appChildren() {
     return descendants(this.appPid()).map((p) => p.name);
   }
 
-  /** The app destroys its window when it is closed to the tray and builds a new one when it is
-   * opened: a new webview, which WebKit's automation adds to this session as a new top-level
-   * browsing context (the old one is gone with its webview). This waits for the new one, makes
-   * it the session's current context, and waits for its UI to have loaded. */
+  /** The app ends its window's process when the window is closed to the tray and starts a new
+   * one when it is opened: the session of the old one has ended with it. This makes a session
+   * with the new one and waits for its UI to have loaded. */
   async followWindow() {
-    const browser = this.browser;
-    await eventually("the window's new webview in the WebDriver session", async () => {
-      const handles = await browser.getWindowHandles();
-      if (handles.length !== 1) return false;
-      await browser.switchToWindow(handles[0]);
-      return browser.execute(() => document.readyState === "complete" && !!document.getElementById("main")?.dataset.view);
-    });
+    try {
+      await this.session?.deleteSession();
+    } catch {
+      // ended with its window already
+    }
+    await this.attach();
+    await eventually("the new window's UI", () => this.session.execute(() => document.readyState === "complete" && !!document.getElementById("main")?.dataset.view));
   }
 
   /** Quits the app as a logout does (SIGTERM: its engine finishes, the window's size and place
-   * are saved) and waits for it to end; stop() then ends the driver. (Ending the WebDriver
-   * session does not quit the app that way: the driver ends it.) */
+   * are saved) and waits for it to end; stop() then ends the driver. */
   async quit() {
     const pid = this.appPid();
     process.kill(pid, "SIGTERM");
@@ -262,28 +290,29 @@ export class App {
 
   async stop() {
     try {
-      await this.browser?.deleteSession();
+      await this.session?.deleteSession();
     } catch {
-      // the app may be gone already
+      // the window may be gone already
     }
-    if (!this.driver) return;
-    const group = (signal) => {
-      try {
-        process.kill(-this.driver.pid, signal);
-      } catch {
-        // the whole group is gone already
-      }
-    };
-    const left = descendants(this.driver.pid).map((p) => p.pid);
-    group("SIGTERM");
-    if (this.driver.exitCode === null) await Promise.race([once(this.driver, "exit"), sleep(5000)]);
-    // The app does not always follow its driver out: whatever is left of the group goes now.
-    group("SIGKILL");
-    this.driver.stdout?.destroy();
-    this.driver.stderr?.destroy();
+    const left = [this.proc, this.driver].filter(Boolean).flatMap((p) => [p.pid, ...descendants(p.pid).map((d) => d.pid)]);
+    for (const p of [this.proc, this.driver].filter(Boolean)) {
+      const group = (signal) => {
+        try {
+          process.kill(-p.pid, signal);
+        } catch {
+          // the whole group is gone already
+        }
+      };
+      // SIGTERM first: the app quits as at a logout (its engine finishes).
+      group("SIGTERM");
+      if (p.exitCode === null) await Promise.race([once(p, "exit"), sleep(10_000)]);
+      group("SIGKILL");
+      p.stdout?.destroy();
+      p.stderr?.destroy();
+    }
     // Gone for real before the next app starts: an app still dying holds its single-instance
     // name on the session bus, and a new one that finds the name taken hands its arguments
-    // over and exits (its WebDriver session then fails to start).
+    // over and exits.
     await eventually("the app's processes to end", () => left.every((pid) => !running(pid)), { timeout: 15_000 });
     await eventually("the app's single-instance name to go", () => !busNames().some((n) => n.startsWith("org.mailbell.app.SingleInstance")), {
       timeout: 15_000,

@@ -1,5 +1,6 @@
-// The window's life: closed to the tray it is destroyed (its webview and WebKit's web process
-// end) and built again when it is opened, at the size and place the user left it; a
+// The window's life: closed to the tray it is destroyed (its process ends, and WebKit's web and
+// network processes with it: the tray process keeps none of it) and built again when it is
+// opened, in a new process, at the size and place the user left it; a
 // notification clicked meanwhile opens the new window on its message; a restart keeps the size
 // and place too (Tauri's window-state plugin, its file in the data directory).
 
@@ -9,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { App, cli, eventually, NotifyMonitor, requireEnvironment, screenshot, sleep, tempDir, TestServer, windowHelpers } from "./harness.mjs";
+import { App, cli, descendants, eventually, NotifyMonitor, requireEnvironment, screenshot, sleep, tempDir, TestServer, windowHelpers } from "./harness.mjs";
 
 const EMAIL = "alice@localhost";
 const CLOSE_WINDOW = new URL("./close-window.py", import.meta.url).pathname;
@@ -48,7 +49,10 @@ async function closedToTray() {
   await eventually("the window to go", () => mainWindow() === null).catch((e) => {
     throw new Error(`${e.message}; the app's log: ${log().slice(-2000)}`);
   });
-  await eventually("the web process to end with the window", () => !app.appChildren().includes("WebKitWebProces"));
+  // The window's process ends, and WebKit's processes with it: nothing of the window is left.
+  await eventually("the window's process to end, WebKit's with it", () => app.appChildren().length === 0, { timeout: 30_000 }).catch((e) => {
+    throw new Error(`${e.message}; still running: ${app.appChildren()}`);
+  });
 }
 
 const log = () => readFileSync(path.join(data.path, "mailbell.log"), "utf8");
@@ -81,8 +85,18 @@ describe("the window's life", () => {
     assert.equal(spawnSync("xdotool", ["windowmove", id, String(want.x), String(want.y)]).status, 0);
     await eventually("the window to take its new place and size", () => JSON.stringify(geometry(id)) === JSON.stringify(want));
 
+    assert.deepEqual(
+      [...new Set(app.appChildren())].sort(),
+      ["WebKitNetworkPr", "WebKitWebProces", "mailbell"],
+      "the window has a process of its own, and WebKit's two under it",
+    );
+    // The GL stack WebKit opens to show a page (Mesa's driver, LLVM with llvmpipe) is loaded
+    // into the window's process, never into the tray process, which cannot unload it.
+    const gl = /libLLVM|_dri\.so|libgallium/;
+    const windowPid = descendants(app.appPid()).find((p) => p.name === "mailbell").pid;
+    assert.match(readFileSync(`/proc/${windowPid}/maps`, "utf8"), gl, "the window's process has the GL stack");
+    assert.doesNotMatch(readFileSync(`/proc/${app.appPid()}/maps`, "utf8"), gl, "the tray process has no GL stack");
     await closedToTray();
-    assert.ok(app.appChildren().includes("WebKitNetworkPr"), "WebKit's network process stays (Tauri keeps the web context for the app's life on Linux)");
     assert.ok(existsSync(path.join(data.path, "window-state.json")), "the size and place are saved when the window closes");
 
     // Mail comes while there is no window: its notification, clicked, opens a new window on it.
