@@ -3,11 +3,13 @@
 // tray, a private session bus with gnome-keyring, dunst), which builds the release app first.
 //
 // Weight: the proportional set size (PSS) of the whole app, the sum of the `Pss:` line of
-// /proc/<pid>/smaps_rollup over the app's process and all its descendants (WebKit's web and
-// network processes), after the app has settled (every account's first pass done, the app's own
-// lightening in the tray logged, then a quiet moment). Pages shared with other programs (libc,
-// GTK's themes, WebKit's libraries while another WebKit program runs) count by their share, so
-// the figures are only comparable on an otherwise quiet machine. With S11_BREAKDOWN=1 each
+// /proc/<pid>/smaps_rollup over the app's process and all its descendants (the window's process
+// while a window is open, and WebKit's web and network processes under it), after the app has
+// settled (every account's first pass done, the app's own lightening in the tray logged, then a
+// quiet moment). Pages shared with other programs (libc, GTK's themes, WebKit's libraries while
+// another WebKit program runs) count by their share, and the app cannot give back the pages of
+// a library another program maps too, so the figures are only comparable on an otherwise quiet
+// machine (another S11, or any WebKit program, running beside it adds 10-15 MiB to the tray). With S11_BREAKDOWN=1 each
 // process's PSS is split into clean file pages and anonymous memory, and by mapping.
 //
 // Time to a painted window: from the request to the paint. The request is a second launch of
@@ -195,7 +197,8 @@ async function main() {
     console.log(`  closed to the tray:            ${mib(trayPss)}`);
     console.log(`  closed to the tray, ${OPENS} opens:  ${mib(trayAfterMany)}`);
     console.log(`  Open to painted window (ms): in the app median ${median(firsts)} [${firsts.join(", ")}]; from the second launch's start median ${median(opens).toFixed(0)} [${opens.map((x) => x.toFixed(0)).join(", ")}]`);
-    console.log(`  earlier figure: about 300 MiB whether open or in the tray (window hidden, webview kept)`);
+    console.log(`  earlier figures: about 300 MiB whether open or in the tray (window hidden, webview kept);`);
+    console.log(`    with the window in the app's own process: 34-42 MiB in the tray from the start, 75-83 MiB after a window, 232 MiB open, Open to painted 312 ms`);
   } finally {
     if (app && app.exitCode === null) {
       app.kill("SIGTERM");

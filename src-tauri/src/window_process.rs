@@ -63,10 +63,13 @@ impl Link {
         }
     }
 
+    /// A line for the app's log, which the tray process writes; on stderr when it is gone.
     fn log(&self, level: LogLevel, message: impl Into<String>) {
-        let message = message.into();
-        eprintln!("mailbell window: {message}");
-        let _ = self.to.send(ToTray::Log { level, message });
+        if let Err(unsent) = self.to.send(ToTray::Log { level, message: message.into() }) {
+            if let ToTray::Log { message, .. } = unsent.0 {
+                eprintln!("mailbell window: {message}");
+            }
+        }
     }
 }
 

@@ -105,7 +105,7 @@ impl Store {
     /// the same name starts afresh with a new baseline.
     pub fn apply_listing(&self, account: &Account, listed: &[ListedFolder]) -> Result<ListingChanges, StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting a folder listing update")?;
+        let tx = super::write_tx(&mut conn).ctx("starting a folder listing update")?;
         let existing: BTreeSet<String> = {
             let mut stmt = tx.prepare("SELECT name FROM folders WHERE account_id = ?1").ctx("reading folders")?;
             let names = stmt.query_map([&account.id], |r| r.get::<_, String>(0)).ctx("reading folders")?;
@@ -255,7 +255,7 @@ impl Store {
     /// sync instead of one per folder.
     pub fn update_folder_statuses(&self, account_id: &str, updates: &[(String, FolderStatusUpdate)]) -> Result<(), StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting folder status updates")?;
+        let tx = super::write_tx(&mut conn).ctx("starting folder status updates")?;
         for (name, u) in updates {
             write_status(&tx, account_id, name, u)?;
         }
@@ -327,6 +327,31 @@ mod tests {
         store.apply_listing(&acc, &[listed("INBOX", None), listed("Work", None)]).expect("listing");
         let work = store.folder(&acc.id, "Work").expect("get").expect("exists");
         assert!(!work.has_watermark());
+    }
+
+    /// Another process (the CLI beside the app) writes while a listing update reads: the update
+    /// waits for that write and then succeeds. As a deferred transaction it read first and, in
+    /// WAL mode, failed at its first write with "database is locked" (its snapshot stale).
+    #[test]
+    fn a_listing_update_waits_for_another_process_that_writes() {
+        let (_dir, store) = temp_store();
+        let acc = store.add_account(&account("a@example.org")).expect("add");
+        store.apply_listing(&acc, &[listed("INBOX", None)]).expect("listing");
+        let other = rusqlite::Connection::open(store.path()).expect("a second connection");
+        other.busy_timeout(std::time::Duration::from_secs(10)).expect("busy timeout");
+        other.execute_batch("BEGIN IMMEDIATE; UPDATE folders SET special_use = 'x'").expect("the other's write");
+        let (locked_tx, locked) = std::sync::mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            locked_tx.send(()).expect("signal");
+            // Long enough for the update below to have read its snapshot.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            other.execute_batch("COMMIT").expect("the other's commit");
+        });
+        locked.recv().expect("the other holds the write lock");
+        store.apply_listing(&acc, &[listed("INBOX", Some("\\Inbox"))]).expect("the update waits and succeeds");
+        writer.join().expect("writer");
+        let inbox = store.folder(&acc.id, "INBOX").expect("get").expect("exists");
+        assert_eq!(inbox.special_use.as_deref(), Some("\\Inbox"), "the update came after the other write");
     }
 
     #[test]

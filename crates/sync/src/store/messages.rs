@@ -348,7 +348,7 @@ impl Store {
         advance_to: u32,
     ) -> Result<Result<Vec<Inserted>, BatchRejected>, StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting a batch")?;
+        let tx = super::write_tx(&mut conn).ctx("starting a batch")?;
         let n = tx
             .execute(
                 "UPDATE folders SET last_uid = MAX(last_uid, ?4) WHERE account_id = ?1 AND name = ?2 AND uidvalidity = ?3",
@@ -376,7 +376,7 @@ impl Store {
         notice: Option<&str>,
     ) -> Result<Vec<Inserted>, StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting a new baseline")?;
+        let tx = super::write_tx(&mut conn).ctx("starting a new baseline")?;
         let inserted = insert_all(&tx, account_id, folder, new_uidvalidity, recovered)?;
         tx.execute(
             "UPDATE folders SET uidvalidity = ?3, last_uid = ?4, uidnext = ?5, notice = ?6, baseline_at = ?7 WHERE account_id = ?1 AND name = ?2",
@@ -420,7 +420,7 @@ impl Store {
         }
         let now = now_rfc3339();
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting to mark messages announced")?;
+        let tx = super::write_tx(&mut conn).ctx("starting to mark messages announced")?;
         {
             let mut mark = tx.prepare_cached("UPDATE messages SET announced = 1 WHERE id = ?1").ctx("preparing announced marks")?;
             let mut decided = tx
@@ -447,7 +447,7 @@ impl Store {
     /// the store (the app and `watch`), one of them sums them up, once.
     pub fn take_held(&self) -> Result<(Vec<StoredMessage>, Option<String>), StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting to take held messages")?;
+        let tx = super::write_tx(&mut conn).ctx("starting to take held messages")?;
         let held = {
             let mut stmt = tx
                 .prepare(&format!(
@@ -498,7 +498,7 @@ impl Store {
         highestmodseq: Option<u64>,
     ) -> Result<Vec<MessageUpdate>, StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting a flag update")?;
+        let tx = super::write_tx(&mut conn).ctx("starting a flag update")?;
         let now = now_rfc3339();
         let mut updates = Vec::new();
         let first_of = |uid: u32| -> Result<Option<i64>, StoreError> {
@@ -579,7 +579,7 @@ impl Store {
         new_uid: u32,
     ) -> Result<Option<MessageUpdate>, StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting to restore a message")?;
+        let tx = super::write_tx(&mut conn).ctx("starting to restore a message")?;
         let first: Option<i64> = tx
             .query_row(
                 "SELECT COALESCE(copy_of, id) FROM messages WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
@@ -630,7 +630,7 @@ impl Store {
     /// listed messages, i.e. first copies). Returns how many changed.
     pub fn mark_viewed(&self, ids: Option<&[i64]>) -> Result<usize, StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting to mark messages viewed")?;
+        let tx = super::write_tx(&mut conn).ctx("starting to mark messages viewed")?;
         let n = match ids {
             None => tx.execute("UPDATE messages SET viewed = 1 WHERE viewed = 0", []).ctx("marking messages viewed")?,
             Some(ids) => {

@@ -104,6 +104,15 @@ impl Store {
     }
 }
 
+/// A transaction that writes: it takes the write lock at its start (`BEGIN IMMEDIATE`), waiting
+/// for another process's write to end (the busy timeout). A deferred transaction would read
+/// first and ask for the lock at its first write, and in WAL mode that fails at once, without
+/// waiting, when another process (the CLI beside the app) committed in between: its snapshot is
+/// stale (SQLITE_BUSY_SNAPSHOT, "database is locked"), which failed a pass now and then.
+pub(crate) fn write_tx(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
 /// Timestamps are stored as RFC 3339 UTC text: sortable, readable with the sqlite3 shell.
 pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

@@ -204,7 +204,7 @@ impl Store {
             return Ok(false);
         }
         let mut conn = self.lock()?;
-        let tx = conn.transaction().ctx("starting to prune messages")?;
+        let tx = super::write_tx(&mut conn).ctx("starting to prune messages")?;
         let last: Option<i64> = tx
             .query_row(
                 "SELECT MAX(id) FROM (SELECT id FROM messages WHERE id > ?1 AND copy_of IS NULL ORDER BY id LIMIT ?2)",

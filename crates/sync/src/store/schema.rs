@@ -151,7 +151,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         return Err(StoreError::TooNew { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
     }
     for (version, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction().ctx("starting a migration")?;
+        let tx = super::write_tx(conn).ctx("starting a migration")?;
         tx.execute_batch(sql).ctx("migrating the schema")?;
         // user_version takes no bound parameter: the number is ours, not input.
         tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1)).ctx("recording the schema version")?;
