@@ -137,7 +137,7 @@ pub fn run(fd: &str) {
                     handle.exit(1);
                 }
             }
-            tauri::async_runtime::spawn(close_on_sigterm(handle));
+            tauri::async_runtime::spawn(close_on_sigterm(handle, Arc::clone(&serve_link)));
             Ok(())
         })
         .on_window_event(move |_window, event| {
@@ -242,25 +242,36 @@ async fn serve(app: AppHandle, link: Arc<Link>, stream: std::os::unix::net::Unix
 }
 
 /// Saves the window's size and place, and ends the process (its WebKit processes end with it).
-fn close(app: &AppHandle, link: &Link) {
-    // Saved now, not only at quit: a crash or a power cut keeps the last size.
-    if let Err(e) = app.save_window_state(KEPT) {
-        link.log(LogLevel::Warn, format!("cannot save the window's size and position: {e}"));
+///
+/// On the main thread: the window-state plugin holds its cache's lock while it asks the window
+/// for its size and place, which the main thread answers, and the main thread takes the same
+/// lock for each move or resize event. Saved from another thread, a close that met such an event
+/// deadlocked the window process (seen in S11: 2 closes in some 30 left the window hidden and
+/// its process stuck, so that no window could be opened again).
+fn close(app: &AppHandle, link: &Arc<Link>) {
+    let h = app.clone();
+    let link = Arc::clone(link);
+    let done = app.run_on_main_thread(move || {
+        // Saved now, not only at quit: a crash or a power cut keeps the last size.
+        if let Err(e) = h.save_window_state(KEPT) {
+            link.log(LogLevel::Warn, format!("cannot save the window's size and position: {e}"));
+        }
+        if let Some(w) = h.get_webview_window(MAIN) {
+            let _ = w.hide();
+        }
+        h.exit(0);
+    });
+    if done.is_err() {
+        // The event loop is gone: the process is ending anyway.
+        std::process::exit(0);
     }
-    if let Some(w) = app.get_webview_window(MAIN) {
-        let _ = w.hide();
-    }
-    app.exit(0);
 }
 
 /// A SIGTERM (a logout) ends the window as a close does: its place is kept.
-async fn close_on_sigterm(app: AppHandle) {
+async fn close_on_sigterm(app: AppHandle, link: Arc<Link>) {
     use tokio::signal::unix::{signal, SignalKind};
     if let Ok(mut term) = signal(SignalKind::terminate()) {
         term.recv().await;
-        if let Err(e) = app.save_window_state(KEPT) {
-            eprintln!("mailbell window: cannot save the window's size and position: {e}");
-        }
-        app.exit(0);
+        close(&app, &link);
     }
 }

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { App, cli, descendants, eventually, NotifyMonitor, requireEnvironment, screenshot, sleep, tempDir, TestServer, windowHelpers } from "./harness.mjs";
+import { App, bins, cli, descendants, eventually, NotifyMonitor, requireEnvironment, screenshot, sleep, tempDir, TestServer, windowHelpers } from "./harness.mjs";
 
 const EMAIL = "alice@localhost";
 const CLOSE_WINDOW = new URL("./close-window.py", import.meta.url).pathname;
@@ -113,6 +113,29 @@ describe("the window's life", () => {
     await eventually("the message in the reading pane of the new window", async () => (await textOf('[data-test="reader-subject"]')) === subject);
     assert.deepEqual(geometry(again), want, "the new window is where and as large as the old one was");
     screenshot("window-reopened");
+  });
+
+  it("closes to the tray when its close button is clicked twice, and opens again", async () => {
+    // Two close requests in a row (a double click on the close button): the second comes while
+    // the first is closing the window. Its size and place were saved off the main thread once,
+    // which deadlocked with the window-state plugin's own handling of the second request (the
+    // window stayed hidden, its process stuck, and no window could be opened again).
+    for (let round = 0; round < 3; round++) {
+      const id = await eventually("the window on screen", mainWindow);
+      for (let i = 0; i < 2; i++) {
+        const r = spawnSync("/usr/bin/python3", [CLOSE_WINDOW, id], { encoding: "utf8" });
+        assert.equal(r.status, 0, `close-window.py: ${r.stderr}`);
+      }
+      await eventually("the window to go", () => mainWindow() === null);
+      await eventually("the window's process to end", () => app.appChildren().length === 0, { timeout: 30_000 }).catch((e) => {
+        throw new Error(`${e.message}; still running: ${app.appChildren()}; the app's log: ${log().slice(-2000)}`);
+      });
+      // Opened again as a launcher does (a second launch hands over to the running app).
+      const second = spawnSync(bins.app, [], { env: { ...process.env, MAILBELL_DATA_DIR: data.path }, timeout: 30_000 });
+      assert.equal(second.status, 0, "the second launch exits at once");
+      await eventually("the window back on screen", mainWindow);
+      await app.followWindow();
+    }
   });
 
   it("keeps its place and size across a restart of the app", async () => {
