@@ -12,7 +12,7 @@ mod wakeups;
 mod worker;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, watch, Notify};
@@ -156,9 +156,15 @@ impl Statuses {
 /// remembers each account's latest status for a front end that looks later.
 pub(crate) struct Fanout {
     direct: Option<Arc<dyn EventSink>>,
-    bus: broadcast::Sender<Event>,
+    /// Made at the first [`Engine::subscribe`]: its ring of [`BUS_CAPACITY`] slots is 2 MiB,
+    /// written through when made, and the app and the CLI take every event from `direct` and
+    /// never subscribe. Before a subscriber there is no one to send to.
+    bus: OnceLock<broadcast::Sender<Event>>,
     statuses: Mutex<Statuses>,
 }
+
+/// How far a subscriber may fall behind before it loses the oldest events.
+const BUS_CAPACITY: usize = 4096;
 
 impl Fanout {
     fn lock_statuses(&self) -> std::sync::MutexGuard<'_, Statuses> {
@@ -180,10 +186,21 @@ impl Fanout {
     }
 
     fn send(&self, event: Event) {
-        if let Some(d) = &self.direct {
-            d.emit(event.clone());
+        match (&self.direct, self.bus.get()) {
+            (Some(d), Some(bus)) => {
+                d.emit(event.clone());
+                let _ = bus.send(event);
+            }
+            (Some(d), None) => d.emit(event),
+            (None, Some(bus)) => {
+                let _ = bus.send(event);
+            }
+            (None, None) => {}
         }
-        let _ = self.bus.send(event);
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.bus.get_or_init(|| broadcast::channel(BUS_CAPACITY).0).subscribe()
     }
 }
 
@@ -213,7 +230,6 @@ struct WorkerHandle {
 /// The engine handle. Cheap to share behind an `Arc`; needs a tokio runtime.
 pub struct Engine {
     shared: Arc<Shared>,
-    bus: broadcast::Sender<Event>,
     /// Locked before the statuses of the [`Fanout`] where both are needed.
     /// Shared with the wake-up watcher, which tells every worker.
     workers: Arc<Mutex<BTreeMap<String, WorkerHandle>>>,
@@ -274,8 +290,7 @@ impl Engine {
     /// Statuses reach `sink` under the engine's own lock, in order: it must not call the
     /// engine back.
     pub fn new(store: Store, secrets: Arc<Secrets>, opts: EngineOptions, sink: Option<Arc<dyn EventSink>>) -> Engine {
-        let (bus, _) = broadcast::channel(4096);
-        let fanout = Fanout { direct: sink, bus: bus.clone(), statuses: Mutex::new(Statuses::default()) };
+        let fanout = Fanout { direct: sink, bus: OnceLock::new(), statuses: Mutex::new(Statuses::default()) };
         let shared = Arc::new(Shared {
             store,
             secrets,
@@ -287,7 +302,6 @@ impl Engine {
         let (closing, _) = watch::channel(false);
         Engine {
             shared,
-            bus,
             workers: Arc::new(Mutex::new(BTreeMap::new())),
             wakeups: Mutex::new(None),
             quiet: Mutex::new(None),
@@ -313,7 +327,7 @@ impl Engine {
     /// Events from now on. A subscriber that falls behind by thousands loses the oldest:
     /// the store remains the source of truth.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.bus.subscribe()
+        self.shared.sink.subscribe()
     }
 
     /// Starts a worker for every enabled account (or only `only`). Returns how many run.

@@ -157,12 +157,37 @@ fn status(account: &str, state: AccountState) -> AccountStatusEvent {
     }
 }
 
+/// The broadcast bus (2 MiB of slots) exists only once someone subscribes: a front end that
+/// takes its events from its own sink (the app, the CLI) never pays for it.
+#[test]
+fn the_bus_is_made_by_the_first_subscriber() {
+    struct Count(AtomicUsize);
+    impl EventSink for Count {
+        fn emit(&self, _: Event) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let direct = Arc::new(Count(AtomicUsize::new(0)));
+    let fanout = Fanout { direct: Some(direct.clone()), bus: OnceLock::new(), statuses: Mutex::new(Statuses::default()) };
+    let first = fanout.lock_statuses().enroll("a");
+    fanout.status(first, status("a", AccountState::Syncing));
+    assert!(fanout.bus.get().is_none(), "no bus without a subscriber");
+    let mut rx = fanout.subscribe();
+    fanout.status(first, status("a", AccountState::Ok));
+    assert_eq!(direct.0.load(Ordering::SeqCst), 2, "the sink hears every event");
+    match rx.try_recv() {
+        Ok(Event::AccountStatus(s)) => assert_eq!(s.state, AccountState::Ok),
+        other => panic!("the subscriber hears the event after it subscribed: {other:?}"),
+    }
+    assert!(rx.try_recv().is_err(), "and nothing from before");
+}
+
 /// The gate itself, step by step: only the account's current worker is heard, and nothing of
 /// a retired account gets into the statuses or onto the bus, whenever it arrives.
 #[test]
 fn only_the_current_worker_of_an_account_is_heard() {
-    let (bus, mut rx) = broadcast::channel(16);
-    let fanout = Fanout { direct: None, bus, statuses: Mutex::new(Statuses::default()) };
+    let fanout = Fanout { direct: None, bus: OnceLock::new(), statuses: Mutex::new(Statuses::default()) };
+    let mut rx = fanout.subscribe();
     let latest = |f: &Fanout| f.lock_statuses().latest.values().map(|s| s.state).collect::<Vec<_>>();
 
     let first = fanout.lock_statuses().enroll("a");

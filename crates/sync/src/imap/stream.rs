@@ -6,14 +6,18 @@
 //! TLS records and four TCP segments.
 //!
 //! After `COMPRESS DEFLATE` (RFC 4978) both directions are raw deflate streams: [`Deflate`]
-//! compresses what is flushed (a sync flush per flush, so every command leaves at once) and
-//! inflates what is read, below async-imap's parser and above TLS.
+//! inflates what is read, below async-imap's parser and above TLS, and sends what is flushed
+//! as deflate's stored blocks (every command leaves whole at its flush). What the client sends
+//! is a few short commands; the server's answers are what compression is for. A compressor
+//! would keep some 260 KiB of tables per connection, every connection's life long (the app's
+//! idle connections too), to shorten commands of tens of bytes; stored blocks need none, and
+//! are deflate that every server inflates.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use flate2::{Decompress, FlushDecompress, Status};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_native_tls::TlsStream;
@@ -38,11 +42,12 @@ pub struct ImapStream {
 /// Bytes read from the connection at a time while inflating.
 const ZREAD: usize = 16 * 1024;
 
-/// Both directions of an RFC 4978 session: raw deflate (no zlib header), one context each way
-/// for the whole connection.
+/// Both directions of an RFC 4978 session: raw deflate (no zlib header), one inflate context
+/// for the whole connection, stored blocks the other way.
 pub struct Deflate {
-    compress: Compress,
     decompress: Decompress,
+    /// Bytes sent, in deflate's framing.
+    sent: u64,
     /// Compressed bytes not yet written to the connection.
     zout: Vec<u8>,
     /// Compressed bytes read but not yet inflated: `zin[zpos..]`.
@@ -54,43 +59,30 @@ pub struct Deflate {
 
 impl std::fmt::Debug for Deflate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Deflate").field("in", &self.decompress.total_in()).field("out", &self.compress.total_out()).finish()
+        f.debug_struct("Deflate").field("in", &self.decompress.total_in()).field("out", &self.sent).finish()
     }
 }
 
 impl Deflate {
     fn new() -> Deflate {
-        // Level 1: IMAP commands are short and the answers compress well at any level; the
-        // CPU of a higher level would be spent on the client's every command for nothing.
-        Deflate {
-            compress: Compress::new(Compression::fast(), false),
-            decompress: Decompress::new(false),
-            zout: Vec::new(),
-            zin: Vec::new(),
-            zpos: 0,
-            eof: false,
-        }
+        Deflate { decompress: Decompress::new(false), sent: 0, zout: Vec::new(), zin: Vec::new(), zpos: 0, eof: false }
     }
 
-    /// Compresses `plain` into `zout`, ending with a sync flush so that the peer can inflate
-    /// everything sent so far.
-    fn deflate(&mut self, plain: &[u8]) -> io::Result<()> {
-        let mut input = plain;
-        loop {
-            self.zout.reserve(input.len() / 2 + 64);
-            let before = self.compress.total_in();
-            let out_before = self.zout.len();
-            self.compress.compress_vec(input, &mut self.zout, FlushCompress::Sync).map_err(io::Error::other)?;
-            let used = (self.compress.total_in() - before) as usize;
-            input = &input[used..];
-            // Done when all input went in and the flush fitted (output space was left over).
-            if input.is_empty() && self.zout.len() < self.zout.capacity() {
-                return Ok(());
-            }
-            if used == 0 && self.zout.len() == out_before && self.zout.len() < self.zout.capacity() {
-                return Err(io::Error::other("deflate made no progress"));
-            }
+    /// Frames `plain` into `zout` as stored blocks (RFC 1951 §3.2.4): each a header byte
+    /// (not the final block, type 00, padded to the byte's end), the length and its
+    /// complement (16-bit little-endian), then up to 65535 bytes as they are. Each block ends
+    /// on a byte boundary, so the peer can inflate everything sent so far, as after a sync
+    /// flush; the stream never ends (no final block), as RFC 4978 wants.
+    fn deflate(&mut self, plain: &[u8]) {
+        let before = self.zout.len();
+        for block in plain.chunks(usize::from(u16::MAX)) {
+            let len = u16::try_from(block.len()).unwrap_or(u16::MAX);
+            self.zout.push(0);
+            self.zout.extend_from_slice(&len.to_le_bytes());
+            self.zout.extend_from_slice(&(!len).to_le_bytes());
+            self.zout.extend_from_slice(block);
         }
+        self.sent += (self.zout.len() - before) as u64;
     }
 
     /// Inflates buffered input into `out`; returns how many bytes it produced (0: it needs
@@ -166,7 +158,7 @@ impl ImapStream {
     /// The buffered plain bytes go through the compressor, then out.
     fn poll_drain_deflated(&mut self, cx: &mut Context<'_>, z: &mut Deflate) -> Poll<io::Result<()>> {
         if !self.wbuf.is_empty() {
-            z.deflate(&self.wbuf)?;
+            z.deflate(&self.wbuf);
             self.wbuf.clear();
         }
         while !z.zout.is_empty() {
@@ -249,6 +241,7 @@ impl AsyncWrite for ImapStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flate2::{Compress, Compression, FlushCompress};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// The peer's side of RFC 4978, done with flate2 directly.
@@ -297,6 +290,44 @@ mod tests {
         let mut rest = Vec::new();
         client.read_to_end(&mut rest).await.expect("eof");
         assert!(rest.is_empty());
+    }
+
+    /// What the client sends is deflate any inflater reads, flush by flush: short commands, an
+    /// empty flush, and a write longer than one stored block can hold.
+    #[tokio::test]
+    async fn what_the_client_sends_inflates_at_each_flush() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (client, server) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let mut client = ImapStream::plain(client.expect("connect"));
+        let (mut server, _) = server.expect("accept");
+        client.start_deflate();
+        let mut d = Decompress::new(false);
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let sends: [&[u8]; 4] = [b"a1 IDLE\r\n", b"", b"DONE\r\n", &big];
+        let mut buf = vec![0u8; 1 << 20];
+        for sent in sends {
+            client.write_all(sent).await.expect("write");
+            client.flush().await.expect("flush");
+            // Read until all of it inflates: a flush leaves nothing behind in the client.
+            let mut plain = Vec::with_capacity(sent.len() + 1);
+            while plain.len() < sent.len() {
+                let n = server.read(&mut buf).await.expect("read");
+                assert!(n > 0, "the client closed");
+                let before = d.total_in();
+                let mut input = &buf[..n];
+                while !input.is_empty() {
+                    plain.reserve(64 * 1024);
+                    let used_before = d.total_in();
+                    d.decompress_vec(input, &mut plain, FlushDecompress::Sync).expect("inflate");
+                    input = &input[(d.total_in() - used_before) as usize..];
+                }
+                assert_eq!(d.total_in() - before, n as u64, "every byte is inflated");
+            }
+            assert!(plain == sent, "{} bytes sent, {} inflated", sent.len(), plain.len());
+        }
+        // Stored blocks: 5 bytes of framing per write of up to 65535 bytes, none for an empty one.
+        assert_eq!(d.total_in(), (9 + 5) + (6 + 5) + (big.len() as u64 + 4 * 5));
     }
 
     #[tokio::test]
