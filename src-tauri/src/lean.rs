@@ -1,27 +1,24 @@
-//! What keeps the app small while it sits in the tray, besides destroying the window
-//! (`window`): measured with bench S11 (scripts/bench-tray.sh), where each one's share is said.
+//! What keeps the tray process small, besides the window living in a process of its own
+//! (`window.rs`, `window_process.rs`: the tray process never loads a webview, nor the GL stack
+//! WebKit opens): measured with bench S11 (scripts/bench-tray.sh), where each one's share is said.
 //!
-//! - [`at_start`], before GTK starts: GDK's OpenGL off (`GDK_GL=disable`). GTK 3 on X11 looks for
-//!   GL visuals when it opens the display, which loads the Mesa driver (with llvmpipe, all of
-//!   LLVM) into the app for good, about 30 MiB, though Mailbell draws nothing with GDK's GL:
-//!   WebKit's web process renders the page itself, and the app shows its frames without GL.
-//!   Also at most two malloc arenas: every engine thread would otherwise get an arena of its own,
-//!   each keeping freed memory.
-//! - [`in_tray`], once the window is gone: freed heap back to the system (`malloc_trim`),
-//!   and WebKit's network process ended. Tauri keeps the web context for the app's life on Linux
-//!   (its WebKit does not end the network process by itself, tauri issue 14626), so the process
-//!   would stay, about 30 MiB, with nothing to do; WebKit starts a new one when a window loads
-//!   again.
-//! - [`give_back_file_pages`], in the tray (a while after a start there, and after a window is
-//!   gone): the pages of the app's files that only it has in memory (its binary's and its
-//!   libraries' code and read-only data: WebKit, JavaScriptCore, GTK, and LLVM and Mesa once a
-//!   window has existed) are handed back to the kernel (`MADV_PAGEOUT`). Libraries cannot be
-//!   unloaded, and the kernel would take these pages back only under memory pressure, so an
-//!   idle tray app would hold some 60 to 100 MiB of pages it no longer runs. What it still runs
-//!   (the engine, the tray) comes back at its next use, read from the page cache or the disk;
-//!   pages other processes also map are left alone by the kernel. Anonymous memory (heap,
-//!   relocated data) is not touched: without swap it has nowhere to go, and with swap paging
-//!   the engine's heap out would only make the next check slow.
+//! - [`at_start`], before GTK starts (in both processes): GDK's OpenGL off (`GDK_GL=disable`).
+//!   GTK 3 on X11 looks for GL visuals when it opens the display, which loads the Mesa driver
+//!   (with llvmpipe, all of LLVM) for good, about 30 MiB, though Mailbell draws nothing with
+//!   GDK's GL: WebKit's web process renders the page itself, and the window shows its frames
+//!   without GL. Also at most two malloc arenas: every engine thread would otherwise get an
+//!   arena of its own, each keeping freed memory.
+//! - [`in_tray`], with no window (a while after a start in the tray, and after a window process
+//!   ended): freed heap back to the system (`malloc_trim`), and
+//! - [`give_back_file_pages`]: the pages of the app's files that only it has in memory (its
+//!   binary's and its libraries' code and read-only data: WebKit, JavaScriptCore and GTK, linked
+//!   in though the tray process shows no page) are handed back to the kernel (`MADV_PAGEOUT`).
+//!   Libraries cannot be unloaded, and the kernel would take these pages back only under memory
+//!   pressure, so an idle tray app would hold some 50 MiB of pages that start-up needed and the
+//!   tray does not. What it still runs (the engine, the tray) comes back at its next use, read
+//!   from the page cache or the disk; pages other processes also map are left alone by the
+//!   kernel. Anonymous memory (heap, relocated data) is not touched: without swap it has nowhere
+//!   to go, and with swap paging the engine's heap out would only make the next check slow.
 
 /// Before anything else runs (no thread yet: the environment may still be changed).
 pub fn at_start() {
@@ -38,47 +35,18 @@ pub fn at_start() {
     }
 }
 
-/// The name WebKit's network process has in /proc (its `comm`, cut at 15 bytes).
-#[cfg(target_os = "linux")]
-const NETWORK_PROCESS: &str = "WebKitNetworkPr";
-
-/// In the tray with no window (after the window and its webview are destroyed, or a while after
-/// a start in the tray; on the main thread, so that no window can be built meanwhile): ends
-/// WebKit's network process, whose work ended with the last page, returns the freed heap, and
-/// gives back the file pages only a window needed.
+/// In the tray with no window (a while after a start in the tray, or after a window process
+/// ended; on the main thread): returns the freed heap and gives back the file pages the tray
+/// does not run.
 pub fn in_tray() {
     #[cfg(target_os = "linux")]
     {
-        for pid in children_named(NETWORK_PROCESS) {
-            // SAFETY: a signal to a child of this process, found a moment ago (a child that has
-            // ended stays a zombie until reaped: its pid cannot be reused meanwhile).
-            if unsafe { libc::kill(pid, libc::SIGTERM) } == 0 {
-                tracing::info!(pid, "WebKit's network process ended (no window needs it)");
-            }
-        }
         // SAFETY: malloc_trim has no preconditions.
         unsafe {
             libc::malloc_trim(0);
         }
     }
     give_back_file_pages();
-}
-
-/// This process's children whose `comm` is `name`.
-#[cfg(target_os = "linux")]
-fn children_named(name: &str) -> Vec<libc::pid_t> {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return Vec::new() };
-    let mut out = Vec::new();
-    for task in tasks.flatten() {
-        let Ok(list) = std::fs::read_to_string(task.path().join("children")) else { continue };
-        for pid in list.split_whitespace().filter_map(|p| p.parse::<libc::pid_t>().ok()) {
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            if comm.trim_end() == name {
-                out.push(pid);
-            }
-        }
-    }
-    out
 }
 
 /// Hands the pages of mapped files that only this process uses back to the kernel (see the
