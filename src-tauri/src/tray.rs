@@ -428,9 +428,7 @@ fn watch_xembed(wake: tokio::sync::mpsc::UnboundedSender<()>) {
     // XFixesSelectionClientCloseNotifyMask (X11/extensions/Xfixes.h).
     const SELECTION_CHANGES: std::os::raw::c_ulong = 0b111;
 
-    let wayland = std::env::var("WAYLAND_DISPLAY").ok();
-    let backend = std::env::var("GDK_BACKEND").ok();
-    if on_wayland(wayland.as_deref(), backend.as_deref()) || std::env::var_os("DISPLAY").is_none() {
+    if !xembed_possible() {
         return;
     }
     let spawned = std::thread::Builder::new().name("tray-xembed".into()).spawn(move || {
@@ -547,15 +545,21 @@ fn on_wayland(wayland_display: Option<&str>, gdk_backend: Option<&str>) -> bool 
     wayland && !(backend.starts_with("x11") || backend.starts_with("broadway"))
 }
 
+/// Whether an XEmbed tray could hold the icon: the window is on an X display, not on Wayland.
+#[cfg(target_os = "linux")]
+fn xembed_possible() -> bool {
+    let wayland = std::env::var("WAYLAND_DISPLAY").ok();
+    let backend = std::env::var("GDK_BACKEND").ok();
+    !on_wayland(wayland.as_deref(), backend.as_deref()) && std::env::var_os("DISPLAY").is_some()
+}
+
 /// The window that owns the `_NET_SYSTEM_TRAY_S<screen>` selection (an XEmbed system tray).
 #[cfg(target_os = "linux")]
 fn xembed_tray() -> Option<u64> {
     use std::ffi::CString;
     use x11_dl::xlib::Xlib;
 
-    let wayland = std::env::var("WAYLAND_DISPLAY").ok();
-    let backend = std::env::var("GDK_BACKEND").ok();
-    if on_wayland(wayland.as_deref(), backend.as_deref()) || std::env::var_os("DISPLAY").is_none() {
+    if !xembed_possible() {
         return None;
     }
     let Ok(xlib) = Xlib::open() else { return None };

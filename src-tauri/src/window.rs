@@ -71,6 +71,15 @@ impl WindowLife {
     }
 }
 
+impl Life {
+    /// The window's UI is gone or going: nothing waits for it any more.
+    fn forget_ui(&mut self) {
+        self.ready = false;
+        self.requested = None;
+        self.pending.clear();
+    }
+}
+
 /// Whether a window process runs (a window exists, on screen or minimised).
 pub fn exists(app: &AppHandle) -> bool {
     app.state::<WindowLife>().lock().window.is_some()
@@ -221,9 +230,7 @@ async fn ended(app: &AppHandle, id: u64, mut child: std::process::Child) {
     let mut l = life.lock();
     if l.window.as_ref().is_some_and(|w| w.id == id) {
         l.window = None;
-        l.ready = false;
-        l.requested = None;
-        l.pending.clear();
+        l.forget_ui();
         drop(l);
         lighten_later(app, AFTERMATH);
     }
@@ -248,9 +255,7 @@ pub fn close(app: &AppHandle) {
     }
     let _ = w.to.send(ToWindow::Close);
     // Its end is seen by `ended`; meanwhile the next "Open" waits for no UI of this one.
-    l.ready = false;
-    l.requested = None;
-    l.pending.clear();
+    l.forget_ui();
     tracing::info!("window closed to the tray");
 }
 

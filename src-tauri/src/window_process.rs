@@ -46,19 +46,23 @@ struct Link {
 }
 
 impl Link {
+    fn calls(&self) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<Answer>>> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn call(&self, cmd: String, args: Value) -> oneshot::Receiver<Answer> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
-        self.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(id, tx);
+        self.calls().insert(id, tx);
         // A send that fails (the tray process gone) drops the call: its receiver says so.
         if self.to.send(ToTray::Call { id, cmd, args }).is_err() {
-            self.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            self.calls().remove(&id);
         }
         rx
     }
 
     fn answer(&self, id: u64, answer: Answer) {
-        if let Some(tx) = self.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(&id) {
+        if let Some(tx) = self.calls().remove(&id) {
             let _ = tx.send(answer);
         }
     }

@@ -251,14 +251,19 @@ mod tests {
         out
     }
 
-    #[tokio::test]
-    async fn both_directions_are_raw_deflate_after_start() {
+    /// A client stream on loopback, COMPRESS started, and the server's end of it (plain TCP).
+    async fn deflating_pair() -> (ImapStream, TcpStream) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (client, server) = tokio::join!(TcpStream::connect(addr), listener.accept());
         let mut client = ImapStream::plain(client.expect("connect"));
-        let (mut server, _) = server.expect("accept");
         client.start_deflate();
+        (client, server.expect("accept").0)
+    }
+
+    #[tokio::test]
+    async fn both_directions_are_raw_deflate_after_start() {
+        let (mut client, mut server) = deflating_pair().await;
         assert!(client.is_compressed());
 
         // Client to server: each flush is inflatable on its own (sync flush).
@@ -296,12 +301,7 @@ mod tests {
     /// empty flush, and a write longer than one stored block can hold.
     #[tokio::test]
     async fn what_the_client_sends_inflates_at_each_flush() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (client, server) = tokio::join!(TcpStream::connect(addr), listener.accept());
-        let mut client = ImapStream::plain(client.expect("connect"));
-        let (mut server, _) = server.expect("accept");
-        client.start_deflate();
+        let (mut client, mut server) = deflating_pair().await;
         let mut d = Decompress::new(false);
         let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         let sends: [&[u8]; 4] = [b"a1 IDLE\r\n", b"", b"DONE\r\n", &big];
@@ -332,12 +332,7 @@ mod tests {
 
     #[tokio::test]
     async fn corrupt_compressed_data_is_an_error() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (client, server) = tokio::join!(TcpStream::connect(addr), listener.accept());
-        let mut client = ImapStream::plain(client.expect("connect"));
-        let (mut server, _) = server.expect("accept");
-        client.start_deflate();
+        let (mut client, mut server) = deflating_pair().await;
         server.write_all(b"\xff\xff\xff\xff not deflate at all").await.expect("write");
         let mut buf = [0u8; 64];
         let err = client.read(&mut buf).await.expect_err("corrupt");
